@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Every top-level command registers itself on the program; the order here is the order in --help. */
+export type CommandModule = (program: Command) => void;
+
+export const commandModules: CommandModule[] = [];

@@ -1,0 +1,17 @@
+/**
+ * An error meant for the person at the terminal: its message is printed as is (no stack) and the
+ * process exits with `exitCode`. Throw it for bad input — name the variable, field or argument and
+ * say what is expected.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Exit code for a command line that does not parse (wrong flag, missing argument). */
+export const USAGE_EXIT = 2;
