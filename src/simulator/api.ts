@@ -1,0 +1,67 @@
+import type { PresetName, TenantSize } from './tenant/model.js';
+import type { TenantStore } from './tenant/store-api.js';
+
+/** Options of `startSimulator` (src/simulator/index.ts). */
+export interface SimulatorOptions {
+  preset?: PresetName;
+  seed?: number;
+  /** Overrides of preset counts. */
+  size?: Partial<TenantSize>;
+  /** 0 (default) = a free port. */
+  port?: number;
+  host?: string;
+  /** Where the CA and server certificate are written; a fresh temp dir by default. */
+  stateDir?: string;
+  /** Injectable clock, ms since epoch (token expiry, delta-link expiry, audit times). */
+  now?: () => number;
+  /** Throttling on (default) or off. */
+  throttling?: boolean;
+  faults?: FaultRule[];
+}
+
+/** A seeded fault: for requests whose method+path match, with the given probability. */
+export interface FaultRule {
+  /** Regular expression source matched against the path (no query), e.g. `^/v1\\.0/users`. */
+  path: string;
+  method?: string;
+  kind: 'status429' | 'status503' | 'status504' | 'slow' | 'reset' | 'malformed' | 'gone410';
+  /** 0..1, drawn from the simulator's seeded PRNG. Default 1. */
+  probability?: number;
+  /** Only the first N matching requests; unlimited by default. */
+  count?: number;
+  /** For `slow`: delay in ms. For `status429`: Retry-After seconds. */
+  value?: number;
+}
+
+export interface EndpointCounters {
+  requests: number;
+  resourceUnits: number;
+  throttled: number;
+  faults: number;
+}
+
+export interface RunningSimulator {
+  /** `https://localhost:<port>` — the one HTTPS origin serving every protocol. */
+  url: string;
+  port: number;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** For @azure/identity `authorityHost` (with `disableInstanceDiscovery: true`). */
+  authorityHost: string;
+  /** Graph host as BATON_GRAPH_DOMAIN takes it: `localhost:<port>`. */
+  graphDomain: string;
+  /** Exchange admin API origin (same server). */
+  exchangeBaseUrl: string;
+  caCertPath: string;
+  caCertPem: string;
+  tenant: TenantStore;
+  /** Counters by endpoint key (method + normalised path), plus a total under `*`. */
+  counters(): Record<string, EndpointCounters>;
+  resetCounters(): void;
+  setFaults(rules: FaultRule[]): void;
+  setThrottling(on: boolean): void;
+  /** Moves the simulator's clock forward (only when no `now` was injected). */
+  advanceClock(ms: number): void;
+  close(): Promise<void>;
+}
