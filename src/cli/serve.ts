@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { resolveFileSettings, ConfigError } from '../config/source.js';
+import { loadConfig } from '../config/load.js';
+import { loadDaemonSettings } from '../daemon/settings.js';
+import { Daemon, type EffectiveConfig } from '../daemon/service.js';
+import { ConfigWatcher } from '../daemon/config-watcher.js';
+import { installShutdown } from '../daemon/shutdown.js';
+import { probeEntra } from '../daemon/probe.js';
+import { runSync } from '../sync/run.js';
+import { createLogger } from '../observability/logger.js';
+import { VERSION } from '../version.js';
+import { CliError } from './errors.js';
+
+/** Reads the connector's and the daemon's settings from one environment. */
+export function loadEffectiveConfig(env: NodeJS.ProcessEnv | Record<string, string>): EffectiveConfig {
+  return { connector: loadConfig(env), daemon: loadDaemonSettings(resolveFileSettings(env)) };
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Run the sync daemon: scheduled syncs, uploads to the control plane, tasks, health and metrics (configured by BATON_* variables)',
+    )
+    .action(async () => {
+      let daemon: Daemon | undefined;
+      let watcher: ConfigWatcher<EffectiveConfig> | undefined;
+      let initial: EffectiveConfig;
+      try {
+        const dir = process.env.BATON_CONFIG_DIR;
+        if (dir) {
+          watcher = new ConfigWatcher<EffectiveConfig>({
+            dir,
+            baseEnv: process.env,
+            load: loadEffectiveConfig,
+            onChange: (next) => daemon?.reconfigure(next),
+            onError: (err) => daemon?.rejectReload(err),
+          });
+          initial = watcher.start();
+        } else {
+          initial = loadEffectiveConfig(process.env);
+        }
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(err.message);
+        throw err;
+      }
+      const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
+      daemon = new Daemon(initial, { runSync, probeEntra, logger, version: VERSION });
+      await daemon.start();
+      const running = daemon;
+      process.exitCode = await new Promise<number>((resolve) => {
+        installShutdown({
+          signals: ['SIGTERM', 'SIGINT'],
+          timeoutMs: initial.daemon.shutdownTimeoutMs,
+          logger,
+          steps: [
+            { name: 'config watcher', run: async () => watcher?.stop() },
+            { name: 'daemon', run: () => running.stop() },
+          ],
+          exit: resolve,
+        });
+      });
+      logger.info({ exitCode: process.exitCode }, 'stopped');
+    });
+}
