@@ -43,7 +43,10 @@ export async function token(sim: Simulator, scope = 'https://graph.microsoft.com
 }
 
 /** Raw fetch with a bearer, for status and header details the SDK hides. */
-export async function raw(sim: Simulator, path: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; headers: Headers; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any -- tests index into arbitrary JSON> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into arbitrary JSON bodies
+export type Json = any;
+
+export async function raw(sim: Simulator, path: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; headers: Headers; body: Json }> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set('authorization', `Bearer ${init.token}`);
   const res = await fetch(`${sim.url}${path}`, { ...init, headers });
