@@ -40,6 +40,7 @@ export function createGraphDispatcher(ctx: SimContext, routes: readonly GraphRou
     const now = ctx.clock.now();
     const key = keyOf(req.method, version, rest);
     let ru = 0;
+    if (inner) counters.add(key, 'requests');
     try {
       const claims = claimsIn ?? (await verifyBearer(ctx, req.headers.authorization, [GRAPH_RESOURCE, GRAPH_APP_ID, `https://${ctx.graphDomain}`]));
       const m = match(req.method, rest);
