@@ -18,7 +18,7 @@ interface DemoOptions {
  * `baton-entra demo`: the simulator, the control plane and the daemon on this machine, each its own
  * process (as they would run in production), wired together over loopback.
  */
-export function registerDemo(program: Command): void {
+export function demoCommand(program: Command): void {
   program
     .command('demo')
     .description('Run the whole loop locally: Entra simulator + control plane + sync daemon, syncing every few seconds')

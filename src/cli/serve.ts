@@ -16,7 +16,7 @@ export function loadEffectiveConfig(env: NodeJS.ProcessEnv | Record<string, stri
   return { connector: loadConfig(env), daemon: loadDaemonSettings(resolveFileSettings(env)) };
 }
 
-export function registerServe(program: Command): void {
+export function serveCommand(program: Command): void {
   program
     .command('serve')
     .description(
