@@ -161,6 +161,14 @@ export class SnapshotDb {
     for (const r of it as Iterable<Row>) yield JSON.parse(r.data as string) as Resource;
   }
 
+  /** Keyset page of one type's resources after id `afterId` (exclusive), in id order. */
+  resourcesPage(type: string, afterId: string, limit: number): Resource[] {
+    const rows = this.stmt(
+      'SELECT data FROM resources WHERE resource_type = ? AND id > ? ORDER BY id LIMIT ?',
+    ).all(type, afterId, limit) as Row[];
+    return rows.map((r) => JSON.parse(r.data as string) as Resource);
+  }
+
   resource(type: string, id: string): Resource | undefined {
     const row = this.stmt('SELECT data FROM resources WHERE resource_type = ? AND id = ?').get(type, id) as
       Row | undefined;

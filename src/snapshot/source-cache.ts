@@ -13,6 +13,9 @@ export interface SourceLink {
 
 type Row = Record<string, unknown>;
 
+/** A position in a keyset walk over edges. */
+export type LinkKey = [string, string, string];
+
 /**
  * Graph objects and relationships as a sync last saw them, kept in SQLite so that memory stays
  * flat in tenant size. Delta rounds upsert and remove by id; listings replace whole kinds.
@@ -46,6 +49,16 @@ export class SourceCache {
         'SELECT kind, owner_id, target_kind, extra FROM source_links WHERE rel = ? AND target_id = ? ORDER BY kind, owner_id, extra',
       ),
       countKind: db.prepare('SELECT count(*) AS n FROM source_objects WHERE kind = ?'),
+      linksPage: db.prepare(
+        `SELECT rel, target_id, target_kind, extra FROM source_links
+         WHERE kind = ? AND owner_id = ? AND rel >= ? AND rel < ? AND (rel, target_id, extra) > (?, ?, ?)
+         ORDER BY rel, target_id, extra LIMIT ?`,
+      ),
+      linksToPage: db.prepare(
+        `SELECT kind, owner_id, target_kind, extra FROM source_links
+         WHERE rel = ? AND target_id = ? AND (kind, owner_id, extra) > (?, ?, ?)
+         ORDER BY kind, owner_id, extra LIMIT ?`,
+      ),
     };
   }
 
@@ -125,6 +138,46 @@ export class SourceCache {
       targetKind: r.target_kind as string,
       extra: r.extra as string,
     }));
+  }
+
+  /**
+   * Keyset page of the edges of `owner` whose rel starts with `relPrefix`, after the edge
+   * `after` = [rel, targetId, extra] (exclusive); `['', '', '']` starts at the beginning.
+   */
+  linksPage(kind: string, ownerId: string, relPrefix: string, after: LinkKey, limit: number): SourceLink[] {
+    const rows = this.s.linksPage!.all(
+      kind,
+      ownerId,
+      relPrefix,
+      `${relPrefix}\uffff`,
+      ...after,
+      limit,
+    ) as Row[];
+    return rows.map((r) => ({
+      kind,
+      ownerId,
+      rel: r.rel as string,
+      targetId: r.target_id as string,
+      targetKind: r.target_kind as string,
+      extra: r.extra as string,
+    }));
+  }
+
+  /** Keyset page of edges `rel` → `targetId`, after [kind, ownerId, extra] (exclusive). */
+  linksToPage(rel: string, targetId: string, after: LinkKey, limit: number): SourceLink[] {
+    const rows = this.s.linksToPage!.all(rel, targetId, ...after, limit) as Row[];
+    return rows.map((r) => ({
+      kind: r.kind as string,
+      ownerId: r.owner_id as string,
+      rel,
+      targetId,
+      targetKind: r.target_kind as string,
+      extra: r.extra as string,
+    }));
+  }
+
+  hasLinks(kind: string, ownerId: string, relPrefix: string): boolean {
+    return this.linksPage(kind, ownerId, relPrefix, ['', '', ''], 1).length > 0;
   }
 
   count(kind: string): number {
