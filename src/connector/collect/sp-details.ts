@@ -108,11 +108,10 @@ export const spOwnersPhase: CollectPhase = {
             );
           }
           const owners = [...((res.body.value as Item[] | undefined) ?? [])];
-          let next = res.body['@odata.nextLink'] as string | undefined;
+          const next = res.body['@odata.nextLink'] as string | undefined;
           if (next) {
             for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions))
               owners.push(...page.value);
-            next = undefined;
           }
           ctx.db.transaction(() => {
             ctx.db.source.clearRel('servicePrincipal', spId, 'owner');
