@@ -136,6 +136,7 @@ export class SnapshotDb {
   }
 
   // --- reading ---------------------------------------------------------------------------------
+  // Iterators use their own statements: one prepared statement backs only one open iterator.
   count(table: (typeof OUTPUT_TABLES)[number]): number {
     return Number((this.stmt(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
   }
@@ -148,7 +149,9 @@ export class SnapshotDb {
   }
 
   *resourceTypes(): Generator<ResourceType> {
-    for (const r of this.stmt('SELECT data FROM resource_types ORDER BY id').iterate() as Iterable<Row>) {
+    for (const r of this.db
+      .prepare('SELECT data FROM resource_types ORDER BY id')
+      .iterate() as Iterable<Row>) {
       yield JSON.parse(r.data as string) as ResourceType;
     }
   }
@@ -156,8 +159,8 @@ export class SnapshotDb {
   *resources(type?: string): Generator<Resource> {
     const it =
       type === undefined
-        ? this.stmt('SELECT data FROM resources ORDER BY resource_type, id').iterate()
-        : this.stmt('SELECT data FROM resources WHERE resource_type = ? ORDER BY id').iterate(type);
+        ? this.db.prepare('SELECT data FROM resources ORDER BY resource_type, id').iterate()
+        : this.db.prepare('SELECT data FROM resources WHERE resource_type = ? ORDER BY id').iterate(type);
     for (const r of it as Iterable<Row>) yield JSON.parse(r.data as string) as Resource;
   }
 
@@ -176,7 +179,7 @@ export class SnapshotDb {
   }
 
   *entitlements(): Generator<Entitlement> {
-    for (const r of this.stmt('SELECT data FROM entitlements ORDER BY id').iterate() as Iterable<Row>) {
+    for (const r of this.db.prepare('SELECT data FROM entitlements ORDER BY id').iterate() as Iterable<Row>) {
       yield JSON.parse(r.data as string) as Entitlement;
     }
   }
@@ -187,7 +190,7 @@ export class SnapshotDb {
   }
 
   *grants(): Generator<Grant> {
-    for (const r of this.stmt('SELECT data FROM grants ORDER BY id').iterate() as Iterable<Row>) {
+    for (const r of this.db.prepare('SELECT data FROM grants ORDER BY id').iterate() as Iterable<Row>) {
       yield JSON.parse(r.data as string) as Grant;
     }
   }
