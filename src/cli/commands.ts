@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
+import { syncCommand } from './sync.js';
+import { snapshotCommand } from './snapshot.js';
+import { configCommand } from './config.js';
+import { mappingCommand } from './mapping.js';
 import { simulateCommand } from './simulate.js';
 
 /** Every top-level command registers itself on the program; the order here is the order in --help. */
@@ -9,5 +13,9 @@ export type CommandModule = (program: Command) => void;
 export const commandModules: CommandModule[] = [
   demoCommand,
   serveCommand,
+  syncCommand,
+  snapshotCommand,
+  configCommand,
+  mappingCommand,
   simulateCommand,
 ];

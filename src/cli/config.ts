@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import type { CommandModule } from './commands.js';
+import { CliError } from './errors.js';
+import { ConfigError } from '../config/source.js';
+import { loadConfig } from '../config/load.js';
+import { describeConfig } from '../config/describe.js';
+import { SETTINGS } from '../config/settings.js';
+
+/** `baton-entra config`: prints the effective configuration (secrets as `[set]`), or what is wrong with it. */
+export const configCommand: CommandModule = (program: Command) => {
+  program
+    .command('config')
+    .description(
+      'Print the effective connector configuration (secrets masked); exit 1 listing the problems if invalid',
+    )
+    .option('--json', 'print JSON')
+    .option('--list', 'list every supported setting with its default and description')
+    .action((opts: { json?: boolean; list?: boolean }) => {
+      if (opts.list) {
+        printCatalogue(opts.json === true);
+        return;
+      }
+      let described: Record<string, unknown>;
+      try {
+        described = describeConfig(loadConfig(process.env));
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(err.message);
+        throw err;
+      }
+      process.stdout.write(opts.json ? `${JSON.stringify(described, null, 2)}\n` : formatText(described));
+    });
+};
+
+function printCatalogue(json: boolean): void {
+  const rows = SETTINGS.map(({ name, description, default: def, secret }) => ({
+    name,
+    description,
+    default: def,
+    secret,
+  }));
+  if (json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
+  for (const r of rows) {
+    process.stdout.write(
+      `${r.name}${r.secret ? ' (secret)' : ''}${r.default !== undefined ? ` [default: ${r.default}]` : ''}\n    ${r.description}\n`,
+    );
+  }
+}
+
+function formatText(obj: Record<string, unknown>, prefix = ''): string {
+  let out = '';
+  for (const [k, v] of Object.entries(obj)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      out += formatText(v as Record<string, unknown>, `${prefix}${k}.`);
+    else out += `${prefix}${k} = ${Array.isArray(v) ? v.join(',') : String(v)}\n`;
+  }
+  return out;
+}

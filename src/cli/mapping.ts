@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { APP_MAPPINGS } from '../connector/resources/enterprise-application.js';
+import { DEVICE_MAPPINGS } from '../connector/resources/device.js';
+import { GROUP_MAPPINGS } from '../connector/resources/group.js';
+import { LICENSE_MAPPINGS } from '../connector/resources/license.js';
+import { MANAGED_IDENTITY_MAPPINGS } from '../connector/resources/managed-identity.js';
+import type { FieldMapping } from '../connector/resources/mapping.js';
+import { ROLE_MAPPINGS } from '../connector/resources/role.js';
+import { USER_MAPPINGS } from '../connector/resources/user.js';
+import { csvField } from '../snapshot/export.js';
+import type { CommandModule } from './commands.js';
+import { CliError } from './errors.js';
+
+export const MAPPINGS: Record<string, FieldMapping[]> = {
+  user: USER_MAPPINGS,
+  group: GROUP_MAPPINGS,
+  role: ROLE_MAPPINGS,
+  enterprise_application: APP_MAPPINGS,
+  managed_identity: MANAGED_IDENTITY_MAPPINGS,
+  license: LICENSE_MAPPINGS,
+  device: DEVICE_MAPPINGS,
+};
+
+/** `baton-entra mapping`: which Entra attribute lands in which snapshot field, per resource type (CSV). */
+export const mappingCommand: CommandModule = (program: Command) => {
+  program
+    .command('mapping')
+    .description('Print, per resource type, which Entra attribute lands in which snapshot field (CSV)')
+    .option('--resource-type <id>', 'only this resource type')
+    .action((opts: { resourceType?: string }) => {
+      if (opts.resourceType !== undefined && !(opts.resourceType in MAPPINGS)) {
+        throw new CliError(
+          `--resource-type: expected one of ${Object.keys(MAPPINGS).join(', ')}, got "${opts.resourceType}"`,
+        );
+      }
+      const lines = ['resource_type,entra_attribute,snapshot_field,note'];
+      for (const [type, rows] of Object.entries(MAPPINGS)) {
+        if (opts.resourceType && type !== opts.resourceType) continue;
+        for (const m of rows) lines.push([type, m.entra, m.field, m.note ?? ''].map(csvField).join(','));
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+};

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/source.js';
+import { SyncAbortedError } from '../framework/errors.js';
+import { createLogger } from '../observability/logger.js';
+import { SnapshotFileError } from '../snapshot/file.js';
+import { runSync } from '../sync/run.js';
+import type { CommandModule } from './commands.js';
+import { CliError } from './errors.js';
+
+interface SyncFlags {
+  file: string;
+  incrementalFrom?: string;
+  stateDir?: string;
+}
+
+/** `baton-entra sync`: one sync of the tenant into a snapshot file, then exit. */
+export const syncCommand: CommandModule = (program: Command) => {
+  program
+    .command('sync')
+    .description('Sync the tenant (configured by BATON_* variables) into a snapshot file')
+    .requiredOption('-f, --file <path>', 'snapshot file to write (atomically)')
+    .option('--incremental-from <path>', 'previous snapshot whose delta links to replay')
+    .option('--state-dir <dir>', 'directory for the checkpoint database (default: next to --file)')
+    .action(async (flags: SyncFlags) => {
+      let config;
+      try {
+        config = loadConfig(process.env);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(err.message);
+        throw err;
+      }
+      // JSON logs go to stderr: stdout carries the result (the snapshot header).
+      const logger = createLogger({
+        level: config.logLevel,
+        format: config.logFormat,
+        ...(config.logFormat === 'json' ? { destination: pino.destination({ dest: 2, sync: true }) } : {}),
+      });
+      const ac = new AbortController();
+      const stop = () => ac.abort(new Error('interrupted by signal'));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const { header } = await runSync({
+          config,
+          outFile: flags.file,
+          ...(flags.incrementalFrom ? { incrementalFrom: flags.incrementalFrom } : {}),
+          ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+          logger,
+          signal: ac.signal,
+        });
+        process.stdout.write(`${JSON.stringify(header)}\n`);
+      } catch (err) {
+        if (err instanceof SyncAbortedError)
+          throw new CliError('sync interrupted; run the same command again to resume', 130);
+        if (err instanceof SnapshotFileError) throw new CliError(`--incremental-from: ${err.message}`);
+        throw err;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+};

@@ -1,0 +1,51 @@
+import type { ConnectorConfig } from '../../config/types.js';
+import type { GraphClient, GraphRequestOptions } from '../../graph/types.js';
+import type { Logger } from '../../observability/logger.js';
+import type { SnapshotDb } from '../../snapshot/database.js';
+
+/** What a collection phase needs: Graph, the working database, the options and a way to stop. */
+export interface CollectContext {
+  graph: GraphClient;
+  db: SnapshotDb;
+  config: ConnectorConfig;
+  logger: Logger;
+  /** Sent with every request: background syncs go out at low throttle priority. */
+  requestOptions: GraphRequestOptions;
+  signal?: AbortSignal;
+  /** True when this sync replays delta links recorded by a previous snapshot. */
+  incremental: boolean;
+}
+
+/** One step of the Graph access plan: fills part of the source cache, resumable at page boundaries. */
+export interface CollectPhase {
+  name: string;
+  run(ctx: CollectContext): Promise<number>;
+}
+
+/** A stored delta link could not be replayed (expired): the caller falls back to a full sync. */
+export class DeltaExpiredError extends Error {
+  constructor(
+    readonly phase: string,
+    cause: unknown,
+  ) {
+    super(`${phase}: the stored delta link has expired`, { cause });
+    this.name = 'DeltaExpiredError';
+  }
+}
+
+/** Graph's `@odata.type` (`#microsoft.graph.user`) as a directory object kind (`user`). */
+export function odataKind(item: Record<string, unknown>): string {
+  const t = item['@odata.type'];
+  return typeof t === 'string' ? t.replace(/^#microsoft\.graph\./, '') : 'unknown';
+}
+
+/** The item's properties without OData annotations and `<rel>@delta` arrays. */
+export function plainProperties(item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!k.includes('@')) out[k] = v;
+  return out;
+}
+
+export function isRemoved(item: Record<string, unknown>): boolean {
+  return item['@removed'] !== undefined;
+}

@@ -1,0 +1,83 @@
+import { GraphError } from '../../graph/errors.js';
+import type { GraphPage } from '../../graph/types.js';
+import { DeltaExpiredError, type CollectContext } from './context.js';
+
+export interface PagedPhaseSpec<T> {
+  phase: string;
+  /** First request of a fresh round (a listing, or a delta query). */
+  startUrl: string;
+  /** For delta phases: where the round's `@odata.deltaLink` is kept between syncs. */
+  deltaKey?: string;
+  /** Applies one page to the source cache; runs inside the page's transaction. */
+  onPage(items: T[]): void;
+}
+
+/**
+ * Walks a Graph collection page by page. Each page and the checkpoint naming the next page commit
+ * in one transaction, so a sync killed anywhere resumes at the first page not yet stored. A delta
+ * phase starts from the previous snapshot's delta link when there is one and ends by storing the
+ * new link.
+ */
+export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>): Promise<number> {
+  const { db } = ctx;
+  const cp = db.checkpoint(spec.phase);
+  if (cp?.status === 'done') return cp.items;
+  let url: string;
+  let items = cp?.items ?? 0;
+  if (cp?.token !== undefined) {
+    url = cp.token;
+  } else {
+    // A fresh start: take over the previous snapshot's delta link (if any) as this round's cursor,
+    // and forget it, so that only a link from this round can end the phase.
+    const stored = spec.deltaKey ? db.getMeta(spec.deltaKey) : undefined;
+    url = stored ?? spec.startUrl;
+    db.transaction(() => {
+      if (spec.deltaKey && stored !== undefined) {
+        db.deleteMeta(spec.deltaKey);
+        db.setMeta(`replaying:${spec.phase}`, '1');
+      }
+      db.saveCheckpoint({ phase: spec.phase, status: 'running', token: url, items });
+    });
+  }
+  const replaying = db.getMeta(`replaying:${spec.phase}`) === '1';
+  try {
+    for await (const page of ctx.graph.pages<T>(url, ctx.requestOptions)) {
+      ctx.signal?.throwIfAborted();
+      db.transaction(() => {
+        spec.onPage(page.value);
+        items += page.value.length;
+        const last = isLast(page);
+        if (last && spec.deltaKey) {
+          if (!page.deltaLink)
+            throw new Error(`${spec.phase}: the delta round ended without an @odata.deltaLink`);
+          db.setMeta(spec.deltaKey, page.deltaLink);
+        }
+        db.saveCheckpoint({
+          phase: spec.phase,
+          status: last ? 'done' : 'running',
+          token: page.nextLink,
+          items,
+        });
+      });
+      if (page.nextLink) url = page.nextLink;
+    }
+  } catch (err) {
+    // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
+    // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
+    if (replaying && err instanceof GraphError && err.kind === 'sync_state_expired') {
+      throw new DeltaExpiredError(spec.phase, err);
+    }
+    throw err;
+  }
+  const end = db.checkpoint(spec.phase);
+  if (end?.status !== 'done') {
+    throw new Error(
+      `${spec.phase}: the listing ended without a final page; refusing to treat it as complete`,
+    );
+  }
+  return items;
+}
+
+function isLast(page: GraphPage<unknown>): boolean {
+  return page.nextLink === undefined;
+}

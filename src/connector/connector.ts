@@ -1,0 +1,108 @@
+import type { ConnectorConfig, ResourceTypeId } from '../config/types.js';
+import type { ResourceSyncer } from '../framework/types.js';
+import type { SnapshotDb } from '../snapshot/database.js';
+import type { CollectPhase } from './collect/context.js';
+import { devicesPhase, organizationPhase, skusPhase } from './collect/directory.js';
+import { groupsPhase } from './collect/groups.js';
+import {
+  roleActiveInstancesPhase,
+  roleAssignmentsPhase,
+  roleDefinitionsPhase,
+  roleEligibilityPhase,
+} from './collect/roles.js';
+import { spAssignmentsPhase, spOwnersPhase } from './collect/sp-details.js';
+import { servicePrincipalsPhase } from './collect/service-principals.js';
+import { signInPhase, usersPhase } from './collect/users.js';
+import type { SyncerDeps } from './resources/common.js';
+import { createDeviceSyncer } from './resources/device.js';
+import { createAppSyncer } from './resources/enterprise-application.js';
+import { createGroupSyncer } from './resources/group.js';
+import { createLicenseSyncer } from './resources/license.js';
+import { createManagedIdentitySyncer } from './resources/managed-identity.js';
+import { createRoleSyncer } from './resources/role.js';
+import { createUserSyncer } from './resources/user.js';
+
+/** The resource types this configuration syncs, in sync order (devices only with syncDevices). */
+export function syncedTypes(config: ConnectorConfig): ResourceTypeId[] {
+  const order: ResourceTypeId[] = [
+    'user',
+    'group',
+    'role',
+    'enterprise_application',
+    'managed_identity',
+    'license',
+    'device',
+  ];
+  const wanted = new Set(config.syncResourceTypes.length ? config.syncResourceTypes : order);
+  return order.filter((t) => wanted.has(t) && (t !== 'device' || config.syncDevices));
+}
+
+/**
+ * The Graph access plan: which collections are read, in order. Users and groups are always read
+ * (every other type's grants name them); the rest only when a synced type needs them.
+ */
+export function collectPlan(config: ConnectorConfig): CollectPhase[] {
+  const types = new Set(syncedTypes(config));
+  const plan: CollectPhase[] = [organizationPhase, usersPhase];
+  if (config.signInActivity && types.has('user')) plan.push(signInPhase);
+  plan.push(groupsPhase);
+  if (types.has('enterprise_application') || types.has('managed_identity')) {
+    plan.push(servicePrincipalsPhase, spAssignmentsPhase);
+    if (types.has('enterprise_application')) plan.push(spOwnersPhase);
+  }
+  if (types.has('role'))
+    plan.push(roleDefinitionsPhase, roleAssignmentsPhase, roleActiveInstancesPhase, roleEligibilityPhase);
+  if (types.has('license')) plan.push(skusPhase);
+  if (config.syncDevices) plan.push(devicesPhase);
+  return plan;
+}
+
+/** Source-cache kinds without a delta query: an incremental sync lists them again. */
+export const RELISTED_OBJECT_KINDS = [
+  'organization',
+  'signIn',
+  'servicePrincipal',
+  'spOverflow',
+  'roleDefinition',
+  'sku',
+];
+export const RELISTED_LINK_KINDS = ['servicePrincipal', 'roleDefinition'];
+
+const FACTORIES: Record<ResourceTypeId, (deps: SyncerDeps) => ResourceSyncer> = {
+  user: createUserSyncer,
+  group: createGroupSyncer,
+  role: createRoleSyncer,
+  enterprise_application: createAppSyncer,
+  managed_identity: createManagedIdentitySyncer,
+  license: createLicenseSyncer,
+  device: createDeviceSyncer,
+};
+
+export function createSyncers(config: ConnectorConfig, deps: SyncerDeps): ResourceSyncer[] {
+  return syncedTypes(config).map((t) => FACTORIES[t](deps));
+}
+
+/**
+ * Users that are transitive members of the scope groups, computed once in SQLite (a recursive
+ * walk over member edges; UNION makes it stop on membership cycles).
+ */
+export function scopeFilter(db: SnapshotDb, scopeGroups: string[]): ((id: string) => boolean) | undefined {
+  if (scopeGroups.length === 0) return undefined;
+  db.db.exec(
+    'DROP TABLE IF EXISTS temp.scope_users; CREATE TEMP TABLE scope_users (id TEXT PRIMARY KEY) WITHOUT ROWID',
+  );
+  const placeholders = scopeGroups.map(() => '?').join(',');
+  db.db
+    .prepare(
+      `INSERT OR IGNORE INTO temp.scope_users (id)
+       WITH RECURSIVE m(id, kind) AS (
+         SELECT target_id, target_kind FROM source_links WHERE kind = 'group' AND rel = 'member' AND owner_id IN (${placeholders})
+         UNION
+         SELECT l.target_id, l.target_kind FROM source_links l JOIN m
+           ON m.kind = 'group' AND l.kind = 'group' AND l.rel = 'member' AND l.owner_id = m.id)
+       SELECT id FROM m WHERE kind = 'user'`,
+    )
+    .run(...scopeGroups);
+  const has = db.db.prepare('SELECT 1 AS x FROM temp.scope_users WHERE id = ?');
+  return (id) => has.get(id) !== undefined;
+}

@@ -1,0 +1,137 @@
+import type { ConnectorConfig } from '../../config/types.js';
+import type { Grant, JsonObject, JsonValue, Page, Principal, Resource } from '../../framework/types.js';
+import { grantId } from '../../framework/ids.js';
+import type { Logger } from '../../observability/logger.js';
+import type { LinkKey, SourceCache, SourceLink } from '../../snapshot/source-cache.js';
+
+export type Item = Record<string, unknown>;
+
+/** What every syncer reads from: the source cache the collection phases filled. */
+export interface SyncerDeps {
+  source: SourceCache;
+  config: ConnectorConfig;
+  logger: Logger;
+  now: () => number;
+  /** Counts what was left out and why (logged at the end of the sync). */
+  drop(reason: string, n?: number): void;
+  /** Ids of the tenant's own organizations. */
+  orgIds: Set<string>;
+  /** Users in scope of `scopeGroups` (undefined = no scoping). */
+  scopedUsers?: (id: string) => boolean;
+}
+
+export const PAGE_SIZE = 500;
+
+/** Keyset listing over one source kind: the token is the last id returned. */
+export async function listKind(
+  deps: SyncerDeps,
+  kind: string,
+  token: string | undefined,
+  map: (id: string, data: Item) => Resource | undefined,
+): Promise<Page<Resource>> {
+  const rows = deps.source.page<Item>(kind, token ?? '', PAGE_SIZE);
+  const items: Resource[] = [];
+  for (const r of rows) {
+    const res = map(r.id, r.data);
+    if (res) items.push(res);
+  }
+  return { items, nextPageToken: rows.length === PAGE_SIZE ? rows.at(-1)!.id : undefined };
+}
+
+/** Keyset listing of a resource's edges (prefix `relPrefix`), mapped to grants. */
+export async function grantsFromLinks(
+  deps: SyncerDeps,
+  kind: string,
+  ownerId: string,
+  relPrefix: string,
+  token: string | undefined,
+  map: (link: SourceLink) => Grant | undefined,
+): Promise<Page<Grant>> {
+  const after = token ? (JSON.parse(token) as LinkKey) : (['', '', ''] as LinkKey);
+  const links = deps.source.linksPage(kind, ownerId, relPrefix, after, PAGE_SIZE);
+  const items: Grant[] = [];
+  for (const l of links) {
+    const g = map(l);
+    if (g) items.push(g);
+  }
+  const last = links.at(-1);
+  return {
+    items,
+    nextPageToken:
+      links.length === PAGE_SIZE && last
+        ? JSON.stringify([last.rel, last.targetId, last.extra ?? ''])
+        : undefined,
+  };
+}
+
+/**
+ * Maps a directory object (by Graph kind) to the principal a grant names. Nested groups carry an
+ * expansion to the child's members; service principals split by type; devices count only when
+ * devices are synced; organizational contacts are never principals.
+ */
+export function principalFor(
+  deps: SyncerDeps,
+  kind: string,
+  id: string,
+): { principal: Principal; expandable?: string[] } | undefined {
+  switch (kind) {
+    case 'user':
+      return { principal: { type: 'user', id } };
+    case 'group':
+      return { principal: { type: 'group', id }, expandable: [`group:${id}:member`] };
+    case 'servicePrincipal': {
+      const sp = deps.source.get<Item>('servicePrincipal', id);
+      if (!sp) {
+        deps.drop('service principal not found');
+        return undefined;
+      }
+      const type =
+        sp.servicePrincipalType === 'ManagedIdentity' ? 'managed_identity' : 'enterprise_application';
+      return { principal: { type, id } };
+    }
+    case 'device':
+      if (deps.config.syncDevices) return { principal: { type: 'device', id } };
+      deps.drop('device member (devices not synced)');
+      return undefined;
+    case 'orgContact':
+      deps.drop('organizational contact member');
+      return undefined;
+    default:
+      deps.drop(`member of kind ${kind || 'unknown'}`);
+      return undefined;
+  }
+}
+
+/** Resolves an id whose kind a listing did not say (role assignments). */
+export function kindOf(deps: SyncerDeps, id: string): string {
+  if (deps.source.get('user', id)) return 'user';
+  if (deps.source.get('group', id)) return 'group';
+  if (deps.source.get('servicePrincipal', id)) return 'servicePrincipal';
+  return '';
+}
+
+export function makeGrant(
+  entitlement: string,
+  p: { principal: Principal; expandable?: string[] },
+  extra?: Partial<Grant>,
+): Grant {
+  const g: Grant = { id: grantId(entitlement, p.principal), entitlement, principal: p.principal, ...extra };
+  if (p.expandable) g.expandable = p.expandable;
+  return g;
+}
+
+/** `appOwnerOrganizationId` → `app_owner_organization_id`: profile fields are snake_case. */
+export function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Copies the listed properties that are present into snake_case keys (undefined → absent). */
+export function pick(item: Item, keys: string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const k of keys) if (item[k] !== undefined) out[snake(k)] = item[k] as JsonValue;
+  return out;
+}
+
+export function daysBefore(now: number, days: number): number {
+  return now - days * 86_400_000;
+}

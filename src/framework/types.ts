@@ -1,0 +1,97 @@
+/**
+ * The seam between the sync engine and a connector, after Baton's data model: resource types with
+ * traits, resources, entitlements on resources, and grants of entitlements to principals. Nothing
+ * here knows about Entra.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type Trait = 'user' | 'group' | 'role' | 'app' | 'license_profile' | 'managed_device';
+
+export interface ResourceType {
+  /** Stable id; renaming it breaks every grant id built from it. */
+  id: string;
+  displayName: string;
+  traits: Trait[];
+  description?: string;
+}
+
+export interface ResourceId {
+  resourceType: string;
+  resource: string;
+}
+
+export type ResourceStatus = 'enabled' | 'disabled' | 'deleted';
+
+/** Account facts for user-like resources (Baton's UserTrait). */
+export interface UserTrait {
+  login: string;
+  emails: string[];
+  status: ResourceStatus;
+  accountType: 'human' | 'service' | 'system';
+  employeeIds: string[];
+  lastLogin?: string;
+}
+
+export interface Resource {
+  id: ResourceId;
+  displayName: string;
+  description?: string;
+  parent?: ResourceId;
+  status?: ResourceStatus;
+  createdAt?: string;
+  /** Flat attributes; the `mapping` command documents where each comes from. */
+  profile: JsonObject;
+  user?: UserTrait;
+  externalLink?: string;
+}
+
+export type EntitlementPurpose = 'assignment' | 'permission' | 'ownership';
+
+export interface Entitlement {
+  /** `<resourceType>:<resourceId>:<slug>` */
+  id: string;
+  resource: ResourceId;
+  slug: string;
+  purpose: EntitlementPurpose;
+  /** Resource type ids whose resources may hold this entitlement. */
+  grantableTo: string[];
+  displayName: string;
+  description?: string;
+}
+
+export interface Principal {
+  type: string;
+  id: string;
+}
+
+export interface Grant {
+  /** `<entitlementId>:<principalType>:<principalId>` */
+  id: string;
+  entitlement: string;
+  principal: Principal;
+  /** Entitlements whose holders hold this one too (a nested group's members). */
+  expandable?: string[];
+  /** Where a merged grant came from (e.g. directory scopes, PIM schedule ids). */
+  sources?: string[];
+  metadata?: JsonObject;
+}
+
+/** One page of a syncer's output; no `nextPageToken` means the listing is complete. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/**
+ * What every resource type implements. A syncer reads its source page by page; the engine drives
+ * it, checks its invariants (a token never repeats) and stores what comes back.
+ */
+export interface ResourceSyncer {
+  readonly resourceType: ResourceType;
+  list(pageToken: string | undefined): Promise<Page<Resource>>;
+  /** Entitlements a resource offers; derived from the resource alone, so never paged. */
+  entitlements(resource: Resource): Entitlement[];
+  grants(resource: Resource, pageToken: string | undefined): Promise<Page<Grant>>;
+}

@@ -1,0 +1,215 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Entitlement, Grant, Resource, ResourceType } from '../framework/types.js';
+import { OUTPUT_TABLES, SNAPSHOT_TABLES, WORKING_TABLES } from './schema.js';
+import { SourceCache } from './source-cache.js';
+
+export interface Checkpoint {
+  phase: string;
+  status: 'running' | 'done';
+  token?: string;
+  items: number;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * A snapshot's SQLite database: the working database of a running sync (with checkpoints) or a
+ * finished snapshot opened for reading. Writes of one page happen inside `transaction()` so that a
+ * page and the checkpoint that records it land together or not at all.
+ */
+export class SnapshotDb {
+  readonly db: DatabaseSync;
+  readonly source: SourceCache;
+  private readonly s: Record<string, StatementSync> = {};
+
+  constructor(
+    readonly path: string,
+    options: { readOnly?: boolean; working?: boolean } = {},
+  ) {
+    this.db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
+    if (!options.readOnly) {
+      // WAL keeps page commits cheap; a killed process loses at most the uncommitted page.
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      this.db.exec(SNAPSHOT_TABLES);
+      if (options.working) this.db.exec(WORKING_TABLES);
+    }
+    this.source = new SourceCache(this.db);
+  }
+
+  private stmt(sql: string): StatementSync {
+    let s = this.s[sql];
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.s[sql] = s;
+    }
+    return s;
+  }
+
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  // --- meta ------------------------------------------------------------------------------------
+  getMeta(key: string): string | undefined {
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    return row ? (row.value as string) : undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmt('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  deleteMeta(key: string): void {
+    this.stmt('DELETE FROM meta WHERE key = ?').run(key);
+  }
+
+  metaWithPrefix(prefix: string): Record<string, string> {
+    const rows = this.stmt('SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key').all(
+      prefix,
+      `${prefix}\uffff`,
+    ) as Row[];
+    return Object.fromEntries(rows.map((r) => [r.key as string, r.value as string]));
+  }
+
+  // --- checkpoints (working database only) -----------------------------------------------------
+  checkpoint(phase: string): Checkpoint | undefined {
+    const row = this.stmt('SELECT phase, status, token, items FROM checkpoints WHERE phase = ?').get(
+      phase,
+    ) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      phase,
+      status: row.status as Checkpoint['status'],
+      token: (row.token as string | null) ?? undefined,
+      items: Number(row.items),
+    };
+  }
+
+  saveCheckpoint(c: Checkpoint): void {
+    this.stmt('INSERT OR REPLACE INTO checkpoints (phase, status, token, items) VALUES (?, ?, ?, ?)').run(
+      c.phase,
+      c.status,
+      c.token ?? null,
+      c.items,
+    );
+  }
+
+  // --- output ----------------------------------------------------------------------------------
+  clearOutput(): void {
+    for (const t of OUTPUT_TABLES) this.db.exec(`DELETE FROM ${t}`);
+  }
+
+  putResourceType(t: ResourceType): void {
+    this.stmt('INSERT OR REPLACE INTO resource_types (id, data) VALUES (?, ?)').run(t.id, JSON.stringify(t));
+  }
+
+  putResource(r: Resource): void {
+    this.stmt(
+      'INSERT OR REPLACE INTO resources (resource_type, id, display_name, data) VALUES (?, ?, ?, ?)',
+    ).run(r.id.resourceType, r.id.resource, r.displayName, JSON.stringify(r));
+  }
+
+  hasResource(type: string, id: string): boolean {
+    return (
+      this.stmt('SELECT 1 AS x FROM resources WHERE resource_type = ? AND id = ?').get(type, id) !== undefined
+    );
+  }
+
+  putEntitlement(e: Entitlement): void {
+    this.stmt(
+      'INSERT OR REPLACE INTO entitlements (id, resource_type, resource_id, slug, data) VALUES (?, ?, ?, ?, ?)',
+    ).run(e.id, e.resource.resourceType, e.resource.resource, e.slug, JSON.stringify(e));
+  }
+
+  putGrant(g: Grant): void {
+    this.stmt(
+      'INSERT OR REPLACE INTO grants (id, entitlement_id, principal_type, principal_id, data) VALUES (?, ?, ?, ?, ?)',
+    ).run(g.id, g.entitlement, g.principal.type, g.principal.id, JSON.stringify(g));
+  }
+
+  // --- reading ---------------------------------------------------------------------------------
+  // Iterators use their own statements: one prepared statement backs only one open iterator.
+  count(table: (typeof OUTPUT_TABLES)[number]): number {
+    return Number((this.stmt(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
+  }
+
+  countResourcesByType(): Record<string, number> {
+    const rows = this.stmt(
+      'SELECT resource_type, count(*) AS n FROM resources GROUP BY resource_type ORDER BY resource_type',
+    ).all() as Row[];
+    return Object.fromEntries(rows.map((r) => [r.resource_type as string, Number(r.n)]));
+  }
+
+  *resourceTypes(): Generator<ResourceType> {
+    for (const r of this.db
+      .prepare('SELECT data FROM resource_types ORDER BY id')
+      .iterate() as Iterable<Row>) {
+      yield JSON.parse(r.data as string) as ResourceType;
+    }
+  }
+
+  *resources(type?: string): Generator<Resource> {
+    const it =
+      type === undefined
+        ? this.db.prepare('SELECT data FROM resources ORDER BY resource_type, id').iterate()
+        : this.db.prepare('SELECT data FROM resources WHERE resource_type = ? ORDER BY id').iterate(type);
+    for (const r of it as Iterable<Row>) yield JSON.parse(r.data as string) as Resource;
+  }
+
+  /** Keyset page of one type's resources after id `afterId` (exclusive), in id order. */
+  resourcesPage(type: string, afterId: string, limit: number): Resource[] {
+    const rows = this.stmt(
+      'SELECT data FROM resources WHERE resource_type = ? AND id > ? ORDER BY id LIMIT ?',
+    ).all(type, afterId, limit) as Row[];
+    return rows.map((r) => JSON.parse(r.data as string) as Resource);
+  }
+
+  resource(type: string, id: string): Resource | undefined {
+    const row = this.stmt('SELECT data FROM resources WHERE resource_type = ? AND id = ?').get(type, id) as
+      Row | undefined;
+    return row ? (JSON.parse(row.data as string) as Resource) : undefined;
+  }
+
+  *entitlements(): Generator<Entitlement> {
+    for (const r of this.db.prepare('SELECT data FROM entitlements ORDER BY id').iterate() as Iterable<Row>) {
+      yield JSON.parse(r.data as string) as Entitlement;
+    }
+  }
+
+  entitlement(id: string): Entitlement | undefined {
+    const row = this.stmt('SELECT data FROM entitlements WHERE id = ?').get(id) as Row | undefined;
+    return row ? (JSON.parse(row.data as string) as Entitlement) : undefined;
+  }
+
+  *grants(): Generator<Grant> {
+    for (const r of this.db.prepare('SELECT data FROM grants ORDER BY id').iterate() as Iterable<Row>) {
+      yield JSON.parse(r.data as string) as Grant;
+    }
+  }
+
+  grantsOf(principalType: string, principalId: string): Grant[] {
+    const rows = this.stmt(
+      'SELECT data FROM grants WHERE principal_type = ? AND principal_id = ? ORDER BY id',
+    ).all(principalType, principalId) as Row[];
+    return rows.map((r) => JSON.parse(r.data as string) as Grant);
+  }
+
+  grantsOn(entitlementId: string): Grant[] {
+    const rows = this.stmt('SELECT data FROM grants WHERE entitlement_id = ? ORDER BY id').all(
+      entitlementId,
+    ) as Row[];
+    return rows.map((r) => JSON.parse(r.data as string) as Grant);
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

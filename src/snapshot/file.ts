@@ -1,0 +1,209 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
+import type { SnapshotHeader } from '../sync/api.js';
+import { SnapshotDb } from './database.js';
+
+/**
+ * Snapshot file layout:
+ *   8 bytes magic `BESNAP\0\x01` | uint32 BE header length | header JSON (SnapshotHeader) |
+ *   body = zstd(SQLite database)
+ * The header is readable without touching the body; `sha256`/`bodyBytes` cover the body.
+ */
+export const MAGIC = Buffer.from('BESNAP\x00\x01', 'latin1');
+const MAX_HEADER_BYTES = 1 << 20;
+
+export class SnapshotFileError extends Error {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`snapshot ${path}: ${problem}`);
+    this.name = 'SnapshotFileError';
+  }
+}
+
+export type HeaderDraft = Omit<SnapshotHeader, 'sha256' | 'bodyBytes'>;
+
+function tempName(target: string, suffix: string): string {
+  return join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${suffix}`,
+  );
+}
+
+/** Counts and hashes the bytes flowing through. */
+function digestTap(): Transform & { digest(): { sha256: string; bytes: number } } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  }) as Transform & { digest(): { sha256: string; bytes: number } };
+  t.digest = () => ({ sha256: hash.digest('hex'), bytes });
+  return t;
+}
+
+/**
+ * Writes the database `db` (working tables dropped, compacted) as a snapshot file at `outFile`:
+ * everything goes to temp files beside it and the finished file is renamed into place, so a
+ * reader never sees a half-written snapshot and an existing file is replaced only by a whole one.
+ */
+export async function writeSnapshotFile(
+  db: SnapshotDb,
+  outFile: string,
+  draft: HeaderDraft,
+): Promise<SnapshotHeader> {
+  const copy = tempName(outFile, '.db');
+  const body = tempName(outFile, '.zst');
+  const final = tempName(outFile, '.tmp');
+  try {
+    db.db.exec(`VACUUM INTO '${copy.replaceAll("'", "''")}'`);
+    const c = new SnapshotDb(copy);
+    c.db.exec('DROP TABLE IF EXISTS checkpoints; PRAGMA journal_mode = DELETE; VACUUM;');
+    c.close();
+    const tap = digestTap();
+    await pipeline(
+      createReadStream(copy),
+      createZstdCompress({ params: { [zc.ZSTD_c_compressionLevel]: 6 } }),
+      tap,
+      createWriteStream(body),
+    );
+    const { sha256, bytes } = tap.digest();
+    const header: SnapshotHeader = { ...draft, sha256, bodyBytes: bytes };
+    const json = Buffer.from(JSON.stringify(header), 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(json.length);
+    const out = createWriteStream(final);
+    out.write(Buffer.concat([MAGIC, len, json]));
+    await pipeline(createReadStream(body), out);
+    const fh = await open(final, 'r+');
+    await fh.sync();
+    await fh.close();
+    await rename(final, outFile);
+    return header;
+  } finally {
+    await Promise.all([copy, `${copy}-wal`, `${copy}-shm`, body, final].map((p) => rm(p, { force: true })));
+  }
+}
+
+/** Reads and validates the header (and the file's length against it). */
+export async function readSnapshotHeader(
+  path: string,
+): Promise<{ header: SnapshotHeader; bodyOffset: number }> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new SnapshotFileError(
+      path,
+      `cannot be opened (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const pre = Buffer.alloc(MAGIC.length + 4);
+    const { bytesRead } = await fh.read(pre, 0, pre.length, 0);
+    if (bytesRead < pre.length || !pre.subarray(0, MAGIC.length).equals(MAGIC)) {
+      throw new SnapshotFileError(path, 'is not a baton-entra snapshot (bad magic bytes)');
+    }
+    const len = pre.readUInt32BE(MAGIC.length);
+    if (len === 0 || len > MAX_HEADER_BYTES || pre.length + len > size) {
+      throw new SnapshotFileError(
+        path,
+        `has a corrupt or truncated header (length ${len}, file ${size} bytes)`,
+      );
+    }
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, pre.length);
+    let header: SnapshotHeader;
+    try {
+      header = JSON.parse(buf.toString('utf8')) as SnapshotHeader;
+    } catch {
+      throw new SnapshotFileError(path, 'has a header that is not valid JSON');
+    }
+    if (header.format !== 'baton-entra-snapshot' || header.formatVersion !== 1) {
+      throw new SnapshotFileError(
+        path,
+        `has unsupported format ${String(header.format)} v${String(header.formatVersion)}`,
+      );
+    }
+    const bodyOffset = pre.length + len;
+    if (size - bodyOffset !== header.bodyBytes) {
+      throw new SnapshotFileError(
+        path,
+        `is truncated or padded: body is ${size - bodyOffset} bytes, header says ${header.bodyBytes}`,
+      );
+    }
+    return { header, bodyOffset };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Decompresses the body into a SQLite file at `dbPath`, verifying the checksum. */
+export async function unpackSnapshot(path: string, dbPath: string): Promise<SnapshotHeader> {
+  const { header, bodyOffset } = await readSnapshotHeader(path);
+  const tap = digestTap();
+  try {
+    await pipeline(
+      createReadStream(path, { start: bodyOffset }),
+      tap,
+      createZstdDecompress(),
+      createWriteStream(dbPath),
+    );
+  } catch (err) {
+    await rm(dbPath, { force: true });
+    throw new SnapshotFileError(path, `body cannot be decompressed (${(err as Error).message})`);
+  }
+  if (tap.digest().sha256 !== header.sha256) {
+    await rm(dbPath, { force: true });
+    throw new SnapshotFileError(path, 'body checksum does not match its header (corrupt file)');
+  }
+  return header;
+}
+
+export interface OpenSnapshot {
+  header: SnapshotHeader;
+  db: SnapshotDb;
+  close(): Promise<void>;
+}
+
+/** Opens a snapshot for reading (decompressed to a temp database that `close()` removes). */
+export async function openSnapshot(path: string, tmpDir?: string): Promise<OpenSnapshot> {
+  const dbPath = join(
+    tmpDir ?? tmpdir(),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.read.db`,
+  );
+  const header = await unpackSnapshot(path, dbPath);
+  let db: SnapshotDb;
+  try {
+    db = new SnapshotDb(dbPath, { readOnly: true });
+  } catch (err) {
+    await rm(dbPath, { force: true });
+    throw new SnapshotFileError(path, `body is not a database (${(err as Error).message})`);
+  }
+  return {
+    header,
+    db,
+    async close() {
+      db.close();
+      await rm(dbPath, { force: true });
+    },
+  };
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

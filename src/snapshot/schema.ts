@@ -1,0 +1,41 @@
+/**
+ * The snapshot's SQLite schema. Every table is keyed by its natural id and `WITHOUT ROWID`, so rows
+ * are stored — and read back — in key order whatever order a sync discovered them in: two syncs of
+ * the same tenant produce the same content in the same order.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SNAPSHOT_TABLES = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS resource_types (id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS resources (
+  resource_type TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY (resource_type, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entitlements (
+  id TEXT PRIMARY KEY, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, slug TEXT NOT NULL,
+  data TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entitlements_by_resource ON entitlements (resource_type, resource_id);
+CREATE TABLE IF NOT EXISTS grants (
+  id TEXT PRIMARY KEY, entitlement_id TEXT NOT NULL, principal_type TEXT NOT NULL,
+  principal_id TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS grants_by_principal ON grants (principal_type, principal_id);
+CREATE INDEX IF NOT EXISTS grants_by_entitlement ON grants (entitlement_id);
+-- The source cache: Graph objects and relationships as last seen, so that the next sync can replay
+-- delta links onto them instead of listing the tenant again.
+CREATE TABLE IF NOT EXISTS source_objects (
+  kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS source_links (
+  kind TEXT NOT NULL, owner_id TEXT NOT NULL, rel TEXT NOT NULL, target_id TEXT NOT NULL,
+  target_kind TEXT NOT NULL, extra TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (kind, owner_id, rel, target_id, extra)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS source_links_by_target ON source_links (rel, target_id);
+`;
+
+/** Progress of an unfinished sync; only in the working database, never in a finished snapshot. */
+export const WORKING_TABLES = `
+CREATE TABLE IF NOT EXISTS checkpoints (
+  phase TEXT PRIMARY KEY, status TEXT NOT NULL, token TEXT, items INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+`;
+
+/** The tables whose rows are the sync's output (cleared before they are produced again). */
+export const OUTPUT_TABLES = ['resource_types', 'resources', 'entitlements', 'grants'] as const;

@@ -1,0 +1,107 @@
+import { drainPages } from '../framework/pages.js';
+import type { ResourceSyncer } from '../framework/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { SnapshotDb } from '../snapshot/database.js';
+
+const RESOURCE_BATCH = 500;
+
+/** Counts what was left out of the snapshot, by reason. */
+export class DropCounter {
+  readonly counts = new Map<string, number>();
+  drop(reason: string, n = 1): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
+  }
+  toJSON(): Record<string, number> {
+    return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
+
+/**
+ * Drives the syncers into the snapshot's output tables: resource types, then every type's
+ * resources (so that grants can be checked against them), then per resource its entitlements and
+ * grants. A grant naming an entitlement its resource does not offer, or a principal the snapshot
+ * does not hold (a user outside the scope, a device when devices are not synced), is left out and
+ * counted: a snapshot never points at something it does not contain.
+ */
+export async function emitAll(
+  db: SnapshotDb,
+  syncers: ResourceSyncer[],
+  drops: DropCounter,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  db.transaction(() => {
+    db.clearOutput();
+    for (const s of syncers) db.putResourceType(s.resourceType);
+  });
+  for (const s of syncers) {
+    const started = Date.now();
+    let n = 0;
+    for await (const items of drainPages(`${s.resourceType.id} resources`, (t) => s.list(t), signal)) {
+      db.transaction(() => {
+        for (const r of items) db.putResource(r);
+      });
+      n += items.length;
+    }
+    logger.info(
+      { phase: 'resources', resourceType: s.resourceType.id, resources: n, ms: Date.now() - started },
+      'resources stored',
+    );
+  }
+  for (const s of syncers) await emitAccess(db, s, drops, logger, signal);
+}
+
+async function emitAccess(
+  db: SnapshotDb,
+  s: ResourceSyncer,
+  drops: DropCounter,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  const type = s.resourceType.id;
+  const started = Date.now();
+  let entitlements = 0;
+  let grants = 0;
+  let after = '';
+  for (;;) {
+    signal?.throwIfAborted();
+    const batch = db.resourcesPage(type, after, RESOURCE_BATCH);
+    if (batch.length === 0) break;
+    after = batch.at(-1)!.id.resource;
+    // One transaction per batch of resources; grants are written as their pages arrive, so even
+    // a group with a million members is never held in memory at once.
+    db.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const r of batch) {
+        const ents = s.entitlements(r);
+        const offered = new Set(ents.map((e) => e.id));
+        entitlements += ents.length;
+        for (const e of ents) db.putEntitlement(e);
+        for await (const items of drainPages(
+          `${type}:${r.id.resource} grants`,
+          (t) => s.grants(r, t),
+          signal,
+        )) {
+          for (const g of items) {
+            if (!offered.has(g.entitlement)) {
+              drops.drop(`grant of an entitlement not offered (${type})`);
+            } else if (!db.hasResource(g.principal.type, g.principal.id)) {
+              drops.drop(`grant to a principal not in the snapshot (${g.principal.type})`);
+            } else {
+              grants++;
+              db.putGrant(g);
+            }
+          }
+        }
+      }
+      db.db.exec('COMMIT');
+    } catch (err) {
+      db.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+  logger.info(
+    { phase: 'grants', resourceType: type, entitlements, grants, ms: Date.now() - started },
+    'entitlements and grants stored',
+  );
+}

@@ -1,0 +1,151 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ConnectorConfig } from '../config/types.js';
+import { DeltaExpiredError, type CollectContext } from '../connector/collect/context.js';
+import { collectPlan, createSyncers, scopeFilter } from '../connector/connector.js';
+import { SyncAbortedError } from '../framework/errors.js';
+import type { GraphClient } from '../graph/types.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import { writeSnapshotFile } from '../snapshot/file.js';
+import type { RunSync, SyncOptions, SyncResult } from './api.js';
+import { DropCounter, emitAll } from './emit.js';
+import { openWorking, removeDb, type WorkingSync } from './working.js';
+
+/** The Graph client module; loaded only when no client is injected. */
+const GRAPH_CLIENT_MODULE: string = '../graph/client.js';
+
+async function defaultGraph(config: ConnectorConfig, logger: Logger): Promise<GraphClient> {
+  const mod = (await import(GRAPH_CLIENT_MODULE)) as {
+    createGraphClient(config: ConnectorConfig, options: { logger: Logger }): GraphClient;
+  };
+  return mod.createGraphClient(config, { logger });
+}
+
+/**
+ * One sync: Graph → source cache (resumable phases) → resources, entitlements and grants →
+ * snapshot file. Complete or failed: any listing that fails fails the sync, and no snapshot is
+ * written (an existing file at `outFile` stays as it was).
+ */
+export const runSync: RunSync = async (options) => {
+  const logger = options.logger ?? silentLogger;
+  const graph = options.graph ?? (await defaultGraph(options.config, logger));
+  const stateDir = resolve(options.stateDir ?? dirname(resolve(options.outFile)));
+  await mkdir(stateDir, { recursive: true });
+  const workPath = join(stateDir, `${basename(options.outFile)}.work.db`);
+  try {
+    return await attempt(options, graph, workPath, options.incrementalFrom, logger);
+  } catch (err) {
+    if (!(err instanceof DeltaExpiredError)) throw err;
+    logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
+    await removeDb(workPath);
+    return attempt(options, graph, workPath, undefined, logger);
+  }
+};
+
+async function attempt(
+  options: SyncOptions,
+  graph: GraphClient,
+  workPath: string,
+  from: string | undefined,
+  root: Logger,
+): Promise<SyncResult> {
+  const now = options.now ?? Date.now;
+  const { config, signal } = options;
+  const work = await openWorking(workPath, config, from, now, root);
+  const logger = root.child({ syncId: work.syncId });
+  const requestsBefore = graph.stats.requests;
+  const countRequests = () => {
+    const total = Number(work.db.getMeta('work:graphRequests') ?? 0) + graph.stats.requests - requestsBefore;
+    return total;
+  };
+  try {
+    logger.info({ kind: work.kind, parentSyncId: work.parentSyncId, resumed: work.resumed }, 'sync started');
+    await collect(work, graph, config, logger, signal);
+    const drops = new DropCounter();
+    const db = work.db;
+    const deps = {
+      source: db.source,
+      config,
+      logger,
+      now,
+      drop: (reason: string, n?: number) => drops.drop(reason, n),
+      orgIds: new Set([...db.source.all('organization')].map((o) => o.id)),
+      scopedUsers: scopeFilter(db, config.scopeGroups),
+    };
+    await emitAll(db, createSyncers(config, deps), drops, logger, signal);
+    if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
+    const graphRequests = countRequests();
+    db.transaction(() => {
+      for (const k of Object.keys(db.metaWithPrefix('work:'))) db.deleteMeta(k);
+      for (const k of Object.keys(db.metaWithPrefix('replaying:'))) db.deleteMeta(k);
+      db.setMeta('sync:id', work.syncId);
+      db.setMeta('sync:kind', work.kind);
+      db.setMeta('sync:tenantId', config.auth.tenantId);
+      if (work.parentSyncId) db.setMeta('sync:parentSyncId', work.parentSyncId);
+    });
+    const header = await writeSnapshotFile(db, options.outFile, {
+      format: 'baton-entra-snapshot',
+      formatVersion: 1,
+      syncId: work.syncId,
+      tenantId: config.auth.tenantId,
+      kind: work.kind,
+      ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
+      startedAt: work.startedAt,
+      endedAt: new Date(now()).toISOString(),
+      counts: {
+        resourceTypes: db.count('resource_types'),
+        resources: db.count('resources'),
+        entitlements: db.count('entitlements'),
+        grants: db.count('grants'),
+        resourcesByType: db.countResourcesByType(),
+      },
+      graphRequests,
+    });
+    db.close();
+    await removeDb(workPath);
+    logger.info({ file: options.outFile, counts: header.counts, graphRequests }, 'sync finished');
+    return { file: options.outFile, header };
+  } catch (err) {
+    if (work.db.db.isOpen) {
+      work.db.setMeta('work:graphRequests', String(countRequests()));
+      work.db.close();
+    }
+    if (signal?.aborted) throw new SyncAbortedError(signal.reason);
+    throw err;
+  }
+}
+
+async function collect(
+  work: WorkingSync,
+  graph: GraphClient,
+  config: ConnectorConfig,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  const ctx: CollectContext = {
+    graph,
+    db: work.db,
+    config,
+    logger,
+    requestOptions: { priority: 'low', ...(signal ? { signal } : {}) },
+    incremental: work.kind === 'incremental',
+    ...(signal ? { signal } : {}),
+  };
+  for (const phase of collectPlan(config)) {
+    signal?.throwIfAborted();
+    const started = Date.now();
+    const before = graph.stats.requests;
+    const items = await phase.run(ctx);
+    const ms = Date.now() - started;
+    logger.info(
+      {
+        phase: phase.name,
+        items,
+        requests: graph.stats.requests - before,
+        ms,
+        perSecond: ms ? Math.round((items * 1000) / ms) : items,
+      },
+      'phase complete',
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runSync } from '../../src/sync/run.js';
+import { runCli } from '../support/cli.js';
+import { FakeGraph } from '../sync/support/fake-graph.js';
+import { demoTenant } from '../sync/support/fake-tenant.js';
+import { tempDir, testConfig } from '../sync/support/harness.js';
+
+describe('snapshot and mapping commands', function () {
+  this.timeout(60_000);
+  let tmp: ReturnType<typeof tempDir>;
+  let file: string;
+  before(async () => {
+    tmp = tempDir();
+    file = join(tmp.dir, 'a.snap');
+    await runSync({ config: testConfig(), outFile: file, graph: new FakeGraph(demoTenant()) });
+  });
+  after(() => tmp.cleanup());
+
+  it('inspect --json prints the header with counts and delta links', async () => {
+    const r = await runCli(['snapshot', 'inspect', file, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const h = JSON.parse(r.stdout) as { counts: { grants: number }; deltaLinks: string[] };
+    assert.equal(h.counts.grants, 37);
+    assert.deepEqual(h.deltaLinks, ['devices', 'groups', 'users']);
+  });
+
+  it('export --format csv has a header row and one row per record', async () => {
+    const r = await runCli(['snapshot', 'export', file, '--format', 'csv']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(
+      lines[0],
+      'kind,id,resource_type,resource_id,display_name,entitlement,slug,purpose,principal_type,principal_id,expandable,data',
+    );
+    assert.equal(lines.filter((l) => l.startsWith('grant,')).length, 37);
+    const bad = await runCli(['snapshot', 'export', file, '--format', 'xml']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--format: expected jsonl or csv/);
+  });
+
+  it('access names the principal argument when it is malformed or absent', async () => {
+    const ok = await runCli(['snapshot', 'access', file, '--principal', 'user:u4', '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok((JSON.parse(ok.stdout) as { effective: unknown[] }).effective.length > 3);
+    const bad = await runCli(['snapshot', 'access', file, '--principal', 'u4']);
+    assert.match(bad.stderr, /--principal: expected <type>:<id>/);
+    const missing = await runCli(['snapshot', 'access', file, '--principal', 'user:nobody']);
+    assert.match(missing.stderr, /user:nobody is not in snapshot/);
+  });
+
+  it('a corrupt snapshot fails with its path; mapping prints CSV', async () => {
+    const broken = join(tmp.dir, 'broken.snap');
+    writeFileSync(broken, 'not a snapshot');
+    const r = await runCli(['snapshot', 'diff', file, broken]);
+    assert.equal(r.code, 1);
+    assert.ok(r.stderr.includes(broken), r.stderr);
+    const m = await runCli(['mapping', '--resource-type', 'group']);
+    assert.equal(m.code, 0);
+    assert.match(m.stdout, /^resource_type,entra_attribute,snapshot_field,note\n/);
+    assert.match(m.stdout, /group,"groupTypes, mailEnabled, securityEnabled",profile.group_type/);
+  });
+
+  it('sync without configuration exits non-zero naming the missing variables', async () => {
+    const r = await runCli(['sync', '--file', join(tmp.dir, 'x.snap')]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /BATON_ENTRA_TENANT_ID/);
+  });
+});

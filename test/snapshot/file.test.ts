@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SnapshotDb } from '../../src/snapshot/database.js';
+import {
+  openSnapshot,
+  readSnapshotHeader,
+  writeSnapshotFile,
+  type HeaderDraft,
+} from '../../src/snapshot/file.js';
+
+function draft(): HeaderDraft {
+  return {
+    format: 'baton-entra-snapshot',
+    formatVersion: 1,
+    syncId: 's1',
+    tenantId: 't1',
+    kind: 'full',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:00:01.000Z',
+    counts: {
+      resourceTypes: 1,
+      resources: 2,
+      entitlements: 1,
+      grants: 1,
+      resourcesByType: { group: 1, user: 1 },
+    },
+    graphRequests: 3,
+  };
+}
+
+function fill(db: SnapshotDb): void {
+  db.putResourceType({ id: 'user', displayName: 'User', traits: ['user'] });
+  db.putResource({ id: { resourceType: 'user', resource: 'u2' }, displayName: 'B', profile: {} });
+  db.putResource({ id: { resourceType: 'group', resource: 'g1' }, displayName: 'G', profile: {} });
+  db.putEntitlement({
+    id: 'group:g1:member',
+    resource: { resourceType: 'group', resource: 'g1' },
+    slug: 'member',
+    purpose: 'assignment',
+    grantableTo: ['user'],
+    displayName: 'G member',
+  });
+  db.putGrant({
+    id: 'group:g1:member:user:u2',
+    entitlement: 'group:g1:member',
+    principal: { type: 'user', id: 'u2' },
+  });
+}
+
+describe('snapshot file', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'snap-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function written(): Promise<string> {
+    const db = new SnapshotDb(join(dir, 'work.db'), { working: true });
+    fill(db);
+    db.saveCheckpoint({ phase: 'x', status: 'done', items: 1 });
+    const out = join(dir, 'out.snap');
+    await writeSnapshotFile(db, out, draft());
+    db.close();
+    return out;
+  }
+
+  it('round-trips header and content, drops checkpoints, leaves no temp files', async () => {
+    const out = await written();
+    const { header } = await readSnapshotHeader(out);
+    assert.equal(header.syncId, 's1');
+    assert.match(header.sha256, /^[0-9a-f]{64}$/);
+    const snap = await openSnapshot(out, dir);
+    try {
+      assert.deepEqual(
+        [...snap.db.resources()].map((r) => r.id.resource),
+        ['g1', 'u2'],
+      );
+      assert.equal(snap.db.grantsOf('user', 'u2')[0]?.entitlement, 'group:g1:member');
+      assert.throws(() => snap.db.db.prepare('SELECT * FROM checkpoints').all(), /no such table/);
+    } finally {
+      await snap.close();
+    }
+    assert.ok(!readdirSync(dir).some((f) => f.startsWith('.')), 'temp files left behind');
+  });
+
+  it('rejects a flipped body byte with an error naming the path', async () => {
+    const out = await written();
+    const buf = readFileSync(out);
+    buf.writeUInt8(buf.readUInt8(buf.length - 10) ^ 0xff, buf.length - 10);
+    writeFileSync(out, buf);
+    await assert.rejects(
+      openSnapshot(out, dir),
+      (e: Error) => e.message.includes(out) && /checksum|decompress/.test(e.message),
+    );
+  });
+
+  it('rejects a truncated file and a non-snapshot file', async () => {
+    const out = await written();
+    const buf = readFileSync(out);
+    writeFileSync(out, buf.subarray(0, buf.length - 100));
+    await assert.rejects(readSnapshotHeader(out), /truncated/);
+    writeFileSync(out, 'hello world, not a snapshot');
+    await assert.rejects(readSnapshotHeader(out), /bad magic/);
+    await assert.rejects(readSnapshotHeader(join(dir, 'missing.snap')), /missing\.snap.*cannot be opened/);
+  });
+
+  it('replaces an existing file only with a whole one', async () => {
+    const out = join(dir, 'out.snap');
+    writeFileSync(out, 'previous');
+    const db = new SnapshotDb(join(dir, 'work.db'), { working: true });
+    fill(db);
+    db.close(); // a closed database cannot be copied: the write fails
+    await assert.rejects(writeSnapshotFile(db, out, draft()));
+    assert.equal(readFileSync(out, 'utf8'), 'previous');
+    assert.ok(!readdirSync(dir).some((f) => f.startsWith('.')));
+  });
+});
