@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { controlPlaneCommand } from './control-plane.js';
 
 /** Every top-level command registers itself on the program; the order here is the order in --help. */
 export type CommandModule = (program: Command) => void;
 
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [controlPlaneCommand];
