@@ -16,7 +16,8 @@ interface DataDirOpts {
   json?: boolean;
 }
 
-const dataDirOption = () => new Option('--data-dir <dir>', 'control plane state directory').makeOptionMandatory();
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'control plane state directory').makeOptionMandatory();
 
 function withStore<T>(dir: string, fn: (store: ControlPlaneStore) => T): T {
   const store = new ControlPlaneStore(dir);
@@ -42,32 +43,46 @@ function readPem(flag: string, path: string | undefined): string | undefined {
 
 /** `control-plane …`: the reference control plane that daemons upload to and take tasks from. */
 export const controlPlaneCommand: CommandModule = (program) => {
-  const cp = program.command('control-plane').description('Reference control plane: receives snapshots, hands out tasks');
+  const cp = program
+    .command('control-plane')
+    .description('Reference control plane: receives snapshots, hands out tasks');
   cp.addCommand(serveCommand());
   cp.addCommand(clientsCommand());
   cp.addCommand(tasksCommand());
-  cp.command('syncs').description('Received snapshots').addCommand(
-    new Command('list')
-      .description('List received snapshots (one JSON object per line with --json)')
-      .addOption(dataDirOption())
-      .option('--json', 'one JSON object per sync')
-      .action((o: DataDirOpts) => {
-        for (const s of withStore(o.dataDir, listSyncs)) {
-          print(o.json ? JSON.stringify(s) : `${s.receivedAt}  ${s.host}  ${s.syncId}  ${s.kind}  ${s.bytes}  ${s.sha256}`);
-        }
-      }),
-  );
-  cp.command('hosts').description('Daemons that said hello').addCommand(
-    new Command('list')
-      .description('List hosts with their last hello, version and status')
-      .addOption(dataDirOption())
-      .option('--json', 'one JSON object per host')
-      .action((o: DataDirOpts) => {
-        for (const h of withStore(o.dataDir, listHosts)) {
-          print(o.json ? JSON.stringify(h) : `${h.hostId}  ${h.version}  ${h.connectionStatus}  hello ${h.lastHelloAt}  seen ${h.lastSeenAt}`);
-        }
-      }),
-  );
+  cp.command('syncs')
+    .description('Received snapshots')
+    .addCommand(
+      new Command('list')
+        .description('List received snapshots (one JSON object per line with --json)')
+        .addOption(dataDirOption())
+        .option('--json', 'one JSON object per sync')
+        .action((o: DataDirOpts) => {
+          for (const s of withStore(o.dataDir, listSyncs)) {
+            print(
+              o.json
+                ? JSON.stringify(s)
+                : `${s.receivedAt}  ${s.host}  ${s.syncId}  ${s.kind}  ${s.bytes}  ${s.sha256}`,
+            );
+          }
+        }),
+    );
+  cp.command('hosts')
+    .description('Daemons that said hello')
+    .addCommand(
+      new Command('list')
+        .description('List hosts with their last hello, version and status')
+        .addOption(dataDirOption())
+        .option('--json', 'one JSON object per host')
+        .action((o: DataDirOpts) => {
+          for (const h of withStore(o.dataDir, listHosts)) {
+            print(
+              o.json
+                ? JSON.stringify(h)
+                : `${h.hostId}  ${h.version}  ${h.connectionStatus}  hello ${h.lastHelloAt}  seen ${h.lastSeenAt}`,
+            );
+          }
+        }),
+    );
 };
 
 function serveCommand(): Command {
@@ -81,34 +96,54 @@ function serveCommand(): Command {
     .option('--insecure', 'allow plaintext on a non-loopback address')
     .option('--poll-interval <ms>', 'idle poll delay told to daemons', '5000')
     .option('--log-level <level>', 'log level', 'info')
-    .action(async (o: { listen: string; dataDir: string; tlsCert?: string; tlsKey?: string; clientCa?: string; insecure?: boolean; pollInterval: string; logLevel: string }) => {
-      if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new CliError('--tls-cert and --tls-key go together');
-      if (o.clientCa && !o.tlsCert) throw new CliError('--client-ca needs --tls-cert and --tls-key');
-      const pollIntervalMs = Number(o.pollInterval);
-      if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0) throw new CliError('--poll-interval must be a whole number of milliseconds');
-      let tls: ControlPlaneTls | undefined;
-      if (o.tlsCert) {
-        const clientCaPem = readPem('--client-ca', o.clientCa);
-        tls = { certPem: readPem('--tls-cert', o.tlsCert)!, keyPem: readPem('--tls-key', o.tlsKey)!, ...(clientCaPem ? { clientCaPem } : {}) };
-      }
-      const logger = createLogger({ level: o.logLevel, name: 'control-plane' });
-      const running = await startControlPlane({
-        listen: o.listen,
-        dataDir: o.dataDir,
-        logger,
-        pollIntervalMs,
-        ...(tls ? { tls } : {}),
-        ...(o.insecure ? { allowInsecure: true } : {}),
-      }).catch((err: Error) => {
-        throw new CliError(`--listen ${o.listen}: ${err.message}`);
-      });
-      logger.info({ address: running.address, tls: Boolean(tls), mtls: Boolean(tls?.clientCaPem) }, 'control plane listening');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await running.close();
-    });
+    .action(
+      async (o: {
+        listen: string;
+        dataDir: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        clientCa?: string;
+        insecure?: boolean;
+        pollInterval: string;
+        logLevel: string;
+      }) => {
+        if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
+          throw new CliError('--tls-cert and --tls-key go together');
+        if (o.clientCa && !o.tlsCert) throw new CliError('--client-ca needs --tls-cert and --tls-key');
+        const pollIntervalMs = Number(o.pollInterval);
+        if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0)
+          throw new CliError('--poll-interval must be a whole number of milliseconds');
+        let tls: ControlPlaneTls | undefined;
+        if (o.tlsCert) {
+          const clientCaPem = readPem('--client-ca', o.clientCa);
+          tls = {
+            certPem: readPem('--tls-cert', o.tlsCert)!,
+            keyPem: readPem('--tls-key', o.tlsKey)!,
+            ...(clientCaPem ? { clientCaPem } : {}),
+          };
+        }
+        const logger = createLogger({ level: o.logLevel, name: 'control-plane' });
+        const running = await startControlPlane({
+          listen: o.listen,
+          dataDir: o.dataDir,
+          logger,
+          pollIntervalMs,
+          ...(tls ? { tls } : {}),
+          ...(o.insecure ? { allowInsecure: true } : {}),
+        }).catch((err: Error) => {
+          throw new CliError(`--listen ${o.listen}: ${err.message}`);
+        });
+        logger.info(
+          { address: running.address, tls: Boolean(tls), mtls: Boolean(tls?.clientCaPem) },
+          'control plane listening',
+        );
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await running.close();
+      },
+    );
 }
 
 function clientsCommand(): Command {
@@ -125,7 +160,9 @@ function clientsCommand(): Command {
         const c = await addClient(store, o.name, new Date()).catch((err: Error) => {
           throw new CliError(`--name: ${err.message}`);
         });
-        print(o.json ? JSON.stringify(c) : `BATON_CLIENT_ID=${c.clientId}\nBATON_CLIENT_SECRET=${c.clientSecret}`);
+        print(
+          o.json ? JSON.stringify(c) : `BATON_CLIENT_ID=${c.clientId}\nBATON_CLIENT_SECRET=${c.clientSecret}`,
+        );
       } finally {
         store.close();
       }
@@ -160,7 +197,7 @@ function tasksCommand(): Command {
     .description('Queue a task for the next daemon that polls')
     .addOption(dataDirOption())
     .addOption(new Option('--kind <kind>', 'task kind').choices(TASK_KINDS).makeOptionMandatory())
-    .option('--payload <json>', 'payload as JSON (camelCase fields of the kind\'s message)')
+    .option('--payload <json>', "payload as JSON (camelCase fields of the kind's message)")
     .option('--entitlement <id>', 'entitlement id (grant, revoke)')
     .option('--principal <type:id>', 'principal, e.g. user:<object id> (grant, revoke)')
     .option('--grant <id>', 'grant id (revoke)')
@@ -201,7 +238,9 @@ function tasksCommand(): Command {
     .action((id: string, o: DataDirOpts) => {
       const t = withStore(o.dataDir, (store) => cancelTask(store, id, new Date()));
       if (!t) throw new CliError(`task ${id} does not exist`);
-      print(`${t.id}  ${t.status}${t.cancelRequested && t.status === 'running' ? '  (cancellation requested)' : ''}`);
+      print(
+        `${t.id}  ${t.status}${t.cancelRequested && t.status === 'running' ? '  (cancellation requested)' : ''}`,
+      );
     });
   return tasks;
 }
@@ -222,7 +261,8 @@ function ref(flag: string, value: string): { resourceTypeId: string; resourceId:
 
 function payloadFromFlags(kind: TaskKind, o: TaskAddOpts): unknown {
   const base = o.payload ? parseJson('--payload', o.payload) : {};
-  if (base === null || typeof base !== 'object' || Array.isArray(base)) throw new CliError('--payload must be a JSON object');
+  if (base === null || typeof base !== 'object' || Array.isArray(base))
+    throw new CliError('--payload must be a JSON object');
   const p = { ...(base as Record<string, unknown>) };
   if (o.entitlement) p.entitlementId = o.entitlement;
   if (o.principal) p.principal = ref('--principal', o.principal);
@@ -233,6 +273,7 @@ function payloadFromFlags(kind: TaskKind, o: TaskAddOpts): unknown {
   if (o.action) p.name = o.action;
   if (o.args) p.args = parseJson('--args', o.args);
   // Baton grant ids are `<entitlement id>:<principal type>:<principal id>`.
-  if (kind === 'revoke' && !p.grantId && o.entitlement && o.principal) p.grantId = `${o.entitlement}:${o.principal}`;
+  if (kind === 'revoke' && !p.grantId && o.entitlement && o.principal)
+    p.grantId = `${o.entitlement}:${o.principal}`;
   return p;
 }

@@ -15,7 +15,11 @@ export class AuthError extends Error {}
  * for this control plane, unexpired. Returns the client id. Every failure is an AuthError with a
  * reason for the server log; the caller only learns UNAUTHENTICATED.
  */
-export async function verifyBearer(store: ControlPlaneStore, header: string | undefined, now: Date): Promise<string> {
+export async function verifyBearer(
+  store: ControlPlaneStore,
+  header: string | undefined,
+  now: Date,
+): Promise<string> {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!m?.[1]) throw new AuthError('missing bearer token');
   const token = m[1];
@@ -40,7 +44,11 @@ export async function verifyBearer(store: ControlPlaneStore, header: string | un
       clockTolerance: CLOCK_TOLERANCE_S,
       currentDate: now,
     });
-    if (typeof payload.exp === 'number' && typeof payload.iat === 'number' && payload.exp - payload.iat > MAX_TOKEN_AGE_S) {
+    if (
+      typeof payload.exp === 'number' &&
+      typeof payload.iat === 'number' &&
+      payload.exp - payload.iat > MAX_TOKEN_AGE_S
+    ) {
       throw new AuthError('token lifetime too long');
     }
   } catch (err) {

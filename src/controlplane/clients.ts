@@ -24,7 +24,8 @@ export interface NewClient {
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export async function addClient(store: ControlPlaneStore, name: string, now: Date): Promise<NewClient> {
-  if (!NAME.test(name)) throw new Error(`client name "${name}" must be 1–63 lowercase letters, digits or dashes`);
+  if (!NAME.test(name))
+    throw new Error(`client name "${name}" must be 1–63 lowercase letters, digits or dashes`);
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const clientId = `${name}@baton-entra/${randomBytes(9).toString('base64url')}`;
   const priv = await exportJWK(privateKey);
@@ -32,14 +33,14 @@ export async function addClient(store: ControlPlaneStore, name: string, now: Dat
   store.db
     .prepare('INSERT INTO clients (client_id, name, public_jwk, created_at) VALUES (?, ?, ?, ?)')
     .run(clientId, name, JSON.stringify(pub), now.toISOString());
-  const clientSecret = SECRET_PREFIX + Buffer.from(JSON.stringify({ ...priv, kid: clientId })).toString('base64url');
+  const clientSecret =
+    SECRET_PREFIX + Buffer.from(JSON.stringify({ ...priv, kid: clientId })).toString('base64url');
   return { clientId, clientSecret };
 }
 
 export function getClient(store: ControlPlaneStore, clientId: string): ClientRecord | undefined {
   const row = store.db.prepare('SELECT * FROM clients WHERE client_id = ?').get(clientId) as
-    | { client_id: string; name: string; public_jwk: string; created_at: string }
-    | undefined;
+    { client_id: string; name: string; public_jwk: string; created_at: string } | undefined;
   if (!row) return undefined;
   return {
     clientId: row.client_id,
@@ -50,7 +51,9 @@ export function getClient(store: ControlPlaneStore, clientId: string): ClientRec
 }
 
 export function listClients(store: ControlPlaneStore): Omit<ClientRecord, 'publicJwk'>[] {
-  const rows = store.db.prepare('SELECT client_id, name, created_at FROM clients ORDER BY created_at').all() as {
+  const rows = store.db
+    .prepare('SELECT client_id, name, created_at FROM clients ORDER BY created_at')
+    .all() as {
     client_id: string;
     name: string;
     created_at: string;

@@ -25,8 +25,7 @@ export function recordHello(store: ControlPlaneStore, hello: HostHello, now: Dat
   const iso = now.toISOString();
   store.transaction(() => {
     const owner = store.db.prepare('SELECT client_id FROM hosts WHERE host_id = ?').get(hello.hostId) as
-      | { client_id: string }
-      | undefined;
+      { client_id: string } | undefined;
     if (owner && owner.client_id !== hello.clientId) {
       throw new HostOwnershipError(`host id ${hello.hostId} belongs to another client`);
     }
@@ -61,8 +60,7 @@ export function recordHello(store: ControlPlaneStore, hello: HostHello, now: Dat
 /** Whether `clientId` may act as `hostId` (it said hello as that host). */
 export function hostBelongsTo(store: ControlPlaneStore, hostId: string, clientId: string): boolean {
   const row = store.db.prepare('SELECT client_id FROM hosts WHERE host_id = ?').get(hostId) as
-    | { client_id: string }
-    | undefined;
+    { client_id: string } | undefined;
   return row?.client_id === clientId;
 }
 
@@ -71,7 +69,10 @@ export function touchHost(store: ControlPlaneStore, hostId: string, now: Date): 
 }
 
 export function listHosts(store: ControlPlaneStore): HostRecord[] {
-  const rows = store.db.prepare('SELECT * FROM hosts ORDER BY host_id').all() as Record<string, string | null>[];
+  const rows = store.db.prepare('SELECT * FROM hosts ORDER BY host_id').all() as Record<
+    string,
+    string | null
+  >[];
   return rows.map((r) => ({
     hostId: r.host_id!,
     clientId: r.client_id!,

@@ -39,7 +39,8 @@ export function splitHostPort(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen);
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
-  if (!host || !Number.isInteger(port) || port > 65535) throw new Error(`listen address "${listen}" must be HOST:PORT`);
+  if (!host || !Number.isInteger(port) || port > 65535)
+    throw new Error(`listen address "${listen}" must be HOST:PORT`);
   return { host, port };
 }
 
@@ -53,7 +54,9 @@ export function isLoopback(host: string): boolean {
 export async function startControlPlane(settings: ControlPlaneSettings): Promise<RunningControlPlane> {
   const { host, port } = splitHostPort(settings.listen);
   if (!settings.tls && !settings.allowInsecure && !isLoopback(host)) {
-    throw new Error(`refusing plaintext gRPC on ${host}: give --tls-cert/--tls-key, or --insecure to allow it`);
+    throw new Error(
+      `refusing plaintext gRPC on ${host}: give --tls-cert/--tls-key, or --insecure to allow it`,
+    );
   }
   const now = settings.now ?? (() => new Date());
   const store = new ControlPlaneStore(settings.dataDir);

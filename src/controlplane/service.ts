@@ -76,7 +76,8 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
 
   return {
     hello: unary('Hello', (req: HelloRequest, clientId) => {
-      if (!req.hostId || req.hostId.length > 256) throw new RpcError(status.INVALID_ARGUMENT, 'host_id must be 1–256 characters');
+      if (!req.hostId || req.hostId.length > 256)
+        throw new RpcError(status.INVALID_ARGUMENT, 'host_id must be 1–256 characters');
       try {
         recordHello(
           s.store,
@@ -87,7 +88,9 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
             connectionStatus: connectionStatusName(req.connectionStatus),
             capabilities: req.capabilities,
             ...(req.tenantId ? { tenantId: req.tenantId } : {}),
-            ...(req.credentialExpiresAt ? { credentialExpiresAt: req.credentialExpiresAt.toISOString() } : {}),
+            ...(req.credentialExpiresAt
+              ? { credentialExpiresAt: req.credentialExpiresAt.toISOString() }
+              : {}),
             ...(req.buildInfo ? { buildInfo: req.buildInfo } : {}),
             ...(req.osInfo ? { osInfo: req.osInfo } : {}),
           },
@@ -129,10 +132,13 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
       return {};
     }),
 
-    getUploadStatus: unary('GetUploadStatus', async (req: { hostId: string; syncId: string; sha256: string }, clientId) => {
-      requireHost(req.hostId, clientId);
-      return s.uploads.status(req.syncId, req.sha256);
-    }),
+    getUploadStatus: unary(
+      'GetUploadStatus',
+      async (req: { hostId: string; syncId: string; sha256: string }, clientId) => {
+        requireHost(req.hostId, clientId);
+        return s.uploads.status(req.syncId, req.sha256);
+      },
+    ),
 
     uploadSnapshot: (call, callback) => {
       // A broken connection shows up as 'cancelled'; end the iteration so the part file is kept.
@@ -162,7 +168,8 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
 
 function outcomeOf(req: FinishTaskRequest): TaskOutcome {
   if (req.success) return { ok: true, ...(req.success.response ? { response: req.success.response } : {}) };
-  if (req.error) return { ok: false, code: req.error.code, message: req.error.message, retryable: req.error.retryable };
+  if (req.error)
+    return { ok: false, code: req.error.code, message: req.error.message, retryable: req.error.retryable };
   throw new RpcError(status.INVALID_ARGUMENT, 'FinishTask needs success or error');
 }
 

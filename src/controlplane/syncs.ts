@@ -42,9 +42,9 @@ export function getSync(store: ControlPlaneStore, syncId: string): SyncRecord | 
 }
 
 export function listSyncs(store: ControlPlaneStore): SyncRecord[] {
-  return (store.db.prepare('SELECT * FROM syncs ORDER BY received_at, sync_id').all() as unknown as SyncRow[]).map(
-    fromRow,
-  );
+  return (
+    store.db.prepare('SELECT * FROM syncs ORDER BY received_at, sync_id').all() as unknown as SyncRow[]
+  ).map(fromRow);
 }
 
 export function recordSync(store: ControlPlaneStore, sync: SyncRecord, header: string | undefined): void {
@@ -53,5 +53,15 @@ export function recordSync(store: ControlPlaneStore, sync: SyncRecord, header: s
       `INSERT INTO syncs (sync_id, host_id, task_id, kind, bytes, sha256, path, header, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sync_id) DO NOTHING`,
     )
-    .run(sync.syncId, sync.host, sync.taskId ?? null, sync.kind, sync.bytes, sync.sha256, sync.path, header ?? null, sync.receivedAt);
+    .run(
+      sync.syncId,
+      sync.host,
+      sync.taskId ?? null,
+      sync.kind,
+      sync.bytes,
+      sync.sha256,
+      sync.path,
+      header ?? null,
+      sync.receivedAt,
+    );
 }

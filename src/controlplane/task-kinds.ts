@@ -80,7 +80,12 @@ function hasValue(v: unknown): boolean {
 }
 
 /** Builds the wire Task from a stored one. */
-export function toWireTask(id: string, kind: TaskKind, payload: Record<string, unknown>, createdAt: Date): Task {
+export function toWireTask(
+  id: string,
+  kind: TaskKind,
+  payload: Record<string, unknown>,
+  createdAt: Date,
+): Task {
   const { field, codec } = KINDS[kind] as { field: keyof Task; codec: PayloadCodec };
   return { id, createdAt, [field]: codec.fromJSON(payload) } as Task;
 }

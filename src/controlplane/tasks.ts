@@ -123,15 +123,22 @@ export function claimTasks(
 }
 
 /** Records a heartbeat; returns the ids among `taskIds` the control plane wants cancelled. */
-export function heartbeatTasks(store: ControlPlaneStore, hostId: string, taskIds: string[], now: Date): string[] {
+export function heartbeatTasks(
+  store: ControlPlaneStore,
+  hostId: string,
+  taskIds: string[],
+  now: Date,
+): string[] {
   const cancelled: string[] = [];
   store.transaction(() => {
     const get = store.db.prepare('SELECT status, host_id, cancel_requested FROM tasks WHERE id = ?');
     const touch = store.db.prepare('UPDATE tasks SET heartbeat_at = ? WHERE id = ?');
     for (const id of taskIds) {
-      const row = get.get(id) as { status: string; host_id: string | null; cancel_requested: number } | undefined;
+      const row = get.get(id) as
+        { status: string; host_id: string | null; cancel_requested: number } | undefined;
       // A task that is gone, finished, or now belongs to another host must stop here too.
-      if (!row || row.cancel_requested || row.status !== 'running' || row.host_id !== hostId) cancelled.push(id);
+      if (!row || row.cancel_requested || row.status !== 'running' || row.host_id !== hostId)
+        cancelled.push(id);
       else touch.run(now.toISOString(), id);
     }
   });
@@ -142,7 +149,13 @@ export function heartbeatTasks(store: ControlPlaneStore, hostId: string, taskIds
  * Records a task's outcome. Idempotent: a repeated FinishTask (the daemon retries until it hears
  * back) changes nothing. Returns false when the task is unknown.
  */
-export function finishTask(store: ControlPlaneStore, hostId: string, id: string, outcome: TaskOutcome, now: Date): boolean {
+export function finishTask(
+  store: ControlPlaneStore,
+  hostId: string,
+  id: string,
+  outcome: TaskOutcome,
+  now: Date,
+): boolean {
   return store.transaction(() => {
     const task = getTask(store, id);
     if (!task) return false;

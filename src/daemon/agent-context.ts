@@ -22,7 +22,11 @@ export interface AgentContext {
 }
 
 /** Clamps a server-given protobuf Duration to [min, 5 min]; `fallbackMs` when absent. */
-export function clampDuration(d: { seconds: number; nanos: number } | undefined, fallbackMs: number, minMs: number): number {
+export function clampDuration(
+  d: { seconds: number; nanos: number } | undefined,
+  fallbackMs: number,
+  minMs: number,
+): number {
   const ms = d ? d.seconds * 1000 + Math.floor(d.nanos / 1e6) : fallbackMs;
   return Math.min(Math.max(ms, minMs), 5 * 60_000);
 }

@@ -2,7 +2,12 @@ import { status } from '@grpc/grpc-js';
 import { arch, hostname, platform, release } from 'node:os';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConnectionStatus, type ControlPlaneServiceClient, type HelloRequest, type HelloResponse } from '../gen/baton_entra/v1/control_plane.js';
+import {
+  ConnectionStatus,
+  type ControlPlaneServiceClient,
+  type HelloRequest,
+  type HelloResponse,
+} from '../gen/baton_entra/v1/control_plane.js';
 import { registerSecret, silentLogger, type Logger } from '../observability/logger.js';
 import type { SnapshotHeader } from '../sync/api.js';
 import type { AgentContext } from './agent-context.js';
@@ -15,7 +20,15 @@ import { TaskResults } from './task-results.js';
 import { TaskRunner } from './task-runner.js';
 import { UploadRejected, uploadSnapshot } from './upload.js';
 
-export type { AgentSettings, AgentStatus, AgentTask, AgentTaskKind, HelloInfo, TaskHandler, TaskResult } from './agent-types.js';
+export type {
+  AgentSettings,
+  AgentStatus,
+  AgentTask,
+  AgentTaskKind,
+  HelloInfo,
+  TaskHandler,
+  TaskResult,
+} from './agent-types.js';
 
 const DEFAULT_SPOOL = { maxBytes: 10 * 1024 ** 3, maxFiles: 50 };
 
@@ -58,7 +71,8 @@ export class ControlPlaneAgent {
     this.hello = hello;
     const retry = { initialMs: s.retry?.initialMs ?? 1_000, maxMs: s.retry?.maxMs ?? 60_000 };
     this.client = openClient(s.address, s.tls, Math.min(retry.maxMs, 10_000));
-    if (s.tls.mode === 'insecure') this.log.warn({ address: s.address }, 'control plane connection is not encrypted');
+    if (s.tls.mode === 'insecure')
+      this.log.warn({ address: s.address }, 'control plane connection is not encrypted');
     const ctx: AgentContext = (this.ctx = {
       client: this.client,
       tokens: new TokenSource(s.clientId, key, this.now),
@@ -89,20 +103,27 @@ export class ControlPlaneAgent {
         this.client.close();
         throw new Error(`control plane refused Hello: ${describe(err)}`, { cause: err });
       }
-      this.log.warn({ err: describe(err), address: s.address }, 'control plane unreachable; will keep trying');
+      this.log.warn(
+        { err: describe(err), address: s.address },
+        'control plane unreachable; will keep trying',
+      );
     }
     const runner = new TaskRunner(ctx, handler, new TaskResults(s.dataDir), s.taskConcurrency ?? 3);
     this.loops.push(
       this.ensureHello().then(() => runner.run()),
       this.ensureHello().then(() => this.uploadLoop()),
     );
-    for (const l of this.loops) l.catch((err: unknown) => this.log.error({ err: describe(err) }, 'agent loop failed'));
+    for (const l of this.loops)
+      l.catch((err: unknown) => this.log.error({ err: describe(err) }, 'agent loop failed'));
   }
 
   async submitSnapshot(file: string, header: SnapshotHeader, opts: { taskId?: string } = {}): Promise<void> {
     await this.openSpool();
     const entry = await this.spool.add(file, header, opts.taskId);
-    this.log.info({ syncId: entry.syncId, kind: entry.kind, bytes: entry.bytes, spoolDepth: this.spool.depth() }, 'snapshot spooled');
+    this.log.info(
+      { syncId: entry.syncId, kind: entry.kind, bytes: entry.bytes, spoolDepth: this.spool.depth() },
+      'snapshot spooled',
+    );
     this.uploadWaker.wake();
   }
 
@@ -155,7 +176,10 @@ export class ControlPlaneAgent {
   private async helloLoop(): Promise<void> {
     const maxMs = this.settings.retry?.helloMaxMs ?? 5 * 60_000;
     for (let attempt = 0; !this.helloed && !this.stopCtl.signal.aborted; attempt++) {
-      await this.helloWaker.sleep(backoffDelay(attempt, this.ctx!.retry.initialMs, maxMs), this.stopCtl.signal);
+      await this.helloWaker.sleep(
+        backoffDelay(attempt, this.ctx!.retry.initialMs, maxMs),
+        this.stopCtl.signal,
+      );
       if (this.helloed || this.stopCtl.signal.aborted) break;
       try {
         await this.sayHello();
@@ -192,7 +216,10 @@ export class ControlPlaneAgent {
         ctx.markError(err);
         if (isServiceError(err) && err.code === status.UNAUTHENTICATED) return this.fatal(err);
         const delay = backoffDelay(failures++, ctx.retry.initialMs, ctx.retry.maxMs);
-        this.log.warn({ syncId: entry.syncId, err: describe(err), delayMs: delay }, 'snapshot upload failed; will retry');
+        this.log.warn(
+          { syncId: entry.syncId, err: describe(err), delayMs: delay },
+          'snapshot upload failed; will retry',
+        );
         await this.uploadWaker.sleep(delay, ctx.signal);
       }
     }
@@ -218,7 +245,10 @@ export class ControlPlaneAgent {
       await this.spool.remove(entry);
       ctx.markOk();
       this.state.lastUploadAt = new Date(this.now()).toISOString();
-      this.log.info({ syncId: entry.syncId, bytes: out.bytes, duplicate: out.duplicate, startOffsets: out.startOffsets }, 'snapshot delivered');
+      this.log.info(
+        { syncId: entry.syncId, bytes: out.bytes, duplicate: out.duplicate, startOffsets: out.startOffsets },
+        'snapshot delivered',
+      );
     } catch (err) {
       if (!(err instanceof UploadRejected)) throw err;
       // Kept aside for a person to look at; it must not block the snapshots behind it.
@@ -227,7 +257,10 @@ export class ControlPlaneAgent {
       await rename(this.spool.file(entry), join(dir, `${entry.name}.snapshot`)).catch(() => undefined);
       await this.spool.remove(entry);
       this.state.lastError = `snapshot ${entry.syncId} rejected: ${err.message}`;
-      this.log.error({ syncId: entry.syncId, err: err.message, keptIn: dir }, 'control plane rejected a snapshot');
+      this.log.error(
+        { syncId: entry.syncId, err: err.message, keptIn: dir },
+        'control plane rejected a snapshot',
+      );
     } finally {
       this.spool.busy = undefined;
     }

@@ -23,7 +23,9 @@ export async function parseClientSecret(secret: string): Promise<CryptoKey> {
   try {
     jwk = JSON.parse(Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64url').toString('utf8')) as JWK;
   } catch {
-    throw new CredentialError('BATON_CLIENT_SECRET is not a valid client secret (its key part does not decode)');
+    throw new CredentialError(
+      'BATON_CLIENT_SECRET is not a valid client secret (its key part does not decode)',
+    );
   }
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') {
     throw new CredentialError('BATON_CLIENT_SECRET must hold an Ed25519 private key');

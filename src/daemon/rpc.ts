@@ -34,7 +34,11 @@ export function describe(err: unknown): string {
 }
 
 /** Opens the channel. Keepalive stays at 5 minutes: grpc-go servers answer faster pings with GOAWAY. */
-export function openClient(address: string, tls: ChannelTls, reconnectMaxMs: number): ControlPlaneServiceClient {
+export function openClient(
+  address: string,
+  tls: ChannelTls,
+  reconnectMaxMs: number,
+): ControlPlaneServiceClient {
   let creds: ChannelCredentials;
   if (tls.mode === 'tls') {
     creds = credentials.createSsl(
@@ -52,7 +56,9 @@ export function openClient(address: string, tls: ChannelTls, reconnectMaxMs: num
     'grpc.initial_reconnect_backoff_ms': Math.min(1_000, reconnectMaxMs),
     'grpc.max_reconnect_backoff_ms': reconnectMaxMs,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
-    ...(tls.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
+    ...(tls.serverName
+      ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName }
+      : {}),
   });
 }
 
@@ -80,6 +86,8 @@ export async function unary<Req, Res>(
 ): Promise<Res> {
   const md = await authMetadata(tokens);
   return new Promise<Res>((resolve, reject) => {
-    method.call(client, req, md, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err ? reject(err) : resolve(res)));
+    method.call(client, req, md, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }

@@ -76,12 +76,15 @@ export class Spool {
 
   /** Moves `file` into the spool (rename, or copy when on another filesystem). */
   async add(file: string, header: SnapshotHeader, taskId?: string): Promise<SpoolEntry> {
-    if (!SYNC_ID.test(header.syncId)) throw new Error(`header.syncId "${header.syncId}" must be 1–128 of A-Z a-z 0-9 . _ : -`);
-    if (header.kind !== 'full' && header.kind !== 'incremental') throw new Error('header.kind must be full or incremental');
+    if (!SYNC_ID.test(header.syncId))
+      throw new Error(`header.syncId "${header.syncId}" must be 1–128 of A-Z a-z 0-9 . _ : -`);
+    if (header.kind !== 'full' && header.kind !== 'incremental')
+      throw new Error('header.kind must be full or incremental');
     const { bytes, sha256 } = await digest(file);
     const existing = this.entries.find((e) => e.syncId === header.syncId);
     if (existing) {
-      if (existing.sha256 !== sha256) throw new Error(`sync ${header.syncId} is already spooled with other content`);
+      if (existing.sha256 !== sha256)
+        throw new Error(`sync ${header.syncId} is already spooled with other content`);
       await rm(file, { force: true });
       return existing;
     }
@@ -146,7 +149,13 @@ export class Spool {
       const victim = candidates.find((e) => e.kind === 'incremental') ?? candidates[0];
       if (!victim) return;
       this.logger.warn(
-        { syncId: victim.syncId, kind: victim.kind, bytes: victim.bytes, spoolBytes: this.bytes(), spoolFiles: this.entries.length },
+        {
+          syncId: victim.syncId,
+          kind: victim.kind,
+          bytes: victim.bytes,
+          spoolBytes: this.bytes(),
+          spoolFiles: this.entries.length,
+        },
         'spool over its limit: dropping an undelivered snapshot',
       );
       await this.remove(victim);

@@ -27,7 +27,10 @@ export class TaskResults {
     for (const f of await readdir(this.dir)) {
       if (!f.endsWith('.json') || f.startsWith('.')) continue;
       try {
-        const rec = JSON.parse(await readFile(join(this.dir, f), 'utf8')) as { taskId: string; result: TaskResult };
+        const rec = JSON.parse(await readFile(join(this.dir, f), 'utf8')) as {
+          taskId: string;
+          result: TaskResult;
+        };
         if (isSafeTaskId(rec.taskId)) out.set(rec.taskId, rec.result);
       } catch {
         await rm(join(this.dir, f), { force: true });
@@ -37,7 +40,10 @@ export class TaskResults {
   }
 
   async save(taskId: string, result: TaskResult, at: string): Promise<void> {
-    await writeFileAtomic(join(this.dir, `${taskId}.json`), JSON.stringify({ taskId, result, finishedAt: at }));
+    await writeFileAtomic(
+      join(this.dir, `${taskId}.json`),
+      JSON.stringify({ taskId, result, finishedAt: at }),
+    );
   }
 
   async delete(taskId: string): Promise<void> {

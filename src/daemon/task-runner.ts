@@ -53,7 +53,11 @@ export class TaskRunner {
     await this.pollLoop();
     for (const r of this.running.values()) r.ctl.abort(new Error('agent stopping'));
     this.heartbeatWaker.wake();
-    await Promise.allSettled([...[...this.running.values()].map((r) => r.done), heartbeats, ...this.finishing]);
+    await Promise.allSettled([
+      ...[...this.running.values()].map((r) => r.done),
+      heartbeats,
+      ...this.finishing,
+    ]);
   }
 
   private async pollLoop(): Promise<void> {
@@ -66,11 +70,16 @@ export class TaskRunner {
       }
       let delay: number;
       try {
-        const res = await unary<GetTasksRequest, GetTasksResponse>(ctx.client, ctx.client.getTasks, {
-          hostId: ctx.hostId,
-          pageSize: this.concurrency - this.running.size,
-          knownTaskIds: [...this.running.keys(), ...this.unacked.keys()],
-        }, ctx.tokens);
+        const res = await unary<GetTasksRequest, GetTasksResponse>(
+          ctx.client,
+          ctx.client.getTasks,
+          {
+            hostId: ctx.hostId,
+            pageSize: this.concurrency - this.running.size,
+            knownTaskIds: [...this.running.keys(), ...this.unacked.keys()],
+          },
+          ctx.tokens,
+        );
         ctx.markOk();
         failures = 0;
         this.heartbeatMs = clampDuration(res.nextHeartbeat, DEFAULT_HEARTBEAT_MS, ctx.minIntervalMs);
@@ -96,7 +105,12 @@ export class TaskRunner {
     const task = fromWireTask(wire);
     if (!task) {
       ctx.log.warn({ taskId: wire.id }, 'task of an unknown kind');
-      this.finish(wire.id, { ok: false, code: 'UNIMPLEMENTED', message: 'task kind not supported by this version', retryable: false });
+      this.finish(wire.id, {
+        ok: false,
+        code: 'UNIMPLEMENTED',
+        message: 'task kind not supported by this version',
+        retryable: false,
+      });
       return;
     }
     const ctl = new AbortController();
@@ -117,8 +131,18 @@ export class TaskRunner {
       result = await this.handler(task, { signal: ctl.signal });
     } catch (err) {
       result = ctl.signal.aborted
-        ? { ok: false, code: 'CANCELLED', message: String((ctl.signal.reason as Error)?.message ?? 'cancelled'), retryable: true }
-        : { ok: false, code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), retryable: true };
+        ? {
+            ok: false,
+            code: 'CANCELLED',
+            message: String((ctl.signal.reason as Error)?.message ?? 'cancelled'),
+            retryable: true,
+          }
+        : {
+            ok: false,
+            code: 'INTERNAL',
+            message: err instanceof Error ? err.message : String(err),
+            retryable: true,
+          };
     }
     if (ctl.signal.aborted && !ctx.signal.aborted && !result.ok) result = { ...result, code: 'CANCELLED' };
     if (ctx.signal.aborted && !result.ok) {
@@ -151,7 +175,12 @@ export class TaskRunner {
     };
     for (let attempt = 0; !ctx.signal.aborted; attempt++) {
       try {
-        await unary<FinishTaskRequest, FinishTaskResponse>(ctx.client, ctx.client.finishTask, req, ctx.tokens);
+        await unary<FinishTaskRequest, FinishTaskResponse>(
+          ctx.client,
+          ctx.client.finishTask,
+          req,
+          ctx.tokens,
+        );
         ctx.markOk();
         break;
       } catch (err) {
@@ -188,7 +217,12 @@ export class TaskRunner {
     const { ctx } = this;
     const ids = [...this.running.keys()];
     try {
-      const res = await unary<HeartbeatRequest, HeartbeatResponse>(ctx.client, ctx.client.heartbeat, { hostId: ctx.hostId, taskIds: ids }, ctx.tokens);
+      const res = await unary<HeartbeatRequest, HeartbeatResponse>(
+        ctx.client,
+        ctx.client.heartbeat,
+        { hostId: ctx.hostId, taskIds: ids },
+        ctx.tokens,
+      );
       ctx.markOk();
       this.heartbeatFailures = 0;
       this.heartbeatMs = clampDuration(res.nextHeartbeat, DEFAULT_HEARTBEAT_MS, ctx.minIntervalMs);
@@ -205,7 +239,8 @@ export class TaskRunner {
       this.heartbeatFailures++;
       ctx.log.warn({ err: describe(err), failures: this.heartbeatFailures }, 'heartbeat failed');
       if (this.heartbeatFailures >= MAX_HEARTBEAT_FAILURES) {
-        for (const r of this.running.values()) r.ctl.abort(new Error(`${MAX_HEARTBEAT_FAILURES} heartbeats failed in a row`));
+        for (const r of this.running.values())
+          r.ctl.abort(new Error(`${MAX_HEARTBEAT_FAILURES} heartbeats failed in a row`));
         this.heartbeatFailures = 0;
       }
     }

@@ -39,7 +39,11 @@ export function fromWireTask(task: Task): AgentTask | undefined {
   for (const [field, kind, codec] of FIELDS) {
     const payload = task[field];
     if (payload !== undefined) {
-      return { id: task.id, kind, payload: (codec.toJSON(payload as never) ?? {}) as Record<string, unknown> };
+      return {
+        id: task.id,
+        kind,
+        payload: (codec.toJSON(payload as never) ?? {}) as Record<string, unknown>,
+      };
     }
   }
   return undefined;

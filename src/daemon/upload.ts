@@ -38,14 +38,24 @@ export interface UploadOutcome {
 /** The control plane refused the snapshot itself (bad checksum, conflicting sync id …): retrying cannot help. */
 export class UploadRejected extends Error {}
 
-const REJECTING = new Set<status>([status.DATA_LOSS, status.INVALID_ARGUMENT, status.ALREADY_EXISTS, status.PERMISSION_DENIED, status.UNAUTHENTICATED]);
+const REJECTING = new Set<status>([
+  status.DATA_LOSS,
+  status.INVALID_ARGUMENT,
+  status.ALREADY_EXISTS,
+  status.PERMISSION_DENIED,
+  status.UNAUTHENTICATED,
+]);
 
 /**
  * Uploads one spooled snapshot: asks how much the control plane already holds, streams the rest in
  * chunks with the SHA-256 computed from the bytes actually read, and after a broken stream resumes
  * from the committed offset, re-opening the file each attempt, with jittered backoff in between.
  */
-export async function uploadSnapshot(deps: UploadDeps, file: string, entry: SpoolEntry): Promise<UploadOutcome> {
+export async function uploadSnapshot(
+  deps: UploadDeps,
+  file: string,
+  entry: SpoolEntry,
+): Promise<UploadOutcome> {
   const maxAttempts = deps.maxAttempts ?? 6;
   const backoff = deps.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
   const startOffsets: number[] = [];
@@ -67,13 +77,21 @@ export async function uploadSnapshot(deps: UploadDeps, file: string, entry: Spoo
       if (isServiceError(err) && REJECTING.has(err.code)) throw new UploadRejected(describe(err));
       if (attempt + 1 >= maxAttempts) throw err;
       const delay = backoffDelay(attempt, backoff.initialMs, backoff.maxMs);
-      deps.logger.warn({ syncId: entry.syncId, attempt: attempt + 1, delayMs: delay, err: describe(err) }, 'snapshot upload interrupted; resuming');
+      deps.logger.warn(
+        { syncId: entry.syncId, attempt: attempt + 1, delayMs: delay, err: describe(err) },
+        'snapshot upload interrupted; resuming',
+      );
       await sleep(delay, deps.signal);
     }
   }
 }
 
-async function streamFrom(deps: UploadDeps, file: string, entry: SpoolEntry, offset: number): Promise<UploadSnapshotResponse> {
+async function streamFrom(
+  deps: UploadDeps,
+  file: string,
+  entry: SpoolEntry,
+  offset: number,
+): Promise<UploadSnapshotResponse> {
   const chunkBytes = Math.min(deps.chunkBytes ?? CHUNK_BYTES, CHUNK_BYTES);
   const fh = await open(file, 'r');
   const md = await authMetadata(deps.tokens);
@@ -94,23 +112,31 @@ async function streamFrom(deps: UploadDeps, file: string, entry: SpoolEntry, off
   try {
     const hash = createHash('sha256');
     await hashPrefix(fh, offset, hash);
-    await write(call, {
-      metadata: {
-        hostId: deps.hostId,
-        taskId: entry.taskId ?? '',
-        syncId: entry.syncId,
-        kind: entry.kind === 'incremental' ? SnapshotKind.SNAPSHOT_KIND_INCREMENTAL : SnapshotKind.SNAPSHOT_KIND_FULL,
-        totalSize: entry.bytes,
-        sha256: entry.sha256,
-        headerJson: JSON.stringify(entry.header),
-        resumeOffset: offset,
+    await write(
+      call,
+      {
+        metadata: {
+          hostId: deps.hostId,
+          taskId: entry.taskId ?? '',
+          syncId: entry.syncId,
+          kind:
+            entry.kind === 'incremental'
+              ? SnapshotKind.SNAPSHOT_KIND_INCREMENTAL
+              : SnapshotKind.SNAPSHOT_KIND_FULL,
+          totalSize: entry.bytes,
+          sha256: entry.sha256,
+          headerJson: JSON.stringify(entry.header),
+          resumeOffset: offset,
+        },
       },
-    }, () => settled);
+      () => settled,
+    );
     let pos = offset;
     while (pos < entry.bytes && !settled) {
       const buf = Buffer.allocUnsafe(Math.min(chunkBytes, entry.bytes - pos));
       const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead !== buf.length) throw new Error(`spooled snapshot ${entry.name} is shorter than recorded`);
+      if (bytesRead !== buf.length)
+        throw new Error(`spooled snapshot ${entry.name} is shorter than recorded`);
       hash.update(buf);
       await write(call, { chunk: { offset: pos, data: buf } }, () => settled);
       pos += bytesRead;
@@ -132,7 +158,11 @@ async function streamFrom(deps: UploadDeps, file: string, entry: SpoolEntry, off
 }
 
 /** Writes one message, waiting for 'drain' when grpc-js buffers too much (backpressure). */
-async function write(call: ClientWritableStream<UploadSnapshotRequest>, msg: UploadSnapshotRequest, settled: () => boolean): Promise<void> {
+async function write(
+  call: ClientWritableStream<UploadSnapshotRequest>,
+  msg: UploadSnapshotRequest,
+  settled: () => boolean,
+): Promise<void> {
   if (settled()) return;
   if (call.write(msg)) return;
   await new Promise<void>((resolve) => {
@@ -152,7 +182,7 @@ async function write(call: ClientWritableStream<UploadSnapshotRequest>, msg: Upl
 
 async function hashPrefix(fh: FileHandle, length: number, hash: Hash): Promise<void> {
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = 0; pos < length; ) {
+  for (let pos = 0; pos < length;) {
     const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - pos), pos);
     if (bytesRead === 0) throw new Error('spooled snapshot is shorter than the committed offset');
     hash.update(buf.subarray(0, bytesRead));

@@ -31,9 +31,16 @@ describe('generated gRPC stubs', function () {
       const fresh = join(tmp, 'src', 'gen');
       const checkedIn = join(ROOT, 'src', 'gen');
       const files = await listFiles(fresh);
-      assert.deepEqual(await listFiles(checkedIn), files, 'src/gen has other files than a fresh generation; run `npm run gen`');
+      assert.deepEqual(
+        await listFiles(checkedIn),
+        files,
+        'src/gen has other files than a fresh generation; run `npm run gen`',
+      );
       for (const f of files) {
-        const [a, b] = await Promise.all([readFile(join(fresh, f), 'utf8'), readFile(join(checkedIn, f), 'utf8')]);
+        const [a, b] = await Promise.all([
+          readFile(join(fresh, f), 'utf8'),
+          readFile(join(checkedIn, f), 'utf8'),
+        ]);
         assert.ok(a === b, `src/gen/${f} is stale; run \`npm run gen\``);
       }
     } finally {

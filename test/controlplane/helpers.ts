@@ -5,7 +5,11 @@ import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addClient } from '../../src/controlplane/clients.js';
-import { startControlPlane, type ControlPlaneSettings, type RunningControlPlane } from '../../src/controlplane/server.js';
+import {
+  startControlPlane,
+  type ControlPlaneSettings,
+  type RunningControlPlane,
+} from '../../src/controlplane/server.js';
 import { ControlPlaneAgent, type AgentSettings } from '../../src/daemon/agent.js';
 import type { SnapshotHeader } from '../../src/sync/api.js';
 
@@ -15,15 +19,32 @@ export async function tempDir(prefix: string): Promise<{ path: string; cleanup: 
 }
 
 /** A control plane on a free loopback port with fast poll/heartbeat pacing. */
-export function startPlane(dataDir: string, over: Partial<ControlPlaneSettings> = {}): Promise<RunningControlPlane> {
-  return startControlPlane({ listen: '127.0.0.1:0', dataDir, pollIntervalMs: 30, heartbeatIntervalMs: 30, ...over });
+export function startPlane(
+  dataDir: string,
+  over: Partial<ControlPlaneSettings> = {},
+): Promise<RunningControlPlane> {
+  return startControlPlane({
+    listen: '127.0.0.1:0',
+    dataDir,
+    pollIntervalMs: 30,
+    heartbeatIntervalMs: 30,
+    ...over,
+  });
 }
 
-export async function newClient(plane: RunningControlPlane, name = 'test'): Promise<{ clientId: string; clientSecret: string }> {
+export async function newClient(
+  plane: RunningControlPlane,
+  name = 'test',
+): Promise<{ clientId: string; clientSecret: string }> {
   return addClient(plane.store, name, new Date());
 }
 
-export function agentSettings(address: string, creds: { clientId: string; clientSecret: string }, dataDir: string, over: Partial<AgentSettings> = {}): AgentSettings {
+export function agentSettings(
+  address: string,
+  creds: { clientId: string; clientSecret: string },
+  dataDir: string,
+  over: Partial<AgentSettings> = {},
+): AgentSettings {
   return {
     address,
     clientId: creds.clientId,
@@ -38,7 +59,8 @@ export function agentSettings(address: string, creds: { clientId: string; client
   };
 }
 
-export const helloInfo = () => Promise.resolve({ connectionStatus: 'connected' as const, capabilities: ['sync'], tenantId: 'tenant-1' });
+export const helloInfo = () =>
+  Promise.resolve({ connectionStatus: 'connected' as const, capabilities: ['sync'], tenantId: 'tenant-1' });
 
 export const idleHandler = () => Promise.resolve({ ok: true as const });
 
@@ -47,7 +69,12 @@ export function newAgent(settings: AgentSettings): ControlPlaneAgent {
 }
 
 /** Writes a snapshot-like file of `size` random bytes; returns its path, header and sha256. */
-export async function makeSnapshot(dir: string, syncId: string, size: number, kind: 'full' | 'incremental' = 'full') {
+export async function makeSnapshot(
+  dir: string,
+  syncId: string,
+  size: number,
+  kind: 'full' | 'incremental' = 'full',
+) {
   const path = join(dir, `${syncId}.snapshot`);
   const data = randomBytes(size);
   await writeFile(path, data);
@@ -75,7 +102,11 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** Polls `check` until it returns a truthy value (state is observed, not slept on). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -105,7 +136,11 @@ export interface Proxy {
  * A TCP proxy to `target` that cuts the first `cutConnections` connections once `cutAfterBytes`
  * bytes have gone client → server, like a network that drops mid-upload.
  */
-export async function startCuttingProxy(targetPort: number, cutAfterBytes: number, cutConnections = 1): Promise<Proxy> {
+export async function startCuttingProxy(
+  targetPort: number,
+  cutAfterBytes: number,
+  cutConnections = 1,
+): Promise<Proxy> {
   const sockets = new Set<Socket>();
   const state = { cuts: 0 };
   const server: Server = createServer((client) => {

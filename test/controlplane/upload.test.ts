@@ -3,14 +3,29 @@ import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js'
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ControlPlaneServiceClient, SnapshotKind, type UploadSnapshotResponse } from '../../src/gen/baton_entra/v1/control_plane.js';
+import {
+  ControlPlaneServiceClient,
+  SnapshotKind,
+  type UploadSnapshotResponse,
+} from '../../src/gen/baton_entra/v1/control_plane.js';
 import { listSyncs } from '../../src/controlplane/syncs.js';
 import type { RunningControlPlane } from '../../src/controlplane/server.js';
 import { parseClientSecret, TokenSource } from '../../src/daemon/credentials.js';
 import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
 import { createLogger } from '../../src/observability/logger.js';
 import {
-  agentSettings, freePort, helloInfo, idleHandler, makeSnapshot, newAgent, newClient, sha256File, startCuttingProxy, startPlane, tempDir, waitFor,
+  agentSettings,
+  freePort,
+  helloInfo,
+  idleHandler,
+  makeSnapshot,
+  newAgent,
+  newClient,
+  sha256File,
+  startCuttingProxy,
+  startPlane,
+  tempDir,
+  waitFor,
 } from './helpers.js';
 
 describe('snapshot upload', () => {
@@ -28,7 +43,12 @@ describe('snapshot upload', () => {
     await dir.cleanup();
   });
 
-  async function started(address: string, creds: { clientId: string; clientSecret: string }, sub = 'agent', over = {}) {
+  async function started(
+    address: string,
+    creds: { clientId: string; clientSecret: string },
+    sub = 'agent',
+    over = {},
+  ) {
     const agent = newAgent(agentSettings(address, creds, join(dir.path, sub), over));
     agents.push(agent);
     await agent.start(idleHandler, helloInfo);
@@ -77,7 +97,10 @@ describe('snapshot upload', () => {
     const creds = await newClient(plane);
     await started(plane.address, creds); // says Hello as host-a
     const data = Buffer.from('not what the checksum says');
-    await assert.rejects(rawUpload(plane, creds, 'sync-bad', 'a'.repeat(64), data, data.length), (err: ServiceError) => err.code === status.DATA_LOSS);
+    await assert.rejects(
+      rawUpload(plane, creds, 'sync-bad', 'a'.repeat(64), data, data.length),
+      (err: ServiceError) => err.code === status.DATA_LOSS,
+    );
     assert.equal(listSyncs(plane.store).length, 0);
     assert.deepEqual(await readdir(join(dir.path, 'cp', 'uploads')), []);
   });
@@ -90,7 +113,10 @@ describe('snapshot upload', () => {
       // Hello goes straight to the server; the upload goes through the proxy that cuts it once.
       await started(plane.address, creds, 'hello-only');
       const lines: string[] = [];
-      const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+      const logger = createLogger({
+        level: 'info',
+        destination: { write: (l: string) => void lines.push(l) },
+      });
       const agent = newAgent(agentSettings(proxy.address, creds, join(dir.path, 'agent'), { logger }));
       agents.push(agent);
       const snap = await makeSnapshot(dir.path, 'sync-resume', 12 * 1024 * 1024 + 5);
@@ -100,13 +126,19 @@ describe('snapshot upload', () => {
       const [sync] = listSyncs(plane.store);
       assert.equal(proxy.cuts, 1);
       const delivered = await waitFor(
-        () => lines.map((l) => JSON.parse(l) as { msg: string; startOffsets?: number[] }).find((l) => l.msg === 'snapshot delivered'),
+        () =>
+          lines
+            .map((l) => JSON.parse(l) as { msg: string; startOffsets?: number[] })
+            .find((l) => l.msg === 'snapshot delivered'),
         'the delivery to be logged',
       );
       const offsets = delivered!.startOffsets!;
       assert.equal(offsets.length, 2, `one broken stream, one resumed: ${JSON.stringify(offsets)}`);
       assert.equal(offsets[0], 0);
-      assert.ok(offsets[1]! > 0 && offsets[1]! % (1024 * 1024) === 0, `resumed from a chunk boundary > 0: ${offsets[1]}`);
+      assert.ok(
+        offsets[1]! > 0 && offsets[1]! % (1024 * 1024) === 0,
+        `resumed from a chunk boundary > 0: ${offsets[1]}`,
+      );
       assert.equal(await sha256File(sync!.path), snap.sha256);
       assert.equal(sync!.bytes, 12 * 1024 * 1024 + 5);
     } finally {
@@ -158,7 +190,10 @@ describe('snapshot upload', () => {
     const second = newAgent(settings);
     agents.push(second);
     await second.start(idleHandler, helloInfo);
-    await waitFor(() => second.status().spoolDepth === 0 && listSyncs(plane!.store).length === 2, 'the old spool to arrive');
+    await waitFor(
+      () => second.status().spoolDepth === 0 && listSyncs(plane!.store).length === 2,
+      'the old spool to arrive',
+    );
     // A third start finds nothing left to send.
     await second.stop();
     agents.pop();
@@ -166,12 +201,24 @@ describe('snapshot upload', () => {
     agents.push(third);
     await third.start(idleHandler, helloInfo);
     assert.equal(third.status().spoolDepth, 0);
-    assert.deepEqual(listSyncs(plane.store).map((s) => s.syncId).sort(), ['sync-r1', 'sync-r2']);
+    assert.deepEqual(
+      listSyncs(plane.store)
+        .map((s) => s.syncId)
+        .sort(),
+      ['sync-r1', 'sync-r2'],
+    );
   });
 });
 
 /** Uploads `data` in one stream as host-a, claiming `sha256` and `total`. */
-async function rawUpload(plane: RunningControlPlane, creds: { clientId: string; clientSecret: string }, syncId: string, sha256: string, data: Buffer, total: number): Promise<UploadSnapshotResponse> {
+async function rawUpload(
+  plane: RunningControlPlane,
+  creds: { clientId: string; clientSecret: string },
+  syncId: string,
+  sha256: string,
+  data: Buffer,
+  total: number,
+): Promise<UploadSnapshotResponse> {
   const tokens = new TokenSource(creds.clientId, await parseClientSecret(creds.clientSecret));
   const client = new ControlPlaneServiceClient(plane.address, credentials.createInsecure());
   const md = new Metadata();
@@ -179,7 +226,18 @@ async function rawUpload(plane: RunningControlPlane, creds: { clientId: string; 
   try {
     return await new Promise<UploadSnapshotResponse>((resolve, reject) => {
       const call = client.uploadSnapshot(md, (err, res) => (err ? reject(err) : resolve(res)));
-      call.write({ metadata: { hostId: 'host-a', taskId: '', syncId, kind: SnapshotKind.SNAPSHOT_KIND_FULL, totalSize: total, sha256, headerJson: '', resumeOffset: 0 } });
+      call.write({
+        metadata: {
+          hostId: 'host-a',
+          taskId: '',
+          syncId,
+          kind: SnapshotKind.SNAPSHOT_KIND_FULL,
+          totalSize: total,
+          sha256,
+          headerJson: '',
+          resumeOffset: 0,
+        },
+      });
       if (data.length) call.write({ chunk: { offset: 0, data } });
       call.write({ end: { sha256 } });
       call.end();
