@@ -6,6 +6,7 @@ import { snapshotCommand } from './snapshot.js';
 import { configCommand } from './config.js';
 import { mappingCommand } from './mapping.js';
 import { simulateCommand } from './simulate.js';
+import { controlPlaneCommand } from './control-plane.js';
 
 /** Every top-level command registers itself on the program; the order here is the order in --help. */
 export type CommandModule = (program: Command) => void;
@@ -18,4 +19,5 @@ export const commandModules: CommandModule[] = [
   configCommand,
   mappingCommand,
   simulateCommand,
+  controlPlaneCommand,
 ];

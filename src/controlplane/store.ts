@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The control plane's state in `<dataDir>/control-plane.db` (SQLite, WAL). The CLI and a running
+ * server open the same file: a task added from the command line is seen on the next poll, with no
+ * signalling between the processes. Snapshot bytes live beside it under `syncs/`.
+ */
+export class ControlPlaneStore {
+  readonly db: DatabaseSync;
+
+  constructor(readonly dataDir: string) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.db = new DatabaseSync(join(dataDir, 'control-plane.db'));
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;');
+    this.db.exec(SCHEMA);
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never interleave). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS clients (
+  client_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  public_jwk TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hosts (
+  host_id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  connection_status TEXT NOT NULL,
+  tenant_id TEXT,
+  capabilities TEXT NOT NULL,
+  credential_expires_at TEXT,
+  build_info TEXT,
+  os_info TEXT,
+  first_seen_at TEXT NOT NULL,
+  last_hello_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tasks (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  host_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  assigned_at TEXT,
+  heartbeat_at TEXT,
+  finished_at TEXT,
+  result TEXT
+);
+CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, seq);
+CREATE TABLE IF NOT EXISTS syncs (
+  sync_id TEXT PRIMARY KEY,
+  host_id TEXT NOT NULL,
+  task_id TEXT,
+  kind TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  path TEXT NOT NULL,
+  header TEXT,
+  received_at TEXT NOT NULL
+);
+`;

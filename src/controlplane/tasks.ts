@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import type { ControlPlaneStore } from './store.js';
+import { normalisePayload, type TaskKind } from './task-kinds.js';
+
+export type TaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface TaskRecord {
+  id: string;
+  kind: TaskKind;
+  payload: Record<string, unknown>;
+  status: TaskStatus;
+  hostId?: string;
+  attempts: number;
+  cancelRequested: boolean;
+  createdAt: string;
+  assignedAt?: string;
+  heartbeatAt?: string;
+  finishedAt?: string;
+  result?: TaskOutcome;
+}
+
+export type TaskOutcome =
+  | { ok: true; response?: Record<string, unknown> }
+  | { ok: false; code: number; message: string; retryable: boolean };
+
+interface TaskRow {
+  id: string;
+  kind: string;
+  payload: string;
+  status: string;
+  host_id: string | null;
+  attempts: number;
+  cancel_requested: number;
+  created_at: string;
+  assigned_at: string | null;
+  heartbeat_at: string | null;
+  finished_at: string | null;
+  result: string | null;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** 27 alphanumerics like Baton's KSUIDs: a time prefix (sortable) and random bits. */
+export function newTaskId(now: Date): string {
+  let t = BigInt(Math.floor(now.getTime() / 1000));
+  let prefix = '';
+  for (let i = 0; i < 7; i++) {
+    prefix = BASE62[Number(t % 62n)]! + prefix;
+    t /= 62n;
+  }
+  const rnd = randomBytes(20);
+  let tail = '';
+  for (let i = 0; i < 20; i++) tail += BASE62[rnd[i]! % 62];
+  return prefix + tail;
+}
+
+function fromRow(r: TaskRow): TaskRecord {
+  return {
+    id: r.id,
+    kind: r.kind as TaskKind,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    status: r.status as TaskStatus,
+    attempts: r.attempts,
+    cancelRequested: r.cancel_requested === 1,
+    createdAt: r.created_at,
+    ...(r.host_id ? { hostId: r.host_id } : {}),
+    ...(r.assigned_at ? { assignedAt: r.assigned_at } : {}),
+    ...(r.heartbeat_at ? { heartbeatAt: r.heartbeat_at } : {}),
+    ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
+    ...(r.result ? { result: JSON.parse(r.result) as TaskOutcome } : {}),
+  };
+}
+
+export function addTask(store: ControlPlaneStore, kind: TaskKind, payload: unknown, now: Date): TaskRecord {
+  const normalised = normalisePayload(kind, payload);
+  const id = newTaskId(now);
+  store.db
+    .prepare("INSERT INTO tasks (id, kind, payload, status, created_at) VALUES (?, ?, ?, 'pending', ?)")
+    .run(id, kind, JSON.stringify(normalised), now.toISOString());
+  return getTask(store, id)!;
+}
+
+export function getTask(store: ControlPlaneStore, id: string): TaskRecord | undefined {
+  const row = store.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+export function listTasks(store: ControlPlaneStore): TaskRecord[] {
+  return (store.db.prepare('SELECT * FROM tasks ORDER BY seq').all() as unknown as TaskRow[]).map(fromRow);
+}
+
+/**
+ * Hands out up to `limit` tasks to `hostId`: its own running tasks it no longer knows about (it
+ * restarted), tasks whose host went silent for `leaseMs`, then pending ones, oldest first. Each task
+ * belongs to one host at a time.
+ */
+export function claimTasks(
+  store: ControlPlaneStore,
+  hostId: string,
+  knownIds: string[],
+  limit: number,
+  leaseMs: number,
+  now: Date,
+): TaskRecord[] {
+  const iso = now.toISOString();
+  const staleBefore = new Date(now.getTime() - leaseMs).toISOString();
+  return store.transaction(() => {
+    const rows = store.db
+      .prepare(
+        `SELECT * FROM tasks WHERE cancel_requested = 0 AND (status = 'pending'
+           OR (status = 'running' AND host_id = ?)
+           OR (status = 'running' AND heartbeat_at < ?)) ORDER BY seq`,
+      )
+      .all(hostId, staleBefore) as unknown as TaskRow[];
+    const known = new Set(knownIds);
+    const picked = rows.filter((r) => !known.has(r.id)).slice(0, limit);
+    const update = store.db.prepare(
+      "UPDATE tasks SET status = 'running', host_id = ?, assigned_at = ?, heartbeat_at = ?, attempts = attempts + 1 WHERE id = ?",
+    );
+    for (const r of picked) update.run(hostId, iso, iso, r.id);
+    return picked.map((r) => getTask(store, r.id)!);
+  });
+}
+
+/** Records a heartbeat; returns the ids among `taskIds` the control plane wants cancelled. */
+export function heartbeatTasks(
+  store: ControlPlaneStore,
+  hostId: string,
+  taskIds: string[],
+  now: Date,
+): string[] {
+  const cancelled: string[] = [];
+  store.transaction(() => {
+    const get = store.db.prepare('SELECT status, host_id, cancel_requested FROM tasks WHERE id = ?');
+    const touch = store.db.prepare('UPDATE tasks SET heartbeat_at = ? WHERE id = ?');
+    for (const id of taskIds) {
+      const row = get.get(id) as
+        { status: string; host_id: string | null; cancel_requested: number } | undefined;
+      // A task that is gone, finished, or now belongs to another host must stop here too.
+      if (!row || row.cancel_requested || row.status !== 'running' || row.host_id !== hostId)
+        cancelled.push(id);
+      else touch.run(now.toISOString(), id);
+    }
+  });
+  return cancelled;
+}
+
+/**
+ * Records a task's outcome. Idempotent: a repeated FinishTask (the daemon retries until it hears
+ * back) changes nothing. Returns false when the task is unknown.
+ */
+export function finishTask(
+  store: ControlPlaneStore,
+  hostId: string,
+  id: string,
+  outcome: TaskOutcome,
+  now: Date,
+): boolean {
+  return store.transaction(() => {
+    const task = getTask(store, id);
+    if (!task) return false;
+    if (task.finishedAt) return true;
+    const status: TaskStatus = outcome.ok ? 'succeeded' : task.cancelRequested ? 'cancelled' : 'failed';
+    store.db
+      .prepare('UPDATE tasks SET status = ?, host_id = ?, finished_at = ?, result = ? WHERE id = ?')
+      .run(status, hostId, now.toISOString(), JSON.stringify(outcome), id);
+    return true;
+  });
+}
+
+/**
+ * Asks for a task to stop. A pending task is cancelled at once; a running one learns it on its next
+ * heartbeat and is marked cancelled when its host reports back. Returns the new record.
+ */
+export function cancelTask(store: ControlPlaneStore, id: string, now: Date): TaskRecord | undefined {
+  return store.transaction(() => {
+    const task = getTask(store, id);
+    if (!task) return undefined;
+    if (task.status === 'pending') {
+      store.db
+        .prepare("UPDATE tasks SET status = 'cancelled', cancel_requested = 1, finished_at = ? WHERE id = ?")
+        .run(now.toISOString(), id);
+    } else if (task.status === 'running') {
+      store.db.prepare('UPDATE tasks SET cancel_requested = 1 WHERE id = ?').run(id);
+    }
+    return getTask(store, id);
+  });
+}

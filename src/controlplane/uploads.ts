@@ -1,0 +1,253 @@
+import { status } from '@grpc/grpc-js';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  SnapshotKind,
+  type UploadMetadata,
+  type UploadSnapshotRequest,
+  type UploadSnapshotResponse,
+} from '../gen/baton_entra/v1/control_plane.js';
+import { RpcError } from './rpc-error.js';
+import type { ControlPlaneStore } from './store.js';
+import { getSync, recordSync } from './syncs.js';
+
+export const MAX_CHUNK_BYTES = 1024 * 1024;
+const SYNC_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface UploadStatus {
+  committedOffset: number;
+  complete: boolean;
+}
+
+/**
+ * Receives snapshot uploads into `<dataDir>/syncs/<host>/<syncId>.snapshot`. Bytes go to a part file
+ * under `<dataDir>/uploads/` that survives a broken stream, so the daemon resumes from what is there
+ * (GetUploadStatus). Only a file whose size and SHA-256 match the metadata is renamed into place and
+ * listed; a mismatch deletes the part (DATA_LOSS). A repeat of a stored sync is acknowledged without
+ * writing anything.
+ */
+export class UploadReceiver {
+  private readonly active = new Set<string>();
+
+  constructor(
+    private readonly store: ControlPlaneStore,
+    private readonly now: () => Date,
+    private readonly maxBytes = 64 * 1024 ** 3,
+  ) {}
+
+  async status(syncId: string, sha256: string): Promise<UploadStatus> {
+    checkIds(syncId, sha256);
+    const stored = getSync(this.store, syncId);
+    if (stored?.sha256 === sha256) return { committedOffset: stored.bytes, complete: true };
+    if (stored) throw new RpcError(status.ALREADY_EXISTS, `sync ${syncId} is stored with another sha256`);
+    return { committedOffset: await sizeOf(this.partPath(syncId, sha256)), complete: false };
+  }
+
+  /** Consumes one UploadSnapshot stream. `hostOk` says whether the caller may upload as a host. */
+  async receive(
+    messages: AsyncIterable<UploadSnapshotRequest>,
+    hostOk: (hostId: string) => boolean,
+  ): Promise<UploadSnapshotResponse> {
+    const iterator = messages[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    const meta = first.done ? undefined : first.value.metadata;
+    if (!meta) throw new RpcError(status.INVALID_ARGUMENT, 'the first message of an upload must be metadata');
+    this.checkMetadata(meta);
+    if (!hostOk(meta.hostId))
+      throw new RpcError(status.PERMISSION_DENIED, `host_id ${meta.hostId} belongs to another client`);
+    const stored = getSync(this.store, meta.syncId);
+    if (stored) {
+      if (stored.sha256 !== meta.sha256)
+        throw new RpcError(status.ALREADY_EXISTS, `sync ${meta.syncId} is stored with another sha256`);
+      return {
+        syncId: stored.syncId,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+        duplicate: true,
+        receivedAt: new Date(stored.receivedAt),
+      };
+    }
+    if (this.active.has(meta.syncId))
+      throw new RpcError(status.ABORTED, `an upload of sync ${meta.syncId} is already in progress`);
+    this.active.add(meta.syncId);
+    try {
+      return await this.receiveBody(meta, iterator);
+    } finally {
+      this.active.delete(meta.syncId);
+    }
+  }
+
+  private async receiveBody(
+    meta: UploadMetadata,
+    it: AsyncIterator<UploadSnapshotRequest>,
+  ): Promise<UploadSnapshotResponse> {
+    const part = this.partPath(meta.syncId, meta.sha256);
+    await mkdir(dirname(part), { recursive: true, mode: 0o700 });
+    const have = await sizeOf(part);
+    if (meta.resumeOffset > have) {
+      throw new RpcError(
+        status.FAILED_PRECONDITION,
+        `resume_offset ${meta.resumeOffset} is beyond the ${have} bytes held; ask GetUploadStatus`,
+      );
+    }
+    const fh = await open(part, have > 0 ? 'r+' : 'w', 0o600);
+    let ended = false;
+    try {
+      await fh.truncate(meta.resumeOffset);
+      const hash = createHash('sha256');
+      if (meta.resumeOffset > 0) await hashPrefix(part, meta.resumeOffset, hash);
+      let offset = meta.resumeOffset;
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        const msg = r.value;
+        if (msg.chunk) {
+          offset = await writeChunk(fh, hash, msg.chunk.offset, msg.chunk.data, offset, meta.totalSize);
+        } else if (msg.end) {
+          ended = true;
+          return await this.commit(meta, fh, part, hash.digest('hex'), msg.end.sha256, offset);
+        } else {
+          throw new RpcError(status.INVALID_ARGUMENT, 'metadata may only be the first message of an upload');
+        }
+      }
+      // The stream stopped without `end`: keep what arrived for a resumed upload.
+      throw new RpcError(
+        status.ABORTED,
+        `upload of sync ${meta.syncId} ended at offset ${offset} without an end message`,
+      );
+    } catch (err) {
+      if (ended || (err instanceof RpcError && err.code === status.INVALID_ARGUMENT))
+        await rm(part, { force: true });
+      throw err;
+    } finally {
+      await fh.sync().catch(() => undefined);
+      await fh.close().catch(() => undefined);
+    }
+  }
+
+  private async commit(
+    meta: UploadMetadata,
+    fh: FileHandle,
+    part: string,
+    computed: string,
+    claimed: string,
+    size: number,
+  ): Promise<UploadSnapshotResponse> {
+    if (size !== meta.totalSize)
+      throw new RpcError(status.DATA_LOSS, `received ${size} bytes, metadata said ${meta.totalSize}`);
+    if (computed !== meta.sha256 || claimed !== meta.sha256) {
+      throw new RpcError(
+        status.DATA_LOSS,
+        `sha256 mismatch for sync ${meta.syncId}: received ${computed}, expected ${meta.sha256}`,
+      );
+    }
+    await fh.sync();
+    const hostDir = SAFE_SEGMENT.test(meta.hostId)
+      ? meta.hostId
+      : `h-${createHash('sha256').update(meta.hostId).digest('hex').slice(0, 16)}`;
+    const path = join(this.store.dataDir, 'syncs', hostDir, `${meta.syncId}.snapshot`);
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await rename(part, path);
+    await syncDir(dirname(path));
+    const receivedAt = this.now();
+    const kind = meta.kind === SnapshotKind.SNAPSHOT_KIND_INCREMENTAL ? 'incremental' : 'full';
+    recordSync(
+      this.store,
+      {
+        host: meta.hostId,
+        syncId: meta.syncId,
+        kind,
+        bytes: size,
+        sha256: computed,
+        path,
+        receivedAt: receivedAt.toISOString(),
+        ...(meta.taskId ? { taskId: meta.taskId } : {}),
+      },
+      meta.headerJson || undefined,
+    );
+    return { syncId: meta.syncId, bytes: size, sha256: computed, duplicate: false, receivedAt };
+  }
+
+  private checkMetadata(meta: UploadMetadata): void {
+    if (!meta.hostId) throw new RpcError(status.INVALID_ARGUMENT, 'metadata.host_id is required');
+    checkIds(meta.syncId, meta.sha256);
+    if (
+      meta.kind !== SnapshotKind.SNAPSHOT_KIND_FULL &&
+      meta.kind !== SnapshotKind.SNAPSHOT_KIND_INCREMENTAL
+    ) {
+      throw new RpcError(status.INVALID_ARGUMENT, 'metadata.kind must be FULL or INCREMENTAL');
+    }
+    if (!Number.isSafeInteger(meta.totalSize) || meta.totalSize < 0 || meta.totalSize > this.maxBytes) {
+      throw new RpcError(
+        status.INVALID_ARGUMENT,
+        `metadata.total_size must be between 0 and ${this.maxBytes}`,
+      );
+    }
+    if (meta.resumeOffset < 0 || meta.resumeOffset > meta.totalSize) {
+      throw new RpcError(status.INVALID_ARGUMENT, 'metadata.resume_offset must be between 0 and total_size');
+    }
+    if (meta.headerJson) {
+      try {
+        JSON.parse(meta.headerJson);
+      } catch {
+        throw new RpcError(status.INVALID_ARGUMENT, 'metadata.header_json is not JSON');
+      }
+    }
+  }
+
+  private partPath(syncId: string, sha256: string): string {
+    return join(this.store.dataDir, 'uploads', `${syncId}.${sha256.slice(0, 16)}.part`);
+  }
+}
+
+function checkIds(syncId: string, sha256: string): void {
+  if (!SYNC_ID.test(syncId))
+    throw new RpcError(status.INVALID_ARGUMENT, 'sync_id must be 1–128 of A-Z a-z 0-9 . _ : -');
+  if (!SHA256.test(sha256))
+    throw new RpcError(status.INVALID_ARGUMENT, 'sha256 must be 64 lowercase hex digits');
+}
+
+async function writeChunk(
+  fh: FileHandle,
+  hash: Hash,
+  at: number,
+  data: Uint8Array,
+  expected: number,
+  total: number,
+): Promise<number> {
+  if (at !== expected)
+    throw new RpcError(status.INVALID_ARGUMENT, `chunk offset ${at}, expected ${expected}`);
+  if (data.length === 0 || data.length > MAX_CHUNK_BYTES)
+    throw new RpcError(status.INVALID_ARGUMENT, `chunk size must be 1–${MAX_CHUNK_BYTES} bytes`);
+  if (expected + data.length > total)
+    throw new RpcError(status.INVALID_ARGUMENT, `chunks run past total_size ${total}`);
+  await fh.write(data, 0, data.length, at);
+  hash.update(data);
+  return expected + data.length;
+}
+
+async function hashPrefix(path: string, length: number, hash: Hash): Promise<void> {
+  for await (const buf of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1024 * 1024 })) {
+    hash.update(buf as Buffer);
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

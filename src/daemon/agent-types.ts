@@ -1,0 +1,77 @@
+import type { Logger } from '../observability/logger.js';
+
+export interface AgentSettings {
+  /** host:port of the control plane (BATON_CONTROL_PLANE_ADDRESS). */
+  address: string;
+  /** BATON_CLIENT_ID */
+  clientId: string;
+  /** BATON_CLIENT_SECRET */
+  clientSecret: string;
+  tls: { mode: 'tls' | 'insecure'; caPem?: string; certPem?: string; keyPem?: string; serverName?: string };
+  /** BATON_HOST_ID (default hostname). */
+  hostId: string;
+  /** BATON_DATA_DIR: the spool lives in <dataDir>/spool, unsent task results in <dataDir>/task-results. */
+  dataDir: string;
+  version: string;
+  spool?: { maxBytes?: number; maxFiles?: number };
+  logger?: Logger;
+  now?: () => number;
+  /** Tasks run at the same time (default 3). */
+  taskConcurrency?: number;
+  /** Retry pacing; tests shorten it. Defaults: 1 s doubling to 5 min (Hello) / 60 s (others). */
+  retry?: { initialMs?: number; maxMs?: number; helloMaxMs?: number; uploadAttempts?: number };
+  /** Lower bound for server-given poll and heartbeat intervals (default 1 s). */
+  minIntervalMs?: number;
+}
+
+export interface AgentStatus {
+  connected: boolean;
+  spoolDepth: number;
+  spoolBytes: number;
+  lastUploadAt?: string;
+  lastError?: string;
+}
+
+export type AgentTaskKind =
+  | 'sync_full'
+  | 'sync_incremental'
+  | 'grant'
+  | 'revoke'
+  | 'create_account'
+  | 'enable_account'
+  | 'disable_account'
+  | 'delete_account'
+  | 'invoke_action'
+  | 'list_events';
+
+export interface AgentTask {
+  id: string;
+  kind: AgentTaskKind;
+  payload: Record<string, unknown>;
+}
+
+export type TaskResult =
+  | { ok: true; response?: Record<string, unknown> }
+  | {
+      ok: false;
+      code:
+        | 'INVALID_ARGUMENT'
+        | 'FAILED_PRECONDITION'
+        | 'NOT_FOUND'
+        | 'PERMISSION_DENIED'
+        | 'UNAVAILABLE'
+        | 'INTERNAL'
+        | 'UNIMPLEMENTED'
+        | 'CANCELLED';
+      message: string;
+      retryable: boolean;
+    };
+
+export type TaskHandler = (task: AgentTask, ctx: { signal: AbortSignal }) => Promise<TaskResult>;
+
+export interface HelloInfo {
+  connectionStatus: 'connected' | 'unconnected' | 'expired';
+  credentialExpiresAt?: string;
+  capabilities: string[];
+  tenantId?: string;
+}

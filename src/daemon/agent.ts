@@ -1,0 +1,274 @@
+import { status } from '@grpc/grpc-js';
+import { arch, hostname, platform, release } from 'node:os';
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ConnectionStatus,
+  type ControlPlaneServiceClient,
+  type HelloRequest,
+  type HelloResponse,
+} from '../gen/baton_entra/v1/control_plane.js';
+import { registerSecret, silentLogger, type Logger } from '../observability/logger.js';
+import type { SnapshotHeader } from '../sync/api.js';
+import type { AgentContext } from './agent-context.js';
+import type { AgentSettings, AgentStatus, HelloInfo, TaskHandler } from './agent-types.js';
+import { backoffDelay, Waker } from './backoff.js';
+import { parseClientSecret, TokenSource } from './credentials.js';
+import { describe, isPermanent, isServiceError, openClient, unary } from './rpc.js';
+import { Spool, type SpoolEntry } from './spool.js';
+import { TaskResults } from './task-results.js';
+import { TaskRunner } from './task-runner.js';
+import { UploadRejected, uploadSnapshot } from './upload.js';
+
+export type {
+  AgentSettings,
+  AgentStatus,
+  AgentTask,
+  AgentTaskKind,
+  HelloInfo,
+  TaskHandler,
+  TaskResult,
+} from './agent-types.js';
+
+const DEFAULT_SPOOL = { maxBytes: 10 * 1024 ** 3, maxFiles: 50 };
+
+/**
+ * The daemon's side of the control-plane protocol: says Hello (retrying with backoff), runs the tasks
+ * it is handed, and delivers spooled snapshots exactly once, surviving control-plane outages and
+ * daemon restarts.
+ */
+export class ControlPlaneAgent {
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly spool: Spool;
+  private readonly stopCtl = new AbortController();
+  private readonly uploadWaker = new Waker();
+  private readonly helloWaker = new Waker();
+  private spoolReady?: Promise<void>;
+  private client?: ControlPlaneServiceClient;
+  private ctx?: AgentContext;
+  private hello?: () => Promise<HelloInfo>;
+  private helloed = false;
+  private helloing?: Promise<void>;
+  private loops: Promise<unknown>[] = [];
+  private state: Omit<AgentStatus, 'spoolDepth' | 'spoolBytes'> = { connected: false };
+
+  constructor(private readonly settings: AgentSettings) {
+    this.log = (settings.logger ?? silentLogger).child({ component: 'control-plane-agent' });
+    this.now = settings.now ?? Date.now;
+    registerSecret(settings.clientSecret);
+    this.spool = new Spool(settings.dataDir, { ...DEFAULT_SPOOL, ...settings.spool }, this.log, this.now);
+  }
+
+  async start(handler: TaskHandler, hello: () => Promise<HelloInfo>): Promise<void> {
+    const s = this.settings;
+    if (!s.address) throw new Error('BATON_CONTROL_PLANE_ADDRESS is required');
+    if (!s.clientId) throw new Error('BATON_CLIENT_ID is required');
+    if (!s.hostId) throw new Error('BATON_HOST_ID is required');
+    const key = await parseClientSecret(s.clientSecret);
+    await this.openSpool();
+    await mkdir(s.dataDir, { recursive: true });
+    this.hello = hello;
+    const retry = { initialMs: s.retry?.initialMs ?? 1_000, maxMs: s.retry?.maxMs ?? 60_000 };
+    this.client = openClient(s.address, s.tls, Math.min(retry.maxMs, 10_000));
+    if (s.tls.mode === 'insecure')
+      this.log.warn({ address: s.address }, 'control plane connection is not encrypted');
+    const ctx: AgentContext = (this.ctx = {
+      client: this.client,
+      tokens: new TokenSource(s.clientId, key, this.now),
+      hostId: s.hostId,
+      log: this.log,
+      signal: this.stopCtl.signal,
+      retry,
+      minIntervalMs: s.minIntervalMs ?? 1_000,
+      now: this.now,
+      markOk: () => {
+        this.state.connected = true;
+      },
+      markError: (err) => {
+        this.state.connected = false;
+        this.state.lastError = describe(err);
+      },
+      rehello: () => {
+        this.helloed = false;
+        return this.ensureHello();
+      },
+      fatal: (err) => this.fatal(err),
+    });
+    try {
+      await this.sayHello();
+    } catch (err) {
+      ctx.markError(err);
+      if (isPermanent(err)) {
+        this.client.close();
+        throw new Error(`control plane refused Hello: ${describe(err)}`, { cause: err });
+      }
+      this.log.warn(
+        { err: describe(err), address: s.address },
+        'control plane unreachable; will keep trying',
+      );
+    }
+    const runner = new TaskRunner(ctx, handler, new TaskResults(s.dataDir), s.taskConcurrency ?? 3);
+    this.loops.push(
+      this.ensureHello().then(() => runner.run()),
+      this.ensureHello().then(() => this.uploadLoop()),
+    );
+    for (const l of this.loops)
+      l.catch((err: unknown) => this.log.error({ err: describe(err) }, 'agent loop failed'));
+  }
+
+  async submitSnapshot(file: string, header: SnapshotHeader, opts: { taskId?: string } = {}): Promise<void> {
+    await this.openSpool();
+    const entry = await this.spool.add(file, header, opts.taskId);
+    this.log.info(
+      { syncId: entry.syncId, kind: entry.kind, bytes: entry.bytes, spoolDepth: this.spool.depth() },
+      'snapshot spooled',
+    );
+    this.uploadWaker.wake();
+  }
+
+  status(): AgentStatus {
+    return { ...this.state, spoolDepth: this.spool.depth(), spoolBytes: this.spool.bytes() };
+  }
+
+  async stop(): Promise<void> {
+    this.stopCtl.abort();
+    await Promise.allSettled(this.loops);
+    this.client?.close();
+    this.state.connected = false;
+  }
+
+  private openSpool(): Promise<void> {
+    this.spoolReady ??= this.spool.open();
+    return this.spoolReady;
+  }
+
+  private async sayHello(): Promise<void> {
+    const info = await this.hello!();
+    const s = this.settings;
+    const req: HelloRequest = {
+      hostId: s.hostId,
+      version: s.version,
+      capabilities: info.capabilities,
+      connectionStatus: connectionStatus(info.connectionStatus),
+      tenantId: info.tenantId ?? '',
+      buildInfo: { langVersion: process.version, package: 'baton-entra', packageVersion: s.version },
+      osInfo: { os: platform(), arch: arch(), hostname: hostname(), release: release() },
+      ...(info.credentialExpiresAt ? { credentialExpiresAt: new Date(info.credentialExpiresAt) } : {}),
+    };
+    await unary<HelloRequest, HelloResponse>(this.client!, this.client!.hello, req, this.ctx!.tokens);
+    this.helloed = true;
+    this.ctx!.markOk();
+    this.helloWaker.wake();
+    this.log.info({ hostId: s.hostId, address: s.address }, 'connected to the control plane');
+  }
+
+  /** One Hello retry loop at a time, shared by everyone waiting for it. */
+  private ensureHello(): Promise<void> {
+    if (this.helloed) return Promise.resolve();
+    this.helloing ??= this.helloLoop().finally(() => {
+      this.helloing = undefined;
+    });
+    return this.helloing;
+  }
+
+  /** Retries Hello (1 s doubling to 5 min, Baton's pacing) until it works, stop, or a refusal. */
+  private async helloLoop(): Promise<void> {
+    const maxMs = this.settings.retry?.helloMaxMs ?? 5 * 60_000;
+    for (let attempt = 0; !this.helloed && !this.stopCtl.signal.aborted; attempt++) {
+      await this.helloWaker.sleep(
+        backoffDelay(attempt, this.ctx!.retry.initialMs, maxMs),
+        this.stopCtl.signal,
+      );
+      if (this.helloed || this.stopCtl.signal.aborted) break;
+      try {
+        await this.sayHello();
+      } catch (err) {
+        this.ctx!.markError(err);
+        if (isPermanent(err)) return this.fatal(err);
+        this.log.warn({ err: describe(err), attempt: attempt + 1 }, 'Hello failed; retrying');
+      }
+    }
+  }
+
+  private fatal(err: unknown): void {
+    this.state.lastError = describe(err);
+    this.state.connected = false;
+    this.log.error({ err: describe(err) }, 'control plane refused this daemon; stopping the agent');
+    this.stopCtl.abort();
+  }
+
+  /** Delivers the spool oldest first; an entry leaves the spool only once the control plane holds it. */
+  private async uploadLoop(): Promise<void> {
+    const ctx = this.ctx!;
+    let failures = 0;
+    while (!ctx.signal.aborted) {
+      const entry = this.spool.next();
+      if (!entry) {
+        await this.uploadWaker.sleep(60_000, ctx.signal);
+        continue;
+      }
+      try {
+        await this.deliver(entry);
+        failures = 0;
+      } catch (err) {
+        if (ctx.signal.aborted) break;
+        ctx.markError(err);
+        if (isServiceError(err) && err.code === status.UNAUTHENTICATED) return this.fatal(err);
+        const delay = backoffDelay(failures++, ctx.retry.initialMs, ctx.retry.maxMs);
+        this.log.warn(
+          { syncId: entry.syncId, err: describe(err), delayMs: delay },
+          'snapshot upload failed; will retry',
+        );
+        await this.uploadWaker.sleep(delay, ctx.signal);
+      }
+    }
+  }
+
+  private async deliver(entry: SpoolEntry): Promise<void> {
+    const ctx = this.ctx!;
+    this.spool.busy = entry.name;
+    try {
+      const out = await uploadSnapshot(
+        {
+          client: ctx.client,
+          tokens: ctx.tokens,
+          hostId: ctx.hostId,
+          logger: this.log,
+          signal: ctx.signal,
+          backoff: ctx.retry,
+          ...(this.settings.retry?.uploadAttempts ? { maxAttempts: this.settings.retry.uploadAttempts } : {}),
+        },
+        this.spool.file(entry),
+        entry,
+      );
+      await this.spool.remove(entry);
+      ctx.markOk();
+      this.state.lastUploadAt = new Date(this.now()).toISOString();
+      this.log.info(
+        { syncId: entry.syncId, bytes: out.bytes, duplicate: out.duplicate, startOffsets: out.startOffsets },
+        'snapshot delivered',
+      );
+    } catch (err) {
+      if (!(err instanceof UploadRejected)) throw err;
+      // Kept aside for a person to look at; it must not block the snapshots behind it.
+      const dir = join(this.settings.dataDir, 'spool-rejected');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await rename(this.spool.file(entry), join(dir, `${entry.name}.snapshot`)).catch(() => undefined);
+      await this.spool.remove(entry);
+      this.state.lastError = `snapshot ${entry.syncId} rejected: ${err.message}`;
+      this.log.error(
+        { syncId: entry.syncId, err: err.message, keptIn: dir },
+        'control plane rejected a snapshot',
+      );
+    } finally {
+      this.spool.busy = undefined;
+    }
+  }
+}
+
+function connectionStatus(s: HelloInfo['connectionStatus']): ConnectionStatus {
+  if (s === 'connected') return ConnectionStatus.CONNECTION_STATUS_CONNECTED;
+  if (s === 'expired') return ConnectionStatus.CONNECTION_STATUS_EXPIRED;
+  return ConnectionStatus.CONNECTION_STATUS_UNCONNECTED;
+}

@@ -1,0 +1,93 @@
+import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { ControlPlaneServiceClient } from '../gen/baton_entra/v1/control_plane.js';
+import type { TokenSource } from './credentials.js';
+
+export interface ChannelTls {
+  mode: 'tls' | 'insecure';
+  caPem?: string;
+  certPem?: string;
+  keyPem?: string;
+  serverName?: string;
+}
+
+/** Codes that no retry will fix: the agent stops and reports them. */
+const PERMANENT = new Set<status>([
+  status.UNAUTHENTICATED,
+  status.PERMISSION_DENIED,
+  status.INVALID_ARGUMENT,
+  status.UNIMPLEMENTED,
+  status.FAILED_PRECONDITION,
+  status.NOT_FOUND,
+]);
+
+export function isPermanent(err: unknown): boolean {
+  return isServiceError(err) && PERMANENT.has(err.code);
+}
+
+export function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
+}
+
+export function describe(err: unknown): string {
+  if (isServiceError(err)) return `${status[err.code] ?? err.code}: ${err.details || err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Opens the channel. Keepalive stays at 5 minutes: grpc-go servers answer faster pings with GOAWAY. */
+export function openClient(
+  address: string,
+  tls: ChannelTls,
+  reconnectMaxMs: number,
+): ControlPlaneServiceClient {
+  let creds: ChannelCredentials;
+  if (tls.mode === 'tls') {
+    creds = credentials.createSsl(
+      tls.caPem ? Buffer.from(tls.caPem) : null,
+      tls.keyPem ? Buffer.from(tls.keyPem) : null,
+      tls.certPem ? Buffer.from(tls.certPem) : null,
+    );
+  } else {
+    creds = credentials.createInsecure();
+  }
+  return new ControlPlaneServiceClient(address, creds, {
+    'grpc.keepalive_time_ms': 300_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+    'grpc.keepalive_permit_without_calls': 0,
+    'grpc.initial_reconnect_backoff_ms': Math.min(1_000, reconnectMaxMs),
+    'grpc.max_reconnect_backoff_ms': reconnectMaxMs,
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    ...(tls.serverName
+      ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName }
+      : {}),
+  });
+}
+
+/** Per-call metadata with a fresh bearer token (insecure channels cannot carry call credentials). */
+export async function authMetadata(tokens: TokenSource): Promise<Metadata> {
+  const md = new Metadata();
+  md.set('authorization', `Bearer ${await tokens.token()}`);
+  return md;
+}
+
+type UnaryMethod<Req, Res> = (
+  req: Req,
+  md: Metadata,
+  opts: { deadline: Date },
+  cb: (err: ServiceError | null, res: Res) => void,
+) => unknown;
+
+/** Calls a unary method with auth and a deadline, as a promise. */
+export async function unary<Req, Res>(
+  client: ControlPlaneServiceClient,
+  method: UnaryMethod<Req, Res>,
+  req: Req,
+  tokens: TokenSource,
+  timeoutMs = 30_000,
+): Promise<Res> {
+  const md = await authMetadata(tokens);
+  return new Promise<Res>((resolve, reject) => {
+    method.call(client, req, md, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
+  });
+}

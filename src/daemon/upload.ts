@@ -1,0 +1,205 @@
+import { status, type ClientWritableStream } from '@grpc/grpc-js';
+import { createHash, type Hash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import {
+  SnapshotKind,
+  type ControlPlaneServiceClient,
+  type GetUploadStatusResponse,
+  type UploadSnapshotRequest,
+  type UploadSnapshotResponse,
+} from '../gen/baton_entra/v1/control_plane.js';
+import type { Logger } from '../observability/logger.js';
+import { backoffDelay } from './backoff.js';
+import type { TokenSource } from './credentials.js';
+import { authMetadata, describe, isServiceError, unary } from './rpc.js';
+import type { SpoolEntry } from './spool.js';
+
+/** 1 MiB, the protocol's maximum chunk. */
+export const CHUNK_BYTES = 1024 * 1024;
+
+export interface UploadDeps {
+  client: ControlPlaneServiceClient;
+  tokens: TokenSource;
+  hostId: string;
+  logger: Logger;
+  signal: AbortSignal;
+  maxAttempts?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  chunkBytes?: number;
+}
+
+export interface UploadOutcome {
+  bytes: number;
+  duplicate: boolean;
+  /** Offsets each attempt started from (0, then the committed offsets after broken streams). */
+  startOffsets: number[];
+}
+
+/** The control plane refused the snapshot itself (bad checksum, conflicting sync id …): retrying cannot help. */
+export class UploadRejected extends Error {}
+
+const REJECTING = new Set<status>([
+  status.DATA_LOSS,
+  status.INVALID_ARGUMENT,
+  status.ALREADY_EXISTS,
+  status.PERMISSION_DENIED,
+  status.UNAUTHENTICATED,
+]);
+
+/**
+ * Uploads one spooled snapshot: asks how much the control plane already holds, streams the rest in
+ * chunks with the SHA-256 computed from the bytes actually read, and after a broken stream resumes
+ * from the committed offset, re-opening the file each attempt, with jittered backoff in between.
+ */
+export async function uploadSnapshot(
+  deps: UploadDeps,
+  file: string,
+  entry: SpoolEntry,
+): Promise<UploadOutcome> {
+  const maxAttempts = deps.maxAttempts ?? 6;
+  const backoff = deps.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  const startOffsets: number[] = [];
+  for (let attempt = 0; ; attempt++) {
+    deps.signal.throwIfAborted();
+    try {
+      const st = await unary<{ hostId: string; syncId: string; sha256: string }, GetUploadStatusResponse>(
+        deps.client,
+        deps.client.getUploadStatus,
+        { hostId: deps.hostId, syncId: entry.syncId, sha256: entry.sha256 },
+        deps.tokens,
+      );
+      if (st.complete) return { bytes: entry.bytes, duplicate: true, startOffsets };
+      startOffsets.push(st.committedOffset);
+      const res = await streamFrom(deps, file, entry, st.committedOffset);
+      return { bytes: res.bytes, duplicate: res.duplicate, startOffsets };
+    } catch (err) {
+      if (deps.signal.aborted) throw err;
+      if (isServiceError(err) && REJECTING.has(err.code)) throw new UploadRejected(describe(err));
+      if (attempt + 1 >= maxAttempts) throw err;
+      const delay = backoffDelay(attempt, backoff.initialMs, backoff.maxMs);
+      deps.logger.warn(
+        { syncId: entry.syncId, attempt: attempt + 1, delayMs: delay, err: describe(err) },
+        'snapshot upload interrupted; resuming',
+      );
+      await sleep(delay, deps.signal);
+    }
+  }
+}
+
+async function streamFrom(
+  deps: UploadDeps,
+  file: string,
+  entry: SpoolEntry,
+  offset: number,
+): Promise<UploadSnapshotResponse> {
+  const chunkBytes = Math.min(deps.chunkBytes ?? CHUNK_BYTES, CHUNK_BYTES);
+  const fh = await open(file, 'r');
+  const md = await authMetadata(deps.tokens);
+  // Generous deadline (1 minute plus 1 MB/s) so a stalled connection cannot hold the spool forever.
+  const deadline = new Date(Date.now() + 60_000 + entry.bytes / 1000);
+  let settled = false;
+  let call!: ClientWritableStream<UploadSnapshotRequest>;
+  const response = new Promise<UploadSnapshotResponse>((resolve, reject) => {
+    call = deps.client.uploadSnapshot(md, { deadline }, (err, res) => {
+      settled = true;
+      if (err) reject(err);
+      else resolve(res);
+    });
+  });
+  response.catch(() => undefined);
+  const onAbort = () => call.cancel();
+  deps.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const hash = createHash('sha256');
+    await hashPrefix(fh, offset, hash);
+    await write(
+      call,
+      {
+        metadata: {
+          hostId: deps.hostId,
+          taskId: entry.taskId ?? '',
+          syncId: entry.syncId,
+          kind:
+            entry.kind === 'incremental'
+              ? SnapshotKind.SNAPSHOT_KIND_INCREMENTAL
+              : SnapshotKind.SNAPSHOT_KIND_FULL,
+          totalSize: entry.bytes,
+          sha256: entry.sha256,
+          headerJson: JSON.stringify(entry.header),
+          resumeOffset: offset,
+        },
+      },
+      () => settled,
+    );
+    let pos = offset;
+    while (pos < entry.bytes && !settled) {
+      const buf = Buffer.allocUnsafe(Math.min(chunkBytes, entry.bytes - pos));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead !== buf.length)
+        throw new Error(`spooled snapshot ${entry.name} is shorter than recorded`);
+      hash.update(buf);
+      await write(call, { chunk: { offset: pos, data: buf } }, () => settled);
+      pos += bytesRead;
+    }
+    if (!settled) {
+      await write(call, { end: { sha256: hash.digest('hex') } }, () => settled);
+      call.end();
+    }
+    return await response;
+  } catch (err) {
+    if (!settled) call.cancel();
+    // Prefer the server's verdict over the local symptom ("write after end" …).
+    if (settled) return await response;
+    throw err;
+  } finally {
+    deps.signal.removeEventListener('abort', onAbort);
+    await fh.close();
+  }
+}
+
+/** Writes one message, waiting for 'drain' when grpc-js buffers too much (backpressure). */
+async function write(
+  call: ClientWritableStream<UploadSnapshotRequest>,
+  msg: UploadSnapshotRequest,
+  settled: () => boolean,
+): Promise<void> {
+  if (settled()) return;
+  if (call.write(msg)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      call.off('close', done);
+      call.off('error', done);
+      call.off('status', done);
+      resolve();
+    };
+    call.on('drain', done);
+    call.on('close', done);
+    call.on('error', done);
+    call.on('status', done);
+  });
+}
+
+async function hashPrefix(fh: FileHandle, length: number, hash: Hash): Promise<void> {
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (let pos = 0; pos < length;) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - pos), pos);
+    if (bytesRead === 0) throw new Error('spooled snapshot is shorter than the committed offset');
+    hash.update(buf.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    }, ms);
+    const done = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,182 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, Socket, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addClient } from '../../src/controlplane/clients.js';
+import {
+  startControlPlane,
+  type ControlPlaneSettings,
+  type RunningControlPlane,
+} from '../../src/controlplane/server.js';
+import { ControlPlaneAgent, type AgentSettings } from '../../src/daemon/agent.js';
+import type { SnapshotHeader } from '../../src/sync/api.js';
+
+export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A control plane on a free loopback port with fast poll/heartbeat pacing. */
+export function startPlane(
+  dataDir: string,
+  over: Partial<ControlPlaneSettings> = {},
+): Promise<RunningControlPlane> {
+  return startControlPlane({
+    listen: '127.0.0.1:0',
+    dataDir,
+    pollIntervalMs: 30,
+    heartbeatIntervalMs: 30,
+    ...over,
+  });
+}
+
+export async function newClient(
+  plane: RunningControlPlane,
+  name = 'test',
+): Promise<{ clientId: string; clientSecret: string }> {
+  return addClient(plane.store, name, new Date());
+}
+
+export function agentSettings(
+  address: string,
+  creds: { clientId: string; clientSecret: string },
+  dataDir: string,
+  over: Partial<AgentSettings> = {},
+): AgentSettings {
+  return {
+    address,
+    clientId: creds.clientId,
+    clientSecret: creds.clientSecret,
+    tls: { mode: 'insecure' },
+    hostId: 'host-a',
+    dataDir,
+    version: '0.0.0-test',
+    retry: { initialMs: 20, maxMs: 200, helloMaxMs: 200 },
+    minIntervalMs: 10,
+    ...over,
+  };
+}
+
+export const helloInfo = () =>
+  Promise.resolve({ connectionStatus: 'connected' as const, capabilities: ['sync'], tenantId: 'tenant-1' });
+
+export const idleHandler = () => Promise.resolve({ ok: true as const });
+
+export function newAgent(settings: AgentSettings): ControlPlaneAgent {
+  return new ControlPlaneAgent(settings);
+}
+
+/** Writes a snapshot-like file of `size` random bytes; returns its path, header and sha256. */
+export async function makeSnapshot(
+  dir: string,
+  syncId: string,
+  size: number,
+  kind: 'full' | 'incremental' = 'full',
+) {
+  const path = join(dir, `${syncId}.snapshot`);
+  const data = randomBytes(size);
+  await writeFile(path, data);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const header: SnapshotHeader = {
+    format: 'baton-entra-snapshot',
+    formatVersion: 1,
+    syncId,
+    tenantId: 'tenant-1',
+    kind,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:01:00.000Z',
+    counts: { resourceTypes: 1, resources: 1, entitlements: 0, grants: 0, resourcesByType: { user: 1 } },
+    graphRequests: 1,
+    sha256,
+    bodyBytes: size,
+  };
+  return { path, header, sha256 };
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const b of createReadStream(path)) h.update(b as Buffer);
+  return h.digest('hex');
+}
+
+/** Polls `check` until it returns a truthy value (state is observed, not slept on). */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface Proxy {
+  address: string;
+  /** Bytes forwarded client → server per connection. */
+  cuts: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to `target` that cuts the first `cutConnections` connections once `cutAfterBytes`
+ * bytes have gone client → server, like a network that drops mid-upload.
+ */
+export async function startCuttingProxy(
+  targetPort: number,
+  cutAfterBytes: number,
+  cutConnections = 1,
+): Promise<Proxy> {
+  const sockets = new Set<Socket>();
+  const state = { cuts: 0 };
+  const server: Server = createServer((client) => {
+    const upstream = new Socket();
+    sockets.add(client).add(upstream);
+    const doCut = state.cuts < cutConnections;
+    let forwarded = 0;
+    upstream.connect(targetPort, '127.0.0.1');
+    client.on('data', (buf: Buffer) => {
+      forwarded += buf.length;
+      if (doCut && forwarded > cutAfterBytes) {
+        state.cuts++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(buf);
+    });
+    upstream.on('data', (buf: Buffer) => client.write(buf));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    address: `127.0.0.1:${port}`,
+    get cuts() {
+      return state.cuts;
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Spool } from '../../src/daemon/spool.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { makeSnapshot, tempDir } from './helpers.js';
+
+describe('snapshot spool', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let clock = 1_000;
+  const now = () => clock++;
+  beforeEach(async () => {
+    dir = await tempDir('spool');
+  });
+  afterEach(() => dir.cleanup());
+
+  async function add(spool: Spool, id: string, size: number, kind: 'full' | 'incremental') {
+    const s = await makeSnapshot(dir.path, id, size, kind);
+    await spool.add(s.path, s.header);
+  }
+
+  it('over its file limit drops the oldest incremental first and keeps the newest full snapshot', async () => {
+    const spool = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 3 }, silentLogger, now);
+    await spool.open();
+    await add(spool, 'full-1', 10, 'full');
+    await add(spool, 'inc-1', 10, 'incremental');
+    await add(spool, 'full-2', 10, 'full');
+    await add(spool, 'inc-2', 10, 'incremental');
+    assert.equal(spool.depth(), 3);
+    await add(spool, 'inc-3', 10, 'incremental');
+    assert.equal(spool.next()?.syncId, 'full-1', 'delivered oldest first');
+    const reopened = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 3 }, silentLogger, now);
+    await reopened.open();
+    const names = (await readdir(join(dir.path, 'spool')))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/^\d+-\d+-|\.json$/g, ''));
+    assert.deepEqual(names.sort(), ['full-1', 'full-2', 'inc-3'].sort());
+    // Over the byte limit with only full snapshots left, the newest full one survives.
+    const tight = new Spool(dir.path, { maxBytes: 15, maxFiles: 10 }, silentLogger, now);
+    await tight.open();
+    await add(tight, 'full-3', 10, 'full');
+    assert.deepEqual([tight.depth(), tight.next()?.syncId], [1, 'full-3']);
+  });
+
+  it('on open, drops half-written entries and keeps whole ones', async () => {
+    const spool = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await spool.open();
+    await add(spool, 'whole', 100, 'full');
+    await writeFile(join(spool.dir, '000000000000001-0000-orphan.snapshot'), 'x');
+    await writeFile(
+      join(spool.dir, '000000000000002-0000-nofile.json'),
+      JSON.stringify({ name: '000000000000002-0000-nofile', bytes: 5 }),
+    );
+    await writeFile(join(spool.dir, '.tmp-leftover.tmp'), 'x');
+    const again = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await again.open();
+    assert.equal(again.depth(), 1);
+    assert.equal(again.next()?.syncId, 'whole');
+    assert.equal((await readdir(spool.dir)).length, 2);
+  });
+
+  it('refuses a sync id that cannot be sent', async () => {
+    const spool = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await spool.open();
+    const s = await makeSnapshot(dir.path, 'ok', 10);
+    await assert.rejects(spool.add(s.path, { ...s.header, syncId: '../evil' }), /header.syncId/);
+  });
+});
