@@ -73,6 +73,11 @@ export class ManualClock implements Clock {
     this.current = target;
   }
 
+  /** Moves time without firing any timer, as a blocked event loop would experience it. */
+  jump(ms: number): void {
+    this.current += ms;
+  }
+
   /** Jumps to the earliest pending timer and fires it (and any others due at that instant). */
   async advanceToNext(): Promise<number | undefined> {
     const due = this.nextDue();
