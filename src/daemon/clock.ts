@@ -1,0 +1,54 @@
+/**
+ * Time as a dependency: everything in the daemon that waits (scheduler, leader election, config
+ * polling, shutdown bounds) takes a `Clock`, so tests drive time explicitly and never sleep.
+ */
+
+/** An opaque timer handle; only meaningful to the clock that created it. */
+export interface TimerHandle {
+  readonly __timerHandle?: never;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  /** Resolves after `ms`; rejects with `signal.reason` as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Builds `sleep` on top of a clock's own timers (shared by the real and the manual clock). */
+export function sleepWith(
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = (): void => {
+      clock.clearTimeout(handle);
+      reject(abortReason(signal!));
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, Math.max(0, ms)) as unknown as TimerHandle,
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as unknown as NodeJS.Timeout),
+  sleep(ms, signal) {
+    return sleepWith(realClock, ms, signal);
+  },
+};

@@ -1,0 +1,304 @@
+import { EventEmitter } from 'node:events';
+import { createTask, validateDetailed, type ScheduledTask } from 'node-cron';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+
+/**
+ * When syncs run. Exactly one of `intervalMs` / `cron` normally; neither means "no scheduled runs"
+ * (only start-up and manual runs).
+ * - Interval mode: the next run starts `intervalMs` after the previous one ENDS, so runs never
+ *   overlap. With `startAt`, runs are anchored to the slots `startAt + k*intervalMs` (the first slot
+ *   after the previous run ended).
+ * - Cron mode: ticks come from the expression (5 fields, or 6 with seconds) in `timezone`; a tick
+ *   that lands while a run is still going is skipped with an overlap warning (node-cron's
+ *   `noOverlap` behaviour, enforced by our own gate so manual runs share it).
+ * - `active: false` pauses scheduled and start-up runs; a manual trigger still runs, because an
+ *   operator or a control-plane task asked for it explicitly.
+ */
+export interface ScheduleSettings {
+  intervalMs?: number;
+  cron?: string;
+  timezone?: string;
+  /** No scheduled run before this instant. */
+  startAt?: Date;
+  active: boolean;
+  runOnStart: boolean;
+  /** Aborts a run's signal after this long (reason: a TimeoutError). */
+  timeoutMs?: number;
+}
+
+export type RunTrigger = 'start' | 'schedule' | 'manual';
+export type TriggerResult = 'started' | 'busy' | 'paused';
+
+export interface RunRecord {
+  trigger: RunTrigger;
+  startedAt: Date;
+  endedAt?: Date;
+  error?: Error;
+}
+
+export interface SchedulerEvents {
+  skipped: [{ trigger: RunTrigger; reason: 'busy' | 'paused'; at: Date }];
+  'run:start': [RunRecord];
+  'run:end': [RunRecord];
+}
+
+export interface SchedulerOptions {
+  schedule: ScheduleSettings;
+  run: (trigger: RunTrigger, signal: AbortSignal) => Promise<void>;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export class SyncScheduler extends EventEmitter<SchedulerEvents> {
+  private settings: ScheduleSettings;
+  private readonly runFn: SchedulerOptions['run'];
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private started = false;
+  private timer: TimerHandle | undefined;
+  private next: Date | undefined;
+  private cronTask: ScheduledTask | undefined;
+  private current: { controller: AbortController; done: Promise<void> } | undefined;
+  private last: RunRecord | undefined;
+
+  constructor(opts: SchedulerOptions) {
+    super();
+    validateSchedule(opts.schedule);
+    this.settings = { ...opts.schedule };
+    this.runFn = opts.run;
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.logger ?? silentLogger;
+    this.cronTask = cronTaskFor(this.settings);
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  get lastRun(): RunRecord | undefined {
+    return this.last;
+  }
+
+  nextRunAt(): Date | undefined {
+    return this.next;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.settings.runOnStart && this.settings.active) void this.trigger('start');
+    else this.reschedule();
+  }
+
+  /** Stops scheduling, aborts the running run (if any) and waits for it to return. */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.cancelTimer();
+    const running = this.current;
+    if (running) {
+      running.controller.abort(new DOMException('scheduler stopped', 'AbortError'));
+      await running.done;
+    }
+    this.cronTask?.destroy();
+  }
+
+  /** Starts a run now unless one is going (→ 'busy') or runs are paused/stopped (→ 'paused'). */
+  async trigger(reason: RunTrigger): Promise<TriggerResult> {
+    const paused = !this.started || (!this.settings.active && reason !== 'manual');
+    if (paused || this.current) {
+      const why = paused ? 'paused' : 'busy';
+      this.emit('skipped', { trigger: reason, reason: why, at: new Date(this.clock.now()) });
+      this.log.warn(
+        { trigger: reason, reason: why },
+        `sync ${reason} run skipped: ${why === 'busy' ? 'a run is still in progress' : 'scheduling is paused'}`,
+      );
+      return why;
+    }
+    this.begin(reason);
+    return 'started';
+  }
+
+  /** Applies new settings (hot reload): validates, then reschedules from now. */
+  update(settings: ScheduleSettings): void {
+    validateSchedule(settings);
+    this.settings = { ...settings };
+    this.cronTask?.destroy();
+    this.cronTask = cronTaskFor(this.settings);
+    if (this.started && !(this.current && this.settings.intervalMs)) this.reschedule();
+  }
+
+  /** Resolves when no run is in progress. */
+  async idle(): Promise<void> {
+    while (this.current) await this.current.done;
+  }
+
+  private begin(trigger: RunTrigger): void {
+    const controller = new AbortController();
+    const record: RunRecord = { trigger, startedAt: new Date(this.clock.now()) };
+    const timeout = this.settings.timeoutMs
+      ? this.clock.setTimeout(
+          () =>
+            controller.abort(
+              new DOMException(`sync run exceeded ${this.settings.timeoutMs} ms`, 'TimeoutError'),
+            ),
+          this.settings.timeoutMs,
+        )
+      : undefined;
+    // Cron ticks keep their own cadence while a run is going; interval mode waits for the end.
+    if (!this.settings.intervalMs) this.reschedule();
+    else this.cancelTimer();
+    this.emit('run:start', record);
+    const done = (async () => {
+      try {
+        await this.runFn(trigger, controller.signal);
+      } catch (err) {
+        record.error = err instanceof Error ? err : new Error(String(err));
+        this.log.error({ err: record.error, trigger }, 'sync run failed');
+      } finally {
+        if (timeout) this.clock.clearTimeout(timeout);
+        record.endedAt = new Date(this.clock.now());
+        this.last = record;
+        this.current = undefined;
+        if (this.started && this.settings.intervalMs) this.reschedule();
+        this.emit('run:end', record);
+      }
+    })();
+    this.current = { controller, done };
+  }
+
+  private reschedule(): void {
+    this.cancelTimer();
+    this.next = this.started && this.settings.active ? this.computeNext() : undefined;
+    if (!this.next) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      // A skipped cron tick (run still going) must still arm the following tick.
+      void this.trigger('schedule').then((result) => {
+        if (result !== 'started' && this.started) this.reschedule();
+      });
+    }, this.next.getTime() - this.clock.now());
+  }
+
+  private computeNext(): Date | undefined {
+    const now = this.clock.now();
+    const { intervalMs, startAt } = this.settings;
+    // Strictly after now (a tick must not re-fire itself), but `startAt` itself may be a match.
+    const from = startAt && startAt.getTime() > now ? startAt.getTime() - 1 : now;
+    if (this.cronTask) return cronNextRun(this.cronTask, new Date(from));
+    if (!intervalMs) return undefined;
+    if (startAt && startAt.getTime() >= now) return startAt;
+    if (startAt)
+      return new Date(startAt.getTime() + Math.ceil((now - startAt.getTime()) / intervalMs) * intervalMs);
+    return new Date(now + intervalMs);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.next = undefined;
+  }
+}
+
+/** Throws an Error naming the field and what is expected. */
+export function validateSchedule(s: ScheduleSettings): void {
+  const problems: string[] = [];
+  if (s.intervalMs !== undefined && !(Number.isFinite(s.intervalMs) && s.intervalMs >= 1000)) {
+    problems.push(`intervalMs: expected a duration of at least 1 s, got ${s.intervalMs}`);
+  }
+  if (s.intervalMs !== undefined && s.cron !== undefined)
+    problems.push('intervalMs and cron are both set; set only one of them');
+  if (s.cron !== undefined) {
+    const v = validateDetailed(s.cron);
+    if (!v.valid)
+      problems.push(
+        `cron: invalid expression "${s.cron}" (${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')})`,
+      );
+  }
+  if (s.timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: s.timezone });
+    } catch {
+      problems.push(`timezone: expected an IANA time zone such as "Europe/Paris", got "${s.timezone}"`);
+    }
+  }
+  if (s.startAt !== undefined && Number.isNaN(s.startAt.getTime()))
+    problems.push('startAt: expected a valid date');
+  if (s.timeoutMs !== undefined && !(Number.isFinite(s.timeoutMs) && s.timeoutMs > 0))
+    problems.push(`timeoutMs: expected a positive duration, got ${s.timeoutMs}`);
+  if (problems.length) throw new Error(`invalid schedule: ${problems.join('; ')}`);
+}
+
+function cronTaskFor(s: ScheduleSettings): ScheduledTask | undefined {
+  if (s.cron === undefined) return undefined;
+  // A task that is never started: node-cron only parses the expression and answers matches.
+  return createTask(s.cron, () => undefined, { timezone: s.timezone });
+}
+
+interface CronMatcher {
+  getNextMatch(date: Date): Date;
+}
+
+/**
+ * The first cron match strictly after `from`. node-cron v4 only computes next runs from the real
+ * `new Date()`, so we use its matcher with an explicit start (keeping the injected clock
+ * authoritative); if that internal ever changes shape, fall back to scanning with the public
+ * `match()` minute by minute (seconds for 6-field expressions), bounded to a year.
+ */
+export function cronNextRun(task: ScheduledTask, from: Date): Date {
+  const matcher = (task as unknown as { timeMatcher?: Partial<CronMatcher> }).timeMatcher;
+  if (typeof matcher?.getNextMatch === 'function') return matcher.getNextMatch(from);
+  const step = task.getPattern().trim().split(/\s+/).length === 6 ? 1000 : 60_000;
+  let t = Math.floor(from.getTime() / step) * step + step;
+  for (const end = t + 366 * 86_400_000; t < end; t += step) if (task.match(new Date(t))) return new Date(t);
+  throw new Error(`cron: expression "${task.getPattern()}" has no run within a year`);
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses `90m`, `1h30m`, `30s`, `1d`, `500ms` or an ISO 8601 duration (`PT1H`, `P1DT12H`, `PT0.5S`).
+ * Months and years are rejected (their length varies). `name` is used in error messages.
+ */
+export function parseDuration(text: string, name = 'duration'): number {
+  const s = text.trim();
+  const fail = (why: string): never => {
+    throw new Error(
+      `${name}: expected a duration like "1h", "90m", "30s", "1d" or "PT1H", got "${text}" (${why})`,
+    );
+  };
+  if (s === '') return fail('empty');
+  if (/^-/.test(s)) return fail('negative');
+  if (/^\d+(\.\d+)?$/.test(s)) return fail('missing unit');
+  let ms: number;
+  if (/^P/i.test(s)) {
+    const m =
+      /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
+        s,
+      );
+    if (!m || s.toUpperCase() === 'P' || /T$/i.test(s))
+      return fail('not an ISO 8601 duration of weeks/days/hours/minutes/seconds');
+    const [w, d, h, mi, se] = m.slice(1).map((v) => Number(v ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    ms = w * UNIT_MS.w! + d * UNIT_MS.d! + h * UNIT_MS.h! + mi * UNIT_MS.m! + se * UNIT_MS.s!;
+  } else {
+    if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/i.test(s)) return fail('unknown unit; use ms, s, m, h, d or w');
+    ms = 0;
+    for (const [, n, unit] of s.toLowerCase().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
+      ms += Number(n) * UNIT_MS[unit!]!;
+  }
+  if (!(ms > 0)) return fail('must be greater than zero');
+  return Math.round(ms);
+}

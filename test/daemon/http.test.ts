@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { startHttpServer, type HttpServerHandle, type ReadyReport } from '../../src/daemon/http.js';
+import { createMetrics, observeSync } from '../../src/observability/metrics.js';
+
+describe('daemon HTTP server and metrics', () => {
+  let server: HttpServerHandle;
+  let live = true;
+  let ready: ReadyReport = {
+    ready: false,
+    checks: { config: { ok: true }, token: { ok: false, detail: 'not yet acquired' } },
+  };
+  const metrics = createMetrics();
+  const get = (path: string, method = 'GET') => fetch(`http://127.0.0.1:${server.port}${path}`, { method });
+
+  before(async () => {
+    server = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      live: () => live,
+      ready: () => ready,
+      metrics: metrics.registry,
+    });
+  });
+  after(() => server.close());
+
+  it('/livez and /healthz follow the liveness callback', async () => {
+    assert.equal((await get('/livez')).status, 200);
+    assert.equal((await get('/healthz')).status, 200);
+    live = false;
+    assert.equal((await get('/livez')).status, 503);
+    live = true;
+  });
+
+  it('/readyz returns 503 then 200 with the checks as JSON', async () => {
+    let res = await get('/readyz');
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), ready);
+    ready = { ready: true, checks: { config: { ok: true }, token: { ok: true } } };
+    res = await get('/readyz');
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as ReadyReport).ready, true);
+  });
+
+  it('serves the named metrics and default process metrics with the baton_ prefix', async () => {
+    metrics.leader.set(1);
+    metrics.uploads.inc({ result: 'success' });
+    await observeSync(metrics, 'full', async () => 42);
+    await assert.rejects(observeSync(metrics, 'full', async () => Promise.reject(new Error('x'))));
+    const res = await get('/metrics');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await res.text();
+    for (const name of [
+      'baton_sync_duration_seconds_bucket{le="1800",kind="full",result="success"} 1',
+      'baton_sync_runs_total{kind="full",result="failure"} 1',
+      'baton_sync_last_success_timestamp_seconds',
+      'baton_sync_objects',
+      'baton_graph_requests_total',
+      'baton_graph_throttled_total',
+      'baton_uploads_total{result="success"} 1',
+      'baton_upload_bytes_total',
+      'baton_spool_depth',
+      'baton_tasks_total',
+      'baton_leader 1',
+      'baton_leader_transitions_total',
+      'baton_config_reloads_total',
+      'baton_process_cpu_user_seconds_total',
+      'baton_nodejs_eventloop_lag_seconds',
+    ])
+      assert.ok(text.includes(name), `missing ${name}`);
+  });
+
+  it('answers 404 for unknown paths, 405 for writes, HEAD without a body', async () => {
+    assert.equal((await get('/nope')).status, 404);
+    assert.equal((await get('/readyz', 'POST')).status, 405);
+    const head = await get('/livez', 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  });
+
+  it('a throwing readiness callback reports not ready instead of crashing', async () => {
+    const s = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      live: () => true,
+      ready: () => {
+        throw new Error('boom');
+      },
+      metrics: createMetrics({ defaultMetrics: false }).registry,
+    });
+    const res = await fetch(`http://127.0.0.1:${s.port}/readyz`);
+    assert.equal(res.status, 503);
+    assert.match(await res.text(), /boom/);
+    await s.close();
+  });
+
+  it('fails to start with a clear error when the port is taken', async () => {
+    await assert.rejects(
+      startHttpServer({
+        host: '127.0.0.1',
+        port: server.port,
+        live: () => true,
+        ready: () => ready,
+        metrics: metrics.registry,
+      }),
+      /EADDRINUSE/,
+    );
+  });
+});

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { createTask } from 'node-cron';
+import {
+  SyncScheduler,
+  cronNextRun,
+  parseDuration,
+  type RunTrigger,
+  type ScheduleSettings,
+} from '../../src/daemon/scheduler.js';
+import { ManualClock, flushMicrotasks } from '../support/manual-clock.js';
+
+const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
+
+/** A run function whose runs the test finishes explicitly. */
+function controllableRuns() {
+  const runs: { trigger: RunTrigger; signal: AbortSignal; finish: (err?: Error) => void; at: number }[] = [];
+  let clock: ManualClock;
+  return {
+    runs,
+    bind(c: ManualClock) {
+      clock = c;
+    },
+    run: (trigger: RunTrigger, signal: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        const finish = (err?: Error) => (err ? reject(err) : resolve());
+        signal.addEventListener('abort', () => reject(signal.reason as Error));
+        runs.push({ trigger, signal, finish, at: clock.now() });
+      }),
+  };
+}
+
+function setup(schedule: Partial<ScheduleSettings>) {
+  const clock = new ManualClock(T0);
+  const r = controllableRuns();
+  r.bind(clock);
+  const s = new SyncScheduler({
+    schedule: { active: true, runOnStart: false, ...schedule },
+    run: r.run,
+    clock,
+  });
+  return { clock, runs: r.runs, s };
+}
+
+describe('SyncScheduler', () => {
+  it('interval mode: next run starts intervalMs after the previous one ends', async () => {
+    const { clock, runs, s } = setup({ intervalMs: 60_000, runOnStart: true });
+    s.start();
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]!.trigger, 'start');
+    assert.equal(s.nextRunAt(), undefined, 'no next run while one is in progress');
+    await clock.advanceAsync(90_000); // a long run: no second run can start meanwhile
+    assert.equal(runs.length, 1);
+    runs[0]!.finish();
+    await flushMicrotasks();
+    assert.equal(s.nextRunAt()?.getTime(), T0 + 90_000 + 60_000);
+    await clock.advanceAsync(59_999);
+    assert.equal(runs.length, 1);
+    await clock.advanceAsync(1);
+    assert.equal(runs.length, 2);
+    assert.equal(runs[1]!.trigger, 'schedule');
+    assert.equal(runs[1]!.at, T0 + 150_000);
+    await s.stop();
+  });
+
+  it('manual triggers share the no-overlap gate and report busy', async () => {
+    const { runs, s } = setup({ intervalMs: 60_000 });
+    const skipped: string[] = [];
+    s.on('skipped', (e) => skipped.push(`${e.trigger}:${e.reason}`));
+    s.start();
+    assert.equal(await s.trigger('manual'), 'started');
+    assert.equal(s.busy, true);
+    assert.equal(await s.trigger('manual'), 'busy');
+    assert.deepEqual(skipped, ['manual:busy']);
+    runs[0]!.finish();
+    await s.idle();
+    assert.equal(s.busy, false);
+    assert.equal(await s.trigger('manual'), 'started');
+    await s.stop();
+  });
+
+  it('paused: no scheduled or start runs, manual still runs; stopped reports paused', async () => {
+    const { clock, runs, s } = setup({ intervalMs: 60_000, active: false, runOnStart: true });
+    assert.equal(await s.trigger('manual'), 'paused', 'not started yet');
+    s.start();
+    assert.equal(runs.length, 0);
+    assert.equal(s.nextRunAt(), undefined);
+    await clock.advanceAsync(600_000);
+    assert.equal(runs.length, 0);
+    assert.equal(await s.trigger('schedule'), 'paused');
+    assert.equal(await s.trigger('manual'), 'started');
+    runs[0]!.finish();
+    await s.idle();
+    s.update({ intervalMs: 60_000, active: true, runOnStart: true });
+    assert.equal(s.nextRunAt()?.getTime(), clock.now() + 60_000);
+    await s.stop();
+    assert.equal(await s.trigger('manual'), 'paused');
+  });
+
+  it('stop() aborts the running run and waits for it', async () => {
+    const { runs, s } = setup({ intervalMs: 60_000, runOnStart: true });
+    const ended: (Error | undefined)[] = [];
+    s.on('run:end', (r) => ended.push(r.error));
+    s.start();
+    await s.stop();
+    assert.equal(runs[0]!.signal.aborted, true);
+    assert.equal(ended.length, 1);
+    assert.equal(ended[0]?.name, 'AbortError');
+    assert.equal(s.busy, false);
+  });
+
+  it('a failing run is recorded and scheduling continues', async () => {
+    const { clock, runs, s } = setup({ intervalMs: 10_000, runOnStart: true });
+    s.start();
+    runs[0]!.finish(new Error('graph down'));
+    await s.idle();
+    assert.equal(s.lastRun?.error?.message, 'graph down');
+    await clock.advanceAsync(10_000);
+    assert.equal(runs.length, 2);
+    await s.stop();
+  });
+
+  it('timeoutMs aborts a run that takes too long', async () => {
+    const { clock, runs, s } = setup({ intervalMs: 60_000, runOnStart: true, timeoutMs: 5_000 });
+    s.start();
+    await clock.advanceAsync(5_000);
+    assert.equal(runs[0]!.signal.aborted, true);
+    assert.equal((runs[0]!.signal.reason as Error).name, 'TimeoutError');
+    await s.idle();
+    await s.stop();
+  });
+
+  it('startAt anchors interval slots', async () => {
+    const startAt = new Date(T0 + 3_600_000);
+    const { clock, runs, s } = setup({ intervalMs: 3_600_000, startAt });
+    s.start();
+    assert.equal(s.nextRunAt()?.getTime(), startAt.getTime());
+    await clock.advanceAsync(3_600_000);
+    assert.equal(runs.length, 1);
+    await clock.advanceAsync(600_000);
+    runs[0]!.finish();
+    await s.idle();
+    assert.equal(s.nextRunAt()?.getTime(), startAt.getTime() + 3_600_000, 'next slot after the run ended');
+    await s.stop();
+  });
+
+  it('cron mode: fires on the expression, skips overlapping ticks with a warning', async () => {
+    const { clock, runs, s } = setup({ cron: '*/15 * * * *' });
+    const skipped: string[] = [];
+    s.on('skipped', (e) => skipped.push(e.reason));
+    s.start();
+    assert.equal(s.nextRunAt()?.toISOString(), '2026-01-01T00:15:00.000Z');
+    await clock.advanceAsync(15 * 60_000);
+    assert.equal(runs.length, 1);
+    assert.equal(
+      s.nextRunAt()?.toISOString(),
+      '2026-01-01T00:30:00.000Z',
+      'cron keeps its cadence while running',
+    );
+    await clock.advanceAsync(15 * 60_000);
+    assert.deepEqual(skipped, ['busy']);
+    assert.equal(runs.length, 1);
+    runs[0]!.finish();
+    await s.idle();
+    await clock.advanceAsync(15 * 60_000);
+    assert.equal(runs.length, 2);
+    assert.equal(runs[1]!.at, Date.parse('2026-01-01T00:45:00Z'));
+    await s.stop();
+  });
+
+  it('hot update switches from interval to cron', async () => {
+    const { s } = setup({ intervalMs: 60_000 });
+    s.start();
+    assert.equal(s.nextRunAt()?.getTime(), T0 + 60_000);
+    s.update({ cron: '0 3 * * *', timezone: 'Europe/Paris', active: true, runOnStart: false });
+    assert.equal(s.nextRunAt()?.toISOString(), '2026-01-01T02:00:00.000Z');
+    await s.stop();
+  });
+
+  it('rejects invalid settings naming the field', () => {
+    const run = async () => undefined;
+    assert.throws(
+      () => new SyncScheduler({ schedule: { cron: '61 * * * *', active: true, runOnStart: false }, run }),
+      /cron: invalid expression "61/,
+    );
+    assert.throws(
+      () =>
+        new SyncScheduler({
+          schedule: { cron: '* * * * *', timezone: 'Mars/Olympus', active: true, runOnStart: false },
+          run,
+        }),
+      /timezone: expected an IANA/,
+    );
+    assert.throws(
+      () => new SyncScheduler({ schedule: { intervalMs: 5, active: true, runOnStart: false }, run }),
+      /intervalMs: expected a duration of at least 1 s/,
+    );
+    assert.throws(
+      () =>
+        new SyncScheduler({
+          schedule: { intervalMs: 60_000, cron: '* * * * *', active: true, runOnStart: false },
+          run,
+        }),
+      /both set/,
+    );
+  });
+});
+
+describe('cronNextRun', () => {
+  it('computes from an explicit instant, honouring time zones and DST', () => {
+    const task = createTask('30 2 * * *', () => undefined, { timezone: 'America/New_York' });
+    assert.equal(
+      cronNextRun(task, new Date('2026-03-06T12:00:00Z')).toISOString(),
+      '2026-03-07T07:30:00.000Z',
+    );
+    // 2026-03-08 is the US spring-forward day: 02:30 does not exist locally, node-cron skips it.
+    assert.equal(
+      cronNextRun(task, new Date('2026-03-07T12:00:00Z')).toISOString(),
+      '2026-03-09T06:30:00.000Z',
+    );
+    const seconds = createTask('*/20 * * * * *', () => undefined);
+    assert.equal(
+      cronNextRun(seconds, new Date('2026-01-01T00:00:05.500Z')).toISOString(),
+      '2026-01-01T00:00:20.000Z',
+    );
+    task.destroy();
+    seconds.destroy();
+  });
+
+  it('agrees with the public match() scan (fallback path)', () => {
+    const task = createTask('0 9 * * 1-5', () => undefined, { timezone: 'Asia/Tokyo' });
+    const match = (d: Date) => task.match(d);
+    const shadow = Object.create(task, { timeMatcher: { value: { match } } }) as typeof task;
+    const from = new Date('2026-01-02T03:00:00Z'); // Friday 12:00 in Tokyo
+    assert.equal(cronNextRun(shadow, from).toISOString(), cronNextRun(task, from).toISOString());
+    assert.equal(cronNextRun(task, from).toISOString(), '2026-01-05T00:00:00.000Z');
+    task.destroy();
+  });
+});
+
+describe('parseDuration', () => {
+  const ok: [string, number][] = [
+    ['1h', 3_600_000],
+    ['90m', 5_400_000],
+    ['30s', 30_000],
+    ['1d', 86_400_000],
+    ['1h30m', 5_400_000],
+    ['500ms', 500],
+    ['PT1H', 3_600_000],
+    ['P1DT12H', 129_600_000],
+    ['PT0.5S', 500],
+    ['P1W', 604_800_000],
+  ];
+  for (const [text, ms] of ok) it(`parses ${text}`, () => assert.equal(parseDuration(text), ms));
+  for (const bad of ['', '10', '-5m', '5 minutes', 'P1M', 'P1Y', 'PT', '0s', '1x'])
+    it(`rejects "${bad}"`, () =>
+      assert.throws(
+        () => parseDuration(bad, 'BATON_SYNC_INTERVAL'),
+        /^Error: BATON_SYNC_INTERVAL: expected a duration/,
+      ));
+});
