@@ -120,7 +120,17 @@ export class ScriptedServer {
         req.socket.destroy();
         return;
       }
-      const json = match.bodyFn ? match.bodyFn(seen, this.origin) : match.body;
+      let json: unknown;
+      try {
+        json = match.bodyFn ? match.bodyFn(seen, this.origin) : match.body;
+      } catch (err) {
+        // A failed check inside bodyFn: report it from assertDone(), answer something unmistakable.
+        this.unexpected.push(`${seen.method} ${seen.url} failed a check: ${(err as Error).message}`);
+        res
+          .writeHead(598, { 'content-type': 'application/json' })
+          .end('{"error":{"code":"ScriptCheckFailed"}}');
+        return;
+      }
       const payload = match.rawBody ?? (json === undefined ? '' : JSON.stringify(json));
       res.writeHead(match.status ?? 200, {
         ...(payload && match.rawBody === undefined ? { 'content-type': 'application/json' } : {}),
