@@ -3,6 +3,7 @@ import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 import { syncCommand } from './sync.js';
 import { snapshotCommand } from './snapshot.js';
+import { validateCommand } from './validate.js';
 import { configCommand } from './config.js';
 import { mappingCommand } from './mapping.js';
 import { simulateCommand } from './simulate.js';
@@ -16,6 +17,7 @@ export const commandModules: CommandModule[] = [
   serveCommand,
   syncCommand,
   snapshotCommand,
+  validateCommand,
   configCommand,
   mappingCommand,
   simulateCommand,
