@@ -215,7 +215,7 @@ function followDaemon(daemon: ChildProcess, exitAfter: number | undefined): Prom
       else if (msg === 'sync finished') {
         const c = rec.counts as { resources: number; entitlements: number; grants: number } | undefined;
         say(`${time}  sync finished: ${c?.resources} resources, ${c?.entitlements} entitlements, ${c?.grants} grants`);
-      } else if (msg === 'snapshot uploaded') {
+      } else if (msg === 'snapshot delivered') {
         uploads += 1;
         say(`${time}  uploaded ${String(rec.syncId)} (${String(rec.bytes)} bytes) → control plane`);
         if (exitAfter !== undefined && uploads >= exitAfter) done(uploads);

@@ -6,7 +6,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { realClock, type Clock } from './clock.js';
 import { SyncScheduler, type RunTrigger } from './scheduler.js';
 import { LeaderElector } from './lease.js';
-import { startHttpServer } from './http.js';
+import { startHttpServer, type ReadyReport } from './http.js';
 import { ControlPlaneAgent, type AgentTask, type HelloInfo, type TaskResult } from './agent.js';
 import { LocalSnapshots } from './snapshots.js';
 import type { DaemonSettings } from './settings.js';
@@ -21,7 +21,7 @@ export interface EffectiveConfig {
 export interface DaemonDeps {
   runSync: RunSync;
   /** Cheap check that Entra answers with the current credentials (used for readiness and Hello). */
-  probeEntra: (config: ConnectorConfig, signal?: AbortSignal) => Promise<HelloInfo>;
+  probeEntra: (config: ConnectorConfig, logger?: Logger) => Promise<HelloInfo>;
   logger: Logger;
   clock?: Clock;
   version: string;
@@ -193,8 +193,8 @@ export class Daemon {
       });
       end({ result: 'success' });
       this.metrics.syncRuns.inc({ kind: result.header.kind, result: 'success' });
-      this.metrics.lastSuccess.set(this.clock.now() / 1000);
-      this.metrics.graphRequests.inc(result.header.graphRequests);
+      this.metrics.syncLastSuccess.set(this.clock.now() / 1000);
+      this.metrics.graphRequests.inc({ status: 'all' }, result.header.graphRequests);
       for (const [type, n] of Object.entries(result.header.counts.resourcesByType)) {
         this.metrics.syncObjects.set({ type }, n);
       }
@@ -244,7 +244,7 @@ export class Daemon {
 
   private async hello(): Promise<HelloInfo> {
     try {
-      this.lastHello = await this.deps.probeEntra(this.config.connector);
+      this.lastHello = await this.deps.probeEntra(this.config.connector, this.log.child({ component: 'probe' }));
       this.entraOk = this.lastHello.connectionStatus === 'connected';
     } catch (err) {
       this.entraOk = false;
@@ -258,23 +258,24 @@ export class Daemon {
     await this.hello();
   }
 
-  private readiness(): { ready: boolean; checks: Record<string, boolean | string> } {
+  private readiness(): ReadyReport {
     const agent = this.agent?.status();
-    const checks: Record<string, boolean | string> = {
-      config: true,
-      entra: this.entraOk ?? 'unknown',
-      controlPlane: !this.config.daemon.controlPlane
-        ? 'disabled'
+    const cp = this.config.daemon.controlPlane;
+    const checks: ReadyReport['checks'] = {
+      config: { ok: true },
+      entra:
+        this.entraOk === undefined
+          ? { ok: true, detail: 'not probed yet' }
+          : { ok: this.entraOk, detail: this.lastHello?.connectionStatus },
+      controlPlane: !cp
+        ? { ok: true, detail: 'disabled' }
         : agent
-          ? agent.connected || `spooling (${agent.spoolDepth})`
-          : this.elector
-            ? 'standby'
-            : false,
-      leader: this.elector ? this.elector.isLeader : 'disabled',
+          ? { ok: true, detail: agent.connected ? 'connected' : `spooling (${agent.spoolDepth} waiting)` }
+          : { ok: Boolean(this.elector), detail: this.elector ? 'standby' : 'not started' },
+      leader: { ok: true, detail: this.elector ? (this.elector.isLeader ? 'leader' : 'standby') : 'disabled' },
     };
-    // A standby replica is ready (rollouts and PDBs would stall otherwise); Entra must answer.
-    const ready = this.entraOk !== false && checks.controlPlane !== false;
-    return { ready, checks };
+    // A standby replica is ready: rollouts and PodDisruptionBudgets would stall otherwise.
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
   /** Applies a new configuration from a hot reload. Settings that need a restart are reported. */
