@@ -45,10 +45,10 @@ export function serveCommand(program: Command): void {
         throw err;
       }
       const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
-      daemon = new Daemon(initial, { runSync, probeEntra, logger, version: VERSION });
-      await daemon.start();
-      const running = daemon;
-      process.exitCode = await new Promise<number>((resolve) => {
+      const running = new Daemon(initial, { runSync, probeEntra, logger, version: VERSION });
+      daemon = running;
+      // Signals are handled from here on: a SIGTERM during start-up stops cleanly too.
+      const stopped = new Promise<number>((resolve) => {
         installShutdown({
           signals: ['SIGTERM', 'SIGINT'],
           timeoutMs: initial.daemon.shutdownTimeoutMs,
@@ -60,6 +60,8 @@ export function serveCommand(program: Command): void {
           exit: resolve,
         });
       });
+      await running.start();
+      process.exitCode = await stopped;
       logger.info({ exitCode: process.exitCode }, 'stopped');
     });
 }

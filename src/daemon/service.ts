@@ -1,3 +1,4 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { ConnectorConfig } from '../config/types.js';
 import type { RunSync, SyncKind, SyncResult } from '../sync/api.js';
@@ -25,6 +26,8 @@ export interface DaemonDeps {
   logger: Logger;
   clock?: Clock;
   version: string;
+  /** Where the Lease API is; in-cluster (or the default kubeconfig) when absent. */
+  kubeConfig?: KubeConfig;
 }
 
 /** What a sync run was asked for: by the schedule, or by a control-plane task. */
@@ -54,6 +57,7 @@ export class Daemon {
   private entraOk: boolean | undefined;
   private lastHello: HelloInfo | undefined;
   private working = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     initial: EffectiveConfig,
@@ -99,6 +103,7 @@ export class Daemon {
         leaseDurationMs: le.leaseDurationMs,
         renewDeadlineMs: le.renewDeadlineMs,
         retryPeriodMs: le.retryPeriodMs,
+        ...(this.deps.kubeConfig ? { kubeConfig: this.deps.kubeConfig } : {}),
         clock: this.clock,
         logger: this.log.child({ component: 'lease' }),
         onStartedLeading: () => {
@@ -121,7 +126,7 @@ export class Daemon {
 
   /** Starts scheduled syncs and task polling (on this replica being the leader, or right away). */
   private async startWork(): Promise<void> {
-    if (this.working) return;
+    if (this.working || this.stopping) return;
     this.working = true;
     const { daemon } = this.config;
     this.scheduler = new SyncScheduler({
@@ -310,9 +315,12 @@ export class Daemon {
   }
 
   /** Stops scheduling and tasks (a running sync is aborted and checkpoints), releases the lease. */
-  async stop(): Promise<void> {
-    await this.stopWork();
-    await this.elector?.stop();
-    await this.http?.close();
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.stopWork();
+      await this.elector?.stop();
+      await this.http?.close();
+    })();
+    return this.stopping;
   }
 }

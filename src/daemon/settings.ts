@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bool, cleanEnv, makeValidator, port, str } from 'envalid';
+import { bool, cleanEnv, makeValidator, str } from 'envalid';
 import { ConfigError } from '../config/source.js';
 import { registerSecret } from '../observability/logger.js';
 import { parseDuration } from './scheduler.js';
@@ -57,6 +57,13 @@ const isoTime = makeValidator<Date>((input) => {
 const count = makeValidator<number>((input) => {
   const n = Number(input);
   if (!Number.isInteger(n) || n < 0) throw new Error('expected a whole number ≥ 0');
+  return n;
+});
+
+/** A TCP port; 0 asks the system for a free one. */
+const port = makeValidator<number>((input) => {
+  const n = Number(input);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('expected a port number 0–65535');
   return n;
 });
 
