@@ -299,6 +299,7 @@ export function parseDuration(text: string, name = 'duration'): number {
     for (const [, n, unit] of s.toLowerCase().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
       ms += Number(n) * UNIT_MS[unit!]!;
   }
-  if (!(ms > 0)) return fail('must be greater than zero');
-  return Math.round(ms);
+  ms = Math.round(ms);
+  if (!(ms > 0)) return fail('must be at least 1 ms');
+  return ms;
 }

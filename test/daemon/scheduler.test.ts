@@ -251,7 +251,7 @@ describe('parseDuration', () => {
     ['P1W', 604_800_000],
   ];
   for (const [text, ms] of ok) it(`parses ${text}`, () => assert.equal(parseDuration(text), ms));
-  for (const bad of ['', '10', '-5m', '5 minutes', 'P1M', 'P1Y', 'PT', '0s', '1x'])
+  for (const bad of ['', '10', '-5m', '5 minutes', 'P1M', 'P1Y', 'PT', '0s', '1x', '0.0001s'])
     it(`rejects "${bad}"`, () =>
       assert.throws(
         () => parseDuration(bad, 'BATON_SYNC_INTERVAL'),
