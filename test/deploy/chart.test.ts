@@ -140,6 +140,7 @@ describe('Helm chart charts/baton-entra', function () {
       assert.ok(mounts['/tmp'] && mounts['/var/lib/baton']);
       const vols = Object.fromEntries(pod.volumes.map((v) => [v.name, v]));
       assert.equal(vols.settings?.secret?.secretName, 'baton-entra');
+      assert.equal((vols.settings?.secret as { defaultMode?: number }).defaultMode, 0o440);
       assert.ok(vols.tmp?.emptyDir && vols.data?.emptyDir);
       const e = env(objs);
       assert.equal(e.BATON_CONFIG_DIR, '/var/run/secrets/baton');
