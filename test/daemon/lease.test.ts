@@ -159,9 +159,25 @@ describe('LeaderElector (fake apiserver; real-cluster E2E not covered)', functio
     partitioned.add('a');
     fake.partition('a', 'hang');
     await runUntil(() => b.e.isLeader, 30_000, atMostOne);
-    assert.ok(fake.hungRequests >= 1, 'requests were really hanging');
     assert.equal(a.stopped[0], lastRenew + 10_000, 'stepped down exactly at the deadline');
+    // Requests cut off at their deadline are aborted, not left hanging.
+    await runUntil(() => fake.hungTotal >= 4, 30_000);
+    const closed = await runUntil(() => fake.hungRequests <= 1, 10_000).then(() => true);
+    assert.ok(closed, `${fake.hungRequests} of ${fake.hungTotal} hung requests still open`);
     assert.ok(a.stopped[0]! < b.started[0]!);
+  });
+
+  it('a throwing callback does not break the election loop', async () => {
+    const a = elector('a', {
+      onStartedLeading: () => {
+        throw new Error('boom');
+      },
+    });
+    a.e.start();
+    await runUntil(() => a.e.isLeader, 5_000);
+    const rv = Number(fake.lease(NS, NAME)!.metadata.resourceVersion);
+    await runUntil(() => Number(fake.lease(NS, NAME)!.metadata.resourceVersion) > rv + 2, 10_000);
+    assert.equal(a.e.isLeader, true, 'still renewing');
   });
 
   it('retries after a 409 Conflict and keeps leading', async () => {
