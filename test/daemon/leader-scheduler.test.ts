@@ -37,6 +37,7 @@ describe('leader-gated scheduling across replicas', () => {
         currentContext: 'ctx',
       });
       let scheduler: SyncScheduler | undefined;
+      const stoppedAt: number[] = [];
       const elector = new LeaderElector({
         kubeConfig: kc,
         namespace: 'baton',
@@ -59,9 +60,12 @@ describe('leader-gated scheduling across replicas', () => {
           });
           scheduler.start();
         },
-        onStoppedLeading: () => void scheduler?.stop(),
+        onStoppedLeading: () => {
+          stoppedAt.push(clock.now());
+          void scheduler?.stop();
+        },
       });
-      return { id, elector };
+      return { id, elector, stoppedAt };
     });
 
     const settle = async () => {
@@ -100,6 +104,12 @@ describe('leader-gated scheduling across replicas', () => {
       'and synced',
     );
 
+    const lostAt = first.stoppedAt[0]!;
+    assert.ok(lostAt !== undefined, 'the partitioned leader stepped down');
+    for (const r of runs.filter((x) => x.replica === first.id))
+      assert.ok(r.end <= lostAt, 'no sync after losing the lease');
+    for (const r of runs.filter((x) => x.replica === second.id))
+      assert.ok(r.start >= lostAt, 'no sync before the old leader stopped');
     const sorted = [...runs].sort((x, y) => x.start - y.start);
     for (let i = 1; i < sorted.length; i++) {
       assert.ok(
