@@ -125,6 +125,8 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
     this.settings = { ...settings };
     this.cronTask?.destroy();
     this.cronTask = cronTaskFor(this.settings);
+    this.cancelTimer();
+    // In interval mode a running sync schedules the next one when it ends.
     if (this.started && !(this.current && this.settings.intervalMs)) this.reschedule();
   }
 
