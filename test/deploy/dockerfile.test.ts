@@ -50,7 +50,7 @@ describe('Dockerfile', () => {
   );
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     bin: Record<string, string>;
-    engines: { node: string };
+    scripts: Record<string, string>;
   };
 
   it('is multi-stage on a version-pinned node 24 bookworm-slim base', () => {
