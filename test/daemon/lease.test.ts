@@ -208,6 +208,7 @@ describe('LeaderElector (fake apiserver; real-cluster E2E not covered)', functio
   });
 
   it('creates the lease if missing and handles AlreadyExists on a creation race', async () => {
+    fake.latencyMs = 20; // a slow apiserver (real time) changes nothing on the lease clock
     fake.failNext(409, { method: 'POST' });
     const a = elector('a');
     a.e.start();
