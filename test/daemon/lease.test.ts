@@ -95,7 +95,7 @@ describe('LeaderElector (fake apiserver; real-cluster E2E not covered)', functio
     for (const id of ['a', 'b', 'c']) elector(id).e.start();
     await runUntil(() => leaders().length === 1, 5_000, atMostOne);
     const first = leaders()[0]!;
-    await runUntil(() => false, 60_000, atMostOne).catch(() => undefined);
+    await runUntil(() => false, 30_000, atMostOne).catch(() => undefined);
     assert.equal(leaders().length, 1);
     assert.equal(leaders()[0], first, 'leadership is stable');
     const lease = fake.lease(NS, NAME)!;
