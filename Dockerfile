@@ -14,7 +14,9 @@ RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no
 COPY tsconfig.json tsconfig.build.json ./
 COPY cmd ./cmd
 COPY src ./src
-RUN npm run build \
+# The image's own node runs the compiler (same as `npm run build`): with install scripts skipped,
+# the `node` devDependency's binary is not installed and must not shadow it on PATH.
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime

@@ -5,6 +5,11 @@ import {
   CoordinationV1Api,
   KubeConfig,
   V1MicroTime,
+  Observable,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
   type V1Lease,
   type V1LeaseSpec,
 } from '@kubernetes/client-node';
@@ -187,7 +192,14 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.setPhase('requesting');
     const sentAt = this.clock.now();
     const budget = deadline === undefined ? this.renewDeadlineMs : Math.max(1, deadline - sentAt);
-    const result = await this.withDeadline(this.tryAcquireOrRenew(sentAt), budget, stop);
+    // Requests still in flight at the deadline are aborted, so a partition does not pile up sockets.
+    const cancel = new AbortController();
+    const result = await this.withDeadline(
+      this.tryAcquireOrRenew(sentAt, requestOptions(cancel.signal)),
+      budget,
+      stop,
+    );
+    cancel.abort();
     if (result === 'acquired' || result === 'renewed') {
       this.lastRenewSentAt = sentAt;
       this.lastRenewAt = this.clock.now();
@@ -195,7 +207,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     return result ?? 'failed';
   }
 
-  private async tryAcquireOrRenew(now: number): Promise<Attempt> {
+  private async tryAcquireOrRenew(now: number, options: ConfigurationOptions): Promise<Attempt> {
     const ref = { name: this.o.name, namespace: this.o.namespace };
     const spec = (prev?: V1LeaseSpec): V1LeaseSpec => {
       const mine = prev?.holderIdentity === this.identity;
@@ -209,7 +221,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     };
     let current: V1Lease;
     try {
-      current = await this.api.readNamespacedLease(ref);
+      current = await this.api.readNamespacedLease(ref, options);
     } catch (err) {
       if (statusOf(err) !== 404) return this.failed('get', err);
       try {
@@ -248,7 +260,7 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     if (holder && holder !== this.currentLeader) {
       this.currentLeader = holder;
       this.log.info({ leader: holder }, 'new leader observed');
-      this.o.onNewLeader?.(holder);
+      this.callback('onNewLeader', () => this.o.onNewLeader?.(holder));
     }
   }
 
@@ -266,7 +278,8 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.leading = new AbortController();
     this.transitions++;
     this.log.info('started leading');
-    this.o.onStartedLeading(this.leading.signal);
+    const signal = this.leading.signal;
+    this.callback('onStartedLeading', () => this.o.onStartedLeading(signal));
   }
 
   private stepDown(reason: string): void {
@@ -275,7 +288,16 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.leading = undefined;
     this.log.warn({ reason }, 'stopped leading');
     leading.abort(new Error(`leadership lost: ${reason}`));
-    this.o.onStoppedLeading();
+    this.callback('onStoppedLeading', () => this.o.onStoppedLeading());
+  }
+
+  /** A throwing callback must not kill the election loop (which would leave a stale leader). */
+  private callback(name: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err, callback: name }, 'leader election callback failed');
+    }
   }
 
   private jittered(): number {
@@ -302,6 +324,18 @@ export class LeaderElector extends EventEmitter<LeaderElectorEvents> {
     this.phaseNow = p;
     this.emit('phase', p);
   }
+}
+
+/** Per-request options that tie the HTTP request to `signal` (client-node's middleware hook). */
+function requestOptions(signal: AbortSignal): ConfigurationOptions {
+  const middleware: ObservableMiddleware = {
+    pre: (ctx: RequestContext) => {
+      ctx.setSignal(signal);
+      return new Observable(Promise.resolve(ctx));
+    },
+    post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
 function statusOf(err: unknown): number | undefined {

@@ -125,6 +125,8 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
     this.settings = { ...settings };
     this.cronTask?.destroy();
     this.cronTask = cronTaskFor(this.settings);
+    this.cancelTimer();
+    // In interval mode a running sync schedules the next one when it ends.
     if (this.started && !(this.current && this.settings.intervalMs)) this.reschedule();
   }
 
@@ -299,6 +301,7 @@ export function parseDuration(text: string, name = 'duration'): number {
     for (const [, n, unit] of s.toLowerCase().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
       ms += Number(n) * UNIT_MS[unit!]!;
   }
-  if (!(ms > 0)) return fail('must be greater than zero');
-  return Math.round(ms);
+  ms = Math.round(ms);
+  if (!(ms > 0)) return fail('must be at least 1 ms');
+  return ms;
 }

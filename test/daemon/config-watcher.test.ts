@@ -114,6 +114,16 @@ describe('ConfigWatcher', () => {
     w.stop();
   });
 
+  it('a key removed from the Secret falls back to the base env', async () => {
+    kubeletWrite(dir, { BATON_PROVISIONING: 'true', BATON_ENTRA_TENANT_ID: 'from-file' });
+    const { changes, w } = setup();
+    assert.deepEqual(w.start(), { provisioning: true, tenant: 'from-file' });
+    kubeletWrite(dir, { BATON_PROVISIONING: 'true' });
+    await w.check();
+    assert.deepEqual(changes.at(-1)?.[0], { provisioning: true, tenant: 'from-env' });
+    w.stop();
+  });
+
   it('start() throws ConfigError on invalid initial settings or a missing directory', () => {
     kubeletWrite(dir, { BATON_PROVISIONING: 'yes' });
     assert.throws(

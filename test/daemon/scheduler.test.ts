@@ -176,6 +176,23 @@ describe('SyncScheduler', () => {
     await s.stop();
   });
 
+  it('switching from cron to interval during a run leaves no stale cron tick', async () => {
+    const { clock, runs, s } = setup({ cron: '*/5 * * * *' });
+    const skipped: string[] = [];
+    s.on('skipped', (e) => skipped.push(e.reason));
+    s.start();
+    await clock.advanceAsync(5 * 60_000);
+    assert.equal(runs.length, 1);
+    s.update({ intervalMs: 3_600_000, active: true, runOnStart: false });
+    assert.equal(s.nextRunAt(), undefined, 'next run is decided when this one ends');
+    await clock.advanceAsync(30 * 60_000);
+    assert.deepEqual(skipped, [], 'no cron tick fired after the switch');
+    runs[0]!.finish();
+    await s.idle();
+    assert.equal(s.nextRunAt()?.getTime(), clock.now() + 3_600_000);
+    await s.stop();
+  });
+
   it('rejects invalid settings naming the field', () => {
     const run = async () => undefined;
     assert.throws(
@@ -251,7 +268,7 @@ describe('parseDuration', () => {
     ['P1W', 604_800_000],
   ];
   for (const [text, ms] of ok) it(`parses ${text}`, () => assert.equal(parseDuration(text), ms));
-  for (const bad of ['', '10', '-5m', '5 minutes', 'P1M', 'P1Y', 'PT', '0s', '1x'])
+  for (const bad of ['', '10', '-5m', '5 minutes', 'P1M', 'P1Y', 'PT', '0s', '1x', '0.0001s'])
     it(`rejects "${bad}"`, () =>
       assert.throws(
         () => parseDuration(bad, 'BATON_SYNC_INTERVAL'),

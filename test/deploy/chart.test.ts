@@ -113,6 +113,57 @@ describe('Helm chart charts/baton-entra', function () {
       assert.equal(pod.automountServiceAccountToken, false, 'no API token without leader election');
     });
 
+    it('uses only known pod and container fields (typo guard; helm does not validate them)', () => {
+      const pod = deployment(objs).spec.template.spec as unknown as Record<string, unknown>;
+      const podKeys = [
+        'serviceAccountName',
+        'automountServiceAccountToken',
+        'imagePullSecrets',
+        'priorityClassName',
+        'terminationGracePeriodSeconds',
+        'securityContext',
+        'containers',
+        'volumes',
+        'nodeSelector',
+        'affinity',
+        'tolerations',
+        'topologySpreadConstraints',
+      ];
+      for (const k of Object.keys(pod)) assert.ok(podKeys.includes(k), `unexpected pod field ${k}`);
+      const containerKeys = [
+        'name',
+        'image',
+        'imagePullPolicy',
+        'args',
+        'ports',
+        'env',
+        'startupProbe',
+        'livenessProbe',
+        'readinessProbe',
+        'securityContext',
+        'resources',
+        'volumeMounts',
+      ];
+      for (const k of Object.keys(container(objs)))
+        assert.ok(containerKeys.includes(k), `unexpected container field ${k}`);
+      const sc = [
+        'allowPrivilegeEscalation',
+        'readOnlyRootFilesystem',
+        'privileged',
+        'capabilities',
+        'runAsNonRoot',
+        'runAsUser',
+        'runAsGroup',
+        'seccompProfile',
+        'fsGroup',
+      ];
+      for (const k of [
+        ...Object.keys(pod.securityContext as object),
+        ...Object.keys(container(objs).securityContext),
+      ])
+        assert.ok(sc.includes(k), `unexpected securityContext field ${k}`);
+    });
+
     it('probes /livez and /readyz on the http port, with a startup probe', () => {
       const c = container(objs);
       assert.deepEqual(c.startupProbe.httpGet, { path: '/livez', port: 'http' });
@@ -140,6 +191,7 @@ describe('Helm chart charts/baton-entra', function () {
       assert.ok(mounts['/tmp'] && mounts['/var/lib/baton']);
       const vols = Object.fromEntries(pod.volumes.map((v) => [v.name, v]));
       assert.equal(vols.settings?.secret?.secretName, 'baton-entra');
+      assert.equal((vols.settings?.secret as { defaultMode?: number }).defaultMode, 0o440);
       assert.ok(vols.tmp?.emptyDir && vols.data?.emptyDir);
       const e = env(objs);
       assert.equal(e.BATON_CONFIG_DIR, '/var/run/secrets/baton');

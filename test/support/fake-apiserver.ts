@@ -85,6 +85,10 @@ export class FakeApiServer {
     this.hung.clear();
   }
 
+  /** Requests ever held open by a `hang` partition. */
+  hungTotal = 0;
+
+  /** Requests held open by a `hang` partition that the client has not given up on. */
   get hungRequests(): number {
     return this.hung.size;
   }
@@ -131,7 +135,12 @@ export class FakeApiServer {
     const client = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || 'anonymous';
     const mode = this.partitions.get(client);
     if (mode === 'refuse') return void req.socket.destroy();
-    if (mode === 'hang') return void this.hung.add(res);
+    if (mode === 'hang') {
+      this.hungTotal++;
+      this.hung.add(res);
+      res.on('close', () => this.hung.delete(res));
+      return;
+    }
     const raw = await readBody(req);
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     const path = (req.url ?? '').split('?')[0]!;
