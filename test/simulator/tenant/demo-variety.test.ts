@@ -2,7 +2,12 @@
  * What the demo tenant is guaranteed to contain: connector tests rely on each of these.
  */
 import assert from 'node:assert/strict';
-import { GRAPH_APP_ID, MICROSOFT_TENANT_ID, ROLE_TEMPLATES, SKU_TEMPLATES } from '../../../src/simulator/tenant/catalog.js';
+import {
+  GRAPH_APP_ID,
+  MICROSOFT_TENANT_ID,
+  ROLE_TEMPLATES,
+  SKU_TEMPLATES,
+} from '../../../src/simulator/tenant/catalog.js';
 import { ZERO_GUID } from '../../../src/simulator/tenant/ids.js';
 import type { Guid, UserRecord } from '../../../src/simulator/tenant/model.js';
 import { groupFlavour } from '../../../src/simulator/tenant/rules.js';
@@ -25,14 +30,21 @@ describe('demo tenant: users', () => {
     assert.ok(users().some((u) => u.userType === 'Member'));
     assert.ok(guests.length > 0);
     for (const g of guests) {
-      assert.match(g.userPrincipalName, new RegExp(`^[^@#]+_[^@#]+#EXT#@${t.initialDomain.replace(/\./g, '\\.')}$`));
+      assert.match(
+        g.userPrincipalName,
+        new RegExp(`^[^@#]+_[^@#]+#EXT#@${t.initialDomain.replace(/\./g, '\\.')}$`),
+      );
       assert.ok(['Accepted', 'PendingAcceptance'].includes(g.externalUserState ?? ''));
     }
     assert.ok(guests.some((g) => g.externalUserState === 'PendingAcceptance'));
   });
 
   it('has disabled accounts', () => {
-    assert.ok(users().some((u) => u.userType === 'Member' && !u.accountEnabled && u.mailboxSettings.userPurpose === 'user'));
+    assert.ok(
+      users().some(
+        (u) => u.userType === 'Member' && !u.accountEnabled && u.mailboxSettings.userPurpose === 'user',
+      ),
+    );
   });
 
   it('has manager chains at least three levels deep', () => {
@@ -46,7 +58,9 @@ describe('demo tenant: users', () => {
   });
 
   it('has employeeIds of at most 16 characters', () => {
-    const ids = users().map((u) => u.employeeId).filter((e): e is string => e !== null);
+    const ids = users()
+      .map((u) => u.employeeId)
+      .filter((e): e is string => e !== null);
     assert.ok(ids.length > 0);
     for (const e of ids) assert.ok(e.length <= 16, e);
   });
@@ -72,7 +86,8 @@ describe('demo tenant: users', () => {
 
   it('has licences consistent with the subscribed SKUs', () => {
     const used = new Map<Guid, number>();
-    for (const u of users()) for (const l of u.assignedLicenses) used.set(l.skuId, (used.get(l.skuId) ?? 0) + 1);
+    for (const u of users())
+      for (const l of u.assignedLicenses) used.set(l.skuId, (used.get(l.skuId) ?? 0) + 1);
     assert.ok(used.size > 0);
     for (const sku of t.subscribedSkus) {
       assert.equal(sku.consumedUnits, used.get(sku.skuId) ?? 0, sku.skuPartNumber);
@@ -106,8 +121,16 @@ describe('demo tenant: users', () => {
 describe('demo tenant: groups', () => {
   it('has every kind of group', () => {
     const flavours = new Set(groups().map(groupFlavour));
-    for (const f of ['security', 'microsoft365', 'mailEnabledSecurity', 'distribution', 'dynamic'] as const) assert.ok(flavours.has(f), f);
-    assert.ok(groups().some((g) => g.groupTypes.includes('DynamicMembership') && g.membershipRule && g.membershipRuleProcessingState === 'On'));
+    for (const f of ['security', 'microsoft365', 'mailEnabledSecurity', 'distribution', 'dynamic'] as const)
+      assert.ok(flavours.has(f), f);
+    assert.ok(
+      groups().some(
+        (g) =>
+          g.groupTypes.includes('DynamicMembership') &&
+          g.membershipRule &&
+          g.membershipRuleProcessingState === 'On',
+      ),
+    );
     assert.ok(groups().some((g) => g.onPremisesSyncEnabled === true && g.onPremisesSecurityIdentifier));
     assert.ok(groups().some((g) => g.isAssignableToRole === true));
   });
@@ -123,7 +146,8 @@ describe('demo tenant: groups', () => {
 
   it('has members of every kind Graph allows', () => {
     const kinds = new Set(groups().flatMap((g) => t.membersOf(g.id).map((m) => t.kindOf(m))));
-    for (const k of ['user', 'group', 'servicePrincipal', 'device', 'orgContact']) assert.ok(kinds.has(k as never), k);
+    for (const k of ['user', 'group', 'servicePrincipal', 'device', 'orgContact'])
+      assert.ok(kinds.has(k as never), k);
   });
 
   it('has guests as group members', () => {
@@ -135,7 +159,10 @@ describe('demo tenant: directory roles', () => {
   it('has the built-in role definitions with their template ids', () => {
     for (const r of ROLE_TEMPLATES) {
       const def = t.roleDefinitions.get(r.templateId);
-      assert.ok(def?.isBuiltIn && def.templateId === r.templateId && def.displayName === r.displayName, r.displayName);
+      assert.ok(
+        def?.isBuiltIn && def.templateId === r.templateId && def.displayName === r.displayName,
+        r.displayName,
+      );
     }
   });
 
@@ -174,7 +201,9 @@ describe('demo tenant: directory roles', () => {
 
 describe('demo tenant: applications and service principals', () => {
   it('has tenant-owned apps with roles for users and for applications', () => {
-    const own = sps().filter((p) => p.appOwnerOrganizationId === t.tenantId && p.servicePrincipalType === 'Application');
+    const own = sps().filter(
+      (p) => p.appOwnerOrganizationId === t.tenantId && p.servicePrincipalType === 'Application',
+    );
     const types = new Set(own.flatMap((p) => p.appRoles.map((r) => r.allowedMemberTypes.join('+'))));
     assert.ok(types.has('User') && types.has('Application') && types.has('User+Application'));
   });
@@ -183,7 +212,11 @@ describe('demo tenant: applications and service principals', () => {
     assert.ok(sps().some((p) => p.servicePrincipalType === 'ManagedIdentity'));
     const graph = sps().find((p) => p.appId === GRAPH_APP_ID);
     assert.equal(graph?.appOwnerOrganizationId, MICROSOFT_TENANT_ID);
-    assert.ok(graph?.appRoles.some((r) => r.value === 'User.Read.All' && r.id === 'df021288-bdef-4463-88db-98f22de89214'));
+    assert.ok(
+      graph?.appRoles.some(
+        (r) => r.value === 'User.Read.All' && r.id === 'df021288-bdef-4463-88db-98f22de89214',
+      ),
+    );
   });
 
   it('has app-role assignments to users, groups and service principals, including default access', () => {
@@ -198,14 +231,32 @@ describe('demo tenant: applications and service principals', () => {
   it('has service-principal owners and apps without assignments', () => {
     assert.ok(sps().some((p) => t.ownersOf(p.id).length > 0));
     assert.ok(sps().some((p) => t.ownersOf(p.id).some((o) => t.kindOf(o) === 'servicePrincipal')));
-    assert.ok(sps().some((p) => p.servicePrincipalType === 'Application' && p.appOwnerOrganizationId !== MICROSOFT_TENANT_ID && t.appRoleAssignedTo(p.id).length === 0));
+    assert.ok(
+      sps().some(
+        (p) =>
+          p.servicePrincipalType === 'Application' &&
+          p.appOwnerOrganizationId !== MICROSOFT_TENANT_ID &&
+          t.appRoleAssignedTo(p.id).length === 0,
+      ),
+    );
   });
 
   it('has app credentials expired, expiring within 30 days, and long-lived', () => {
-    const ends = [...t.applications.values()].flatMap((a) => [...a.passwordCredentials, ...a.keyCredentials].map((c) => Date.parse(c.endDateTime) - EPOCH));
-    assert.ok(ends.some((d) => d < 0), 'expired');
-    assert.ok(ends.some((d) => d > 0 && d <= 30 * DAY), 'expiring within 30 days');
-    assert.ok(ends.some((d) => d > 180 * DAY), 'long-lived');
+    const ends = [...t.applications.values()].flatMap((a) =>
+      [...a.passwordCredentials, ...a.keyCredentials].map((c) => Date.parse(c.endDateTime) - EPOCH),
+    );
+    assert.ok(
+      ends.some((d) => d < 0),
+      'expired',
+    );
+    assert.ok(
+      ends.some((d) => d > 0 && d <= 30 * DAY),
+      'expiring within 30 days',
+    );
+    assert.ok(
+      ends.some((d) => d > 180 * DAY),
+      'long-lived',
+    );
   });
 
   it('has synchronization jobs on two service principals', () => {
@@ -219,14 +270,23 @@ describe('demo tenant: the rest of the directory', () => {
     const known = new Set(SKU_TEMPLATES.map((s) => s.skuId));
     assert.ok(t.subscribedSkus.length > 0);
     for (const s of t.subscribedSkus) assert.ok(known.has(s.skuId) && s.servicePlans.length > 0);
-    assert.ok(t.subscribedSkus.some((s) => s.skuPartNumber === 'SPE_E3' && s.skuId === '05e9a617-0261-4cee-bb44-138d3ef5d965'));
+    assert.ok(
+      t.subscribedSkus.some(
+        (s) => s.skuPartNumber === 'SPE_E3' && s.skuId === '05e9a617-0261-4cee-bb44-138d3ef5d965',
+      ),
+    );
   });
 
   it('has joined, hybrid and registered devices, stale and never signed in', () => {
     const devices = [...t.devices.values()];
     assert.deepEqual(new Set(devices.map((d) => d.trustType)), new Set(['AzureAd', 'ServerAd', 'Workplace']));
     assert.ok(devices.some((d) => d.approximateLastSignInDateTime === null));
-    assert.ok(devices.some((d) => d.approximateLastSignInDateTime && EPOCH - Date.parse(d.approximateLastSignInDateTime) > 90 * DAY));
+    assert.ok(
+      devices.some(
+        (d) =>
+          d.approximateLastSignInDateTime && EPOCH - Date.parse(d.approximateLastSignInDateTime) > 90 * DAY,
+      ),
+    );
   });
 
   it('has org contacts and administrative units with members', () => {
@@ -237,9 +297,13 @@ describe('demo tenant: the rest of the directory', () => {
 
   it('has recent directory audits naming real targets, newest last', () => {
     const names = new Set(t.directoryAudits.map((a) => a.activityDisplayName));
-    for (const n of ['Add member to group', 'Update user', 'Add app role assignment grant to user']) assert.ok(names.has(n), n);
+    for (const n of ['Add member to group', 'Update user', 'Add app role assignment grant to user'])
+      assert.ok(names.has(n), n);
     const times = t.directoryAudits.map((a) => Date.parse(a.activityDateTime));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
     for (const a of t.directoryAudits) {
       assert.ok(a.targetResources.length > 0);
       assert.ok(EPOCH - Date.parse(a.activityDateTime) <= 7 * DAY);
@@ -266,18 +330,36 @@ describe('demo tenant: registered clients', () => {
   it('grants the confidential client what a sync and provisioning need', () => {
     const client = t.clients.get(creds?.confidentialClient.clientId as Guid);
     const needed = [
-      'User.Read.All', 'Group.Read.All', 'GroupMember.Read.All', 'Directory.Read.All', 'Application.Read.All', 'AuditLog.Read.All',
-      'RoleManagement.Read.Directory', 'RoleAssignmentSchedule.Read.Directory', 'RoleEligibilitySchedule.Read.Directory',
-      'Device.Read.All', 'Organization.Read.All', 'Synchronization.Read.All', 'User.ReadWrite.All', 'GroupMember.ReadWrite.All',
-      'Group.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'RoleManagement.ReadWrite.Directory',
-      'User.EnableDisableAccount.All', 'User.RevokeSessions.All', 'Synchronization.ReadWrite.All',
+      'User.Read.All',
+      'Group.Read.All',
+      'GroupMember.Read.All',
+      'Directory.Read.All',
+      'Application.Read.All',
+      'AuditLog.Read.All',
+      'RoleManagement.Read.Directory',
+      'RoleAssignmentSchedule.Read.Directory',
+      'RoleEligibilitySchedule.Read.Directory',
+      'Device.Read.All',
+      'Organization.Read.All',
+      'Synchronization.Read.All',
+      'User.ReadWrite.All',
+      'GroupMember.ReadWrite.All',
+      'Group.ReadWrite.All',
+      'AppRoleAssignment.ReadWrite.All',
+      'RoleManagement.ReadWrite.Directory',
+      'User.EnableDisableAccount.All',
+      'User.RevokeSessions.All',
+      'Synchronization.ReadWrite.All',
     ];
     for (const r of needed) assert.ok(client?.graphRoles.includes(r), r);
     assert.deepEqual(client?.exchangeRoles, ['Exchange.ManageAsApp']);
     // The same grants exist as app-role assignments on the Graph service principal.
     const sp = sps().find((p) => p.appId === client?.clientId) as { id: Guid };
     const graph = sps().find((p) => p.appId === GRAPH_APP_ID);
-    const granted = t.appRoleAssignmentsOf(sp.id).filter((a) => a.resourceId === graph?.id).map((a) => graph?.appRoles.find((r) => r.id === a.appRoleId)?.value);
+    const granted = t
+      .appRoleAssignmentsOf(sp.id)
+      .filter((a) => a.resourceId === graph?.id)
+      .map((a) => graph?.appRoles.find((r) => r.id === a.appRoleId)?.value);
     for (const r of needed) assert.ok(granted.includes(r), r);
   });
 

@@ -17,7 +17,11 @@ export function sharedTenant(preset: PresetName, seed = Number(process.env.SIM_S
   return t;
 }
 
-export function freshTenant(preset: PresetName = 'demo', seed = 1, size?: Partial<TenantSize>): { tenant: Tenant; clock: { ms: number } } {
+export function freshTenant(
+  preset: PresetName = 'demo',
+  seed = 1,
+  size?: Partial<TenantSize>,
+): { tenant: Tenant; clock: { ms: number } } {
   const clock = { ms: EPOCH };
   return { tenant: generateTenant({ preset, seed, size, now: () => clock.ms }), clock };
 }
