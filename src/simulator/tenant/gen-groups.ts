@@ -152,16 +152,23 @@ function dynamicRule(rng: Rng, i: number): DynamicRule {
 
 function fillDynamic(ctx: GenContext, flavours: readonly Flavour[]): number {
   const rules = dynamicRules.get(ctx) ?? new Map<number, DynamicRule>();
-  const people = [...ctx.tenant.users.values()].filter((u) => u.userType === 'Member');
+  // Every rule names a department, so evaluating it only needs that department's people.
+  const byDepartment = new Map<string, UserRecord[]>();
+  for (const u of ctx.tenant.users.values()) {
+    if (u.userType !== 'Member' || u.department === null) continue;
+    const list = byDepartment.get(u.department);
+    if (list) list.push(u);
+    else byDepartment.set(u.department, [u]);
+  }
   let total = 0;
   for (const [i, rule] of rules) {
     if (flavours[i] !== 'dynamic') continue;
     const groupId = ctx.ids.groups[i] as Guid;
     const matches = (u: UserRecord): boolean =>
-      u.department === rule.department &&
-      (!rule.city || u.city === rule.city) &&
-      (!rule.jobTitle || u.jobTitle === rule.jobTitle);
-    for (const u of people) if (matches(u) && ctx.tenant.addMember(groupId, u.id)) total++;
+      (!rule.city || u.city === rule.city) && (!rule.jobTitle || u.jobTitle === rule.jobTitle);
+    for (const u of byDepartment.get(rule.department) ?? []) {
+      if (matches(u) && ctx.tenant.addMember(groupId, u.id)) total++;
+    }
   }
   return total;
 }
