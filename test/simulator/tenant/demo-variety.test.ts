@@ -2,12 +2,8 @@
  * What the demo tenant is guaranteed to contain: connector tests rely on each of these.
  */
 import assert from 'node:assert/strict';
-import {
-  GRAPH_APP_ID,
-  MICROSOFT_TENANT_ID,
-  ROLE_TEMPLATES,
-  SKU_TEMPLATES,
-} from '../../../src/simulator/tenant/catalog.js';
+import { GRAPH_APP_ID, MICROSOFT_TENANT_ID } from '../../../src/simulator/tenant/catalog-apps.js';
+import { ROLE_TEMPLATES, SKU_TEMPLATES } from '../../../src/simulator/tenant/catalog.js';
 import { ZERO_GUID } from '../../../src/simulator/tenant/ids.js';
 import type { Guid, UserRecord } from '../../../src/simulator/tenant/model.js';
 import { groupFlavour } from '../../../src/simulator/tenant/rules.js';
