@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { configCommand } from './config.js';
 import { validateCommand } from './validate.js';
+import { eventsCommand } from './events.js';
 
 /** Every top-level command registers itself on the program; the order here is the order in --help. */
 export type CommandModule = (program: Command) => void;
 
-export const commandModules: CommandModule[] = [configCommand, validateCommand];
+export const commandModules: CommandModule[] = [configCommand, validateCommand, eventsCommand];
