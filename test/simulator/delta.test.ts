@@ -45,12 +45,12 @@ describe('simulator delta queries', () => {
     f.tenant.deleteUser(guid('00000a11', 3));
     f.tenant.setManager(guid('00000a11', 4), u1);
     const changes = await round(initial.deltaLink);
-    const byId = new Map(changes.items.map((x) => [x.id, x]));
-    assert.equal(byId.get(u1).jobTitle, 'Director');
-    assert.equal(byId.get(u1).displayName, 'User 1', 'without return=minimal unchanged selected props come too');
+    const byId = new Map<string, Obj>(changes.items.map((x) => [x.id as string, x]));
+    assert.equal(byId.get(u1)!.jobTitle, 'Director');
+    assert.equal(byId.get(u1)!.displayName, 'User 1', 'without return=minimal unchanged selected props come too');
     assert.ok(!byId.has(u2), 'a change to an unselected property does not surface');
-    assert.deepEqual(byId.get(guid('00000a11', 3))['@removed'], { reason: 'changed' });
-    assert.deepEqual(byId.get(guid('00000a11', 4))['manager@delta'], [{ '@odata.type': '#microsoft.graph.user', id: u1 }]);
+    assert.deepEqual(byId.get(guid('00000a11', 3))!['@removed'], { reason: 'changed' });
+    assert.deepEqual(byId.get(guid('00000a11', 4))!['manager@delta'], [{ '@odata.type': '#microsoft.graph.user', id: u1 }]);
     f.tenant.updateUser(u1, { jobTitle: 'VP' });
     const minimal = await round(changes.deltaLink, { Prefer: 'return=minimal' });
     assert.deepEqual(minimal.items, [{ id: u1, jobTitle: 'VP' }]);
@@ -65,14 +65,14 @@ describe('simulator delta queries', () => {
     assert.ok(parts.length >= 3, 'a 250-member group comes in several units');
     const members = parts.flatMap((p) => (p['members@delta'] ?? []).map((m: Obj) => m.id));
     assert.deepEqual(members, f.tenant.membersOf(big));
-    assert.equal(initial.items.find((g) => g.id === guid('00006400', 1))['owners@delta'].length, 1);
+    assert.equal(initial.items.find((g) => g.id === guid('00006400', 1))!['owners@delta'].length, 1);
     const g0 = guid('00006400', 0);
     f.tenant.addMember(g0, guid('00000a11', 100));
     f.tenant.removeMember(big, guid('00000a11', 10));
     const changes = await round(initial.deltaLink);
-    const byId = new Map(changes.items.map((x) => [x.id, x]));
-    assert.deepEqual(byId.get(g0)['members@delta'], [{ '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 100) }]);
-    assert.deepEqual(byId.get(big)['members@delta'], [{ '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 10), '@removed': { reason: 'deleted' } }]);
+    const byId = new Map<string, Obj>(changes.items.map((x) => [x.id as string, x]));
+    assert.deepEqual(byId.get(g0)!['members@delta'], [{ '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 100) }]);
+    assert.deepEqual(byId.get(big)!['members@delta'], [{ '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 10), '@removed': { reason: 'deleted' } }]);
   });
 
   it('$deltatoken=latest, id filters (≤50), $expand refused, and 7-day expiry → 400 syncStateNotFound', async () => {

@@ -28,7 +28,8 @@ export function createGraphDispatcher(ctx: SimContext, routes: readonly GraphRou
     const m = match(method, rest);
     return m ? `${m.route.method} /${version}${m.route.key.slice(m.route.method.length + 1)}` : `${method} /${version}/*`;
   };
-  const withIds = (req: SimRequest, res: SimResponse, ru: number): SimResponse => {
+  const withIds = (req: SimRequest, res: SimResponse, ru: number, usage = 0): SimResponse => {
+    if (usage > 0.8) res.headers['x-ms-throttle-limit-percentage'] = Math.min(usage, 1.8).toFixed(2);
     res.headers['request-id'] = req.requestId;
     res.headers['client-request-id'] = req.clientRequestId;
     res.headers['x-ms-ags-diagnostic'] = JSON.stringify({ ServerInfo: { DataCenter: 'Simulated', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'SIM' } });
@@ -40,6 +41,7 @@ export function createGraphDispatcher(ctx: SimContext, routes: readonly GraphRou
     const now = ctx.clock.now();
     const key = keyOf(req.method, version, rest);
     let ru = 0;
+    let usage = 0;
     if (inner) counters.add(key, 'requests');
     try {
       const claims = claimsIn ?? (await verifyBearer(ctx, req.headers.authorization, [GRAPH_RESOURCE, GRAPH_APP_ID, `https://${ctx.graphDomain}`]));
@@ -55,6 +57,7 @@ export function createGraphDispatcher(ctx: SimContext, routes: readonly GraphRou
       const cost = requestCost(req.method, rest, req.query);
       const verdict = throttle.charge(claims.appid, claims.tid, cost.ru, cost.write);
       ru = cost.ru;
+      usage = verdict.usage;
       counters.add(key, 'resourceUnits', cost.ru);
       if (!verdict.ok) {
         counters.add(key, 'throttled');
@@ -65,14 +68,13 @@ export function createGraphDispatcher(ctx: SimContext, routes: readonly GraphRou
           'retry-after': retry,
           'x-ms-throttle-scope': verdict.scope ?? '',
           'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
-        }), ru);
+        }), ru, verdict.usage);
       }
       const gr: GraphRequest = { ...req, version, rest, claims };
       const res = await m.route.handle(ctx, gr, m.params);
-      if (verdict.usage > 0.8) res.headers['x-ms-throttle-limit-percentage'] = verdict.usage.toFixed(2);
-      return withIds(req, res, ru);
+      return withIds(req, res, ru, usage);
     } catch (err) {
-      if (err instanceof GraphHttpError) return withIds(req, graphError(req, now, err.status, err.code, err.message, { ...err.headers }), ru);
+      if (err instanceof GraphHttpError) return withIds(req, graphError(req, now, err.status, err.code, err.message, { ...err.headers }), ru, usage);
       throw err;
     }
   }
