@@ -19,6 +19,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
 
   const problems = unknownNames(resolved);
   const { parsed, problems: parseProblems } = parseSettings(resolved);
+  // A private key embedded in the certificate PEM is as secret as BATON_ENTRA_CERTIFICATE_KEY.
+  registerSecret(certificateKeyOf(parsed));
   problems.push(...parseProblems, ...validateConfig(parsed));
   if (problems.length) throw new ConfigError(problems);
   return buildConfig(parsed);

@@ -253,6 +253,41 @@ describe('graph client', () => {
     server.assertDone();
   });
 
+  it('times out a hung GET and retries it', async () => {
+    await t.client.close();
+    t = testClient(server, { requestTimeoutMs: 150 });
+    let release!: () => void;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    server.expect(
+      { method: 'GET', url: '/v1.0/slow', hold: hung, body: {} },
+      { method: 'GET', url: '/v1.0/slow', body: { ok: 1 } },
+    );
+    assert.deepEqual(await t.client.get('/slow'), { ok: 1 });
+    release();
+    assert.equal(t.waits.length, 1);
+    assert.equal(t.client.stats.retries, 1);
+    server.assertDone();
+  });
+
+  it('stops waiting when the caller aborts', async () => {
+    await t.client.close();
+    const controller = new AbortController();
+    // The retry wait is where the abort lands: a real sleep that honours the signal.
+    t = testClient(server, {
+      sleep: (ms, signal) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, ms);
+          signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), {
+            once: true,
+          });
+          controller.abort(new Error('shutting down'));
+        }),
+    });
+    server.expect({ method: 'GET', url: '/v1.0/g', status: 429, headers: { 'retry-after': '600' } });
+    await assert.rejects(t.client.get('/g', { signal: controller.signal }), /shutting down/);
+    server.assertDone();
+  });
+
   it('bounds the requests in flight', async () => {
     await t.client.close();
     t = testClient(server, { maxInFlight: 3 });
