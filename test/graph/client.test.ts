@@ -253,6 +253,25 @@ describe('graph client', () => {
     server.assertDone();
   });
 
+  it('sends PATCH, PUT and DELETE, and a POST without a body', async () => {
+    server.expect(
+      { method: 'POST', url: '/v1.0/users/u1/revokeSignInSessions', body: { value: true } },
+      { method: 'PATCH', url: '/v1.0/users/u1', status: 204 },
+      { method: 'PUT', url: '/v1.0/users/u1/manager/$ref', status: 204 },
+      { method: 'DELETE', url: '/v1.0/groups/g1/members/u1/$ref', status: 204 },
+    );
+    assert.deepEqual((await t.client.request('POST', '/users/u1/revokeSignInSessions')).body, {
+      value: true,
+    });
+    await t.client.request('PATCH', '/users/u1', { accountEnabled: false });
+    await t.client.request('PUT', '/users/u1/manager/$ref', { '@odata.id': 'm' });
+    assert.equal((await t.client.request('DELETE', '/groups/g1/members/u1/$ref')).status, 204);
+    assert.equal(server.seen[0]!.body, '');
+    assert.deepEqual(server.seen[1]!.json, { accountEnabled: false });
+    assert.equal(server.seen[1]!.headers['content-type'], 'application/json');
+    server.assertDone();
+  });
+
   it('times out a hung GET and retries it', async () => {
     await t.client.close();
     t = testClient(server, { requestTimeoutMs: 150 });
