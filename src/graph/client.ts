@@ -189,6 +189,7 @@ export function createGraphClient(
         random,
         maxAttempts,
         sleep: (ms) => sleep(ms, o?.signal),
+        holdOff: (ms) => retry.holdOff(ms),
         url,
       });
     },

@@ -130,6 +130,32 @@ describe('graph client batch', () => {
     server.assertDone();
   });
 
+  it('counts only rounds without progress against the attempt budget', async () => {
+    await t.client.close();
+    t = testClient(server, { maxAttempts: 2 });
+    const throttled = (id: string) => ({ id, status: 429, headers: { 'retry-after': '0.1' }, body: {} });
+    server.expect(
+      {
+        method: 'POST',
+        url: '/v1.0/$batch',
+        body: { responses: [throttled('a'), { id: 'b', status: 200, headers: {}, body: {} }] },
+      },
+      { method: 'POST', url: '/v1.0/$batch', body: { responses: [throttled('a')] } },
+      { method: 'POST', url: '/v1.0/$batch', body: { responses: [throttled('a')] } },
+    );
+    const out = await t.client.batch([
+      { id: 'a', method: 'GET', url: '/users/a' },
+      { id: 'b', method: 'GET', url: '/users/b' },
+    ]);
+    assert.deepEqual(
+      out.map((r) => r.status),
+      [429, 200],
+    );
+    // Round 1 made progress, so round 2 was still a first attempt; round 2 did not, so round 3 was the last.
+    assert.equal(server.seen.length, 3);
+    server.assertDone();
+  });
+
   it('rejects duplicate ids and answers missing an id', async () => {
     await assert.rejects(
       t.client.batch([
