@@ -146,3 +146,20 @@ export function parseSince(value: string, now: number = Date.now()): Date {
   }
   throw new Error('expected an ISO date-time (2026-01-01T00:00:00Z) or a duration such as 30m, 24h, 7d');
 }
+
+/**
+ * All events since a time, as one list (for a control-plane task answer). Stops at `max` events
+ * (default 10,000) so a long window cannot exhaust memory; `truncated` says so.
+ */
+export async function collectEvents(
+  client: GraphClient,
+  options: ListEventsOptions & { max?: number },
+): Promise<{ events: ResourceChangeEvent[]; truncated: boolean }> {
+  const max = options.max ?? 10_000;
+  const events: ResourceChangeEvent[] = [];
+  for await (const event of listEvents(client, options)) {
+    if (events.length >= max) return { events, truncated: true };
+    events.push(event);
+  }
+  return { events, truncated: false };
+}

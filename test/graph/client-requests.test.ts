@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { GraphError } from '../../src/graph/errors.js';
 import { ScriptedServer } from '../support/scripted-graph.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { testClient, type TestClient } from './helpers.js';
 
 async function rejectsWith(p: Promise<unknown>, kind: string, pattern?: RegExp): Promise<GraphError> {
@@ -41,6 +42,37 @@ describe('graph client requests and paging', () => {
     assert.equal(req.headers['consistencylevel'], 'eventual');
     assert.deepEqual(t.credential.calls[0], [`https://${server.host}/.default`]);
     assert.equal(t.client.stats.requests, 1);
+    server.assertDone();
+  });
+
+  it('logs each response with its request id at debug, never the token', async () => {
+    await t.client.close();
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: { write: (l: string) => void lines.push(l) },
+    });
+    t = testClient(server, { logger });
+    server.expect(
+      {
+        method: 'GET',
+        url: '/v1.0/users',
+        status: 503,
+        headers: { 'request-id': 'rid-1', 'retry-after': '1' },
+      },
+      { method: 'GET', url: '/v1.0/users', headers: { 'request-id': 'rid-2' }, body: { value: [] } },
+    );
+    await t.client.get('/users');
+    const records = lines.map((l) => JSON.parse(l) as { msg: string; requestId?: string; status?: number });
+    assert.deepEqual(
+      records.filter((r) => r.msg === 'graph response').map((r) => [r.status, r.requestId]),
+      [
+        [503, 'rid-1'],
+        [200, 'rid-2'],
+      ],
+    );
+    assert.ok(records.some((r) => r.msg === 'graph retry'));
+    assert.ok(!lines.join('').includes('test-token') && !lines.join('').includes('test-client-secret'));
     server.assertDone();
   });
 

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listEvents, parseSince, toEvent, type ResourceChangeEvent } from '../../src/connector/events.js';
+import {
+  collectEvents,
+  listEvents,
+  parseSince,
+  toEvent,
+  type ResourceChangeEvent,
+} from '../../src/connector/events.js';
 import { ScriptedServer } from '../support/scripted-graph.js';
 import { testTls } from '../support/test-tls.js';
 import { runCli } from '../support/cli.js';
@@ -113,6 +119,36 @@ describe('events', () => {
       );
       assert.deepEqual(waits, [2000]);
       assert.ok(server.seen.every((r) => r.headers['x-ms-throttle-priority'] === 'low'));
+      server.assertDone();
+    });
+
+    it('collects events into a bounded list', async () => {
+      const page = (ids: string[], next?: string) => ({
+        value: ids.map((id) => audit(id, [{ id: 'u1', type: 'User' }])),
+        ...(next ? { '@odata.nextLink': next } : {}),
+      });
+      server.expect(
+        {
+          method: 'GET',
+          url: /^\/v1\.0\/auditLogs\/directoryAudits\?\$filter=/,
+          bodyFn: (_r, o) => page(['a1', 'a2'], `${o}/v1.0/auditLogs/directoryAudits?$skiptoken=2`),
+        },
+        { method: 'GET', url: '/v1.0/auditLogs/directoryAudits?$skiptoken=2', body: page(['a3']) },
+      );
+      const t = testClient(server);
+      const all = await collectEvents(t.client, {
+        since: new Date(NOW - 3600_000),
+        sleep: () => Promise.resolve(),
+      });
+      assert.deepEqual([all.events.length, all.truncated], [3, false]);
+      server.expect({
+        method: 'GET',
+        url: /^\/v1\.0\/auditLogs\/directoryAudits\?\$filter=/,
+        body: page(['b1', 'b2', 'b3']),
+      });
+      const capped = await collectEvents(t.client, { since: new Date(NOW - 3600_000), max: 2 });
+      await t.client.close();
+      assert.deepEqual([capped.events.map((e) => e.id), capped.truncated], [['b1', 'b2'], true]);
       server.assertDone();
     });
 
