@@ -122,6 +122,8 @@ export function createGraphClient(
     body: unknown,
     o: GraphRequestOptions | undefined,
     idempotent = isIdempotent(method),
+    /** Non-2xx statuses that still carry a usable body (an outer 424 on $batch). */
+    alsoOk: readonly number[] = [],
   ): Promise<GraphResponse<T>> {
     const call = new CallOptions(url, method, idempotent, scope);
     let req: GraphRequest = sdk
@@ -139,7 +141,7 @@ export function createGraphClient(
       throw protocolBug(method, url, `request failed: ${(err as Error)?.message ?? String(err)}`, err);
     }
     const text = await res.text();
-    if (!res.ok) {
+    if (!res.ok && !alsoOk.includes(res.status)) {
       throw classifyResponse({
         method,
         url,
@@ -183,7 +185,9 @@ export function createGraphClient(
       return sendBatches<T>(requests, {
         // An envelope of reads may be resent after a reset; one carrying writes may not.
         post: (envelope, idempotent) =>
-          send<unknown>('POST', url, envelope, o, idempotent).then((r) => r.body),
+          // Older throttling docs describe an outer 424 when inner requests failed; its body is the
+          // usual responses list. https://learn.microsoft.com/en-us/graph/throttling#throttling-and-batching
+          send<unknown>('POST', url, envelope, o, idempotent, [424]).then((r) => r.body),
         stats,
         now,
         random,

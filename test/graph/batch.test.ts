@@ -156,6 +156,36 @@ describe('graph client batch', () => {
     server.assertDone();
   });
 
+  it('reads inner responses from an outer 424', async () => {
+    server.expect(
+      {
+        method: 'POST',
+        url: '/v1.0/$batch',
+        status: 424,
+        body: {
+          responses: [
+            { id: 'a', status: 429, headers: { 'retry-after': '1' } },
+            { id: 'b', status: 200, body: { id: 'b' } },
+          ],
+        },
+      },
+      {
+        method: 'POST',
+        url: '/v1.0/$batch',
+        body: { responses: [{ id: 'a', status: 200, body: { id: 'a' } }] },
+      },
+    );
+    const out = await t.client.batch([
+      { id: 'a', method: 'GET', url: '/users/a' },
+      { id: 'b', method: 'GET', url: '/users/b' },
+    ]);
+    assert.deepEqual(
+      out.map((r) => r.body),
+      [{ id: 'a' }, { id: 'b' }],
+    );
+    server.assertDone();
+  });
+
   it('rejects duplicate ids and answers missing an id', async () => {
     await assert.rejects(
       t.client.batch([
