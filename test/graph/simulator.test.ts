@@ -8,6 +8,7 @@ import { createCredential } from '../../src/graph/credentials.js';
 import { validateConnection } from '../../src/graph/validate.js';
 import { listEvents } from '../../src/connector/events.js';
 import { GraphError } from '../../src/graph/errors.js';
+import { rsaCertificate } from '../support/app-certificate.js';
 
 /** Integration: the connector's config, credentials and client against the Entra simulator. */
 describe('graph client against the simulator', () => {
@@ -108,6 +109,60 @@ describe('graph client against the simulator', () => {
     await client.close();
     assert.ok(events.length > 0);
     assert.ok(events.every((e) => e.resources.length > 0 && e.time));
+  });
+
+  it('authenticates with a certificate registered on the app', async () => {
+    const { certPem, keyPem } = await rsaCertificate();
+    const registration = sim.tenant.clients.get(sim.clientId)!;
+    registration.certificates.push({
+      keyId: '00000000-0000-0000-0000-00000000cafe',
+      pem: certPem,
+      endDateTime: '2099-01-01T00:00:00Z',
+    });
+    const certConfig = loadConfig({
+      BATON_ENTRA_TENANT_ID: sim.tenantId,
+      BATON_ENTRA_CLIENT_ID: sim.clientId,
+      BATON_ENTRA_CERTIFICATE: certPem,
+      BATON_ENTRA_CERTIFICATE_KEY: keyPem,
+      BATON_GRAPH_DOMAIN: sim.graphDomain,
+      BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
+    });
+    const client = createGraphClient(certConfig);
+    const body = await client.get<{ value: unknown[] }>('/users?$top=1&$select=id');
+    await client.close();
+    assert.equal(body.value.length, 1);
+  });
+
+  it('names the permissions the simulator refuses, per feature', async () => {
+    const registration = sim.tenant.clients.get(sim.clientId)!;
+    const saved = [...registration.graphRoles];
+    registration.graphRoles.splice(
+      0,
+      registration.graphRoles.length,
+      'User.Read.All',
+      'Group.Read.All',
+      'Application.Read.All',
+      'LicenseAssignment.Read.All',
+      'AuditLog.Read.All',
+    );
+    try {
+      // A fresh credential: roles are fixed in the token when it is issued.
+      const credential = createCredential(config);
+      const client = createGraphClient(config, { credential });
+      const report = await validateConnection(config, client, credential);
+      await client.close();
+      assert.equal(report.status, 'unconnected');
+      assert.deepEqual(
+        report.probes.filter((p) => !p.ok).map((p) => [p.feature, p.kind, p.missingPermission]),
+        [
+          ['role', 'permission_denied', 'RoleManagement.Read.Directory'],
+          ['role', 'permission_denied', 'RoleManagement.Read.Directory'],
+          ['role', 'permission_denied', 'RoleEligibilitySchedule.Read.Directory'],
+        ],
+      );
+    } finally {
+      registration.graphRoles.splice(0, registration.graphRoles.length, ...saved);
+    }
   });
 
   it('reports a wrong secret as unauthenticated with its AADSTS code', async () => {
