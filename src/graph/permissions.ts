@@ -37,6 +37,8 @@ const RULES: PermissionRule[] = [
     read: 'GroupMember.Read.All',
     write: 'GroupMember.ReadWrite.All',
   },
+  // List groups accepts GroupMember.Read.All, which the member reads need anyway.
+  // https://learn.microsoft.com/en-us/graph/api/group-list?view=graph-rest-1.0#permissions
   { pattern: /^\/groups/, read: 'GroupMember.Read.All', write: 'Group.ReadWrite.All' },
   {
     pattern: /^\/roleManagement\/directory\/roleEligibilitySchedule/,
