@@ -71,6 +71,8 @@ export interface ConnectorConfig {
   /** Resource types to sync; all by default (device only when syncDevices). */
   syncResourceTypes: ResourceTypeId[];
   provisioning: boolean;
+  /** Graph requests in flight at once (BATON_GRAPH_MAX_IN_FLIGHT); the client's default when unset. */
+  graphMaxInFlight?: number;
 
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'json' | 'console';

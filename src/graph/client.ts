@@ -36,7 +36,7 @@ import { sendBatches } from './batch.js';
 export interface GraphClientOptions {
   credential?: TokenCredential;
   logger?: Logger;
-  /** Requests in flight at once (default 8). */
+  /** Requests in flight at once (default: the config's graphMaxInFlight, else 8). */
   maxInFlight?: number;
   maxAttempts?: number;
   /** Per-attempt timeout (default 100 s, Graph's own gateway timeout). */
@@ -78,7 +78,7 @@ export function createGraphClient(
     sleep,
     random,
     maxAttempts,
-    semaphore: new Semaphore(options.maxInFlight ?? 8),
+    semaphore: new Semaphore(options.maxInFlight ?? config.graphMaxInFlight ?? 8),
     stats,
     logger,
   });

@@ -84,7 +84,9 @@ describe('loadConfig', () => {
       BATON_PROVISIONING: 'no',
       BATON_LOG_LEVEL: 'debug',
       BATON_LOG_FORMAT: 'console',
+      BATON_GRAPH_MAX_IN_FLIGHT: '4',
     });
+    assert.equal(c.graphMaxInFlight, 4);
     assert.equal(c.skipAdGroups, true);
     assert.equal(c.includeOnPremGroupMembers, true);
     assert.deepEqual(c.deviceJoinTypes, ['entra', 'hybrid']);

@@ -48,6 +48,8 @@ describe('loadConfig validation rules', () => {
     ['BATON_USER_STALE_DAYS', '1.5'],
     ['BATON_SCOPE_GROUPS', 'sales-team'],
     ['BATON_SYNC_RESOURCE_TYPES', 'user,mailbox'],
+    ['BATON_GRAPH_MAX_IN_FLIGHT', '0'],
+    ['BATON_GRAPH_MAX_IN_FLIGHT', '65'],
     ['BATON_LOG_LEVEL', 'verbose'],
     ['BATON_LOG_FORMAT', 'xml'],
     ['AZURE_AUTHORITY_HOST', 'ftp://login'],

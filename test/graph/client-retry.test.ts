@@ -157,7 +157,8 @@ describe('graph client retries, throttling and failures', () => {
 
   it('bounds the requests in flight', async () => {
     await t.client.close();
-    t = testClient(server, { maxInFlight: 3 });
+    // From BATON_GRAPH_MAX_IN_FLIGHT.
+    t = testClient(server, {}, { BATON_GRAPH_MAX_IN_FLIGHT: '3' });
     let open!: () => void;
     const hold = new Promise<void>((resolve) => (open = resolve));
     for (let i = 0; i < 10; i++)
