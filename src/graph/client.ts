@@ -137,7 +137,9 @@ export function createGraphClient(
       res = (await dispatch(req, method, body)) as Response;
     } catch (err) {
       if (call.failure !== undefined) throw call.failure;
-      if (err instanceof GraphError || o?.signal?.aborted) throw err;
+      // The caller's own abort reason, not the SDK's wrapping of it.
+      if (o?.signal?.aborted) throw o.signal.reason ?? err;
+      if (err instanceof GraphError) throw err;
       throw protocolBug(method, url, `request failed: ${(err as Error)?.message ?? String(err)}`, err);
     }
     const text = await res.text();
