@@ -65,6 +65,7 @@ export function formatReport(r: ValidationReport): string {
   for (const p of r.probes) out += line(p);
   if (r.credential?.endDateTime)
     out += `  info  ${r.credential.kind} ends ${r.credential.endDateTime} (${r.credential.daysLeft} days)\n`;
+  if (r.grantedPermissions) out += `  info  granted: ${r.grantedPermissions.join(', ') || '(none)'}\n`;
   for (const w of r.warnings) out += `  WARN  ${w}\n`;
   return out;
 }

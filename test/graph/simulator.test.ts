@@ -96,6 +96,10 @@ describe('graph client against the simulator', () => {
     const failed = report.probes.filter((p) => !p.ok);
     assert.deepEqual(failed, [], JSON.stringify(failed, null, 2));
     assert.equal(report.status, 'connected', JSON.stringify(report, null, 2));
+    assert.ok(
+      report.grantedPermissions?.includes('User.Read.All'),
+      JSON.stringify(report.grantedPermissions),
+    );
   });
 
   it('lists audit events', async () => {
