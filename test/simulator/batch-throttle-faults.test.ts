@@ -44,14 +44,20 @@ describe('simulator $batch, throttling, faults and counters', () => {
     const first = await raw(f.sim, '/v1.0/users', { token: tok });
     assert.equal(first.headers.get('x-ms-resource-unit'), '2');
     assert.equal((await raw(f.sim, '/v1.0/users?$select=id', { token: tok })).headers.get('x-ms-resource-unit'), '1');
-    // The fixture tenant is small (< 50 users): 3,500 RU per 10 s. transitiveMembers costs 5.
-    let last;
+    // The fixture tenant is small (< 50 users): 3,500 RU per 10 s. transitiveMembers costs 5, so a
+    // batch of 20 drains 100 RU; each inner request is charged on its own.
+    const heavy = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: `/groups/${guid('00006400', 1)}/transitiveMembers` }));
     let sawPercentage = false;
-    for (let i = 0; i < 2000; i++) {
-      last = await raw(f.sim, `/v1.0/groups/${guid('00006400', 1)}/transitiveMembers`, { token: tok });
-      if (last.headers.get('x-ms-throttle-limit-percentage')) sawPercentage = true;
-      if (last.status === 429) break;
+    let innerThrottled = false;
+    for (let i = 0; i < 60 && !innerThrottled; i++) {
+      const r = await batch(heavy);
+      for (const inner of r.body.responses) {
+        if (inner.headers['x-ms-throttle-limit-percentage']) sawPercentage = true;
+        if (inner.status === 429) innerThrottled = true;
+      }
     }
+    assert.ok(innerThrottled, 'inner requests are throttled once the bucket is empty');
+    const last = await raw(f.sim, `/v1.0/groups/${guid('00006400', 1)}/transitiveMembers`, { token: tok });
     assert.equal(last?.status, 429);
     assert.ok(sawPercentage, 'x-ms-throttle-limit-percentage appears above 80 %');
     assert.equal(last?.body.error.code, 'TooManyRequests');
