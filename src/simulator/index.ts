@@ -28,7 +28,7 @@ export interface StartOptions extends SimulatorOptions {
   onError?: (err: unknown) => void;
 }
 
-/** The simulator handle, with the request-id-free extras the CLI and tests use. */
+/** The simulator handle, plus what the CLI prints (the password-grant demo user). */
 export interface Simulator extends RunningSimulator {
   /** The ROPC demo user (no MFA) and its password, when the tenant has one. */
   demoUser?: { userPrincipalName: string; password: string };
@@ -64,7 +64,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     faults,
     batch: createBatch(ctx, graph),
     control: createControl(ctx, () => handle),
-    exchange: createExchange(ctx, counters),
+    exchange: createExchange(ctx),
   };
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem }, createListener(parts, onError));
   server.keepAliveTimeout = 5000;

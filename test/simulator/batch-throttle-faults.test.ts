@@ -76,6 +76,14 @@ describe('simulator $batch, throttling, faults and counters', () => {
     assert.ok(c['*']!.resourceUnits > 3500);
   });
 
+  it('reports are limited to 5 requests per 10 s', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await raw(f.sim, '/v1.0/auditLogs/directoryAudits', { token: tok })).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+    now += 2_000;
+    assert.equal((await raw(f.sim, '/v1.0/auditLogs/directoryAudits', { token: tok })).status, 200, 'one request refills every 2 s');
+  });
+
   it('faults: 429/503/504 statuses, malformed body, connection reset, slow; seeded and counted', async () => {
     f.sim.setThrottling(false);
     f.sim.resetCounters();

@@ -1,6 +1,5 @@
 import type { SimContext } from '../context.js';
 import { EXCHANGE_APP_ID, EXCHANGE_RESOURCE } from '../context.js';
-import type { Counters } from '../counters.js';
 import { GraphHttpError, json, type SimRequest, type SimResponse } from '../http/message.js';
 import { verifyBearer } from '../identity/bearer.js';
 import { resolveTenant } from '../identity/token-endpoint.js';
@@ -20,8 +19,7 @@ interface Invocation {
  * PowerShell V3 (undocumented; shape as public EXO tooling uses it, e.g. CIPP New-ExoRequest).
  * Pages with `@odata.nextLink`, which the caller re-POSTs with the same body.
  */
-export function createExchange(ctx: SimContext, counters: Counters) {
-  void counters;
+export function createExchange(ctx: SimContext) {
   return async (req: SimRequest, tenant: string): Promise<SimResponse> => {
     try {
       if (!resolveTenant(ctx, tenant, false)) throw new ExoError(404, 'NotFound', 'TenantNotFoundException', `Tenant '${tenant}' could not be found.`);

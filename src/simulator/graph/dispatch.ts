@@ -55,7 +55,7 @@ export function createGraphDispatcher(ctx: SimContext, routes: readonly GraphRou
         throw new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
       }
       const cost = requestCost(req.method, rest, req.query);
-      const verdict = throttle.charge(claims.appid, claims.tid, cost.ru, cost.write);
+      const verdict = throttle.charge(claims.appid, claims.tid, cost.ru, cost.write, rest.startsWith('/auditLogs/'));
       ru = cost.ru;
       usage = verdict.usage;
       counters.add(key, 'resourceUnits', cost.ru);
