@@ -42,14 +42,21 @@ export class Throttle {
     public enabled = true,
   ) {}
 
-  private take(map: Map<string, Bucket>, key: string, capacity: number, windowMs: number, cost: number): { ok: boolean; wait: number; usage: number } {
+  private take(
+    map: Map<string, Bucket>,
+    key: string,
+    capacity: number,
+    windowMs: number,
+    cost: number,
+  ): { ok: boolean; wait: number; usage: number } {
     const now = this.clock.now();
     const b = map.get(key) ?? { tokens: capacity, last: now };
     const rate = capacity / windowMs;
     b.tokens = Math.min(capacity, b.tokens + Math.max(0, now - b.last) * rate);
     b.last = now;
     map.set(key, b);
-    if (b.tokens < cost) return { ok: false, wait: (cost - b.tokens) / rate, usage: 1 + (cost - b.tokens) / capacity };
+    if (b.tokens < cost)
+      return { ok: false, wait: (cost - b.tokens) / rate, usage: 1 + (cost - b.tokens) / capacity };
     b.tokens -= cost;
     return { ok: true, wait: 0, usage: (capacity - b.tokens) / capacity };
   }
@@ -59,13 +66,32 @@ export class Throttle {
     const key = `${appId}/${tenantId}`;
     if (report) {
       const r = this.take(this.reports, key, REPORTS_QUOTA, WINDOW_MS, 1);
-      return r.ok ? { ok: true, usage: r.usage } : { ok: false, retryAfterS: Math.max(0.001, r.wait / 1000), scope: `Tenant_Application/Read/${appId}/${tenantId}`, usage: r.usage };
+      return r.ok
+        ? { ok: true, usage: r.usage }
+        : {
+            ok: false,
+            retryAfterS: Math.max(0.001, r.wait / 1000),
+            scope: `Tenant_Application/Read/${appId}/${tenantId}`,
+            usage: r.usage,
+          };
     }
     const r = this.take(this.reads, key, this.capacity, WINDOW_MS, ru);
-    if (!r.ok) return { ok: false, retryAfterS: Math.max(0.001, r.wait / 1000), scope: `Tenant_Application/ReadWrite/${appId}/${tenantId}`, usage: r.usage };
+    if (!r.ok)
+      return {
+        ok: false,
+        retryAfterS: Math.max(0.001, r.wait / 1000),
+        scope: `Tenant_Application/ReadWrite/${appId}/${tenantId}`,
+        usage: r.usage,
+      };
     if (write) {
       const w = this.take(this.writes, key, WRITE_QUOTA, WRITE_WINDOW_MS, 1);
-      if (!w.ok) return { ok: false, retryAfterS: Math.max(0.001, w.wait / 1000), scope: `Tenant_Application/Write/${appId}/${tenantId}`, usage: w.usage };
+      if (!w.ok)
+        return {
+          ok: false,
+          retryAfterS: Math.max(0.001, w.wait / 1000),
+          scope: `Tenant_Application/Write/${appId}/${tenantId}`,
+          usage: w.usage,
+        };
     }
     return { ok: true, usage: r.usage };
   }
@@ -81,7 +107,11 @@ export class Throttle {
  * Resource-unit cost of a request: the documented base costs and modifiers (`$select` −1,
  * `$expand` +1, `$top` < 20 −1, minimum 1). Writes cost 1 RU plus one write.
  */
-export function requestCost(method: string, rest: string, query: URLSearchParams): { ru: number; write: boolean } {
+export function requestCost(
+  method: string,
+  rest: string,
+  query: URLSearchParams,
+): { ru: number; write: boolean } {
   if (method !== 'GET') return { ru: rest.endsWith('/getByIds') ? 3 : 1, write: !rest.endsWith('/getByIds') };
   let base = 1;
   if (/^\/users\/?$/.test(rest)) base = 2;

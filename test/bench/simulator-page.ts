@@ -13,14 +13,21 @@ const t0 = performance.now();
 const sim = await startSimulator({ preset: 'small', seed: 1, throttling: false });
 const startMs = performance.now() - t0;
 tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-const cred = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, { authorityHost: sim.authorityHost, disableInstanceDiscovery: true });
+const cred = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, {
+  authorityHost: sim.authorityHost,
+  disableInstanceDiscovery: true,
+});
 const { token } = await cred.getToken('https://graph.microsoft.com/.default');
 
 async function page(url: string): Promise<{ ms: number; count: number; next?: string }> {
   const s = performance.now();
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   const body = (await res.json()) as { value: unknown[]; '@odata.nextLink'?: string };
-  return { ms: performance.now() - s, count: body.value.length, ...(body['@odata.nextLink'] ? { next: body['@odata.nextLink'] } : {}) };
+  return {
+    ms: performance.now() - s,
+    count: body.value.length,
+    ...(body['@odata.nextLink'] ? { next: body['@odata.nextLink'] } : {}),
+  };
 }
 
 const variants: Record<string, string> = {
@@ -28,7 +35,12 @@ const variants: Record<string, string> = {
   'users $top=999 $select=id,displayName,mail,userPrincipalName,accountEnabled': `${sim.url}/v1.0/users?$top=999&$select=id,displayName,mail,userPrincipalName,accountEnabled`,
 };
 for (let i = 0; i < 5; i++) await page(Object.values(variants)[0] as string); // warm up
-const report: Record<string, unknown> = { preset: 'small', users: sim.tenant.users.size, startMs: Math.round(startMs), iterations };
+const report: Record<string, unknown> = {
+  preset: 'small',
+  users: sim.tenant.users.size,
+  startMs: Math.round(startMs),
+  iterations,
+};
 for (const [name, url] of Object.entries(variants)) {
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -37,7 +49,10 @@ for (const [name, url] of Object.entries(variants)) {
     times.push(r.ms);
   }
   times.sort((a, b) => a - b);
-  report[name] = { medianMs: Number((times[Math.floor(times.length / 2)] as number).toFixed(2)), p90Ms: Number((times[Math.floor(times.length * 0.9)] as number).toFixed(2)) };
+  report[name] = {
+    medianMs: Number((times[Math.floor(times.length / 2)] as number).toFixed(2)),
+    p90Ms: Number((times[Math.floor(times.length * 0.9)] as number).toFixed(2)),
+  };
 }
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 await sim.close();

@@ -22,7 +22,11 @@ describe('simulator server', () => {
       assert.match(sim.url, /^https:\/\/localhost:\d+$/);
       assert.equal(sim.graphDomain, `localhost:${sim.port}`);
       // global fetch (undici) honours tls.setDefaultCACertificates, by name and by IP.
-      assert.equal((await fetch(`https://127.0.0.1:${sim.port}/${TENANT_ID}/v2.0/.well-known/openid-configuration`)).status, 200);
+      assert.equal(
+        (await fetch(`https://127.0.0.1:${sim.port}/${TENANT_ID}/v2.0/.well-known/openid-configuration`))
+          .status,
+        200,
+      );
       const server = await fetch(`${sim.url}/common/discovery/instance`);
       assert.equal(server.status, 200);
     } finally {
@@ -53,10 +57,35 @@ describe('simulator server', () => {
       const { privateKey, publicKey } = await generateKeyPair('RS256');
       const issuer = 'https://oidc.aks.example/tenant/';
       const subject = 'system:serviceaccount:identity:baton-entra';
-      tenant.updateClient(CLIENT_ID, { federatedCredentials: [{ issuer, subject, audiences: ['api://AzureADTokenExchange'], jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'sa' }] } }] });
+      tenant.updateClient(CLIENT_ID, {
+        federatedCredentials: [
+          {
+            issuer,
+            subject,
+            audiences: ['api://AzureADTokenExchange'],
+            jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'sa' }] },
+          },
+        ],
+      });
       const file = join(await mkdtemp(join(tmpdir(), 'wi-')), 'azure-identity-token');
-      await writeFile(file, await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'sa' }).setIssuer(issuer).setSubject(subject).setAudience('api://AzureADTokenExchange').setIssuedAt().setExpirationTime('1h').sign(privateKey));
-      const cred = new WorkloadIdentityCredential({ tenantId: TENANT_ID, clientId: CLIENT_ID, tokenFilePath: file, authorityHost: sim.authorityHost, disableInstanceDiscovery: true });
+      await writeFile(
+        file,
+        await new SignJWT({})
+          .setProtectedHeader({ alg: 'RS256', kid: 'sa' })
+          .setIssuer(issuer)
+          .setSubject(subject)
+          .setAudience('api://AzureADTokenExchange')
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .sign(privateKey),
+      );
+      const cred = new WorkloadIdentityCredential({
+        tenantId: TENANT_ID,
+        clientId: CLIENT_ID,
+        tokenFilePath: file,
+        authorityHost: sim.authorityHost,
+        disableInstanceDiscovery: true,
+      });
       const t = await cred.getToken('https://graph.microsoft.com/.default');
       assert.equal(decodeJwt(t.token).appid, CLIENT_ID);
     } finally {

@@ -15,13 +15,19 @@ export function lookup(ctx: SimContext, id: Guid): DirObject | undefined {
   if (!kind) return undefined;
   const s = ctx.store;
   const rec =
-    kind === 'user' ? s.users.get(id)
-    : kind === 'group' ? s.groups.get(id)
-    : kind === 'servicePrincipal' ? s.servicePrincipals.get(id)
-    : kind === 'device' ? s.devices.get(id)
-    : kind === 'orgContact' ? s.orgContacts.get(id)
-    : kind === 'application' ? s.applications.get(id)
-    : s.administrativeUnits.get(id);
+    kind === 'user'
+      ? s.users.get(id)
+      : kind === 'group'
+        ? s.groups.get(id)
+        : kind === 'servicePrincipal'
+          ? s.servicePrincipals.get(id)
+          : kind === 'device'
+            ? s.devices.get(id)
+            : kind === 'orgContact'
+              ? s.orgContacts.get(id)
+              : kind === 'application'
+                ? s.applications.get(id)
+                : s.administrativeUnits.get(id);
   return rec ? { id, kind, rec } : undefined;
 }
 
@@ -50,5 +56,9 @@ export function findUser(ctx: SimContext, key: string) {
 }
 
 export function notFound(id: string): GraphHttpError {
-  return new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphHttpError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }

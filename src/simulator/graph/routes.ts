@@ -5,4 +5,9 @@ import type { GraphRoute } from './route.js';
 import { writeRoutes } from './write-routes.js';
 
 /** Every Graph route the simulator serves, v1.0 and beta alike. First match wins. */
-export const graphRoutes: GraphRoute[] = [...deltaRoutes, ...directoryRoutes, ...appAndRoleRoutes, ...writeRoutes];
+export const graphRoutes: GraphRoute[] = [
+  ...deltaRoutes,
+  ...directoryRoutes,
+  ...appAndRoleRoutes,
+  ...writeRoutes,
+];

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { SimContext } from '../context.js';
-import { GraphHttpError, json, noContent, parseJsonBody } from '../http/message.js';
+import { GraphHttpError, json, noContent } from '../http/message.js';
 import { newUser } from '../records.js';
 import type { Guid, UserRecord } from '../tenant/model.js';
 import { groupFlavour } from '../tenant/rules.js';
@@ -9,33 +8,8 @@ import { heldPermissions } from '../identity/bearer.js';
 import { grants, PERMS } from './permissions.js';
 import { USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
-
-const badRequest = (message: string) => new GraphHttpError(400, 'Request_BadRequest', message);
-const SYNCED = 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.';
-
-/** Runs a store mutation; a refusal by the store's rules becomes Graph's 400. */
-function apply<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof GraphHttpError) throw err;
-    throw badRequest(err instanceof Error ? err.message : String(err));
-  }
-}
-
-function body(req: { body: Buffer }): Record<string, unknown> {
-  const b = parseJsonBody(req as never);
-  if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new GraphHttpError(400, 'BadRequest', 'Empty Payload. JSON content expected.');
-  return b as Record<string, unknown>;
-}
-
-/** The object id at the end of an `@odata.id` reference (`…/directoryObjects/{id}` or `…/users/{id}`). */
-function refId(b: Record<string, unknown>): Guid {
-  const ref = b['@odata.id'];
-  const m = typeof ref === 'string' ? /\/([0-9a-fA-F-]{36})$/.exec(ref) : null;
-  if (!m) throw new GraphHttpError(400, 'BadRequest', "Invalid object identifier in '@odata.id': expected a URL ending with an object id.");
-  return m[1] as Guid;
-}
+import { assignmentWrites } from './assignment-writes.js';
+import { apply, badRequest, body, refId, SYNCED } from './write-support.js';
 
 /**
  * Group-link writes and their quirks: mail-enabled security and distribution groups are read-only
@@ -46,79 +20,103 @@ function checkWritableGroup(ctx: SimContext, groupId: Guid) {
   const g = ctx.store.groups.get(groupId);
   if (!g) throw notFound(groupId);
   const flavour = groupFlavour(g);
-  if (flavour === 'distribution' || flavour === 'mailEnabledSecurity') throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
+  if (flavour === 'distribution' || flavour === 'mailEnabledSecurity')
+    throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
   if (g.onPremisesSyncEnabled === true) throw badRequest(SYNCED);
   return g;
 }
 
 function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
-  const add = name === 'members' ? (c: SimContext, g: Guid, m: Guid) => c.store.addMember(g, m) : (c: SimContext, g: Guid, m: Guid) => c.store.addOwner(g, m);
-  const remove = name === 'members' ? (c: SimContext, g: Guid, m: Guid) => c.store.removeMember(g, m) : (c: SimContext, g: Guid, m: Guid) => c.store.removeOwner(g, m);
+  const add =
+    name === 'members'
+      ? (c: SimContext, g: Guid, m: Guid) => c.store.addMember(g, m)
+      : (c: SimContext, g: Guid, m: Guid) => c.store.addOwner(g, m);
+  const remove =
+    name === 'members'
+      ? (c: SimContext, g: Guid, m: Guid) => c.store.removeMember(g, m)
+      : (c: SimContext, g: Guid, m: Guid) => c.store.removeOwner(g, m);
   return [
     route('POST', `/groups/{id}/${name}/$ref`, PERMS.groupMembersWrite, (ctx, req, [gid]) => {
       checkWritableGroup(ctx, gid as Guid);
       const target = refId(body(req));
       if (!ctx.store.kindOf(target)) throw notFound(target);
-      if (!apply(() => add(ctx, gid as Guid, target))) throw badRequest(`One or more added object references already exist for the following modified properties: '${name}'.`);
+      if (!apply(() => add(ctx, gid as Guid, target)))
+        throw badRequest(
+          `One or more added object references already exist for the following modified properties: '${name}'.`,
+        );
       return noContent();
     }),
-    route('DELETE', `/groups/{id}/${name}/{member}/$ref`, PERMS.groupMembersWrite, (ctx, _req, [gid, mid]) => {
-      checkWritableGroup(ctx, gid as Guid);
-      if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
-        throw new GraphHttpError(404, 'Request_ResourceNotFound', `One or more removed object references do not exist for the following modified properties: '${name}'.`);
-      }
-      return noContent();
-    }),
+    route(
+      'DELETE',
+      `/groups/{id}/${name}/{member}/$ref`,
+      PERMS.groupMembersWrite,
+      (ctx, _req, [gid, mid]) => {
+        checkWritableGroup(ctx, gid as Guid);
+        if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
+          throw new GraphHttpError(
+            404,
+            'Request_ResourceNotFound',
+            `One or more removed object references do not exist for the following modified properties: '${name}'.`,
+          );
+        }
+        return noContent();
+      },
+    ),
   ];
 }
 
-const REQUIRED_ON_CREATE = ['accountEnabled', 'displayName', 'mailNickname', 'userPrincipalName', 'passwordProfile'];
+const REQUIRED_ON_CREATE = [
+  'accountEnabled',
+  'displayName',
+  'mailNickname',
+  'userPrincipalName',
+  'passwordProfile',
+];
 /** Properties a synced (on-premises mastered) user still takes from the cloud. */
 const CLOUD_WRITABLE_ON_SYNCED = new Set(['usageLocation', 'accountEnabled']);
 
 function checkUserPatch(patch: Record<string, unknown>): void {
   for (const k of Object.keys(patch)) {
     if (!USER.properties.has(k) || k === 'id' || k === 'signInActivity' || k === 'createdDateTime') {
-      throw new GraphHttpError(400, 'BadRequest', `Property '${k}' does not exist on type 'microsoft.graph.user' or is read-only.`);
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        `Property '${k}' does not exist on type 'microsoft.graph.user' or is read-only.`,
+      );
     }
   }
 }
 
 function upnTaken(ctx: SimContext, upn: string, except?: Guid): boolean {
   const l = upn.toLowerCase();
-  return [...ctx.store.users.values(), ...ctx.store.deletedUsers.values()].some((u) => u.id !== except && u.userPrincipalName.toLowerCase() === l);
+  return [...ctx.store.users.values(), ...ctx.store.deletedUsers.values()].some(
+    (u) => u.id !== except && u.userPrincipalName.toLowerCase() === l,
+  );
 }
-
-/** appRoleAssignment ids: base64url(bytes_le(principalId) ‖ 16 opaque bytes). graph.md §8. */
-function assignmentId(principalId: Guid): string {
-  return Buffer.concat([guidBytesLe(principalId), randomBytes(16)]).toString('base64url');
-}
-
-function guidBytesLe(g: Guid): Buffer {
-  const h = g.replace(/-/g, '');
-  const b = Buffer.from(h, 'hex');
-  return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
-}
-
-/** roleAssignment ids: base64url(bytes_le(roleDefinitionId) ‖ bytes_le(principalId)) + "-1". graph.md §5. */
-function roleAssignmentId(roleDefinitionId: Guid, principalId: Guid): string {
-  return `${Buffer.concat([guidBytesLe(roleDefinitionId), guidBytesLe(principalId)]).toString('base64url')}-1`;
-}
-
-const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
 export const writeRoutes: GraphRoute[] = [
   ...linkRoutes('members'),
   ...linkRoutes('owners'),
   route('POST', '/users', PERMS.usersWrite, (ctx, req) => {
     const b = body(req);
-    for (const p of REQUIRED_ON_CREATE) if (b[p] === undefined) throw badRequest(`Property '${p}' is required when creating the user.`);
-    const { passwordProfile, ...props } = b as { passwordProfile: { password?: string } } & Record<string, unknown>;
-    if (typeof passwordProfile?.password !== 'string') throw badRequest("Property 'passwordProfile.password' is required when creating the user.");
+    for (const p of REQUIRED_ON_CREATE)
+      if (b[p] === undefined) throw badRequest(`Property '${p}' is required when creating the user.`);
+    const { passwordProfile, ...props } = b as { passwordProfile: { password?: string } } & Record<
+      string,
+      unknown
+    >;
+    if (typeof passwordProfile?.password !== 'string')
+      throw badRequest("Property 'passwordProfile.password' is required when creating the user.");
     checkUserPatch(props);
-    if (upnTaken(ctx, String(b.userPrincipalName))) throw badRequest('Another object with the same value for property userPrincipalName already exists.');
-    const user = newUser(props as Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>, new Date(ctx.clock.now()).toISOString());
-    apply(() => ctx.store.createUser(user, { password: passwordProfile.password as string, mfaRequired: false }));
+    if (upnTaken(ctx, String(b.userPrincipalName)))
+      throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    const user = newUser(
+      props as Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>,
+      new Date(ctx.clock.now()).toISOString(),
+    );
+    apply(() =>
+      ctx.store.createUser(user, { password: passwordProfile.password as string, mfaRequired: false }),
+    );
     return json(201, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`, ...user });
   }),
   route('PATCH', '/users/{id}', PERMS.userEnable, (ctx, req, [id]) => {
@@ -126,12 +124,21 @@ export const writeRoutes: GraphRoute[] = [
     if (!u) throw notFound(id as string);
     const patch = body(req);
     // User.EnableDisableAccount.All may change accountEnabled and nothing else.
-    if (!grants(heldPermissions(req.claims), PERMS.usersWrite) && Object.keys(patch).some((k) => k !== 'accountEnabled')) {
-      throw new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (
+      !grants(heldPermissions(req.claims), PERMS.usersWrite) &&
+      Object.keys(patch).some((k) => k !== 'accountEnabled')
+    ) {
+      throw new GraphHttpError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
     }
     checkUserPatch(patch);
-    if (u.onPremisesSyncEnabled === true && Object.keys(patch).some((k) => !CLOUD_WRITABLE_ON_SYNCED.has(k))) throw badRequest(SYNCED);
-    if (typeof patch.userPrincipalName === 'string' && upnTaken(ctx, patch.userPrincipalName, u.id)) throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    if (u.onPremisesSyncEnabled === true && Object.keys(patch).some((k) => !CLOUD_WRITABLE_ON_SYNCED.has(k)))
+      throw badRequest(SYNCED);
+    if (typeof patch.userPrincipalName === 'string' && upnTaken(ctx, patch.userPrincipalName, u.id))
+      throw badRequest('Another object with the same value for property userPrincipalName already exists.');
     apply(() => ctx.store.updateUser(u.id, patch as Partial<UserRecord>));
     return noContent();
   }),
@@ -160,54 +167,28 @@ export const writeRoutes: GraphRoute[] = [
   route('POST', '/users/{id}/assignLicense', PERMS.licenseWrite, (ctx, req, [id]) => {
     const u = findUser(ctx, id as string);
     if (!u) throw notFound(id as string);
-    const b = body(req) as { addLicenses?: { skuId: Guid; disabledPlans?: Guid[] }[]; removeLicenses?: Guid[] };
-    if (!Array.isArray(b.addLicenses) || !Array.isArray(b.removeLicenses)) throw badRequest("Properties 'addLicenses' and 'removeLicenses' are required (use [] for none).");
-    const skus = new Set(ctx.store.subscribedSkus.map((s) => s.skuId));
-    for (const sku of [...b.addLicenses.map((l) => l.skuId), ...b.removeLicenses]) if (!skus.has(sku)) throw badRequest(`License ${sku} does not correspond to a valid company License.`);
-    if (b.addLicenses.length > 0 && !u.usageLocation) throw badRequest('License assignment cannot be done for user with invalid usage location.');
-    apply(() => ctx.store.assignLicense(u.id, b.addLicenses!.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans ?? [] })), b.removeLicenses!));
-    return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`, ...ctx.store.users.get(u.id) });
-  }),
-  // https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto
-  route('POST', '/servicePrincipals/{id}/appRoleAssignedTo', PERMS.appRoleWrite, (ctx, req, [spId]) => {
-    const sp = ctx.store.servicePrincipals.get(spId as string);
-    if (!sp) throw notFound(spId as string);
-    const b = body(req) as { principalId?: Guid; resourceId?: Guid; appRoleId?: Guid };
-    if (!b.principalId || !b.appRoleId) throw badRequest("Properties 'principalId', 'resourceId' and 'appRoleId' are required.");
-    if (b.resourceId && b.resourceId !== sp.id) throw badRequest('The resourceId in the body does not match the service principal in the URL.');
-    if (b.appRoleId !== ZERO_GUID && !sp.appRoles.some((r) => r.id === b.appRoleId)) throw badRequest('Permission being assigned was not found on application');
-    const kind = ctx.store.kindOf(b.principalId);
-    if (kind !== 'user' && kind !== 'group' && kind !== 'servicePrincipal') throw notFound(b.principalId);
-    if (ctx.store.appRoleAssignedTo(sp.id).some((a) => a.principalId === b.principalId && a.appRoleId === b.appRoleId)) throw badRequest('Permission being assigned already exists on the object');
-    const principal = (kind === 'user' ? ctx.store.users : kind === 'group' ? ctx.store.groups : ctx.store.servicePrincipals).get(b.principalId) as { displayName: string };
-    const rec = {
-      id: assignmentId(b.principalId), appRoleId: b.appRoleId, principalId: b.principalId, principalType: (kind === 'user' ? 'User' : kind === 'group' ? 'Group' : 'ServicePrincipal') as 'User',
-      principalDisplayName: principal.displayName, resourceId: sp.id, resourceDisplayName: sp.displayName, createdDateTime: new Date(ctx.clock.now()).toISOString(), deletedDateTime: null,
+    const b = body(req) as {
+      addLicenses?: { skuId: Guid; disabledPlans?: Guid[] }[];
+      removeLicenses?: Guid[];
     };
-    apply(() => ctx.store.addAppRoleAssignment(rec));
-    return json(201, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#servicePrincipals('${sp.id}')/appRoleAssignedTo/$entity`, ...rec });
+    if (!Array.isArray(b.addLicenses) || !Array.isArray(b.removeLicenses))
+      throw badRequest("Properties 'addLicenses' and 'removeLicenses' are required (use [] for none).");
+    const skus = new Set(ctx.store.subscribedSkus.map((s) => s.skuId));
+    for (const sku of [...b.addLicenses.map((l) => l.skuId), ...b.removeLicenses])
+      if (!skus.has(sku)) throw badRequest(`License ${sku} does not correspond to a valid company License.`);
+    if (b.addLicenses.length > 0 && !u.usageLocation)
+      throw badRequest('License assignment cannot be done for user with invalid usage location.');
+    apply(() =>
+      ctx.store.assignLicense(
+        u.id,
+        b.addLicenses!.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans ?? [] })),
+        b.removeLicenses!,
+      ),
+    );
+    return json(200, {
+      '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`,
+      ...ctx.store.users.get(u.id),
+    });
   }),
-  route('DELETE', '/servicePrincipals/{id}/appRoleAssignedTo/{assignment}', PERMS.appRoleWrite, (ctx, _req, [spId, aid]) => {
-    if (!ctx.store.appRoleAssignedTo(spId as string).some((a) => a.id === aid)) throw notFound(aid as string);
-    apply(() => ctx.store.removeAppRoleAssignment(aid as string));
-    return noContent();
-  }),
-  // https://learn.microsoft.com/graph/api/rbacapplication-post-roleassignments
-  route('POST', '/roleManagement/directory/roleAssignments', PERMS.rolesWrite, (ctx, req) => {
-    const b = body(req) as { roleDefinitionId?: Guid; principalId?: Guid; directoryScopeId?: string };
-    if (!b.roleDefinitionId || !b.principalId || !b.directoryScopeId) throw badRequest("Properties 'roleDefinitionId', 'principalId' and 'directoryScopeId' are required.");
-    if (!ctx.store.roleDefinitions.has(b.roleDefinitionId)) throw notFound(b.roleDefinitionId);
-    if (!ctx.store.kindOf(b.principalId)) throw notFound(b.principalId);
-    const id = roleAssignmentId(b.roleDefinitionId, b.principalId);
-    const exists = [...ctx.store.roleAssignments.values()].some((a) => a.principalId === b.principalId && a.roleDefinitionId === b.roleDefinitionId && a.directoryScopeId === b.directoryScopeId);
-    if (exists) throw new GraphHttpError(409, 'Request_BadRequest', 'A conflicting object with one or more of the specified property values is present in the directory.');
-    const rec = { id: b.directoryScopeId === '/' ? id : `${id.slice(0, -2)}-${b.directoryScopeId.split('/').pop()}`, principalId: b.principalId, roleDefinitionId: b.roleDefinitionId, directoryScopeId: b.directoryScopeId, appScopeId: null, condition: null };
-    apply(() => ctx.store.addRoleAssignment(rec));
-    return json(201, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#roleManagement/directory/roleAssignments/$entity`, ...rec });
-  }),
-  route('DELETE', '/roleManagement/directory/roleAssignments/{id}', PERMS.rolesWrite, (ctx, _req, [id]) => {
-    if (!ctx.store.roleAssignments.has(id as string)) throw notFound(id as string);
-    apply(() => ctx.store.removeRoleAssignment(id as string));
-    return noContent();
-  }),
+  ...assignmentWrites,
 ];
