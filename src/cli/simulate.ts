@@ -133,6 +133,7 @@ export const simulateCommand: CommandModule = (program: Command) => {
           url: sim.url,
           exchangeBaseUrl: sim.exchangeBaseUrl,
           ...(sim.demoUser ? { demoUser: sim.demoUser } : {}),
+          ...(sim.publicClientId ? { publicClientId: sim.publicClientId } : {}),
         };
         process.stdout.write(JSON.stringify(line) + '\n');
       } else process.stdout.write(describe(sim));

@@ -32,6 +32,8 @@ export interface StartOptions extends SimulatorOptions {
 export interface Simulator extends RunningSimulator {
   /** The ROPC demo user (no MFA) and its password, when the tenant has one. */
   demoUser?: { userPrincipalName: string; password: string };
+  /** A public client registration (ROPC without a secret), when the tenant has one. */
+  publicClientId?: string;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   const creds = [...store.userCredentials].find(
     ([id, c]) => !c.mfaRequired && store.users.get(id)?.accountEnabled,
   );
+  const publicClient = [...store.clients.values()].find((c) => c.isPublicClient);
   const demoUserRecord = creds ? store.users.get(creds[0]) : undefined;
   Object.assign(handle, {
     url: ctx.origin,
@@ -107,6 +110,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     caCertPath: tls.caCertPath,
     caCertPem: tls.caCertPem,
     tenant: store,
+    ...(publicClient ? { publicClientId: publicClient.clientId } : {}),
     ...(demoUserRecord && creds
       ? { demoUser: { userPrincipalName: demoUserRecord.userPrincipalName, password: creds[1].password } }
       : {}),

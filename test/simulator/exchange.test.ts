@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ClientSecretCredential } from '@azure/identity';
+import { ClientSecretCredential, UsernamePasswordCredential } from '@azure/identity';
 import { PageIterator } from '@microsoft/microsoft-graph-client';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { graphClient, raw, trustCa, type Json } from './support/sim.js';
@@ -43,6 +43,25 @@ describe('simulator over a generated demo tenant: Graph and the Exchange admin A
       (u: { id: string }) => (ids.push(u.id), true),
     ).iterate();
     assert.deepEqual(ids, [...sim.tenant.users.keys()]);
+  });
+
+  it('the demo user signs in with the password grant through the public client', async () => {
+    assert.ok(sim.demoUser && sim.publicClientId);
+    const cred = new UsernamePasswordCredential(
+      sim.tenantId,
+      sim.publicClientId,
+      sim.demoUser.userPrincipalName,
+      sim.demoUser.password,
+      { authorityHost: sim.authorityHost, disableInstanceDiscovery: true },
+    );
+    const t = await cred.getToken('https://graph.microsoft.com/.default');
+    assert.ok(t.token.split('.').length === 3);
+    const syncJobs = [...sim.tenant.synchronizationJobs.entries()].find(([, jobs]) => jobs.length > 0);
+    if (syncJobs) {
+      const client = graphClient(sim);
+      const res = await client.api(`/servicePrincipals/${syncJobs[0]}/synchronization/jobs`).get();
+      assert.equal(res.value.length, syncJobs[1].length);
+    }
   });
 
   it('Get-DistributionGroup lists distribution and mail-enabled security groups', async () => {

@@ -120,6 +120,45 @@ describe('simulator Graph reads: paging and OData options', () => {
     );
   });
 
+  it('not(), $search, $orderby and mixed-kind collections projected per kind', async () => {
+    const ev = { ConsistencyLevel: 'eventual' };
+    const notEnabled = await get(
+      `/v1.0/users?$filter=${encodeURIComponent('not(accountEnabled eq true)')}&$count=true&$select=id`,
+      ev,
+    );
+    assert.equal(
+      notEnabled.body['@odata.count'],
+      [...f.tenant.users.values()].filter((u) => !u.accountEnabled).length,
+    );
+    const search = await get(
+      `/v1.0/users?$search=${encodeURIComponent('"displayName:User 25"')}&$select=id,displayName&$top=50`,
+      ev,
+    );
+    assert.equal(search.body.value.length, 11);
+    assert.equal(
+      (await get(`/v1.0/users?$search=${encodeURIComponent('"displayName:x"')}`)).status,
+      400,
+      '$search needs ConsistencyLevel',
+    );
+    const ordered = await get('/v1.0/users?$orderby=displayName desc&$select=displayName&$top=3');
+    assert.deepEqual(
+      ordered.body.value.map((u: { displayName: string }) => u.displayName),
+      ['User 99', 'User 98', 'User 97'],
+    );
+    const members = await get(`/v1.0/groups/${guid('00006400', 3)}/members?$top=1`);
+    assert.equal(members.body.value[0]['@odata.type'], '#microsoft.graph.user');
+    assert.equal(
+      Object.keys(members.body.value[0]).length,
+      12,
+      '@odata.type + the 11 default user properties',
+    );
+    const roles = await get('/v1.0/directoryRoles');
+    assert.equal(
+      (await get(`/v1.0/directoryRoles/${roles.body.value[0].id}`)).body.displayName,
+      'Global Administrator',
+    );
+  });
+
   it('$count segment needs ConsistencyLevel: eventual', async () => {
     assert.equal((await get('/v1.0/users/$count')).status, 400);
     assert.equal((await get('/v1.0/users/$count', { ConsistencyLevel: 'eventual' })).body, 260);

@@ -62,15 +62,13 @@ describe('simulator Graph writes', () => {
 
   it('users: create 201 (duplicate UPN 400, missing field 400), patch 204, synced user 400, delete 204 (soft)', async () => {
     const client = graphClient(f.sim);
-    const created = await client
-      .api('/users')
-      .post({
-        accountEnabled: true,
-        displayName: 'Ada',
-        mailNickname: 'ada',
-        userPrincipalName: 'ada@fixture.onmicrosoft.com',
-        passwordProfile: { password: 'S3cret!pass', forceChangePasswordNextSignIn: true },
-      });
+    const created = await client.api('/users').post({
+      accountEnabled: true,
+      displayName: 'Ada',
+      mailNickname: 'ada',
+      userPrincipalName: 'ada@fixture.onmicrosoft.com',
+      passwordProfile: { password: 'S3cret!pass', forceChangePasswordNextSignIn: true },
+    });
     assert.ok(f.tenant.users.has(created.id));
     const dup = await send('POST', '/users', {
       accountEnabled: true,

@@ -117,6 +117,15 @@ function run(ctx: SimContext, req: SimRequest, tenant: string, inv: Invocation):
   const s = ctx.store;
   switch (inv.CmdletName) {
     case 'Get-DistributionGroup': {
+      if (inv.Parameters.Filter !== undefined || inv.Parameters.Anr !== undefined) {
+        // Refused rather than ignored, so a caller never mistakes an unfiltered list for a filtered one.
+        throw new ExoError(
+          400,
+          'BadRequest',
+          'ParameterBindingException',
+          'Get-DistributionGroup: -Filter and -Anr are not evaluated by the simulator; use -RecipientTypeDetails or -Identity.',
+        );
+      }
       const want = inv.Parameters.RecipientTypeDetails;
       let groups = distributionGroups(ctx).map((g) => groupItem(ctx, g));
       if (typeof want === 'string')

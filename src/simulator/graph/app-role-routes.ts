@@ -1,10 +1,11 @@
 import type { SimContext } from '../context.js';
 import { json } from '../http/message.js';
 import { entity, listPage, type CollectionRequest } from './collection.js';
-import { asDirectoryObject, lookup, notFound, objects, odataType, typeOfObject } from './directory.js';
+import { asDirectoryObject, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
+import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
 const cr = (req: GraphRequest): CollectionRequest => ({
@@ -83,16 +84,9 @@ export const appAndRoleRoutes: GraphRoute[] = [
       contextPath: `servicePrincipals('${id}')/appRoleAssignedTo`,
     }),
   ),
-  route('GET', '/servicePrincipals/{id}/owners', PERMS.apps, (ctx, req, [id]) => {
-    const items = objects(ctx, ctx.store.ownersOf(mustSp(ctx, id as string).id));
-    return listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_OBJECT), {
-      type: T.DIRECTORY_OBJECT,
-      typeOf: typeOfObject as never,
-      items: items.map((o) => ({ ...o, ...(o.rec as object) })),
-      contextPath: 'directoryObjects',
-      annotate: (o) => ({ '@odata.type': odataType(o.kind) }),
-    });
-  }),
+  route('GET', '/servicePrincipals/{id}/owners', PERMS.apps, (ctx, req, [id]) =>
+    relationList(ctx, { ...cr(req), headers: req.headers }, ctx.store.ownersOf(mustSp(ctx, id as string).id)),
+  ),
   route('GET', '/servicePrincipals/{id}/synchronization/jobs', PERMS.sync, (ctx, req, [id]) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SYNCHRONIZATION_JOB), {
       type: T.SYNCHRONIZATION_JOB,
@@ -165,6 +159,18 @@ export const appAndRoleRoutes: GraphRoute[] = [
       unpaged: true,
     }),
   ),
+  route('GET', '/directoryRoles/{id}', PERMS.roles, (ctx, req, [id]) => {
+    const role = directoryRoles(ctx).find((r) => r.id === id);
+    if (!role) throw notFound(id as string);
+    return entity(
+      ctx,
+      cr(req),
+      parseQuery(req.query, req.headers, T.DIRECTORY_ROLE),
+      T.DIRECTORY_ROLE,
+      role,
+      'directoryRoles',
+    );
+  }),
   route('GET', '/directoryRoles/{id}/members', PERMS.roles, (ctx, req, [id]) => {
     const role = directoryRoles(ctx).find((r) => r.id === id || r.roleTemplateId === id);
     if (!role) throw notFound(id as string);
@@ -178,15 +184,7 @@ export const appAndRoleRoutes: GraphRoute[] = [
           .map((a) => a.principalId),
       ),
     ];
-    const items = objects(ctx, ids);
-    return listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_OBJECT), {
-      type: T.DIRECTORY_OBJECT,
-      typeOf: typeOfObject as never,
-      items: items.map((o) => ({ ...o, ...(o.rec as object) })),
-      contextPath: 'directoryObjects',
-      unpaged: true,
-      annotate: (o) => ({ '@odata.type': odataType(o.kind) }),
-    });
+    return relationList(ctx, { ...cr(req), headers: req.headers }, ids, { unpaged: true });
   }),
   route('GET', '/subscribedSkus', PERMS.skus, (ctx, req) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SUBSCRIBED_SKU), {

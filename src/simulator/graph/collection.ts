@@ -1,7 +1,7 @@
 import type { SimContext } from '../context.js';
 import { GraphHttpError, json, type SimResponse } from '../http/message.js';
 import { evaluate } from './filter.js';
-import type { QueryOptions } from './query.js';
+import { matchesSearch, type QueryOptions } from './query.js';
 import type { ResourceType } from './resource-types.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -118,6 +118,10 @@ export function listPage<T extends object>(
   if (q.filter) {
     const root = q.filter.root;
     items = items.filter((x) => evaluate(root, x));
+  }
+  if (q.search) {
+    const search = q.search;
+    items = items.filter((x) => matchesSearch(x, search));
   }
   if (q.orderBy) items = sortItems(items, q.orderBy);
   let pageSize = spec.unpaged ? items.length : (q.top ?? spec.defaultTop ?? 100);

@@ -2,41 +2,19 @@ import type { SimContext } from '../context.js';
 import { GraphHttpError, json } from '../http/message.js';
 import type { Guid } from '../tenant/model.js';
 import { entity, listPage, type CollectionRequest } from './collection.js';
-import {
-  asDirectoryObject,
-  findUser,
-  lookup,
-  notFound,
-  objects,
-  odataType,
-  typeOfObject,
-  type DirObject,
-} from './directory.js';
+import { asDirectoryObject, findUser, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
-import { DEVICE, DIRECTORY_OBJECT, GROUP, USER, type ResourceType } from './resource-types.js';
+import { DEVICE, GROUP, USER, type ResourceType } from './resource-types.js';
+import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
+const gr = (req: GraphRequest) => ({ ...cr(req), headers: req.headers });
 const cr = (req: GraphRequest): CollectionRequest => ({
   version: req.version,
   path: req.rest,
   query: req.query,
 });
-
-/** Members, owners and memberOf: mixed collections of directory objects. */
-function relationList(ctx: SimContext, req: GraphRequest, ids: readonly Guid[], contextPath: string) {
-  const q = parseQuery(req.query, req.headers, DIRECTORY_OBJECT);
-  const items = objects(ctx, ids);
-  return listPage(ctx, cr(req), q, {
-    type: DIRECTORY_OBJECT,
-    typeOf: typeOfObject,
-    items: items.map(
-      (o) => ({ ...o.rec, __kind: o.kind }) as Record<string, unknown> & { __kind: DirObject['kind'] },
-    ),
-    contextPath,
-    annotate: (x: { __kind: DirObject['kind'] }) => ({ '@odata.type': odataType(x.__kind) }),
-  } as never);
-}
 
 function userExpand(ctx: SimContext, id: Guid, name: string): unknown {
   if (name === 'manager') {
@@ -142,10 +120,10 @@ export const directoryRoutes: GraphRoute[] = [
     });
   }),
   route('GET', '/users/{id}/memberOf', PERMS.users, (ctx, req, [id]) =>
-    relationList(ctx, req, ctx.store.memberOf(mustUser(ctx, id as string).id), 'directoryObjects'),
+    relationList(ctx, gr(req), ctx.store.memberOf(mustUser(ctx, id as string).id)),
   ),
   route('GET', '/users/{id}/directReports', PERMS.users, (ctx, req, [id]) =>
-    relationList(ctx, req, ctx.store.directReportsOf(mustUser(ctx, id as string).id), 'directoryObjects'),
+    relationList(ctx, gr(req), ctx.store.directReportsOf(mustUser(ctx, id as string).id)),
   ),
   route('GET', '/users/{id}/mailboxSettings', PERMS.users, (ctx, req, [id]) => {
     const u = mustUser(ctx, id as string);
@@ -176,16 +154,16 @@ export const directoryRoutes: GraphRoute[] = [
     return res;
   }),
   route('GET', '/groups/{id}/members', PERMS.groupMembers, (ctx, req, [id]) =>
-    relationList(ctx, req, ctx.store.membersOf(mustGroup(ctx, id as string).id), 'directoryObjects'),
+    relationList(ctx, gr(req), ctx.store.membersOf(mustGroup(ctx, id as string).id)),
   ),
   route('GET', '/groups/{id}/members/$count', PERMS.groupMembers, (ctx, req, [id]) =>
     countSegment(req, ctx.store.membersOf(mustGroup(ctx, id as string).id).length),
   ),
   route('GET', '/groups/{id}/owners', PERMS.groupMembers, (ctx, req, [id]) =>
-    relationList(ctx, req, ctx.store.ownersOf(mustGroup(ctx, id as string).id), 'directoryObjects'),
+    relationList(ctx, gr(req), ctx.store.ownersOf(mustGroup(ctx, id as string).id)),
   ),
   route('GET', '/groups/{id}/transitiveMembers', PERMS.groupMembers, (ctx, req, [id]) =>
-    relationList(ctx, req, transitive(ctx, mustGroup(ctx, id as string).id), 'directoryObjects'),
+    relationList(ctx, gr(req), transitive(ctx, mustGroup(ctx, id as string).id)),
   ),
   route('GET', '/devices', PERMS.devices, (ctx, req) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, DEVICE), {

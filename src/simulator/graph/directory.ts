@@ -1,7 +1,6 @@
 import type { SimContext } from '../context.js';
 import { GraphHttpError } from '../http/message.js';
 import type { DirectoryObjectKind, Guid } from '../tenant/model.js';
-import { DIRECTORY_OBJECT_TYPES, type ResourceType } from './resource-types.js';
 
 /** A directory object of any kind, as stored, with its kind. */
 export interface DirObject {
@@ -35,7 +34,6 @@ export function objects(ctx: SimContext, ids: readonly Guid[]): DirObject[] {
   return ids.map((id) => lookup(ctx, id)).filter((o): o is DirObject => o !== undefined);
 }
 
-export const typeOfObject = (o: DirObject): ResourceType => DIRECTORY_OBJECT_TYPES[o.kind];
 export const odataType = (kind: DirectoryObjectKind): string => `#microsoft.graph.${kind}`;
 
 /** A directory object as a mixed collection returns it: `@odata.type` + all its properties. */

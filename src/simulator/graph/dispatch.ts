@@ -31,7 +31,8 @@ export function createGraphDispatcher(
     for (const r of routes) {
       if (r.method !== method) continue;
       const m = r.pattern.exec(rest);
-      if (m) return { route: r, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+      // The path is already percent-decoded by the server (and batch); decoding again would corrupt '%'.
+      if (m) return { route: r, params: m.slice(1) };
     }
     return undefined;
   };

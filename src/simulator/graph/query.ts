@@ -10,6 +10,8 @@ export interface QueryOptions {
   filter?: ParsedFilter;
   expand: { name: string; select?: string[] }[];
   orderBy?: { property: string; desc: boolean };
+  /** `$search="prop:text" OR "prop:text"` clauses (OR-ed; AND binds within a group). */
+  search?: { property: string; text: string }[][];
   skipToken?: string;
   /** `ConsistencyLevel: eventual` was sent. */
   eventual: boolean;
@@ -113,7 +115,9 @@ export function parseQuery(
     if (!type.properties.has(property)) throw unknownProperty(type, property);
     orderBy = { property, desc: dir.toLowerCase() === 'desc' };
   }
+  let search: QueryOptions['search'];
   if (q.has('$search')) {
+    search = parseSearch(q.get('$search') ?? '', type);
     if (!eventual)
       throw new GraphHttpError(
         400,
@@ -140,7 +144,42 @@ export function parseQuery(
     ...(filter ? { filter } : {}),
     expand,
     ...(orderBy ? { orderBy } : {}),
+    ...(search ? { search } : {}),
     ...(q.get('$skiptoken') ? { skipToken: q.get('$skiptoken') as string } : {}),
     eventual,
   };
+}
+
+/**
+ * `$search="displayName:room" OR "mail:room"`: tokenized, case-insensitive matching of words that
+ * start with the text. https://learn.microsoft.com/graph/search-query-parameter#using-search-on-directory-object-collections
+ */
+function parseSearch(raw: string, type: ResourceType): { property: string; text: string }[][] {
+  const groups = raw.split(/\s+OR\s+/).map((g) =>
+    g.split(/\s+AND\s+/).map((clause) => {
+      const m = /^"([A-Za-z]+):([^"]*)"$/.exec(clause.trim());
+      if (!m)
+        throw new GraphHttpError(
+          400,
+          'Request_UnsupportedQuery',
+          `Syntax error in $search: '${clause}'. Expected "property:text".`,
+        );
+      if (!type.properties.has(m[1] as string)) throw unknownProperty(type, m[1] as string);
+      return { property: m[1] as string, text: (m[2] as string).toLowerCase() };
+    }),
+  );
+  return groups;
+}
+
+/** Whether a record matches a parsed `$search`. */
+export function matchesSearch(rec: object, search: { property: string; text: string }[][]): boolean {
+  const r = rec as Record<string, unknown>;
+  return search.some((group) =>
+    group.every(({ property, text }) => {
+      const v = r[property];
+      if (typeof v !== 'string') return false;
+      const lower = v.toLowerCase();
+      return lower.startsWith(text) || lower.split(/[\s._@-]+/).some((w) => w.startsWith(text));
+    }),
+  );
 }
