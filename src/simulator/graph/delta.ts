@@ -50,25 +50,37 @@ function props(set: DeltaSet, rec: object, select: readonly string[] | undefined
   return project(rec, set.type, select ? sel : undefined);
 }
 
-/** The initial round: every current object, relations chunked so a big group repeats. */
-function initialUnits(ctx: SimContext, set: DeltaSet, s: DeltaState): Unit[] {
-  const units: Unit[] = [];
+/**
+ * The initial round: every current object, relations chunked so a big group repeats. Only the
+ * units of the requested window are built; the others are just counted, so paging a tenant with a
+ * million memberships stays linear in the page, not in the tenant.
+ */
+function initialUnits(
+  ctx: SimContext,
+  set: DeltaSet,
+  s: DeltaState,
+  limit: number,
+): { page: Unit[]; total: number } {
+  const page: Unit[] = [];
   const rels = selectedRelations(set, s.select);
+  let index = 0;
+  const inWindow = (): boolean => index >= s.offset && index < s.offset + limit;
   for (const o of set.current(ctx)) {
     if (s.ids && !s.ids.includes(o.id)) continue;
-    const head: Unit = props(set, o, s.select);
-    const chunks: Unit[] = [];
-    for (const r of rels) {
-      const targets = set.relations[r]?.(ctx, o.id) ?? [];
-      for (let i = 0; i < targets.length; i += MEMBER_CHUNK) {
-        const refs = targets.slice(i, i + MEMBER_CHUNK).map((t) => relationRef(ctx, t));
-        if (i === 0) head[`${r}@delta`] = refs;
-        else chunks.push({ id: o.id, [`${r}@delta`]: refs });
+    const targets = rels.map((r) => [r, set.relations[r]?.(ctx, o.id) ?? []] as const);
+    const head: Unit | undefined = inWindow() ? props(set, o, s.select) : undefined;
+    if (head) page.push(head);
+    index++;
+    for (const [r, list] of targets) {
+      const refs = (from: number) => list.slice(from, from + MEMBER_CHUNK).map((t) => relationRef(ctx, t));
+      if (head && list.length > 0) head[`${r}@delta`] = refs(0);
+      for (let i = MEMBER_CHUNK; i < list.length; i += MEMBER_CHUNK) {
+        if (inWindow()) page.push({ id: o.id, [`${r}@delta`]: refs(i) });
+        index++;
       }
     }
-    units.push(head, ...chunks);
   }
-  return units;
+  return { page, total: index };
 }
 
 /** A later round: the change log between two positions, folded per object (upsert by id). */
@@ -203,12 +215,18 @@ export function serveDelta(
     }
     state = { ...base, phase: 'i' };
   }
-  const units = state.phase === 'i' ? initialUnits(ctx, set, state) : changeUnits(ctx, set, state, minimal);
-  const page = units.slice(state.offset, state.offset + DELTA_PAGE);
+  let page: Unit[];
+  let total: number;
+  if (state.phase === 'i') ({ page, total } = initialUnits(ctx, set, state, DELTA_PAGE));
+  else {
+    const units = changeUnits(ctx, set, state, minimal);
+    page = units.slice(state.offset, state.offset + DELTA_PAGE);
+    total = units.length;
+  }
   const body: Record<string, unknown> = {
     '@odata.context': `${ctx.origin}/${req.version}/$metadata#${set.name}${state.select ? `(${state.select.join(',')})` : ''}`,
   };
-  if (state.offset + DELTA_PAGE < units.length)
+  if (state.offset + DELTA_PAGE < total)
     body['@odata.nextLink'] = link('$skiptoken', { ...state, offset: state.offset + DELTA_PAGE });
   else
     body['@odata.deltaLink'] = link('$deltatoken', {
