@@ -40,7 +40,7 @@ const extra: Record<string, string> = {
 };
 for (let i = 0; i < 5; i++) await page(Object.values(variants)[0] as string); // warm up
 const report: Record<string, unknown> = {
-  preset: 'small',
+  preset,
   users: sim.tenant.users.size,
   startMs: Math.round(startMs),
   iterations,

@@ -24,8 +24,8 @@ const SETS: Record<string, DeltaSet> = {
     current: (ctx) => ctx.store.groups.values(),
     get: (ctx, id) => ctx.store.groups.get(id),
     relations: {
-      members: (ctx, id) => relationTargets(ctx, ctx.store.membersOf(id)),
-      owners: (ctx, id) => relationTargets(ctx, ctx.store.ownersOf(id)),
+      members: (ctx, id) => ctx.store.membersOf(id),
+      owners: (ctx, id) => ctx.store.ownersOf(id),
     },
   },
   servicePrincipals: {
