@@ -64,9 +64,31 @@ describe('simulator over a generated demo tenant: Graph and the Exchange admin A
     }
   });
 
+  it('audit logs filter on activityDateTime; PIM instances list', async () => {
+    const client = graphClient(sim);
+    const audits = sim.tenant.directoryAudits;
+    assert.ok(audits.length > 2);
+    const pivot = audits[Math.floor(audits.length / 2)]!.activityDateTime;
+    const res = await client
+      .api('/auditLogs/directoryAudits')
+      .filter(`activityDateTime ge ${pivot}`)
+      .top(999)
+      .get();
+    assert.equal(res.value.length, audits.filter((a) => a.activityDateTime >= pivot).length);
+    const eligible = await client.api('/roleManagement/directory/roleEligibilityScheduleInstances').get();
+    assert.equal(eligible.value.length, sim.tenant.roleEligibilityScheduleInstances.size);
+  });
+
   it('Get-DistributionGroup lists distribution and mail-enabled security groups', async () => {
     const r = await invoke('Get-DistributionGroup', { ResultSize: 'Unlimited' });
     assert.equal(r.status, 200);
+    const v1 = await invoke(
+      'Get-DistributionGroup',
+      {},
+      { url: `/adminapi/v1.0/${sim.tenantId}/InvokeCommand` },
+    );
+    assert.equal(v1.body.value.length, r.body.value.length, 'v1.0 serves the same cmdlets');
+    assert.equal((await invoke('Get-DistributionGroup', { Filter: "Name -like 'a*'" })).status, 400);
     const expected = [...sim.tenant.groups.values()].filter(
       (g) => g.mailEnabled && !g.groupTypes.includes('Unified'),
     );
