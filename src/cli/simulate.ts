@@ -56,8 +56,10 @@ function describe(sim: Simulator): string {
     `  trust the CA     NODE_EXTRA_CA_CERTS=${sim.caCertPath}`,
     `  control          ${sim.url}/_sim/counters`,
   ];
-  if (sim.demoUser)
-    lines.push(`  ROPC demo user   ${sim.demoUser.userPrincipalName} / ${sim.demoUser.password}`);
+  if (sim.demoUser) {
+    const via = sim.publicClientId ? ` (public client ${sim.publicClientId})` : '';
+    lines.push(`  ROPC demo user   ${sim.demoUser.userPrincipalName} / ${sim.demoUser.password}${via}`);
+  }
   return lines.join('\n') + '\n';
 }
 
