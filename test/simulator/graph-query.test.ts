@@ -157,6 +157,16 @@ describe('simulator Graph reads: paging and OData options', () => {
       (await get(`/v1.0/directoryRoles/${roles.body.value[0].id}`)).body.displayName,
       'Global Administrator',
     );
+    const u = guid('00000a11', 1);
+    assert.deepEqual(
+      (await get(`/v1.0/users/${u}/appRoleAssignments`)).body.value.map((a: { id: string }) => a.id),
+      f.tenant.appRoleAssignmentsOf(u).map((a) => a.id),
+    );
+    assert.ok(f.tenant.appRoleAssignmentsOf(u).length > 0);
+    const memberOf = (await get(`/v1.0/users/${u}/transitiveMemberOf`)).body.value.map(
+      (g: { id: string }) => g.id,
+    );
+    assert.deepEqual(memberOf.sort(), [...f.tenant.memberOf(u)].sort());
   });
 
   it('$count segment needs ConsistencyLevel: eventual', async () => {

@@ -1,6 +1,7 @@
 import { appAndRoleRoutes } from './app-role-routes.js';
 import { deltaRoutes } from './delta-routes.js';
 import { directoryRoutes } from './directory-routes.js';
+import { principalRoutes } from './principal-routes.js';
 import type { GraphRoute } from './route.js';
 import { writeRoutes } from './write-routes.js';
 
@@ -9,5 +10,6 @@ export const graphRoutes: GraphRoute[] = [
   ...deltaRoutes,
   ...directoryRoutes,
   ...appAndRoleRoutes,
+  ...principalRoutes,
   ...writeRoutes,
 ];
