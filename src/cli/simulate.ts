@@ -56,8 +56,10 @@ function describe(sim: Simulator): string {
     `  trust the CA     NODE_EXTRA_CA_CERTS=${sim.caCertPath}`,
     `  control          ${sim.url}/_sim/counters`,
   ];
-  if (sim.demoUser)
-    lines.push(`  ROPC demo user   ${sim.demoUser.userPrincipalName} / ${sim.demoUser.password}`);
+  if (sim.demoUser) {
+    const via = sim.publicClientId ? ` (public client ${sim.publicClientId})` : '';
+    lines.push(`  ROPC demo user   ${sim.demoUser.userPrincipalName} / ${sim.demoUser.password}${via}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -133,6 +135,7 @@ export const simulateCommand: CommandModule = (program: Command) => {
           url: sim.url,
           exchangeBaseUrl: sim.exchangeBaseUrl,
           ...(sim.demoUser ? { demoUser: sim.demoUser } : {}),
+          ...(sim.publicClientId ? { publicClientId: sim.publicClientId } : {}),
         };
         process.stdout.write(JSON.stringify(line) + '\n');
       } else process.stdout.write(describe(sim));

@@ -13,7 +13,10 @@ describe('simulator delta queries', () => {
     return raw(f.sim, u.pathname + u.search, { token: tok, headers });
   };
   /** Follows nextLinks to the deltaLink; returns every object and the deltaLink. */
-  async function round(url: string, headers: Record<string, string> = {}): Promise<{ items: Obj[]; deltaLink: string; pages: number }> {
+  async function round(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ items: Obj[]; deltaLink: string; pages: number }> {
     const items: Obj[] = [];
     let next: string | undefined = url;
     let pages = 0;
@@ -29,7 +32,10 @@ describe('simulator delta queries', () => {
   }
 
   before(async () => {
-    f = await startFixtureSim({ users: 450, groups: 4, membersPerGroup: (i) => (i === 2 ? 250 : 3) }, { now: () => now, throttling: false });
+    f = await startFixtureSim(
+      { users: 450, groups: 4, membersPerGroup: (i) => (i === 2 ? 250 : 3) },
+      { now: () => now, throttling: false },
+    );
     tok = await token(f.sim);
   });
   after(() => f.sim.close());
@@ -47,10 +53,16 @@ describe('simulator delta queries', () => {
     const changes = await round(initial.deltaLink);
     const byId = new Map<string, Obj>(changes.items.map((x) => [x.id as string, x]));
     assert.equal(byId.get(u1)!.jobTitle, 'Director');
-    assert.equal(byId.get(u1)!.displayName, 'User 1', 'without return=minimal unchanged selected props come too');
+    assert.equal(
+      byId.get(u1)!.displayName,
+      'User 1',
+      'without return=minimal unchanged selected props come too',
+    );
     assert.ok(!byId.has(u2), 'a change to an unselected property does not surface');
     assert.deepEqual(byId.get(guid('00000a11', 3))!['@removed'], { reason: 'changed' });
-    assert.deepEqual(byId.get(guid('00000a11', 4))!['manager@delta'], [{ '@odata.type': '#microsoft.graph.user', id: u1 }]);
+    assert.deepEqual(byId.get(guid('00000a11', 4))!['manager@delta'], [
+      { '@odata.type': '#microsoft.graph.user', id: u1 },
+    ]);
     f.tenant.updateUser(u1, { jobTitle: 'VP' });
     const minimal = await round(changes.deltaLink, { Prefer: 'return=minimal' });
     assert.deepEqual(minimal.items, [{ id: u1, jobTitle: 'VP' }]);
@@ -71,8 +83,12 @@ describe('simulator delta queries', () => {
     f.tenant.removeMember(big, guid('00000a11', 10));
     const changes = await round(initial.deltaLink);
     const byId = new Map<string, Obj>(changes.items.map((x) => [x.id as string, x]));
-    assert.deepEqual(byId.get(g0)!['members@delta'], [{ '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 100) }]);
-    assert.deepEqual(byId.get(big)!['members@delta'], [{ '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 10), '@removed': { reason: 'deleted' } }]);
+    assert.deepEqual(byId.get(g0)!['members@delta'], [
+      { '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 100) },
+    ]);
+    assert.deepEqual(byId.get(big)!['members@delta'], [
+      { '@odata.type': '#microsoft.graph.user', id: guid('00000a11', 10), '@removed': { reason: 'deleted' } },
+    ]);
   });
 
   it('$deltatoken=latest, id filters (≤50), $expand refused, and 7-day expiry → 400 syncStateNotFound', async () => {
@@ -80,8 +96,13 @@ describe('simulator delta queries', () => {
     assert.deepEqual(latest.body.value, []);
     assert.ok(latest.body['@odata.deltaLink']);
     const ids = [guid('00000a11', 7), guid('00000a11', 8)];
-    const filtered = await round(`/v1.0/users/delta?$filter=${encodeURIComponent(ids.map((i) => `id eq '${i}'`).join(' or '))}`);
-    assert.deepEqual(filtered.items.map((x) => x.id), ids);
+    const filtered = await round(
+      `/v1.0/users/delta?$filter=${encodeURIComponent(ids.map((i) => `id eq '${i}'`).join(' or '))}`,
+    );
+    assert.deepEqual(
+      filtered.items.map((x) => x.id),
+      ids,
+    );
     const tooMany = Array.from({ length: 51 }, (_, i) => `id eq '${guid('00000a11', i)}'`).join(' or ');
     assert.equal((await get(`/v1.0/users/delta?$filter=${encodeURIComponent(tooMany)}`)).status, 400);
     assert.equal((await get('/v1.0/users/delta?$expand=manager')).status, 400);

@@ -1,138 +1,17 @@
 /**
- * Store mutations and the change log delta queries replay.
+ * Store mutations of objects (users, groups, devices) and grants (roles, app roles, licences).
  */
 import assert from 'node:assert/strict';
-import { roleAssignmentId, Rng } from '../../../src/simulator/tenant/ids.js';
+import { Rng, roleAssignmentId } from '../../../src/simulator/tenant/ids.js';
 import type { Guid, UserRecord } from '../../../src/simulator/tenant/model.js';
-import type { Tenant } from '../../../src/simulator/tenant/store.js';
-import { EPOCH, freshTenant } from './fixtures.js';
+import { EPOCH, freshTenant, groupIds, isPlainSecurity, pickUser } from './fixtures.js';
 
 const GLOBAL_READER = 'f2ef992c-3afb-46b9-b7cf-a126ee74c451';
-
-function pick(t: Tenant, predicate: (u: UserRecord) => boolean): UserRecord {
-  const u = [...t.users.values()].find(predicate);
-  assert.ok(u, 'no such user in the demo tenant');
-  return u;
-}
-
-function groupsOfFlavour(
-  t: Tenant,
-  test: (g: {
-    groupTypes: string[];
-    mailEnabled: boolean;
-    securityEnabled: boolean;
-    isAssignableToRole: boolean | null;
-  }) => boolean,
-): Guid[] {
-  return [...t.groups.values()].filter(test).map((g) => g.id);
-}
-
-const isPlainSecurity = (g: {
-  groupTypes: string[];
-  mailEnabled: boolean;
-  securityEnabled: boolean;
-  isAssignableToRole: boolean | null;
-}): boolean => g.groupTypes.length === 0 && !g.mailEnabled && g.securityEnabled && !g.isAssignableToRole;
-
-describe('tenant store: memberships and the change log', () => {
-  it('logs a member add and remove with the relation, increasing seq and the injected clock', () => {
-    const { tenant: t, clock } = freshTenant();
-    const g = groupsOfFlavour(t, isPlainSecurity)[0] as Guid;
-    const u = pick(t, (x) => !t.membersOf(g).includes(x.id)).id;
-    clock.ms = EPOCH + 5000;
-    assert.equal(t.addMember(g, u), true);
-    assert.equal(t.addMember(g, u), false, 'second add of the same link');
-    clock.ms = EPOCH + 9000;
-    assert.equal(t.removeMember(g, u), true);
-    assert.equal(t.removeMember(g, u), false);
-    const log = t.changesSince(0);
-    assert.deepEqual(log, [
-      {
-        seq: 1,
-        at: EPOCH + 5000,
-        objectKind: 'group',
-        id: g,
-        kind: 'updated',
-        relation: { name: 'members', targetId: u, targetKind: 'user', removed: false },
-      },
-      {
-        seq: 2,
-        at: EPOCH + 9000,
-        objectKind: 'group',
-        id: g,
-        kind: 'updated',
-        relation: { name: 'members', targetId: u, targetKind: 'user', removed: true },
-      },
-    ]);
-    assert.equal(t.currentSeq, 2);
-    assert.deepEqual(
-      t.changesSince(1).map((c) => c.seq),
-      [2],
-    );
-    assert.deepEqual(t.changesSince(2), []);
-    assert.throws(() => t.changesSince(-1), /afterSeq must be a non-negative integer/);
-  });
-
-  it('keeps members in insertion order and updates the reverse index', () => {
-    const { tenant: t } = freshTenant();
-    const g = groupsOfFlavour(t, isPlainSecurity)[1] as Guid;
-    const before = [...t.membersOf(g)];
-    const u = pick(t, (x) => !before.includes(x.id)).id;
-    t.addMember(g, u);
-    assert.deepEqual(t.membersOf(g), [...before, u]);
-    assert.ok(t.memberOf(u).includes(g));
-    t.removeMember(g, u);
-    assert.ok(!t.memberOf(u).includes(g));
-  });
-
-  it('rejects unknown ids, disallowed member kinds and nesting cycles with clear errors', () => {
-    const { tenant: t } = freshTenant();
-    const g = groupsOfFlavour(t, isPlainSecurity)[0] as Guid;
-    const m365 = groupsOfFlavour(t, (x) => x.groupTypes.includes('Unified'))[0] as Guid;
-    const device = [...t.devices.keys()][0] as Guid;
-    assert.throws(
-      () => t.addMember('00000000-0000-4000-8000-000000000001', device),
-      /group "00000000-0000-4000-8000-000000000001" does not exist/,
-    );
-    assert.throws(() => t.addMember(g, 'nope'), /member "nope" is not a directory object/);
-    assert.throws(() => t.addMember(m365, device), /Microsoft 365 group and only accepts users/);
-    assert.throws(() => t.addMember(g, g), /cannot be a member of itself/);
-    const child = t.membersOf(g).find((m) => t.kindOf(m) === 'group') as Guid;
-    assert.ok(child, 'the demo tenant nests a group in its first security group');
-    assert.throws(() => t.addMember(child, g), /nesting cycle/);
-    assert.equal(t.currentSeq, 0, 'rejected mutations are not logged');
-  });
-
-  it('logs owner and manager changes on the owning object', () => {
-    const { tenant: t } = freshTenant();
-    const g = groupsOfFlavour(t, isPlainSecurity)[0] as Guid;
-    const u = pick(t, (x) => x.userType === 'Member' && !t.ownersOf(g).includes(x.id)).id;
-    assert.equal(t.addOwner(g, u), true);
-    const boss = pick(t, (x) => x.id !== u && t.managerOf(u) !== x.id).id;
-    const oldBoss = t.managerOf(u);
-    t.setManager(u, boss);
-    assert.equal(t.managerOf(u), boss);
-    assert.ok(t.directReportsOf(boss).includes(u));
-    if (oldBoss) assert.ok(!t.directReportsOf(oldBoss).includes(u));
-    t.setManager(u, null);
-    assert.equal(t.managerOf(u), undefined);
-    const rel = t
-      .changesSince(0)
-      .map((c) => [c.objectKind, c.id, c.relation?.name, c.relation?.targetId, c.relation?.removed]);
-    assert.deepEqual(rel, [
-      ['group', g, 'owners', u, false],
-      ['user', u, 'manager', boss, false],
-      ['user', u, 'manager', boss, true],
-    ]);
-    assert.throws(() => t.addOwner(g, [...t.devices.keys()][0] as Guid), /cannot be an owner/);
-    assert.throws(() => t.setManager(u, u), /own manager/);
-  });
-});
 
 describe('tenant store: users', () => {
   it('soft-deletes a user, logging the removal from every group, and restores memberships', () => {
     const { tenant: t } = freshTenant();
-    const u = pick(t, (x) => t.memberOf(x.id).length >= 2);
+    const u = pickUser(t, (x) => t.memberOf(x.id).length >= 2);
     const groups = [...t.memberOf(u.id)];
     const grants = t.appRoleAssignmentsOf(u.id).length;
     t.deleteUser(u.id);
@@ -168,7 +47,7 @@ describe('tenant store: users', () => {
 
   it('purges a soft-deleted user for good', () => {
     const { tenant: t } = freshTenant();
-    const u = pick(t, (x) => x.userType === 'Guest');
+    const u = pickUser(t, (x) => x.userType === 'Guest');
     t.deleteUser(u.id);
     t.purgeUser(u.id);
     assert.equal(t.deletedUsers.has(u.id), false);
@@ -197,7 +76,7 @@ describe('tenant store: users', () => {
     const { tenant: t } = freshTenant();
     const sku = t.subscribedSkus.find((s) => s.skuPartNumber === 'POWER_BI_PRO');
     assert.ok(sku);
-    const u = pick(
+    const u = pickUser(
       t,
       (x) => x.usageLocation !== null && !x.assignedLicenses.some((l) => l.skuId === sku.skuId),
     );
@@ -212,7 +91,7 @@ describe('tenant store: users', () => {
       () => t.assignLicense(u.id, [{ skuId: '11111111-1111-4111-8111-111111111111', disabledPlans: [] }], []),
       /not a subscribed SKU/,
     );
-    const guest = pick(t, (x) => x.usageLocation === null);
+    const guest = pickUser(t, (x) => x.usageLocation === null);
     assert.throws(
       () => t.assignLicense(guest.id, [{ skuId: sku.skuId, disabledPlans: [] }], []),
       /invalid usage location/,
@@ -276,7 +155,7 @@ describe('tenant store: groups, devices and assignments', () => {
 
   it('adds and removes role assignments, and refuses groups that are not role-assignable', () => {
     const { tenant: t } = freshTenant();
-    const u = pick(
+    const u = pickUser(
       t,
       (x) => x.userType === 'Member' && !t.roleAssignments.has(roleAssignmentId(GLOBAL_READER, x.id)),
     );
@@ -303,7 +182,7 @@ describe('tenant store: groups, devices and assignments', () => {
     );
     assert.equal(t.removeRoleAssignment(id), true);
     assert.equal(t.removeRoleAssignment(id), false);
-    const plain = groupsOfFlavour(t, isPlainSecurity)[0] as Guid;
+    const plain = groupIds(t, isPlainSecurity)[0] as Guid;
     assert.throws(
       () =>
         t.addRoleAssignment({
@@ -347,7 +226,7 @@ describe('tenant store: groups, devices and assignments', () => {
     );
     assert.ok(sp);
     const role = sp.appRoles.find((r) => r.allowedMemberTypes.includes('User')) as { id: Guid };
-    const u = pick(
+    const u = pickUser(
       t,
       (x) => !t.appRoleAssignmentsOf(x.id).some((a) => a.resourceId === sp.id && a.appRoleId === role.id),
     );
@@ -387,8 +266,8 @@ describe('tenant store: groups, devices and assignments', () => {
 
   it('logs nothing while loading', () => {
     const { tenant: t } = freshTenant();
-    const g = groupsOfFlavour(t, isPlainSecurity)[0] as Guid;
-    const u = pick(t, (x) => !t.membersOf(g).includes(x.id)).id;
+    const g = groupIds(t, isPlainSecurity)[0] as Guid;
+    const u = pickUser(t, (x) => !t.membersOf(g).includes(x.id)).id;
     t.load(() => t.addMember(g, u));
     assert.equal(t.currentSeq, 0);
     assert.ok(t.membersOf(g).includes(u));
