@@ -5,6 +5,7 @@ import { syncCommand } from './sync.js';
 import { snapshotCommand } from './snapshot.js';
 import { validateCommand } from './validate.js';
 import { configCommand } from './config.js';
+import { eventsCommand } from './events.js';
 import { mappingCommand } from './mapping.js';
 import { simulateCommand } from './simulate.js';
 import { controlPlaneCommand } from './control-plane.js';
@@ -19,6 +20,7 @@ export const commandModules: CommandModule[] = [
   snapshotCommand,
   validateCommand,
   configCommand,
+  eventsCommand,
   mappingCommand,
   simulateCommand,
   controlPlaneCommand,
