@@ -1,4 +1,6 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { EventEmitter } from 'node:events';
+import type { ServerHttp2Session } from 'node:http2';
 import { isIP } from 'node:net';
 import { ControlPlaneServiceService } from '../gen/baton_entra/v1/control_plane.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
@@ -33,6 +35,31 @@ export interface RunningControlPlane {
   port: number;
   store: ControlPlaneStore;
   close(): Promise<void>;
+}
+
+/** Per-stream and per-connection HTTP/2 receive windows for uploads. */
+const STREAM_WINDOW = 4 * 1024 * 1024;
+const SESSION_WINDOW = 16 * 1024 * 1024;
+
+/**
+ * grpc-js leaves Node's HTTP/2 receive window at 64 KiB, so a 1 MiB chunk needs 16 window updates,
+ * each waiting on this process's event loop; on a busy host uploads crawl. grpc-js has no server
+ * option for it, so the window is widened on each new session of its HTTP/2 servers (a private
+ * field; if a release renames it, this quietly does nothing and uploads are only slower).
+ */
+function widenFlowControl(server: Server): void {
+  const http2Servers = (server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
+  if (!(http2Servers instanceof Map)) return;
+  for (const h2 of http2Servers.keys()) {
+    h2.on('session', (session: ServerHttp2Session) => {
+      try {
+        session.settings({ initialWindowSize: STREAM_WINDOW });
+        session.setLocalWindowSize(SESSION_WINDOW);
+      } catch {
+        // A session that is already closing: nothing to tune.
+      }
+    });
+  }
 }
 
 export function splitHostPort(listen: string): { host: string; port: number } {
@@ -94,6 +121,7 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
     store.close();
     throw err;
   }
+  widenFlowControl(server);
   return {
     address: `${bindHost}:${bound}`,
     port: bound,

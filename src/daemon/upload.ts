@@ -1,6 +1,5 @@
 import { status, type ClientWritableStream } from '@grpc/grpc-js';
-import { createHash, type Hash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import {
   SnapshotKind,
   type ControlPlaneServiceClient,
@@ -10,6 +9,7 @@ import {
 } from '../gen/baton_entra/v1/control_plane.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelay } from './backoff.js';
+import { allocChunk } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
 import { authMetadata, describe, isServiceError, unary } from './rpc.js';
 import type { SpoolEntry } from './spool.js';
@@ -48,7 +48,7 @@ const REJECTING = new Set<status>([
 
 /**
  * Uploads one spooled snapshot: asks how much the control plane already holds, streams the rest in
- * chunks with the SHA-256 computed from the bytes actually read, and after a broken stream resumes
+ * chunks, ends with the SHA-256 streamed over the file when it was spooled, and after a broken stream resumes
  * from the committed offset, re-opening the file each attempt, with jittered backoff in between.
  */
 export async function uploadSnapshot(
@@ -110,8 +110,6 @@ async function streamFrom(
   const onAbort = () => call.cancel();
   deps.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const hash = createHash('sha256');
-    await hashPrefix(fh, offset, hash);
     await write(
       call,
       {
@@ -133,16 +131,18 @@ async function streamFrom(
     );
     let pos = offset;
     while (pos < entry.bytes && !settled) {
-      const buf = Buffer.allocUnsafe(Math.min(chunkBytes, entry.bytes - pos));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead !== buf.length)
+      // Read straight into the encoded message: no copy of the chunk on the way to the wire.
+      const { request, data } = allocChunk(pos, Math.min(chunkBytes, entry.bytes - pos));
+      const { bytesRead } = await fh.read(data, 0, data.length, pos);
+      if (bytesRead !== data.length)
         throw new Error(`spooled snapshot ${entry.name} is shorter than recorded`);
-      hash.update(buf);
-      await write(call, { chunk: { offset: pos, data: buf } }, () => settled);
+      await write(call, request, () => settled);
       pos += bytesRead;
     }
     if (!settled) {
-      await write(call, { end: { sha256: hash.digest('hex') } }, () => settled);
+      // The checksum taken when the file entered the spool; the control plane recomputes it over
+      // what it received, so a file changed on disk since is refused (DATA_LOSS), never stored.
+      await write(call, { end: { sha256: entry.sha256 } }, () => settled);
       call.end();
     }
     return await response;
@@ -178,16 +178,6 @@ async function write(
     call.on('error', done);
     call.on('status', done);
   });
-}
-
-async function hashPrefix(fh: FileHandle, length: number, hash: Hash): Promise<void> {
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = 0; pos < length;) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - pos), pos);
-    if (bytesRead === 0) throw new Error('spooled snapshot is shorter than the committed offset');
-    hash.update(buf.subarray(0, bytesRead));
-    pos += bytesRead;
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
