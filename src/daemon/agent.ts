@@ -215,6 +215,7 @@ export class ControlPlaneAgent {
         if (ctx.signal.aborted) break;
         ctx.markError(err);
         if (isServiceError(err) && err.code === status.UNAUTHENTICATED) return this.fatal(err);
+        if (isPermanent(err)) await ctx.rehello();
         const delay = backoffDelay(failures++, ctx.retry.initialMs, ctx.retry.maxMs);
         this.log.warn(
           { syncId: entry.syncId, err: describe(err), delayMs: delay },

@@ -38,12 +38,14 @@ export interface UploadOutcome {
 /** The control plane refused the snapshot itself (bad checksum, conflicting sync id …): retrying cannot help. */
 export class UploadRejected extends Error {}
 
-const REJECTING = new Set<status>([
-  status.DATA_LOSS,
-  status.INVALID_ARGUMENT,
-  status.ALREADY_EXISTS,
-  status.PERMISSION_DENIED,
+/** The snapshot itself was refused: it would be refused again. */
+const REJECTING = new Set<status>([status.DATA_LOSS, status.INVALID_ARGUMENT, status.ALREADY_EXISTS]);
+/** The daemon (not the snapshot) was refused: the caller sorts out Hello or credentials first. */
+const REFUSED = new Set<status>([
   status.UNAUTHENTICATED,
+  status.PERMISSION_DENIED,
+  status.UNIMPLEMENTED,
+  status.NOT_FOUND,
 ]);
 
 /**
@@ -75,6 +77,7 @@ export async function uploadSnapshot(
     } catch (err) {
       if (deps.signal.aborted) throw err;
       if (isServiceError(err) && REJECTING.has(err.code)) throw new UploadRejected(describe(err));
+      if (isServiceError(err) && REFUSED.has(err.code)) throw err;
       if (attempt + 1 >= maxAttempts) throw err;
       const delay = backoffDelay(attempt, backoff.initialMs, backoff.maxMs);
       deps.logger.warn(
