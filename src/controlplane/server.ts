@@ -27,6 +27,8 @@ export interface ControlPlaneSettings {
   pollIntervalMs?: number;
   heartbeatIntervalMs?: number;
   taskLeaseMs?: number;
+  /** Partial uploads older than this are deleted at start (default 7 days). */
+  partialUploadMaxAgeMs?: number;
 }
 
 export interface RunningControlPlane {
@@ -87,6 +89,9 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
   }
   const now = settings.now ?? (() => new Date());
   const store = new ControlPlaneStore(settings.dataDir);
+  const uploads = new UploadReceiver(store, now);
+  const swept = await uploads.sweep(settings.partialUploadMaxAgeMs ?? 7 * 24 * 3600_000);
+  if (swept) (settings.logger ?? silentLogger).info({ removed: swept }, 'removed abandoned partial uploads');
   const server = new Server({
     // grpc-js enforces client keepalive pings only as often as this; daemons ping every 5 min.
     'grpc.http2.min_ping_interval_without_data_ms': 60_000,
@@ -96,7 +101,7 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
     ControlPlaneServiceService,
     createService({
       store,
-      uploads: new UploadReceiver(store, now),
+      uploads,
       logger: settings.logger ?? silentLogger,
       now,
       pollIntervalMs: settings.pollIntervalMs ?? 5_000,

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   SnapshotKind,
@@ -195,6 +195,35 @@ export class UploadReceiver {
         throw new RpcError(status.INVALID_ARGUMENT, 'metadata.header_json is not JSON');
       }
     }
+  }
+
+  /**
+   * Deletes partial uploads untouched for `maxAgeMs` (a daemon that never came back to resume).
+   * Returns how many went.
+   */
+  async sweep(maxAgeMs: number): Promise<number> {
+    const dir = join(this.store.dataDir, 'uploads');
+    let removed = 0;
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    const before = this.now().getTime() - maxAgeMs;
+    for (const name of names) {
+      if (!name.endsWith('.part')) continue;
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      if (
+        st &&
+        st.mtimeMs < before &&
+        !this.active.has(name.slice(0, name.lastIndexOf('.', name.length - 6)))
+      ) {
+        await rm(join(dir, name), { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   private partPath(syncId: string, sha256: string): string {

@@ -145,6 +145,7 @@ export class ControlPlaneAgent {
 
   private async sayHello(): Promise<void> {
     const info = await this.hello!();
+    const expiresAt = info.credentialExpiresAt ? new Date(info.credentialExpiresAt) : undefined;
     const s = this.settings;
     const req: HelloRequest = {
       hostId: s.hostId,
@@ -154,7 +155,7 @@ export class ControlPlaneAgent {
       tenantId: info.tenantId ?? '',
       buildInfo: { langVersion: process.version, package: 'baton-entra', packageVersion: s.version },
       osInfo: { os: platform(), arch: arch(), hostname: hostname(), release: release() },
-      ...(info.credentialExpiresAt ? { credentialExpiresAt: new Date(info.credentialExpiresAt) } : {}),
+      ...(expiresAt && !Number.isNaN(expiresAt.getTime()) ? { credentialExpiresAt: expiresAt } : {}),
     };
     await unary<HelloRequest, HelloResponse>(this.client!, this.client!.hello, req, this.ctx!.tokens);
     this.helloed = true;

@@ -105,6 +105,20 @@ describe('snapshot upload', () => {
     assert.deepEqual(await readdir(join(dir.path, 'cp', 'uploads')), []);
   });
 
+  it('deletes partial uploads abandoned for a week when it starts', async () => {
+    const cpDir = join(dir.path, 'cp');
+    const { mkdir, writeFile, utimes } = await import('node:fs/promises');
+    await mkdir(join(cpDir, 'uploads'), { recursive: true });
+    const old = join(cpDir, 'uploads', `sync-old.${'a'.repeat(16)}.part`);
+    const fresh = join(cpDir, 'uploads', `sync-new.${'b'.repeat(16)}.part`);
+    await writeFile(old, 'x');
+    await writeFile(fresh, 'y');
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    await utimes(old, eightDaysAgo, eightDaysAgo);
+    plane = await startPlane(cpDir);
+    assert.deepEqual(await readdir(join(cpDir, 'uploads')), [`sync-new.${'b'.repeat(16)}.part`]);
+  });
+
   it('resumes a broken upload stream from the committed offset', async () => {
     plane = await startPlane(join(dir.path, 'cp'));
     const creds = await newClient(plane);
