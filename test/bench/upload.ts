@@ -7,7 +7,8 @@
  *   npx node --import tsx test/bench/upload.ts
  */
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ControlPlaneStore } from '../../src/controlplane/store.js';
@@ -19,6 +20,17 @@ import { freePort, sha256File, tempDir, waitFor } from '../controlplane/helpers.
 
 const MIB = 1024 * 1024;
 const size = Number(process.env.BENCH_UPLOAD_MIB ?? 256) * MIB;
+
+/** utime + stime of a process in ms, from /proc (Linux); NaN elsewhere. */
+async function processCpuMs(pid: number | undefined): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
 
 async function main(): Promise<void> {
   const dir = await tempDir('bench-upload');
@@ -69,11 +81,15 @@ async function main(): Promise<void> {
       async () => ({ connectionStatus: 'connected', capabilities: [] }),
     );
     await waitFor(() => agent.status().connected, 'the control plane to start', 60_000);
+    const cpu0 = process.cpuUsage();
+    const srv0 = await processCpuMs(server.pid);
     const t0 = performance.now();
     await agent.submitSnapshot(file, header);
     const t1 = performance.now();
     await waitFor(() => agent.status().spoolDepth === 0, 'the upload', 600_000);
     const t2 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    const serverCpuMs = (await processCpuMs(server.pid)) - srv0;
     const stored = listSyncs(store)[0]!;
     if (stored.sha256 !== sha256 || (await sha256File(stored.path)) !== sha256)
       throw new Error('stored bytes differ');
@@ -86,6 +102,10 @@ async function main(): Promise<void> {
         uploadMs: Math.round(t2 - t1),
         uploadMBps: Math.round((mb / ((t2 - t1) / 1000)) * 10) / 10,
         endToEndMBps: Math.round((mb / ((t2 - t0) / 1000)) * 10) / 10,
+        // CPU time spent per side (the host is shared; wall time depends on its load).
+        daemonCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+        controlPlaneCpuMs: Math.round(serverCpuMs),
+        loadAverage: loadavg()[0],
       }),
     );
   } finally {
