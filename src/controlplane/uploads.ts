@@ -101,12 +101,15 @@ export class UploadReceiver {
       const hash = createHash('sha256');
       if (meta.resumeOffset > 0) await hashPrefix(part, meta.resumeOffset, hash);
       let offset = meta.resumeOffset;
+      const flusher = new Flusher(fh);
       for (let r = await it.next(); !r.done; r = await it.next()) {
         const msg = r.value;
         if (msg.chunk) {
           offset = await writeChunk(fh, hash, msg.chunk.offset, msg.chunk.data, offset, meta.totalSize);
+          flusher.wrote(msg.chunk.data.length);
         } else if (msg.end) {
           ended = true;
+          await flusher.settle();
           return await this.commit(meta, fh, part, hash.digest('hex'), msg.end.sha256, offset);
         } else {
           throw new RpcError(status.INVALID_ARGUMENT, 'metadata may only be the first message of an upload');
@@ -228,6 +231,37 @@ export class UploadReceiver {
 
   private partPath(syncId: string, sha256: string): string {
     return join(this.store.dataDir, 'uploads', `${syncId}.${sha256.slice(0, 16)}.part`);
+  }
+}
+
+/** Bytes written between background flushes of a part file. */
+const FLUSH_EVERY = 32 * 1024 * 1024;
+
+/**
+ * Flushes a part file to disk in the background while the upload goes on, so the final fsync
+ * before the rename does not have to write the whole snapshot at once (it would stall the reply
+ * for seconds on a big file), and committed offsets are mostly on disk already.
+ */
+class Flusher {
+  private pending?: Promise<void>;
+  private unflushed = 0;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  wrote(bytes: number): void {
+    this.unflushed += bytes;
+    if (this.unflushed < FLUSH_EVERY || this.pending) return;
+    this.unflushed = 0;
+    this.pending = this.fh
+      .datasync()
+      .catch(() => undefined)
+      .finally(() => {
+        this.pending = undefined;
+      });
+  }
+
+  async settle(): Promise<void> {
+    await this.pending;
   }
 }
 
