@@ -31,7 +31,8 @@ export interface UploadStatus {
  * writing anything.
  */
 export class UploadReceiver {
-  private readonly active = new Set<string>();
+  /** Streams being received, by sync id: how to stop one, and when it has let go of its part file. */
+  private readonly active = new Map<string, { cancel: () => void; done: Promise<void> }>();
 
   constructor(
     private readonly store: ControlPlaneStore,
@@ -51,6 +52,7 @@ export class UploadReceiver {
   async receive(
     messages: AsyncIterable<UploadSnapshotRequest>,
     hostOk: (hostId: string) => boolean,
+    cancel: () => void,
   ): Promise<UploadSnapshotResponse> {
     const iterator = messages[Symbol.asyncIterator]();
     const first = await iterator.next();
@@ -59,6 +61,13 @@ export class UploadReceiver {
     this.checkMetadata(meta);
     if (!hostOk(meta.hostId))
       throw new RpcError(status.PERMISSION_DENIED, `host_id ${meta.hostId} belongs to another client`);
+    // A new stream for a sync supersedes one still open: the daemon only starts another after
+    // losing the first, which this side may not have noticed (a half-open connection).
+    for (let prior = this.active.get(meta.syncId); prior; prior = this.active.get(meta.syncId)) {
+      prior.cancel();
+      await prior.done;
+    }
+    // (Checked after that wait, which may have completed the very same snapshot.)
     const stored = getSync(this.store, meta.syncId);
     if (stored) {
       if (stored.sha256 !== meta.sha256)
@@ -71,13 +80,14 @@ export class UploadReceiver {
         receivedAt: new Date(stored.receivedAt),
       };
     }
-    if (this.active.has(meta.syncId))
-      throw new RpcError(status.ABORTED, `an upload of sync ${meta.syncId} is already in progress`);
-    this.active.add(meta.syncId);
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.active.set(meta.syncId, { cancel, done });
     try {
       return await this.receiveBody(meta, iterator);
     } finally {
       this.active.delete(meta.syncId);
+      release();
     }
   }
 

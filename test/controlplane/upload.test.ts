@@ -119,46 +119,51 @@ describe('snapshot upload', () => {
     assert.deepEqual(await readdir(join(cpDir, 'uploads')), [`sync-new.${'b'.repeat(16)}.part`]);
   });
 
-  it('resumes a broken upload stream from the committed offset', async () => {
-    plane = await startPlane(join(dir.path, 'cp'));
-    const creds = await newClient(plane);
-    const proxy = await startCuttingProxy(plane.port, 5 * 1024 * 1024);
-    try {
-      // Hello goes straight to the server; the upload goes through the proxy that cuts it once.
-      await started(plane.address, creds, 'hello-only');
-      const lines: string[] = [];
-      const logger = createLogger({
-        level: 'info',
-        destination: { write: (l: string) => void lines.push(l) },
-      });
-      const agent = newAgent(agentSettings(proxy.address, creds, join(dir.path, 'agent'), { logger }));
-      agents.push(agent);
-      const snap = await makeSnapshot(dir.path, 'sync-resume', 12 * 1024 * 1024 + 5);
-      await agent.submitSnapshot(snap.path, snap.header);
-      await agent.start(idleHandler, helloInfo);
-      await waitFor(() => listSyncs(plane!.store).length === 1, 'the resumed upload');
-      const [sync] = listSyncs(plane.store);
-      assert.equal(proxy.cuts, 1);
-      const delivered = await waitFor(
-        () =>
-          lines
-            .map((l) => JSON.parse(l) as { msg: string; startOffsets?: number[] })
-            .find((l) => l.msg === 'snapshot delivered'),
-        'the delivery to be logged',
-      );
-      const offsets = delivered!.startOffsets!;
-      assert.equal(offsets.length, 2, `one broken stream, one resumed: ${JSON.stringify(offsets)}`);
-      assert.equal(offsets[0], 0);
-      assert.ok(
-        offsets[1]! > 0 && offsets[1]! % (1024 * 1024) === 0,
-        `resumed from a chunk boundary > 0: ${offsets[1]}`,
-      );
-      assert.equal(await sha256File(sync!.path), snap.sha256);
-      assert.equal(sync!.bytes, 12 * 1024 * 1024 + 5);
-    } finally {
-      await proxy.close();
-    }
-  });
+  for (const cuts of [1, 3]) {
+    it(`resumes from the committed offset after ${cuts} broken stream(s)`, async () => {
+      plane = await startPlane(join(dir.path, 'cp'));
+      const creds = await newClient(plane);
+      // Every new connection (up to `cuts`) is cut after 5 MB: each attempt gets further.
+      const proxy = await startCuttingProxy(plane.port, 5 * 1024 * 1024, cuts);
+      try {
+        const lines: string[] = [];
+        const logger = createLogger({
+          level: 'info',
+          destination: { write: (l: string) => void lines.push(l) },
+        });
+        const agent = newAgent(agentSettings(proxy.address, creds, join(dir.path, 'agent'), { logger }));
+        agents.push(agent);
+        const size = 14 * 1024 * 1024 + 5;
+        const snap = await makeSnapshot(dir.path, 'sync-resume', size);
+        await agent.submitSnapshot(snap.path, snap.header);
+        await agent.start(idleHandler, helloInfo);
+        const delivered = await waitFor(
+          () =>
+            lines
+              .map((l) => JSON.parse(l) as { msg: string; startOffsets?: number[] })
+              .find((l) => l.msg === 'snapshot delivered'),
+          'the delivery',
+          20_000,
+        );
+        assert.equal(proxy.cuts, cuts);
+        const offsets = delivered.startOffsets!;
+        assert.equal(offsets.length, cuts + 1, `streams started at ${JSON.stringify(offsets)}`);
+        assert.equal(offsets[0], 0);
+        for (let k = 1; k < offsets.length; k++) {
+          assert.ok(
+            offsets[k]! > offsets[k - 1]!,
+            `each resume starts further on: ${JSON.stringify(offsets)}`,
+          );
+          assert.equal(offsets[k]! % (1024 * 1024), 0, 'resumes on a chunk boundary');
+        }
+        const [sync] = listSyncs(plane.store);
+        assert.equal(sync!.bytes, size);
+        assert.equal(await sha256File(sync!.path), snap.sha256);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
 
   it('delivers snapshots spooled while the control plane was down, each exactly once', async () => {
     const port = await freePort();
