@@ -62,6 +62,7 @@ export class ControlPlaneAgent {
 
   async start(handler: TaskHandler, hello: () => Promise<HelloInfo>): Promise<void> {
     const s = this.settings;
+    if (this.client) throw new Error('the control-plane agent is already started');
     if (!s.address) throw new Error('BATON_CONTROL_PLANE_ADDRESS is required');
     if (!s.clientId) throw new Error('BATON_CLIENT_ID is required');
     if (!s.hostId) throw new Error('BATON_HOST_ID is required');

@@ -123,8 +123,8 @@ describe('snapshot upload', () => {
     it(`resumes from the committed offset after ${cuts} broken stream(s)`, async () => {
       plane = await startPlane(join(dir.path, 'cp'));
       const creds = await newClient(plane);
-      // Every new connection (up to `cuts`) is cut after 5 MB: each attempt gets further.
-      const proxy = await startCuttingProxy(plane.port, 5 * 1024 * 1024, cuts);
+      // Every new connection (up to `cuts`) is cut after 8 MB.
+      const proxy = await startCuttingProxy(plane.port, 8 * 1024 * 1024, cuts);
       try {
         const lines: string[] = [];
         const logger = createLogger({
@@ -133,7 +133,7 @@ describe('snapshot upload', () => {
         });
         const agent = newAgent(agentSettings(proxy.address, creds, join(dir.path, 'agent'), { logger }));
         agents.push(agent);
-        const size = 14 * 1024 * 1024 + 5;
+        const size = 26 * 1024 * 1024 + 5;
         const snap = await makeSnapshot(dir.path, 'sync-resume', size);
         await agent.submitSnapshot(snap.path, snap.header);
         await agent.start(idleHandler, helloInfo);
@@ -149,13 +149,13 @@ describe('snapshot upload', () => {
         const offsets = delivered.startOffsets!;
         assert.equal(offsets.length, cuts + 1, `streams started at ${JSON.stringify(offsets)}`);
         assert.equal(offsets[0], 0);
+        // Each stream starts where the control plane's part file ends, on a chunk boundary. (Bytes
+        // still in flight when a connection dies are lost, so an attempt need not get further.)
         for (let k = 1; k < offsets.length; k++) {
-          assert.ok(
-            offsets[k]! > offsets[k - 1]!,
-            `each resume starts further on: ${JSON.stringify(offsets)}`,
-          );
+          assert.ok(offsets[k]! >= offsets[k - 1]!, `never goes back: ${JSON.stringify(offsets)}`);
           assert.equal(offsets[k]! % (1024 * 1024), 0, 'resumes on a chunk boundary');
         }
+        assert.ok(offsets.at(-1)! > 0, `resumed rather than restarted: ${JSON.stringify(offsets)}`);
         const [sync] = listSyncs(plane.store);
         assert.equal(sync!.bytes, size);
         assert.equal(await sha256File(sync!.path), snap.sha256);
