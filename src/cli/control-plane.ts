@@ -95,6 +95,7 @@ function serveCommand(): Command {
     .option('--client-ca <file>', 'require client certificates issued by this CA (mTLS)')
     .option('--insecure', 'allow plaintext on a non-loopback address')
     .option('--poll-interval <ms>', 'idle poll delay told to daemons', '5000')
+    .option('--heartbeat-interval <ms>', 'heartbeat interval told to daemons', '30000')
     .option('--log-level <level>', 'log level', 'info')
     .action(
       async (o: {
@@ -105,14 +106,14 @@ function serveCommand(): Command {
         clientCa?: string;
         insecure?: boolean;
         pollInterval: string;
+        heartbeatInterval: string;
         logLevel: string;
       }) => {
         if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
           throw new CliError('--tls-cert and --tls-key go together');
         if (o.clientCa && !o.tlsCert) throw new CliError('--client-ca needs --tls-cert and --tls-key');
-        const pollIntervalMs = Number(o.pollInterval);
-        if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0)
-          throw new CliError('--poll-interval must be a whole number of milliseconds');
+        const pollIntervalMs = millis('--poll-interval', o.pollInterval);
+        const heartbeatIntervalMs = millis('--heartbeat-interval', o.heartbeatInterval);
         let tls: ControlPlaneTls | undefined;
         if (o.tlsCert) {
           const clientCaPem = readPem('--client-ca', o.clientCa);
@@ -128,6 +129,7 @@ function serveCommand(): Command {
           dataDir: o.dataDir,
           logger,
           pollIntervalMs,
+          heartbeatIntervalMs,
           ...(tls ? { tls } : {}),
           ...(o.insecure ? { allowInsecure: true } : {}),
         }).catch((err: Error) => {
@@ -243,6 +245,12 @@ function tasksCommand(): Command {
       );
     });
   return tasks;
+}
+
+function millis(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${flag} must be a whole number of milliseconds`);
+  return n;
 }
 
 function parseJson(flag: string, text: string): unknown {

@@ -1,4 +1,6 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { EventEmitter } from 'node:events';
+import type { ServerHttp2Session } from 'node:http2';
 import { isIP } from 'node:net';
 import { ControlPlaneServiceService } from '../gen/baton_entra/v1/control_plane.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
@@ -25,6 +27,8 @@ export interface ControlPlaneSettings {
   pollIntervalMs?: number;
   heartbeatIntervalMs?: number;
   taskLeaseMs?: number;
+  /** Partial uploads older than this are deleted at start (default 7 days). */
+  partialUploadMaxAgeMs?: number;
 }
 
 export interface RunningControlPlane {
@@ -33,6 +37,31 @@ export interface RunningControlPlane {
   port: number;
   store: ControlPlaneStore;
   close(): Promise<void>;
+}
+
+/** Per-stream and per-connection HTTP/2 receive windows for uploads. */
+const STREAM_WINDOW = 4 * 1024 * 1024;
+const SESSION_WINDOW = 16 * 1024 * 1024;
+
+/**
+ * grpc-js leaves Node's HTTP/2 receive window at 64 KiB, so a 1 MiB chunk needs 16 window updates,
+ * each waiting on this process's event loop; on a busy host uploads crawl. grpc-js has no server
+ * option for it, so the window is widened on each new session of its HTTP/2 servers (a private
+ * field; if a release renames it, this quietly does nothing and uploads are only slower).
+ */
+function widenFlowControl(server: Server): void {
+  const http2Servers = (server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
+  if (!(http2Servers instanceof Map)) return;
+  for (const h2 of http2Servers.keys()) {
+    h2.on('session', (session: ServerHttp2Session) => {
+      try {
+        session.settings({ initialWindowSize: STREAM_WINDOW });
+        session.setLocalWindowSize(SESSION_WINDOW);
+      } catch {
+        // A session that is already closing: nothing to tune.
+      }
+    });
+  }
 }
 
 export function splitHostPort(listen: string): { host: string; port: number } {
@@ -60,6 +89,9 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
   }
   const now = settings.now ?? (() => new Date());
   const store = new ControlPlaneStore(settings.dataDir);
+  const uploads = new UploadReceiver(store, now);
+  const swept = await uploads.sweep(settings.partialUploadMaxAgeMs ?? 7 * 24 * 3600_000);
+  if (swept) (settings.logger ?? silentLogger).info({ removed: swept }, 'removed abandoned partial uploads');
   const server = new Server({
     // grpc-js enforces client keepalive pings only as often as this; daemons ping every 5 min.
     'grpc.http2.min_ping_interval_without_data_ms': 60_000,
@@ -69,7 +101,7 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
     ControlPlaneServiceService,
     createService({
       store,
-      uploads: new UploadReceiver(store, now),
+      uploads,
       logger: settings.logger ?? silentLogger,
       now,
       pollIntervalMs: settings.pollIntervalMs ?? 5_000,
@@ -94,6 +126,7 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
     store.close();
     throw err;
   }
+  widenFlowControl(server);
   return {
     address: `${bindHost}:${bound}`,
     port: bound,

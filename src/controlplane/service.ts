@@ -7,7 +7,6 @@ import {
   type GetTasksRequest,
   type HeartbeatRequest,
   type HelloRequest,
-  type UploadSnapshotRequest,
 } from '../gen/baton_entra/v1/control_plane.js';
 import { AuthError, verifyBearer } from './auth.js';
 import { hostBelongsTo, HostOwnershipError, recordHello, touchHost } from './hosts.js';
@@ -15,6 +14,7 @@ import { RpcError, toServiceError } from './rpc-error.js';
 import type { ControlPlaneStore } from './store.js';
 import { toWireTask } from './task-kinds.js';
 import { claimTasks, finishTask, heartbeatTasks, type TaskOutcome } from './tasks.js';
+import { salvagingMessages } from './upload-stream.js';
 import type { UploadReceiver } from './uploads.js';
 
 export interface ServiceSettings {
@@ -141,15 +141,17 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
     ),
 
     uploadSnapshot: (call, callback) => {
-      // A broken connection shows up as 'cancelled'; end the iteration so the part file is kept.
-      call.on('cancelled', () => call.destroy());
       authenticate(call)
         .then((clientId) =>
-          s.uploads.receive(call as AsyncIterable<UploadSnapshotRequest>, (hostId) => {
-            if (!hostBelongsTo(s.store, hostId, clientId)) return false;
-            touchHost(s.store, hostId, s.now());
-            return true;
-          }),
+          s.uploads.receive(
+            salvagingMessages(call),
+            (hostId) => {
+              if (!hostBelongsTo(s.store, hostId, clientId)) return false;
+              touchHost(s.store, hostId, s.now());
+              return true;
+            },
+            () => call.destroy(),
+          ),
         )
         .then(
           (res) => {

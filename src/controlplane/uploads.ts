@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   SnapshotKind,
@@ -31,7 +31,8 @@ export interface UploadStatus {
  * writing anything.
  */
 export class UploadReceiver {
-  private readonly active = new Set<string>();
+  /** Streams being received, by sync id: how to stop one, and when it has let go of its part file. */
+  private readonly active = new Map<string, { cancel: () => void; done: Promise<void> }>();
 
   constructor(
     private readonly store: ControlPlaneStore,
@@ -51,6 +52,7 @@ export class UploadReceiver {
   async receive(
     messages: AsyncIterable<UploadSnapshotRequest>,
     hostOk: (hostId: string) => boolean,
+    cancel: () => void,
   ): Promise<UploadSnapshotResponse> {
     const iterator = messages[Symbol.asyncIterator]();
     const first = await iterator.next();
@@ -59,6 +61,13 @@ export class UploadReceiver {
     this.checkMetadata(meta);
     if (!hostOk(meta.hostId))
       throw new RpcError(status.PERMISSION_DENIED, `host_id ${meta.hostId} belongs to another client`);
+    // A new stream for a sync supersedes one still open: the daemon only starts another after
+    // losing the first, which this side may not have noticed (a half-open connection).
+    for (let prior = this.active.get(meta.syncId); prior; prior = this.active.get(meta.syncId)) {
+      prior.cancel();
+      await prior.done;
+    }
+    // (Checked after that wait, which may have completed the very same snapshot.)
     const stored = getSync(this.store, meta.syncId);
     if (stored) {
       if (stored.sha256 !== meta.sha256)
@@ -71,13 +80,14 @@ export class UploadReceiver {
         receivedAt: new Date(stored.receivedAt),
       };
     }
-    if (this.active.has(meta.syncId))
-      throw new RpcError(status.ABORTED, `an upload of sync ${meta.syncId} is already in progress`);
-    this.active.add(meta.syncId);
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.active.set(meta.syncId, { cancel, done });
     try {
       return await this.receiveBody(meta, iterator);
     } finally {
       this.active.delete(meta.syncId);
+      release();
     }
   }
 
@@ -101,12 +111,15 @@ export class UploadReceiver {
       const hash = createHash('sha256');
       if (meta.resumeOffset > 0) await hashPrefix(part, meta.resumeOffset, hash);
       let offset = meta.resumeOffset;
+      const flusher = new Flusher(fh);
       for (let r = await it.next(); !r.done; r = await it.next()) {
         const msg = r.value;
         if (msg.chunk) {
           offset = await writeChunk(fh, hash, msg.chunk.offset, msg.chunk.data, offset, meta.totalSize);
+          flusher.wrote(msg.chunk.data.length);
         } else if (msg.end) {
           ended = true;
+          await flusher.settle();
           return await this.commit(meta, fh, part, hash.digest('hex'), msg.end.sha256, offset);
         } else {
           throw new RpcError(status.INVALID_ARGUMENT, 'metadata may only be the first message of an upload');
@@ -197,8 +210,68 @@ export class UploadReceiver {
     }
   }
 
+  /**
+   * Deletes partial uploads untouched for `maxAgeMs` (a daemon that never came back to resume).
+   * Returns how many went.
+   */
+  async sweep(maxAgeMs: number): Promise<number> {
+    const dir = join(this.store.dataDir, 'uploads');
+    let removed = 0;
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    const before = this.now().getTime() - maxAgeMs;
+    for (const name of names) {
+      if (!name.endsWith('.part')) continue;
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      if (
+        st &&
+        st.mtimeMs < before &&
+        !this.active.has(name.slice(0, name.lastIndexOf('.', name.length - 6)))
+      ) {
+        await rm(join(dir, name), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   private partPath(syncId: string, sha256: string): string {
     return join(this.store.dataDir, 'uploads', `${syncId}.${sha256.slice(0, 16)}.part`);
+  }
+}
+
+/** Bytes written between background flushes of a part file. */
+const FLUSH_EVERY = 32 * 1024 * 1024;
+
+/**
+ * Flushes a part file to disk in the background while the upload goes on, so the final fsync
+ * before the rename does not have to write the whole snapshot at once (it would stall the reply
+ * for seconds on a big file), and committed offsets are mostly on disk already.
+ */
+class Flusher {
+  private pending?: Promise<void>;
+  private unflushed = 0;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  wrote(bytes: number): void {
+    this.unflushed += bytes;
+    if (this.unflushed < FLUSH_EVERY || this.pending) return;
+    this.unflushed = 0;
+    this.pending = this.fh
+      .datasync()
+      .catch(() => undefined)
+      .finally(() => {
+        this.pending = undefined;
+      });
+  }
+
+  async settle(): Promise<void> {
+    await this.pending;
   }
 }
 

@@ -62,6 +62,7 @@ export class ControlPlaneAgent {
 
   async start(handler: TaskHandler, hello: () => Promise<HelloInfo>): Promise<void> {
     const s = this.settings;
+    if (this.client) throw new Error('the control-plane agent is already started');
     if (!s.address) throw new Error('BATON_CONTROL_PLANE_ADDRESS is required');
     if (!s.clientId) throw new Error('BATON_CLIENT_ID is required');
     if (!s.hostId) throw new Error('BATON_HOST_ID is required');
@@ -145,6 +146,7 @@ export class ControlPlaneAgent {
 
   private async sayHello(): Promise<void> {
     const info = await this.hello!();
+    const expiresAt = info.credentialExpiresAt ? new Date(info.credentialExpiresAt) : undefined;
     const s = this.settings;
     const req: HelloRequest = {
       hostId: s.hostId,
@@ -154,7 +156,7 @@ export class ControlPlaneAgent {
       tenantId: info.tenantId ?? '',
       buildInfo: { langVersion: process.version, package: 'baton-entra', packageVersion: s.version },
       osInfo: { os: platform(), arch: arch(), hostname: hostname(), release: release() },
-      ...(info.credentialExpiresAt ? { credentialExpiresAt: new Date(info.credentialExpiresAt) } : {}),
+      ...(expiresAt && !Number.isNaN(expiresAt.getTime()) ? { credentialExpiresAt: expiresAt } : {}),
     };
     await unary<HelloRequest, HelloResponse>(this.client!, this.client!.hello, req, this.ctx!.tokens);
     this.helloed = true;
@@ -215,6 +217,7 @@ export class ControlPlaneAgent {
         if (ctx.signal.aborted) break;
         ctx.markError(err);
         if (isServiceError(err) && err.code === status.UNAUTHENTICATED) return this.fatal(err);
+        if (isPermanent(err)) await ctx.rehello();
         const delay = backoffDelay(failures++, ctx.retry.initialMs, ctx.retry.maxMs);
         this.log.warn(
           { syncId: entry.syncId, err: describe(err), delayMs: delay },

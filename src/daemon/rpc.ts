@@ -1,5 +1,6 @@
 import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { ControlPlaneServiceClient } from '../gen/baton_entra/v1/control_plane.js';
+import type { ControlPlaneServiceClient } from '../gen/baton_entra/v1/control_plane.js';
+import { FastControlPlaneClient } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
 
 export interface ChannelTls {
@@ -49,7 +50,7 @@ export function openClient(
   } else {
     creds = credentials.createInsecure();
   }
-  return new ControlPlaneServiceClient(address, creds, {
+  return new FastControlPlaneClient(address, creds, {
     'grpc.keepalive_time_ms': 300_000,
     'grpc.keepalive_timeout_ms': 20_000,
     'grpc.keepalive_permit_without_calls': 0,

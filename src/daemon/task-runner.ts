@@ -18,6 +18,8 @@ import { isSafeTaskId, type TaskResults } from './task-results.js';
 const MAX_HEARTBEAT_FAILURES = 10;
 const DEFAULT_HEARTBEAT_MS = 30_000;
 const DEFAULT_POLL_MS = 5_000;
+/** How long stop() waits for running handlers to notice their signal. */
+const STOP_GRACE_MS = 10_000;
 
 interface Running {
   task: AgentTask;
@@ -53,11 +55,23 @@ export class TaskRunner {
     await this.pollLoop();
     for (const r of this.running.values()) r.ctl.abort(new Error('agent stopping'));
     this.heartbeatWaker.wake();
-    await Promise.allSettled([
+    // A handler that ignores its signal must not hold shutdown forever: its task is handed out
+    // again after the restart (the control plane never heard an outcome).
+    const settled = Promise.allSettled([
       ...[...this.running.values()].map((r) => r.done),
       heartbeats,
       ...this.finishing,
     ]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        if (this.running.size)
+          this.ctx.log.warn({ taskIds: [...this.running.keys()] }, 'tasks did not stop in time');
+        resolve();
+      }, STOP_GRACE_MS);
+    });
+    await Promise.race([settled, grace]);
+    clearTimeout(timer);
   }
 
   private async pollLoop(): Promise<void> {

@@ -1,6 +1,5 @@
 import { status, type ClientWritableStream } from '@grpc/grpc-js';
-import { createHash, type Hash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import {
   SnapshotKind,
   type ControlPlaneServiceClient,
@@ -10,6 +9,7 @@ import {
 } from '../gen/baton_entra/v1/control_plane.js';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelay } from './backoff.js';
+import { allocChunk } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
 import { authMetadata, describe, isServiceError, unary } from './rpc.js';
 import type { SpoolEntry } from './spool.js';
@@ -38,17 +38,19 @@ export interface UploadOutcome {
 /** The control plane refused the snapshot itself (bad checksum, conflicting sync id …): retrying cannot help. */
 export class UploadRejected extends Error {}
 
-const REJECTING = new Set<status>([
-  status.DATA_LOSS,
-  status.INVALID_ARGUMENT,
-  status.ALREADY_EXISTS,
-  status.PERMISSION_DENIED,
+/** The snapshot itself was refused: it would be refused again. */
+const REJECTING = new Set<status>([status.DATA_LOSS, status.INVALID_ARGUMENT, status.ALREADY_EXISTS]);
+/** The daemon (not the snapshot) was refused: the caller sorts out Hello or credentials first. */
+const REFUSED = new Set<status>([
   status.UNAUTHENTICATED,
+  status.PERMISSION_DENIED,
+  status.UNIMPLEMENTED,
+  status.NOT_FOUND,
 ]);
 
 /**
  * Uploads one spooled snapshot: asks how much the control plane already holds, streams the rest in
- * chunks with the SHA-256 computed from the bytes actually read, and after a broken stream resumes
+ * chunks, ends with the SHA-256 streamed over the file when it was spooled, and after a broken stream resumes
  * from the committed offset, re-opening the file each attempt, with jittered backoff in between.
  */
 export async function uploadSnapshot(
@@ -75,6 +77,7 @@ export async function uploadSnapshot(
     } catch (err) {
       if (deps.signal.aborted) throw err;
       if (isServiceError(err) && REJECTING.has(err.code)) throw new UploadRejected(describe(err));
+      if (isServiceError(err) && REFUSED.has(err.code)) throw err;
       if (attempt + 1 >= maxAttempts) throw err;
       const delay = backoffDelay(attempt, backoff.initialMs, backoff.maxMs);
       deps.logger.warn(
@@ -110,8 +113,6 @@ async function streamFrom(
   const onAbort = () => call.cancel();
   deps.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const hash = createHash('sha256');
-    await hashPrefix(fh, offset, hash);
     await write(
       call,
       {
@@ -133,16 +134,18 @@ async function streamFrom(
     );
     let pos = offset;
     while (pos < entry.bytes && !settled) {
-      const buf = Buffer.allocUnsafe(Math.min(chunkBytes, entry.bytes - pos));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead !== buf.length)
+      // Read straight into the encoded message: no copy of the chunk on the way to the wire.
+      const { request, data } = allocChunk(pos, Math.min(chunkBytes, entry.bytes - pos));
+      const { bytesRead } = await fh.read(data, 0, data.length, pos);
+      if (bytesRead !== data.length)
         throw new Error(`spooled snapshot ${entry.name} is shorter than recorded`);
-      hash.update(buf);
-      await write(call, { chunk: { offset: pos, data: buf } }, () => settled);
+      await write(call, request, () => settled);
       pos += bytesRead;
     }
     if (!settled) {
-      await write(call, { end: { sha256: hash.digest('hex') } }, () => settled);
+      // The checksum taken when the file entered the spool; the control plane recomputes it over
+      // what it received, so a file changed on disk since is refused (DATA_LOSS), never stored.
+      await write(call, { end: { sha256: entry.sha256 } }, () => settled);
       call.end();
     }
     return await response;
@@ -178,16 +181,6 @@ async function write(
     call.on('error', done);
     call.on('status', done);
   });
-}
-
-async function hashPrefix(fh: FileHandle, length: number, hash: Hash): Promise<void> {
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = 0; pos < length;) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - pos), pos);
-    if (bytesRead === 0) throw new Error('spooled snapshot is shorter than the committed offset');
-    hash.update(buf.subarray(0, bytesRead));
-    pos += bytesRead;
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

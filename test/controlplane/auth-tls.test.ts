@@ -6,11 +6,13 @@ import { ControlPlaneServiceClient, type HelloResponse } from '../../src/gen/bat
 import { listHosts } from '../../src/controlplane/hosts.js';
 import type { RunningControlPlane } from '../../src/controlplane/server.js';
 import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { makePki } from './certs.js';
 import {
   agentSettings,
   helloInfo,
   idleHandler,
+  makeSnapshot,
   newAgent,
   newClient,
   startPlane,
@@ -46,6 +48,37 @@ describe('control plane authentication and transport security', function () {
     );
     await assert.rejects(agent.start(idleHandler, helloInfo), /UNAUTHENTICATED/);
     assert.deepEqual(listHosts(plane.store), []);
+  });
+
+  it('never writes the client secret or a bearer token to the logs', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'trace',
+      destination: { write: (l: string) => void lines.push(l) },
+    });
+    plane = await startPlane(join(dir.path, 'cp'), { logger });
+    const creds = await newClient(plane);
+    const agent = newAgent(agentSettings(plane.address, creds, join(dir.path, 'agent'), { logger }));
+    agents.push(agent);
+    await agent.start(idleHandler, helloInfo);
+    const snap = await makeSnapshot(dir.path, 'sync-logs', 10_000);
+    await agent.submitSnapshot(snap.path, snap.header);
+    await waitFor(() => agent.status().lastUploadAt, 'the upload');
+    const forged = newAgent(
+      agentSettings(
+        plane.address,
+        { clientId: creds.clientId, clientSecret: creds.clientSecret.slice(0, -4) + 'AAAA' },
+        join(dir.path, 'forged'),
+        { logger },
+      ),
+    );
+    await forged.start(idleHandler, helloInfo).catch(() => undefined);
+    const all = lines.join('\n');
+    assert.ok(lines.length > 3, 'something was logged');
+    const key = creds.clientSecret.slice('secret-token:baton-entra:v1:'.length);
+    assert.equal(all.includes(key), false, 'the secret');
+    assert.equal(all.includes(key.slice(0, 24)), false, 'part of the secret');
+    assert.equal(/eyJ[\w-]{10,}\.eyJ/.test(all), false, 'a JWT');
   });
 
   it('refuses calls without a token, and a token for an unknown client', async () => {

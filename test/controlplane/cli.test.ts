@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { RunningControlPlane } from '../../src/controlplane/server.js';
 import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
-import { runCli } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, ROOT, runCli } from '../support/cli.js';
 import {
   agentSettings,
+  freePort,
   helloInfo,
   idleHandler,
   makeSnapshot,
@@ -108,6 +110,48 @@ describe('control-plane CLI', function () {
     assert.equal(host.connectionStatus, 'connected');
     assert.equal(host.tenantId, 'tenant-1');
     assert.ok(host.lastHelloAt);
+  });
+
+  it('serve runs the server until SIGTERM, then exits cleanly', async () => {
+    const cpDir = join(dir.path, 'cp-serve');
+    const added = await runCli(['control-plane', 'clients', 'add', '--data-dir', cpDir, '--json']);
+    const creds = JSON.parse(added.stdout) as { clientId: string; clientSecret: string };
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'control-plane',
+        'serve',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--data-dir',
+        cpDir,
+        '--poll-interval',
+        '50',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const served = newAgent(
+      agentSettings(`127.0.0.1:${port}`, creds, join(dir.path, 'agent-serve'), { hostId: 'served' }),
+    );
+    try {
+      await served.start(idleHandler, helloInfo);
+      await waitFor(() => served.status().connected, 'the agent to reach the served control plane', 20_000);
+      assert.match(out, /control plane listening/);
+    } finally {
+      await served.stop();
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
   });
 
   it('serve refuses bad flags with a message naming them', async () => {

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { AuthError, verifyBearer } from '../../src/controlplane/auth.js';
+import { addClient } from '../../src/controlplane/clients.js';
+import { ControlPlaneStore } from '../../src/controlplane/store.js';
+import {
+  addTask,
+  cancelTask,
+  claimTasks,
+  finishTask,
+  getTask,
+  heartbeatTasks,
+} from '../../src/controlplane/tasks.js';
+import { parseClientSecret, TokenSource } from '../../src/daemon/credentials.js';
+import { tempDir } from './helpers.js';
+
+describe('control plane store: task queue and tokens', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let store: ControlPlaneStore;
+  const t0 = Date.parse('2026-03-01T10:00:00Z');
+  const at = (ms: number) => new Date(t0 + ms);
+
+  beforeEach(async () => {
+    dir = await tempDir('cp-store');
+    store = new ControlPlaneStore(join(dir.path, 'cp'));
+  });
+  afterEach(async () => {
+    store.close();
+    await dir.cleanup();
+  });
+
+  it('hands a task to one host, and to another only after the first went silent past the lease', () => {
+    const task = addTask(store, 'sync_full', {}, at(0));
+    assert.match(task.id, /^[0-9A-Za-z]{27}$/);
+    assert.deepEqual(
+      claimTasks(store, 'a', [], 10, 60_000, at(1)).map((t) => t.id),
+      [task.id],
+    );
+    assert.deepEqual(claimTasks(store, 'b', [], 10, 60_000, at(2)), [], 'b gets nothing while a holds it');
+    assert.deepEqual(claimTasks(store, 'a', [task.id], 10, 60_000, at(3)), [], 'a already knows it');
+    assert.deepEqual(heartbeatTasks(store, 'a', [task.id], at(30_000)), []);
+    assert.deepEqual(
+      claimTasks(store, 'b', [], 10, 60_000, at(80_000)),
+      [],
+      'the heartbeat renewed the lease',
+    );
+    const moved = claimTasks(store, 'b', [], 10, 60_000, at(91_000));
+    assert.deepEqual(
+      moved.map((t) => [t.id, t.hostId, t.attempts]),
+      [[task.id, 'b', 2]],
+    );
+    assert.deepEqual(heartbeatTasks(store, 'a', [task.id], at(92_000)), [task.id], 'a is told to stop');
+  });
+
+  it('records an outcome once; a repeated FinishTask changes nothing', () => {
+    const task = addTask(
+      store,
+      'grant',
+      { entitlementId: 'group:g:member', principal: { resourceTypeId: 'user', resourceId: 'u' } },
+      at(0),
+    );
+    claimTasks(store, 'a', [], 10, 60_000, at(1));
+    assert.equal(finishTask(store, 'a', task.id, { ok: true, response: { n: 1 } }, at(2)), true);
+    assert.equal(
+      finishTask(store, 'a', task.id, { ok: false, code: 13, message: 'late', retryable: true }, at(3)),
+      true,
+    );
+    assert.deepEqual(getTask(store, task.id)!.result, { ok: true, response: { n: 1 } });
+    assert.equal(finishTask(store, 'a', 'missing', { ok: true }, at(4)), false);
+  });
+
+  it('cancels a pending task at once and a running one through its heartbeat', () => {
+    const pending = addTask(store, 'list_events', { pageSize: 10 }, at(0));
+    assert.equal(cancelTask(store, pending.id, at(1))!.status, 'cancelled');
+    assert.deepEqual(claimTasks(store, 'a', [], 10, 60_000, at(2)), []);
+    const running = addTask(store, 'sync_full', {}, at(3));
+    claimTasks(store, 'a', [], 10, 60_000, at(4));
+    assert.equal(cancelTask(store, running.id, at(5))!.status, 'running');
+    assert.deepEqual(heartbeatTasks(store, 'a', [running.id], at(6)), [running.id]);
+    finishTask(store, 'a', running.id, { ok: false, code: 1, message: 'cancelled', retryable: false }, at(7));
+    assert.equal(getTask(store, running.id)!.status, 'cancelled');
+  });
+
+  it('accepts a fresh daemon token and refuses an expired or foreign one', async () => {
+    const creds = await addClient(store, 'tok', at(0));
+    let now = t0;
+    const tokens = new TokenSource(creds.clientId, await parseClientSecret(creds.clientSecret), () => now);
+    const first = await tokens.token();
+    assert.equal(await verifyBearer(store, `Bearer ${first}`, at(1_000)), creds.clientId);
+    now += 60_000;
+    assert.equal(await tokens.token(), first, 'reused while it has time left');
+    now += 60_000;
+    const second = await tokens.token();
+    assert.notEqual(second, first, 'renewed before it expires');
+    await assert.rejects(verifyBearer(store, `Bearer ${first}`, at(10 * 60_000)), AuthError);
+    const other = await addClient(store, 'other', at(0));
+    const foreign = new TokenSource(creds.clientId, await parseClientSecret(other.clientSecret), () => t0);
+    await assert.rejects(verifyBearer(store, `Bearer ${await foreign.token()}`, at(1_000)), AuthError);
+    await assert.rejects(verifyBearer(store, undefined, at(0)), AuthError);
+  });
+});
