@@ -14,7 +14,7 @@ import type { HelloInfo } from './agent.js';
 export async function probeEntra(config: ConnectorConfig, logger?: Logger): Promise<HelloInfo> {
   const credential = createCredential(config);
   const graph = createGraphClient(config, { credential, logger, maxAttempts: 2 });
-  const report = await validateConnection(config, graph, credential);
+  const report = await validateConnection(config, graph, credential).finally(() => graph.close());
   for (const p of report.probes.filter((x) => !x.ok)) {
     logger?.warn({ feature: p.feature, check: p.check, missingPermission: p.missingPermission }, 'probe failed');
   }

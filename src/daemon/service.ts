@@ -10,6 +10,9 @@ import { LeaderElector } from './lease.js';
 import { startHttpServer, type ReadyReport } from './http.js';
 import { ControlPlaneAgent, type AgentTask, type HelloInfo, type TaskResult } from './agent.js';
 import { LocalSnapshots } from './snapshots.js';
+import { createGraphClient } from '../graph/client.js';
+import { createCredential } from '../graph/credentials.js';
+import { collectEvents } from '../connector/events.js';
 import type { DaemonSettings } from './settings.js';
 import { handleTask, type TaskContext } from './tasks.js';
 
@@ -226,7 +229,9 @@ export class Daemon {
       config: this.config.connector,
       logger: this.log.child({ component: 'task', taskId: task.id, kind: task.kind }),
       signal,
+      now: () => this.clock.now(),
       sync: (kind) => this.syncForTask(task.id, kind),
+      listEvents: (since, sig) => this.listEvents(since, sig),
     };
     const result = await handleTask(task, ctx);
     this.metrics.tasks.inc({ kind: task.kind, result: result.ok ? 'success' : 'failure' });
@@ -245,6 +250,17 @@ export class Daemon {
       return started;
     }
     return result;
+  }
+
+  /** The directoryAudits feed since `since` (bounded), for a list_events task. */
+  private async listEvents(since: Date, signal: AbortSignal): Promise<{ events: object[]; truncated: boolean }> {
+    const config = this.config.connector;
+    const graph = createGraphClient(config, { credential: createCredential(config), logger: this.log });
+    try {
+      return await collectEvents(graph, { since, signal, max: 5_000 });
+    } finally {
+      await graph.close();
+    }
   }
 
   private async hello(): Promise<HelloInfo> {

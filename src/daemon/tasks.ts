@@ -8,10 +8,11 @@ export interface TaskContext {
   config: ConnectorConfig;
   logger: Logger;
   signal: AbortSignal;
+  now: () => number;
   /** Runs a sync through the scheduler's no-overlap gate. */
   sync: (kind: SyncKind) => Promise<SyncResult | 'busy' | 'paused'>;
   /** Lists resource-change events (the directoryAudits feed). */
-  listEvents?: (since: Date, signal: AbortSignal) => Promise<Record<string, unknown>[]>;
+  listEvents?: (since: Date, signal: AbortSignal) => Promise<{ events: object[]; truncated: boolean }>;
 }
 
 const PROVISIONING_KINDS = new Set<AgentTask['kind']>([
@@ -71,12 +72,12 @@ async function listEventsTask(task: AgentTask, ctx: TaskContext): Promise<TaskRe
     return { ok: false, code: 'UNIMPLEMENTED', message: 'the event feed is not available', retryable: false };
   }
   const sinceRaw = task.payload['since'];
-  const since = typeof sinceRaw === 'string' ? new Date(sinceRaw) : new Date(Date.now() - 24 * 3600_000);
+  const since = typeof sinceRaw === 'string' ? new Date(sinceRaw) : new Date(ctx.now() - 24 * 3600_000);
   if (Number.isNaN(since.getTime())) {
     return { ok: false, code: 'INVALID_ARGUMENT', message: 'since: expected an ISO 8601 time', retryable: false };
   }
-  const events = await ctx.listEvents(since, ctx.signal);
-  return { ok: true, response: { events } };
+  const { events, truncated } = await ctx.listEvents(since, ctx.signal);
+  return { ok: true, response: { events, truncated } };
 }
 
 function provisioningTask(task: AgentTask, ctx: TaskContext): TaskResult {

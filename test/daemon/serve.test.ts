@@ -140,6 +140,17 @@ describe('serve: the daemon end to end', function () {
     assert.match(JSON.stringify(done), /BATON_PROVISIONING/);
   });
 
+  it('answers a list_events task with resource-change events from the audit feed', async () => {
+    const { logs } = await start('host-e', { BATON_SYNC_ON_START: 'false' });
+    await logs.waitFor('connected to the control plane');
+    const since = new Date(Date.now() - 30 * 24 * 3600_000).toISOString();
+    const task = addTask(plane.store, 'list_events', { since }, new Date());
+    const done = await waitForTask(plane, task.id);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done));
+    const events = (JSON.parse(JSON.stringify(done.result)) as { response?: { events?: unknown[] } }).response?.events;
+    assert.ok(Array.isArray(events) && events.length > 0, JSON.stringify(done.result).slice(0, 300));
+  });
+
   it('with leader election, exactly one of two daemons syncs, and the other takes over when it stops', async () => {
     const fake = new FakeApiServer();
     const url = await fake.start();
