@@ -2,29 +2,14 @@ import type { SimContext } from '../context.js';
 import { GraphHttpError, json, noContent } from '../http/message.js';
 import { newUser } from '../records.js';
 import type { Guid, UserRecord } from '../tenant/model.js';
-import { groupFlavour } from '../tenant/rules.js';
 import { findUser, notFound } from './directory.js';
 import { heldPermissions } from '../identity/bearer.js';
 import { grants, PERMS } from './permissions.js';
 import { USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
 import { assignmentWrites } from './assignment-writes.js';
-import { apply, badRequest, body, refId, SYNCED } from './write-support.js';
-
-/**
- * Group-link writes and their quirks: mail-enabled security and distribution groups are read-only
- * in Graph (400 in practice, not the documented 403), synced groups refuse writes, a duplicate add
- * is a 400 "already exist". https://learn.microsoft.com/graph/api/group-post-members
- */
-function checkWritableGroup(ctx: SimContext, groupId: Guid) {
-  const g = ctx.store.groups.get(groupId);
-  if (!g) throw notFound(groupId);
-  const flavour = groupFlavour(g);
-  if (flavour === 'distribution' || flavour === 'mailEnabledSecurity')
-    throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
-  if (g.onPremisesSyncEnabled === true) throw badRequest(SYNCED);
-  return g;
-}
+import { objectWrites } from './object-writes.js';
+import { apply, badRequest, body, checkWritableGroup, refId, SYNCED } from './write-support.js';
 
 function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
   const add =
@@ -73,7 +58,7 @@ const REQUIRED_ON_CREATE = [
   'passwordProfile',
 ];
 /** Properties a synced (on-premises mastered) user still takes from the cloud. */
-const CLOUD_WRITABLE_ON_SYNCED = new Set(['usageLocation', 'accountEnabled']);
+const CLOUD_WRITABLE_ON_SYNCED = new Set(['usageLocation']);
 
 function checkUserPatch(patch: Record<string, unknown>): void {
   for (const k of Object.keys(patch)) {
@@ -191,4 +176,5 @@ export const writeRoutes: GraphRoute[] = [
     });
   }),
   ...assignmentWrites,
+  ...objectWrites,
 ];
