@@ -14,7 +14,21 @@ import { newGroup, newUser } from './records.js';
  *   POST /_sim/clock/advance       body: {"ms": number}
  *   POST /_sim/mutate              body: {"op": …, …} (see MUTATIONS)
  *   GET  /_sim/info                tenant id, client id, seq of the change log
+ *   GET  /_sim/help                this list
  */
+const CONTROL_ENDPOINTS = {
+  'GET /_sim/counters':
+    'requests, resource units, throttled and faulted requests by endpoint (total under "*")',
+  'POST /_sim/counters/reset': 'zero the counters',
+  'POST /_sim/faults':
+    'replace the fault rules: [{"path": regex, "method"?, "kind", "probability"?, "count"?, "value"?}]',
+  'POST /_sim/throttling': '{"enabled": boolean}',
+  'POST /_sim/clock/advance': '{"ms": number} (refused when the clock was injected)',
+  'POST /_sim/mutate':
+    '{"op": addMember|removeMember|addOwner|removeOwner|createUser|updateUser|deleteUser|restoreUser|createGroup|updateGroup|deleteGroup|setManager|updateServicePrincipal|deleteDevice|updateClient, …}',
+  'GET /_sim/info': 'tenant id, client id, change-log position, simulator time',
+};
+
 export function createControl(ctx: SimContext, sim: () => RunningSimulator) {
   return async (req: SimRequest, action: string): Promise<SimResponse> => {
     try {
@@ -39,6 +53,8 @@ export function createControl(ctx: SimContext, sim: () => RunningSimulator) {
           return json(200, { now: new Date(ctx.clock.now()).toISOString() });
         case 'POST mutate':
           return json(200, mutate(ctx, body));
+        case 'GET help':
+          return json(200, CONTROL_ENDPOINTS);
         case 'GET info':
           return json(200, {
             tenantId: ctx.store.tenantId,
