@@ -193,5 +193,8 @@ describe('simulator $batch, throttling, faults and counters', () => {
       400,
       'an injected clock is not moved by the simulator',
     );
+    const help = await raw(f.sim, '/_sim/help');
+    assert.ok(Object.keys(help.body).includes('POST /_sim/mutate'));
+    assert.equal((await raw(f.sim, '/_sim/info')).body.tenantId, f.sim.tenantId);
   });
 });
