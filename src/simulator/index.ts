@@ -20,6 +20,7 @@ import type { TenantStore } from './tenant/store-api.js';
 import { quotaForTenant, Throttle } from './throttle.js';
 
 export type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
+export { trustSimulatorCa } from './trust.js';
 
 export interface StartOptions extends SimulatorOptions {
   /** Serve this tenant instead of generating one from `preset`/`seed`/`size`. */

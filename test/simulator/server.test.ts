@@ -34,6 +34,18 @@ describe('simulator server', () => {
     }
   });
 
+  it('answers 400 to a badly percent-encoded path and 404 to an unknown endpoint', async () => {
+    const { sim } = await startFixtureSim({ users: 3, groups: 1 });
+    try {
+      assert.equal((await raw(sim, '/v1.0/users/%zz')).status, 400);
+      const unknown = await raw(sim, '/nothing/here');
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.body.error.message, /No simulator endpoint serves GET \/nothing\/here/);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('refuses a non-loopback host', async () => {
     await assert.rejects(startSimulator({ host: '0.0.0.0' }), /host: the simulator listens on loopback only/);
   });
