@@ -172,6 +172,19 @@ describe('simulator Graph reads: paging and OData options', () => {
   it('$count segment needs ConsistencyLevel: eventual', async () => {
     assert.equal((await get('/v1.0/users/$count')).status, 400);
     assert.equal((await get('/v1.0/users/$count', { ConsistencyLevel: 'eventual' })).body, 260);
+    const enabled = [...f.tenant.users.values()].filter((u) => u.accountEnabled).length;
+    assert.equal(
+      (
+        await get(`/v1.0/users/$count?$filter=${encodeURIComponent('accountEnabled eq true')}`, {
+          ConsistencyLevel: 'eventual',
+        })
+      ).body,
+      enabled,
+    );
+    assert.equal(
+      (await get('/v1.0/servicePrincipals/$count', { ConsistencyLevel: 'eventual' })).body,
+      f.tenant.servicePrincipals.size,
+    );
   });
 
   it('caps: $expand pages at 100 and expands at most 20; signInActivity pages at 120 and needs AuditLog.Read.All', async () => {

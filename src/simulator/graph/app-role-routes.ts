@@ -5,6 +5,7 @@ import { asDirectoryObject, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
+import { countSegment } from './count.js';
 import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
@@ -66,6 +67,9 @@ export const appAndRoleRoutes: GraphRoute[] = [
       expand: (s, n) => spExpand(ctx, s.id, n),
     }),
   ),
+  route('GET', '/servicePrincipals/$count', PERMS.apps, (ctx, req) =>
+    countSegment(req, T.SERVICE_PRINCIPAL, [...ctx.store.servicePrincipals.values()]),
+  ),
   route('GET', '/servicePrincipals/{id}', PERMS.apps, (ctx, req, [id]) => {
     const sp = mustSp(ctx, id as string);
     const q = parseQuery(req.query, req.headers, T.SERVICE_PRINCIPAL);
@@ -101,6 +105,9 @@ export const appAndRoleRoutes: GraphRoute[] = [
       items: [...ctx.store.applications.values()],
       contextPath: 'applications',
     }),
+  ),
+  route('GET', '/applications/$count', PERMS.apps, (ctx, req) =>
+    countSegment(req, T.APPLICATION, [...ctx.store.applications.values()]),
   ),
   route('GET', '/applications/{id}', PERMS.apps, (ctx, req, [id]) => {
     const a = ctx.store.applications.get(id as string);
