@@ -200,6 +200,34 @@ describe('simulator Graph writes', () => {
     assert.equal((await send('PATCH', `/servicePrincipals/${sp}`, { displayName: 'x' })).status, 400);
   });
 
+  it('writes land in the directory audit log with Entra activity names, newest first', async () => {
+    const g = guid('00006400', 3);
+    const u = guid('00000a11', 17);
+    assert.equal((await send('POST', `/groups/${g}/members/$ref`, ref(u))).status, 204);
+    const sp = [...f.tenant.servicePrincipals.values()][1]!;
+    const grant = await send('POST', `/servicePrincipals/${sp.id}/appRoleAssignedTo`, {
+      principalId: u,
+      resourceId: sp.id,
+      appRoleId: sp.appRoles[0]!.id,
+    });
+    assert.equal(grant.status, 201);
+    const audits = (await send('GET', '/auditLogs/directoryAudits?$top=2')).body.value;
+    assert.equal(audits[0].activityDisplayName, 'Add app role assignment grant to user');
+    assert.deepEqual(
+      audits[0].targetResources.map((t: { id: string }) => t.id),
+      [u, sp.id],
+    );
+    assert.equal(audits[1].activityDisplayName, 'Add member to group');
+    assert.deepEqual(
+      audits[1].targetResources.map((t: { id: string; type: string }) => [t.type, t.id]),
+      [
+        ['Group', g],
+        ['User', u],
+      ],
+    );
+    assert.equal(audits[1].initiatedBy.app.appId, f.sim.clientId);
+  });
+
   it('writes cost 1 RU and need a ReadWrite permission', async () => {
     const r = await send('POST', `/groups/${guid('00006400', 4)}/members/$ref`, ref(guid('00000a11', 18)));
     assert.equal(r.headers.get('x-ms-resource-unit'), '1');

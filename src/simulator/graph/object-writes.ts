@@ -2,6 +2,7 @@ import { GraphHttpError, json, noContent } from '../http/message.js';
 import type { DeviceRecord, Guid, ServicePrincipalRecord } from '../tenant/model.js';
 import { notFound } from './directory.js';
 import { PERMS } from './permissions.js';
+import { audit, target as auditTarget } from './audit.js';
 import { route, type GraphRoute } from './route.js';
 import { apply, badRequest, body, checkWritableGroup } from './write-support.js';
 
@@ -54,6 +55,11 @@ export const objectWrites: GraphRoute[] = [
       );
     }
     apply(() => ids.forEach((id) => ctx.store.addMember(g.id, id)));
+    for (const id of ids)
+      audit(ctx, req, 'Add member to group', 'GroupManagement', [
+        auditTarget(ctx, g.id),
+        auditTarget(ctx, id),
+      ]);
     return noContent();
   }),
   // https://learn.microsoft.com/graph/api/user-revokesigninsessions
@@ -66,6 +72,7 @@ export const objectWrites: GraphRoute[] = [
     const u = ctx.store.deletedUsers.get(id as string);
     if (!u) throw notFound(id as string);
     apply(() => ctx.store.restoreUser(u.id));
+    audit(ctx, req, 'Restore user', 'UserManagement', [auditTarget(ctx, u.id)]);
     const { deletedDateTime: _gone, ...restored } = u;
     return json(200, {
       '@odata.context': `${ctx.origin}/${req.version}/$metadata#directoryObjects/$entity`,

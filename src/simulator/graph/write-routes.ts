@@ -9,6 +9,7 @@ import { USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
 import { assignmentWrites } from './assignment-writes.js';
 import { objectWrites } from './object-writes.js';
+import { audit, target as auditTarget } from './audit.js';
 import { apply, badRequest, body, checkWritableGroup, refId, SYNCED } from './write-support.js';
 
 function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
@@ -16,6 +17,7 @@ function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
     name === 'members'
       ? (c: SimContext, g: Guid, m: Guid) => c.store.addMember(g, m)
       : (c: SimContext, g: Guid, m: Guid) => c.store.addOwner(g, m);
+  const noun = name === 'members' ? 'member' : 'owner';
   const remove =
     name === 'members'
       ? (c: SimContext, g: Guid, m: Guid) => c.store.removeMember(g, m)
@@ -29,24 +31,27 @@ function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
         throw badRequest(
           `One or more added object references already exist for the following modified properties: '${name}'.`,
         );
+      audit(ctx, req, `Add ${noun} to group`, 'GroupManagement', [
+        auditTarget(ctx, gid as Guid),
+        auditTarget(ctx, target),
+      ]);
       return noContent();
     }),
-    route(
-      'DELETE',
-      `/groups/{id}/${name}/{member}/$ref`,
-      PERMS.groupMembersWrite,
-      (ctx, _req, [gid, mid]) => {
-        checkWritableGroup(ctx, gid as Guid);
-        if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
-          throw new GraphHttpError(
-            404,
-            'Request_ResourceNotFound',
-            `One or more removed object references do not exist for the following modified properties: '${name}'.`,
-          );
-        }
-        return noContent();
-      },
-    ),
+    route('DELETE', `/groups/{id}/${name}/{member}/$ref`, PERMS.groupMembersWrite, (ctx, req, [gid, mid]) => {
+      checkWritableGroup(ctx, gid as Guid);
+      if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
+        throw new GraphHttpError(
+          404,
+          'Request_ResourceNotFound',
+          `One or more removed object references do not exist for the following modified properties: '${name}'.`,
+        );
+      }
+      audit(ctx, req, `Remove ${noun} from group`, 'GroupManagement', [
+        auditTarget(ctx, gid as Guid),
+        auditTarget(ctx, mid as Guid),
+      ]);
+      return noContent();
+    }),
   ];
 }
 
@@ -102,6 +107,7 @@ export const writeRoutes: GraphRoute[] = [
     apply(() =>
       ctx.store.createUser(user, { password: passwordProfile.password as string, mfaRequired: false }),
     );
+    audit(ctx, req, 'Add user', 'UserManagement', [auditTarget(ctx, user.id)]);
     return json(201, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`, ...user });
   }),
   route('PATCH', '/users/{id}', PERMS.userEnable, (ctx, req, [id]) => {
@@ -124,13 +130,27 @@ export const writeRoutes: GraphRoute[] = [
       throw badRequest(SYNCED);
     if (typeof patch.userPrincipalName === 'string' && upnTaken(ctx, patch.userPrincipalName, u.id))
       throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    const before = u as unknown as Record<string, unknown>;
     apply(() => ctx.store.updateUser(u.id, patch as Partial<UserRecord>));
+    const modified = Object.keys(patch).map((k) => ({
+      displayName: k,
+      oldValue: JSON.stringify(before[k] ?? null),
+      newValue: JSON.stringify(patch[k]),
+    }));
+    audit(
+      ctx,
+      req,
+      patch.accountEnabled === false && Object.keys(patch).length === 1 ? 'Disable account' : 'Update user',
+      'UserManagement',
+      [auditTarget(ctx, u.id, modified)],
+    );
     return noContent();
   }),
-  route('DELETE', '/users/{id}', PERMS.usersWrite, (ctx, _req, [id]) => {
+  route('DELETE', '/users/{id}', PERMS.usersWrite, (ctx, req, [id]) => {
     const u = findUser(ctx, id as string);
     if (!u) throw notFound(id as string);
     apply(() => ctx.store.deleteUser(u.id));
+    audit(ctx, req, 'Delete user', 'UserManagement', [auditTarget(ctx, u.id)]);
     return noContent();
   }),
   route('PUT', '/users/{id}/manager/$ref', PERMS.usersWrite, (ctx, req, [id]) => {
@@ -170,6 +190,7 @@ export const writeRoutes: GraphRoute[] = [
         b.removeLicenses!,
       ),
     );
+    audit(ctx, req, 'Change user license', 'UserManagement', [auditTarget(ctx, u.id)]);
     return json(200, {
       '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`,
       ...ctx.store.users.get(u.id),
