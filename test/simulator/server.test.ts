@@ -46,6 +46,20 @@ describe('simulator server', () => {
     }
   });
 
+  it('a restart on the same stateDir keeps the CA clients already trust', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sim-state-'));
+    const first = await startFixtureSim({ users: 3, groups: 1 }, { stateDir: dir });
+    await first.sim.close();
+    const second = await startFixtureSim({ users: 3, groups: 1 }, { stateDir: dir });
+    try {
+      assert.equal(second.sim.caCertPem, first.sim.caCertPem);
+      const res = await fetch(`${second.sim.url}/${TENANT_ID}/v2.0/.well-known/openid-configuration`);
+      assert.equal(res.status, 200);
+    } finally {
+      await second.sim.close();
+    }
+  });
+
   it('refuses a non-loopback host', async () => {
     await assert.rejects(startSimulator({ host: '0.0.0.0' }), /host: the simulator listens on loopback only/);
   });
