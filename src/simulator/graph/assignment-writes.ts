@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { GraphHttpError, json, noContent } from '../http/message.js';
 import type { AppRoleAssignmentRecord, Guid } from '../tenant/model.js';
 import { appRoleActivity, audit, target as auditTarget } from './audit.js';
@@ -6,27 +5,7 @@ import { notFound } from './directory.js';
 import { PERMS } from './permissions.js';
 import { route, type GraphRoute } from './route.js';
 import { apply, badRequest, body } from './write-support.js';
-
-/** appRoleAssignment ids: base64url(bytes_le(principalId) ‖ 16 opaque bytes). graph.md §8. */
-function assignmentId(principalId: Guid): string {
-  return Buffer.concat([guidBytesLe(principalId), randomBytes(16)]).toString('base64url');
-}
-
-function guidBytesLe(g: Guid): Buffer {
-  const h = g.replace(/-/g, '');
-  const b = Buffer.from(h, 'hex');
-  return Buffer.concat([
-    Buffer.from(b.subarray(0, 4)).reverse(),
-    Buffer.from(b.subarray(4, 6)).reverse(),
-    Buffer.from(b.subarray(6, 8)).reverse(),
-    b.subarray(8),
-  ]);
-}
-
-/** roleAssignment ids: base64url(bytes_le(roleDefinitionId) ‖ bytes_le(principalId)) + "-1". graph.md §5. */
-function roleAssignmentId(roleDefinitionId: Guid, principalId: Guid): string {
-  return `${Buffer.concat([guidBytesLe(roleDefinitionId), guidBytesLe(principalId)]).toString('base64url')}-1`;
-}
+import { appRoleAssignmentId as assignmentId, roleAssignmentId } from '../ids.js';
 
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 

@@ -4,7 +4,8 @@ import type { DirectoryAuditRecord, Guid } from '../tenant/model.js';
 import type { GraphRequest } from './route.js';
 
 type Target = DirectoryAuditRecord['targetResources'][number];
-type Category = 'GroupManagement' | 'UserManagement' | 'ApplicationManagement' | 'RoleManagement' | 'Device';
+export type Category =
+  'GroupManagement' | 'UserManagement' | 'ApplicationManagement' | 'RoleManagement' | 'Device';
 
 /** An audit target for a directory object (or a role definition), named as Entra names it. */
 export function target(ctx: SimContext, id: Guid, modified: Target['modifiedProperties'] = []): Target {
@@ -57,6 +58,56 @@ export function target(ctx: SimContext, id: Guid, modified: Target['modifiedProp
   return { id, displayName: null, type: 'Other', userPrincipalName: null, modifiedProperties: modified };
 }
 
+export type Initiator = DirectoryAuditRecord['initiatedBy'];
+
+/** Changes made through `/_sim/mutate` stand for an administrator working in the portal. */
+export const CONTROL_INITIATOR: Initiator = {
+  user: {
+    id: '00000000-0000-0000-0000-000000000000',
+    displayName: 'Simulator control',
+    userPrincipalName: null,
+  },
+  app: null,
+};
+
+function appInitiator(ctx: SimContext, appId: string): Initiator {
+  const client = ctx.store.clients.get(appId);
+  const sp = [...ctx.store.servicePrincipals.values()].find((x) => x.appId === appId);
+  return {
+    user: null,
+    app: { appId, displayName: client?.displayName ?? null, servicePrincipalId: sp?.id ?? appId },
+  };
+}
+
+function operationType(activity: string): string {
+  const verb = activity.split(' ')[0];
+  return verb === 'Add' ? 'Assign' : verb === 'Remove' ? 'Unassign' : verb === 'Delete' ? 'Delete' : 'Update';
+}
+
+export function recordAudit(
+  ctx: SimContext,
+  initiatedBy: Initiator,
+  correlationId: string,
+  activity: string,
+  category: Category,
+  targets: Target[],
+): void {
+  ctx.store.addAudit({
+    id: `Directory_${randomUUID()}`,
+    category,
+    correlationId,
+    result: 'success',
+    resultReason: '',
+    activityDisplayName: activity,
+    activityDateTime: new Date(ctx.clock.now()).toISOString(),
+    loggedByService: 'Core Directory',
+    operationType: operationType(activity),
+    initiatedBy,
+    targetResources: targets,
+    additionalDetails: [],
+  });
+}
+
 /**
  * Records what a Graph write did in the directory audit log, initiated by the calling app, with
  * Entra's activity names ("Add member to group", "Add app role assignment grant to user", …), so a
@@ -70,32 +121,7 @@ export function audit(
   category: Category,
   targets: Target[],
 ): void {
-  const appId = req.claims.appid;
-  const client = ctx.store.clients.get(appId);
-  const sp = [...ctx.store.servicePrincipals.values()].find((x) => x.appId === appId);
-  const entry: DirectoryAuditRecord = {
-    id: `Directory_${randomUUID()}`,
-    category,
-    correlationId: req.clientRequestId,
-    result: 'success',
-    resultReason: '',
-    activityDisplayName: activity,
-    activityDateTime: new Date(ctx.clock.now()).toISOString(),
-    loggedByService: 'Core Directory',
-    operationType:
-      activity.split(' ')[0] === 'Add'
-        ? 'Assign'
-        : activity.split(' ')[0] === 'Remove'
-          ? 'Unassign'
-          : 'Update',
-    initiatedBy: {
-      user: null,
-      app: { appId, displayName: client?.displayName ?? null, servicePrincipalId: sp?.id ?? appId },
-    },
-    targetResources: targets,
-    additionalDetails: [],
-  };
-  ctx.store.addAudit(entry);
+  recordAudit(ctx, appInitiator(ctx, req.claims.appid), req.clientRequestId, activity, category, targets);
 }
 
 /** The activity for an app-role grant or removal, by principal type. */
