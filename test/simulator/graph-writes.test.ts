@@ -195,6 +195,23 @@ describe('simulator Graph writes', () => {
     const device = [...f.tenant.devices.keys()][0]!;
     assert.equal((await send('PATCH', `/devices/${device}`, { accountEnabled: false })).status, 204);
     assert.equal(f.tenant.devices.get(device)!.accountEnabled, false);
+    const spOwned = [...f.tenant.servicePrincipals.keys()][2]!;
+    assert.equal(
+      (await send('POST', `/servicePrincipals/${spOwned}/owners/$ref`, ref(guid('00000a11', 3)))).status,
+      204,
+    );
+    assert.equal(
+      (await send('POST', `/servicePrincipals/${spOwned}/owners/$ref`, ref(guid('00000a11', 3)))).status,
+      400,
+    );
+    assert.deepEqual(
+      (await send('GET', `/servicePrincipals/${spOwned}/owners`)).body.value.map((o: { id: string }) => o.id),
+      [guid('00000a11', 3)],
+    );
+    assert.equal(
+      (await send('DELETE', `/servicePrincipals/${spOwned}/owners/${guid('00000a11', 3)}/$ref`)).status,
+      204,
+    );
     const sp = [...f.tenant.servicePrincipals.keys()][1]!;
     assert.equal((await send('PATCH', `/servicePrincipals/${sp}`, { accountEnabled: false })).status, 204);
     assert.equal((await send('PATCH', `/servicePrincipals/${sp}`, { displayName: 'x' })).status, 400);

@@ -4,7 +4,7 @@ import { notFound } from './directory.js';
 import { PERMS } from './permissions.js';
 import { audit, target as auditTarget } from './audit.js';
 import { route, type GraphRoute } from './route.js';
-import { apply, badRequest, body, checkWritableGroup } from './write-support.js';
+import { apply, badRequest, body, checkWritableGroup, refId } from './write-support.js';
 
 /** `members@odata.bind` takes at most 20 references per PATCH. https://learn.microsoft.com/graph/api/group-post-members */
 const BIND_LIMIT = 20;
@@ -34,6 +34,40 @@ function only<T>(patch: Record<string, unknown>, allowed: readonly string[], typ
 }
 
 export const objectWrites: GraphRoute[] = [
+  // Enterprise-app owners. https://learn.microsoft.com/graph/api/serviceprincipal-post-owners
+  route('POST', '/servicePrincipals/{id}/owners/$ref', PERMS.appWrite, (ctx, req, [spId]) => {
+    if (!ctx.store.servicePrincipals.has(spId as string)) throw notFound(spId as string);
+    const owner = refId(body(req));
+    if (!ctx.store.kindOf(owner)) throw notFound(owner);
+    if (!apply(() => ctx.store.addOwner(spId as string, owner)))
+      throw badRequest(
+        "One or more added object references already exist for the following modified properties: 'owners'.",
+      );
+    audit(ctx, req, 'Add owner to service principal', 'ApplicationManagement', [
+      auditTarget(ctx, spId as string),
+      auditTarget(ctx, owner),
+    ]);
+    return noContent();
+  }),
+  route(
+    'DELETE',
+    '/servicePrincipals/{id}/owners/{owner}/$ref',
+    PERMS.appWrite,
+    (ctx, req, [spId, owner]) => {
+      if (!ctx.store.servicePrincipals.has(spId as string)) throw notFound(spId as string);
+      if (!apply(() => ctx.store.removeOwner(spId as string, owner as string)))
+        throw new GraphHttpError(
+          404,
+          'Request_ResourceNotFound',
+          "One or more removed object references do not exist for the following modified properties: 'owners'.",
+        );
+      audit(ctx, req, 'Remove owner from service principal', 'ApplicationManagement', [
+        auditTarget(ctx, spId as string),
+        auditTarget(ctx, owner as string),
+      ]);
+      return noContent();
+    },
+  ),
   // Bulk add: all-or-nothing, ≤ 20 references; an existing link fails the whole request.
   route('PATCH', '/groups/{id}', PERMS.groupMembersWrite, (ctx, req, [gid]) => {
     const g = checkWritableGroup(ctx, gid as Guid);
