@@ -192,6 +192,16 @@ describe('simulator identity platform', () => {
       password: 'nope',
     });
     assert.deepEqual(wrong.body.error_codes, [50126]);
+    const disabled = [...f.tenant.users.values()].find((u) => !u.accountEnabled)!;
+    const idx = Number(disabled.surname);
+    const off = await tokenForm(f, {
+      grant_type: 'password',
+      client_id: publicId,
+      scope: GRAPH,
+      username: disabled.userPrincipalName,
+      password: `Pass-${idx}!`,
+    });
+    assert.deepEqual(off.body.error_codes, [50057]);
   });
 
   it('errors in Entra shape: unknown tenant, unknown client, wrong secret, expired secret, bad scope', async () => {
