@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:https';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
@@ -52,6 +52,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   const store = options.tenant ?? (await loadTenant(options, () => clock.now()));
   const client = [...store.clients.values()].find((c) => c.secrets.length > 0);
   if (!client) throw new Error('tenant: no client registration with a secret to hand out');
+  const ownStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'baton-entra-sim-')));
   const [tls, signingKey] = await Promise.all([
     createTlsMaterial(stateDir, new Date(Date.now())),
@@ -123,11 +124,14 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
       throttle.reset();
     },
     advanceClock: (ms: number) => clock.advance(ms),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      // A state dir we made ourselves holds only this run's keys; one the caller named is kept.
+      if (ownStateDir) await rm(stateDir, { recursive: true, force: true });
+    },
   } satisfies Simulator);
   return handle;
 }

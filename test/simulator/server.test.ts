@@ -34,6 +34,13 @@ describe('simulator server', () => {
     }
   });
 
+  it('removes the temporary state dir it created on close', async () => {
+    const { sim } = await startFixtureSim({ users: 3, groups: 1 });
+    await stat(sim.caCertPath);
+    await sim.close();
+    await assert.rejects(stat(sim.caCertPath), /ENOENT/);
+  });
+
   it('answers 400 to a badly percent-encoded path and 404 to an unknown endpoint', async () => {
     const { sim } = await startFixtureSim({ users: 3, groups: 1 });
     try {
