@@ -68,6 +68,9 @@ describe('tenant store: memberships and the change log', () => {
     assert.throws(() => t.addMember(g, 'nope'), /member "nope" is not a directory object/);
     assert.throws(() => t.addMember(m365, device), /Microsoft 365 group and only accepts users/);
     assert.throws(() => t.addMember(g, g), /cannot be a member of itself/);
+    const dynamic = groupIds(t, (x) => x.groupTypes.includes('DynamicMembership'))[0] as Guid;
+    assert.throws(() => t.addMember(dynamic, t.membersOf(g)[0] as Guid), /dynamic membership/);
+    assert.throws(() => t.removeMember(dynamic, t.membersOf(dynamic)[0] as Guid), /dynamic membership/);
     const child = t.membersOf(g).find((m) => t.kindOf(m) === 'group') as Guid;
     assert.ok(child, 'the demo tenant nests a group in its first security group');
     assert.throws(() => t.addMember(child, g), /nesting cycle/);
