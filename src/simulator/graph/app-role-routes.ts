@@ -89,7 +89,11 @@ export const appAndRoleRoutes: GraphRoute[] = [
     }),
   ),
   route('GET', '/servicePrincipals/{id}/owners', PERMS.apps, (ctx, req, [id]) =>
-    relationList(ctx, { ...cr(req), headers: req.headers }, ctx.store.ownersOf(mustSp(ctx, id as string).id)),
+    relationList(
+      ctx,
+      { ...cr(req), headers: req.headers, ...(req.cast ? { cast: req.cast } : {}) },
+      ctx.store.ownersOf(mustSp(ctx, id as string).id),
+    ),
   ),
   route('GET', '/servicePrincipals/{id}/synchronization/jobs', PERMS.sync, (ctx, req, [id]) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SYNCHRONIZATION_JOB), {
@@ -191,7 +195,12 @@ export const appAndRoleRoutes: GraphRoute[] = [
           .map((a) => a.principalId),
       ),
     ];
-    return relationList(ctx, { ...cr(req), headers: req.headers }, ids, { unpaged: true });
+    return relationList(
+      ctx,
+      { ...cr(req), headers: req.headers, ...(req.cast ? { cast: req.cast } : {}) },
+      ids,
+      { unpaged: true },
+    );
   }),
   route('GET', '/subscribedSkus', PERMS.skus, (ctx, req) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SUBSCRIBED_SKU), {

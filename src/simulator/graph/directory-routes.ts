@@ -10,7 +10,11 @@ import { countSegment } from './count.js';
 import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
-const gr = (req: GraphRequest) => ({ ...cr(req), headers: req.headers });
+const gr = (req: GraphRequest) => ({
+  ...cr(req),
+  headers: req.headers,
+  ...(req.cast ? { cast: req.cast } : {}),
+});
 const cr = (req: GraphRequest): CollectionRequest => ({
   version: req.version,
   path: req.rest,

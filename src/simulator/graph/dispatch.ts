@@ -7,6 +7,7 @@ import { requestCost, type Throttle } from '../throttle.js';
 import type { GraphVersion } from './collection.js';
 import { grants } from './permissions.js';
 import type { GraphRequest, GraphRoute } from './route.js';
+import type { DirectoryObjectKind } from '../tenant/model.js';
 
 export interface GraphDispatcher {
   /** Serves one Graph request (outer or batch-inner); `claims` skips re-verifying the token. */
@@ -37,7 +38,7 @@ export function createGraphDispatcher(
     return undefined;
   };
   const keyOf = (method: string, version: string, rest: string): string => {
-    const m = match(method, rest);
+    const m = match(method, splitCast(rest).routed);
     return m
       ? `${m.route.method} /${version}${m.route.key.slice(m.route.method.length + 1)}`
       : `${method} /${version}/*`;
@@ -73,7 +74,8 @@ export function createGraphDispatcher(
           GRAPH_APP_ID,
           `https://${ctx.graphDomain}`,
         ]));
-      const m = match(req.method, rest);
+      const { routed, cast } = splitCast(rest);
+      const m = match(req.method, routed);
       if (!m) {
         const anyMethod = routes.some((r) => r.pattern.test(rest));
         if (anyMethod)
@@ -131,7 +133,13 @@ export function createGraphDispatcher(
           verdict.usage,
         );
       }
-      const gr: GraphRequest = { ...req, version, rest, claims };
+      const gr: GraphRequest = {
+        ...req,
+        version,
+        rest: routed,
+        claims,
+        ...(cast ? { cast: { kind: cast, path: rest } } : {}),
+      };
       const res = await m.route.handle(ctx, gr, m.params);
       return withIds(req, res, ru, usage);
     } catch (err) {
@@ -146,4 +154,16 @@ export function createGraphDispatcher(
     }
   }
   return { serve, keyOf };
+}
+
+const CAST =
+  /^(.*\/(?:members|owners|transitiveMembers|memberOf|transitiveMemberOf|directReports))\/microsoft\.graph\.(user|group|servicePrincipal|device|orgContact)$/;
+
+/**
+ * Splits an OData cast off a relationship path: `/groups/{id}/members/microsoft.graph.user`
+ * lists only the users. https://learn.microsoft.com/graph/query-parameters#filter-using-odata-cast
+ */
+function splitCast(rest: string): { routed: string; cast?: DirectoryObjectKind } {
+  const m = CAST.exec(rest);
+  return m ? { routed: m[1] as string, cast: m[2] as DirectoryObjectKind } : { routed: rest };
 }
