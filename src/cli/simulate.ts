@@ -18,7 +18,7 @@ interface SimulateFlags {
 }
 
 const PRESETS: PresetName[] = ['demo', 'small', 'large'];
-const HOSTS = ['127.0.0.1', '::1', 'localhost'];
+const HOSTS = ['127.0.0.1', 'localhost'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function int(name: string, raw: string, min: number, max: number): number {

@@ -46,10 +46,10 @@ export interface Simulator extends RunningSimulator {
 export async function startSimulator(options: StartOptions = {}): Promise<Simulator> {
   const clock = new SimClock(options.now ?? Date.now, options.now !== undefined);
   const host = options.host ?? '127.0.0.1';
-  if (!['127.0.0.1', '::1', 'localhost'].includes(host))
-    throw new Error(
-      `host: the simulator listens on loopback only (127.0.0.1, ::1 or localhost), got '${host}'`,
-    );
+  // Loopback only. Not `::1`: the URLs say `localhost`, which clients may resolve to 127.0.0.1
+  // only, and MSAL cannot use a bracketed IPv6 authority.
+  if (!['127.0.0.1', 'localhost'].includes(host))
+    throw new Error(`host: the simulator listens on loopback only (127.0.0.1 or localhost), got '${host}'`);
   const store = options.tenant ?? (await loadTenant(options, () => clock.now()));
   const access = handedOut(store, clock.now());
   const ownStateDir = options.stateDir === undefined;
