@@ -1,4 +1,4 @@
-import './reflect-metadata.js';
+import 'reflect-metadata';
 import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 

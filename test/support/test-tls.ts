@@ -1,4 +1,4 @@
-import './reflect-metadata.js';
+import 'reflect-metadata';
 import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
 import tls from 'node:tls';
 import * as x509 from '@peculiar/x509';

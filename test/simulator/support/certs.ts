@@ -1,5 +1,5 @@
 import { createHash, webcrypto } from 'node:crypto';
-import '../../../src/simulator/reflect-metadata.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 const RSA = {
