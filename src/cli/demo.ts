@@ -212,7 +212,7 @@ function followDaemon(daemon: ChildProcess, exitAfter: number | undefined): Prom
       const time = String(rec.time ?? '').slice(11, 19);
       const msg = String(rec.msg ?? '');
       if (msg === 'sync starting') say(`${time}  sync (${String(rec.kind)}) started`);
-      else if (msg === 'sync finished') {
+      else if (msg === 'sync finished' && rec.file) {
         const c = rec.counts as { resources: number; entitlements: number; grants: number } | undefined;
         say(`${time}  sync finished: ${c?.resources} resources, ${c?.entitlements} entitlements, ${c?.grants} grants`);
       } else if (msg === 'snapshot delivered') {
