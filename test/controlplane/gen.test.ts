@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { ROOT } from '../support/cli.js';
 
 const run = promisify(execFile);
-const BUF = join(ROOT, 'node_modules', '.bin', 'buf');
+// The buf CLI from its Linux x64 package (the registry here serves no other platform builds).
+const BUF = join(ROOT, 'node_modules', '@bufbuild', 'buf-linux-x64', 'bin', 'buf');
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
