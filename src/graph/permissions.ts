@@ -31,6 +31,12 @@ const RULES: PermissionRule[] = [
   { pattern: new RegExp(`^/users/${ID}/mailboxSettings`), read: 'MailboxSettings.Read' },
   { pattern: new RegExp(`^/users/${ID}/manager`), read: 'User.Read.All', write: 'User.ReadWrite.All' },
   { pattern: /^\/users/, read: 'User.Read.All', write: 'User.ReadWrite.All' },
+  // https://learn.microsoft.com/graph/api/directory-deleteditems-restore#permissions (users)
+  {
+    pattern: new RegExp(`^/directory/deletedItems/${ID}/restore`),
+    read: 'User.ReadWrite.All',
+    write: 'User.ReadWrite.All',
+  },
   {
     pattern: /^\/directory\/deletedItems\/microsoft\.graph\.user/,
     read: 'User.Read.All',

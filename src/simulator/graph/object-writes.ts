@@ -97,7 +97,7 @@ export const objectWrites: GraphRoute[] = [
     return noContent();
   }),
   // https://learn.microsoft.com/graph/api/user-revokesigninsessions
-  route('POST', '/users/{id}/revokeSignInSessions', PERMS.usersWrite, (ctx, req, [id]) => {
+  route('POST', '/users/{id}/revokeSignInSessions', PERMS.userRevokeSessions, (ctx, req, [id]) => {
     if (!ctx.store.users.has(id as string)) throw notFound(id as string);
     return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#Edm.Boolean`, value: true });
   }),
