@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { configCommand } from './config.js';
+import { validateCommand } from './validate.js';
 import { syncCommand } from './sync.js';
 import { snapshotCommand } from './snapshot.js';
 import { mappingCommand } from './mapping.js';
@@ -7,4 +8,4 @@ import { mappingCommand } from './mapping.js';
 /** Every top-level command registers itself on the program; the order here is the order in --help. */
 export type CommandModule = (program: Command) => void;
 
-export const commandModules: CommandModule[] = [configCommand, syncCommand, snapshotCommand, mappingCommand];
+export const commandModules: CommandModule[] = [configCommand, validateCommand, syncCommand, snapshotCommand, mappingCommand];

@@ -1,0 +1,160 @@
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import type { Logger } from '../observability/logger.js';
+import type { GraphStats } from './types.js';
+import { GraphError } from './errors.js';
+import { CallOptions, NetworkFailure } from './call-options.js';
+import { classifyCredentialError, describeCall } from './classify.js';
+import { Semaphore } from './semaphore.js';
+import {
+  RETRY_AFTER_STATUSES,
+  backoffDelay,
+  isIdempotent,
+  isRetryableStatus,
+  limitPercentagePauseMs,
+  parseRetryAfter,
+} from './retry-policy.js';
+
+export interface RetryDeps {
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  maxAttempts: number;
+  semaphore: Semaphore;
+  stats: GraphStats;
+  logger: Logger;
+}
+
+/**
+ * First link of the chain: restores the verbatim URL, bounds requests in flight, retries throttled
+ * and transient failures (Retry-After first, else full-jitter backoff) and slows down when Graph
+ * reports the app close to its quota. It wraps the authentication handler, so every attempt gets a
+ * current token. https://learn.microsoft.com/en-us/graph/throttling
+ */
+export class RetryMiddleware implements Middleware {
+  private next?: Middleware;
+  /** New requests wait until then (x-ms-throttle-limit-percentage above 0.9). */
+  private pausedUntil = 0;
+
+  constructor(private readonly deps: RetryDeps) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const call = context.middlewareControl?.getMiddlewareOptions(CallOptions) as CallOptions | undefined;
+    const method = (context.options?.method ?? 'GET').toUpperCase();
+    if (call) context.request = call.url;
+    const url = String(context.request);
+    const idempotent = call?.idempotent ?? isIdempotent(method);
+    const signal = (context.options as { signal?: AbortSignal } | undefined)?.signal;
+    const { deps } = this;
+
+    for (let attempt = 1; ; attempt++) {
+      if (call) call.attempts = attempt;
+      await this.waitForPause(signal);
+      const outcome = await this.attempt(context);
+      if (outcome instanceof NetworkFailure) {
+        deps.stats.requests++;
+        if (idempotent && attempt < deps.maxAttempts) {
+          await this.retryAfter(
+            backoffDelay(attempt, deps.random),
+            { method, url, attempt, reason: outcome.code },
+            signal,
+          );
+          continue;
+        }
+        const error = new GraphError(
+          `graph: ${describeCall(method, url)}: ${outcome.code} after ${attempt} attempt(s)`,
+          'transient',
+          { code: outcome.code, cause: outcome.cause },
+        );
+        if (call) call.failure = error;
+        throw error;
+      }
+      if (outcome !== undefined) {
+        // No request left the process: the token could not be obtained (or the caller aborted).
+        const error = signal?.aborted ? outcome : classifyCredentialError(outcome, call?.scope ?? 'graph');
+        if (call) call.failure = error;
+        throw error;
+      }
+
+      const response = context.response!;
+      deps.stats.requests++;
+      if (response.status === 429) deps.stats.throttled++;
+      this.notePressure(response.headers.get('x-ms-throttle-limit-percentage'));
+      deps.logger.debug(
+        {
+          method,
+          path: new URL(url).pathname,
+          status: response.status,
+          requestId: response.headers.get('request-id'),
+          attempt,
+        },
+        'graph response',
+      );
+      if (!isRetryableStatus(response.status, idempotent) || attempt >= deps.maxAttempts) return;
+      const hinted = RETRY_AFTER_STATUSES.has(response.status)
+        ? parseRetryAfter(response.headers.get('retry-after'), deps.now())
+        : undefined;
+      await response.body?.cancel().catch(() => undefined);
+      await this.retryAfter(
+        hinted ?? backoffDelay(attempt, deps.random),
+        { method, url, attempt, reason: response.status },
+        signal,
+      );
+    }
+  }
+
+  /** One attempt under a semaphore slot; resolves to the thrown error, if any. */
+  private async attempt(context: Context): Promise<unknown> {
+    const release = await this.deps.semaphore.acquire();
+    try {
+      const headers = context.options?.headers as Record<string, string> | undefined;
+      // The auth handler appends its header; without this a retry would carry two bearers.
+      if (headers) delete headers['Authorization'];
+      context.response = undefined;
+      await this.next!.execute(context);
+      return undefined;
+    } catch (err) {
+      return err ?? new Error('request failed');
+    } finally {
+      release();
+    }
+  }
+
+  private async retryAfter(
+    ms: number,
+    info: { method: string; url: string; attempt: number; reason: string | number },
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.deps.stats.retries++;
+    this.deps.logger.debug(
+      {
+        method: info.method,
+        path: new URL(info.url).pathname,
+        attempt: info.attempt,
+        reason: info.reason,
+        waitMs: ms,
+      },
+      'graph retry',
+    );
+    await this.deps.sleep(ms, signal);
+  }
+
+  private notePressure(header: string | null): void {
+    const pause = limitPercentagePauseMs(header);
+    if (pause > 0) {
+      this.pausedUntil = Math.max(this.pausedUntil, this.deps.now() + pause);
+      this.deps.logger.debug(
+        { limitPercentage: header, pauseMs: pause },
+        'graph near throttle limit; slowing down',
+      );
+    }
+  }
+
+  private async waitForPause(signal?: AbortSignal): Promise<void> {
+    const wait = this.pausedUntil - this.deps.now();
+    if (wait > 0) await this.deps.sleep(wait, signal);
+  }
+}
