@@ -365,7 +365,16 @@ export interface ClientRegistration {
   /** PEM certificates whose private keys may sign client assertions; matched by x5t / x5t#S256. */
   certificates: { keyId: Guid; pem: string; endDateTime: IsoDateTime }[];
   /** Federated identity credentials (workload identity): trusted issuer + subject (+ audience). */
-  federatedCredentials: { issuer: string; subject: string; audiences: string[] }[];
+  federatedCredentials: {
+    issuer: string;
+    subject: string;
+    audiences: string[];
+    /**
+     * The issuer's signing keys. Entra fetches them from the issuer's OIDC discovery document; a
+     * simulated tenant registers them here instead, so no outside network is needed.
+     */
+    jwks?: { keys: Record<string, unknown>[] };
+  }[];
   /** Microsoft Graph application permissions, e.g. `User.Read.All`. */
   graphRoles: string[];
   /** Office 365 Exchange Online application permissions, e.g. `Exchange.ManageAsApp`. */

@@ -1,0 +1,62 @@
+import type { FaultRule } from './api.js';
+
+/** mulberry32: a small seeded PRNG, so a seeded fault schedule replays identically. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface ActiveRule {
+  rule: FaultRule;
+  re: RegExp;
+  remaining: number;
+}
+
+const KINDS = new Set(['status429', 'status503', 'status504', 'slow', 'reset', 'malformed', 'gone410']);
+
+/** Validates rules up front, so a bad rule is reported to whoever set it, not at request time. */
+export function validateFaults(rules: unknown): FaultRule[] {
+  if (!Array.isArray(rules)) throw new Error('faults: expected an array of fault rules');
+  return rules.map((r, i) => {
+    const rule = r as FaultRule;
+    if (typeof rule?.path !== 'string') throw new Error(`faults[${i}].path: expected a regular expression source string`);
+    try {
+      new RegExp(rule.path);
+    } catch {
+      throw new Error(`faults[${i}].path: '${rule.path}' is not a valid regular expression`);
+    }
+    if (!KINDS.has(rule.kind)) throw new Error(`faults[${i}].kind: expected one of ${[...KINDS].join(', ')}`);
+    if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) throw new Error(`faults[${i}].probability: expected a number in 0..1`);
+    if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0)) throw new Error(`faults[${i}].count: expected a non-negative integer`);
+    return rule;
+  });
+}
+
+/** Picks the fault (if any) for a request: first matching rule whose draw succeeds. */
+export class FaultInjector {
+  private rules: ActiveRule[] = [];
+
+  constructor(private readonly random: () => number) {}
+
+  set(rules: FaultRule[]): void {
+    this.rules = validateFaults(rules).map((rule) => ({ rule, re: new RegExp(rule.path), remaining: rule.count ?? Infinity }));
+  }
+
+  pick(method: string, path: string): FaultRule | undefined {
+    for (const a of this.rules) {
+      if (a.remaining <= 0) continue;
+      if (a.rule.method && a.rule.method.toUpperCase() !== method) continue;
+      if (!a.re.test(path)) continue;
+      if (this.random() >= (a.rule.probability ?? 1)) continue;
+      a.remaining--;
+      return a.rule;
+    }
+    return undefined;
+  }
+}

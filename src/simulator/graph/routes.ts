@@ -1,0 +1,7 @@
+import { appAndRoleRoutes } from './app-role-routes.js';
+import { deltaRoutes } from './delta-routes.js';
+import { directoryRoutes } from './directory-routes.js';
+import type { GraphRoute } from './route.js';
+
+/** Every Graph route the simulator serves, v1.0 and beta alike. First match wins. */
+export const graphRoutes: GraphRoute[] = [...deltaRoutes, ...directoryRoutes, ...appAndRoleRoutes];

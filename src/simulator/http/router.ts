@@ -1,0 +1,86 @@
+import type { SimContext } from '../context.js';
+import type { Counters } from '../counters.js';
+import type { FaultInjector } from '../faults.js';
+import type { GraphDispatcher } from '../graph/dispatch.js';
+import { instanceDiscovery, jwks, openidConfiguration } from '../identity/discovery.js';
+import { handleTokenRequest } from '../identity/token-endpoint.js';
+import { graphError, json, type SimRequest, type SimResponse } from './message.js';
+
+/** Handlers the router delegates to; batch, control and Exchange plug in here. */
+export interface RouterParts {
+  ctx: SimContext;
+  graph: GraphDispatcher;
+  counters: Counters;
+  faults: FaultInjector;
+  batch(req: SimRequest, version: 'v1.0' | 'beta'): Promise<SimResponse>;
+  control(req: SimRequest, action: string): Promise<SimResponse>;
+  exchange(req: SimRequest, tenant: string): Promise<SimResponse>;
+}
+
+/** What the socket layer must do besides writing a response. */
+export type Outcome = { kind: 'respond'; res: SimResponse; delayMs?: number } | { kind: 'reset' } | { kind: 'malformed'; res: SimResponse };
+
+/** Counter key of a non-Graph request: identity endpoints keep `{tenant}` out of the key. */
+function keyOf(parts: RouterParts, req: SimRequest): string {
+  const p = req.path;
+  const g = /^\/(v1\.0|beta)(\/.*)$/.exec(p);
+  if (g && g[2] !== '/$batch') return parts.graph.keyOf(req.method, g[1] as string, g[2] as string);
+  if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(p)) return `${req.method} /{tenant}/oauth2/v2.0/token`;
+  if (/^\/adminapi\//.test(p)) return `${req.method} /adminapi/{version}/{tenant}/InvokeCommand`;
+  if (/^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/.test(p)) return `GET /{tenant}/v2.0/.well-known/openid-configuration`;
+  return `${req.method} ${p}`;
+}
+
+export async function route(parts: RouterParts, req: SimRequest): Promise<Outcome> {
+  const { ctx, counters } = parts;
+  const key = keyOf(parts, req);
+  if (!req.path.startsWith('/_sim/')) counters.add(key, 'requests');
+  const fault = req.path.startsWith('/_sim/') ? undefined : parts.faults.pick(req.method, req.path);
+  let delayMs: number | undefined;
+  if (fault) {
+    counters.add(key, 'faults');
+    const now = ctx.clock.now();
+    switch (fault.kind) {
+      case 'reset':
+        return { kind: 'reset' };
+      case 'slow':
+        delayMs = fault.value ?? 1000;
+        break;
+      case 'status429':
+        return { kind: 'respond', res: graphError(req, now, 429, 'TooManyRequests', 'Too many requests.', { 'retry-after': String(fault.value ?? 1) }) };
+      case 'status503':
+        return { kind: 'respond', res: graphError(req, now, 503, 'serviceNotAvailable', 'The service is temporarily unavailable.', { 'retry-after': '1' }) };
+      case 'status504':
+        return { kind: 'respond', res: graphError(req, now, 504, 'UnknownError', 'Gateway timeout.') };
+      case 'malformed':
+        return { kind: 'malformed', res: json(200, '{"@odata.context":"x","value":[{"id":') };
+      case 'gone410': {
+        // A delta link can be answered 410 Gone with a Location that restarts the initial round.
+        // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
+        const q = new URLSearchParams(req.query);
+        q.delete('$deltatoken');
+        q.delete('$skiptoken');
+        const qs = q.toString();
+        const location = `${ctx.origin}${req.path}${qs ? `?${qs}` : ''}`;
+        return { kind: 'respond', res: graphError(req, now, 410, 'syncStateInvalid', 'The delta token is no longer valid; restart the sync from the Location URL.', { location }) };
+      }
+    }
+  }
+  const res = await dispatch(parts, req);
+  return { kind: 'respond', res, ...(delayMs !== undefined ? { delayMs } : {}) };
+}
+
+async function dispatch(parts: RouterParts, req: SimRequest): Promise<SimResponse> {
+  const { ctx } = parts;
+  const p = req.path;
+  let m: RegExpExecArray | null;
+  if ((m = /^\/_sim\/(.+)$/.exec(p))) return parts.control(req, m[1] as string);
+  if ((m = /^\/(v1\.0|beta)\/\$batch$/.exec(p)) && req.method === 'POST') return parts.batch(req, m[1] as 'v1.0');
+  if ((m = /^\/(v1\.0|beta)(\/.*)$/.exec(p))) return parts.graph.serve(req, m[1] as 'v1.0', m[2] as string);
+  if ((m = /^\/adminapi\/(?:beta|v1\.0)\/([^/]+)\/InvokeCommand$/i.exec(p)) && req.method === 'POST') return parts.exchange(req, m[1] as string);
+  if (p === '/common/discovery/instance') return instanceDiscovery(ctx, req.query.get('authorization_endpoint'));
+  if ((m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(p))) return openidConfiguration(ctx, m[1] as string, req.clientRequestId);
+  if (/^\/[^/]+\/discovery\/v2\.0\/keys$/.test(p)) return jwks(ctx);
+  if ((m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(p)) && req.method === 'POST') return handleTokenRequest(ctx, req, m[1] as string);
+  return graphError(req, ctx.clock.now(), 404, 'NotFound', `No simulator endpoint serves ${req.method} ${p}.`);
+}

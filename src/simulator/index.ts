@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:https';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
+import { createTlsMaterial } from './certs.js';
+import { SimClock } from './clock.js';
+import type { SimContext } from './context.js';
+import { createControl } from './control.js';
+import { Counters } from './counters.js';
+import { createExchange } from './exchange/invoke-command.js';
+import { FaultInjector, seededRandom } from './faults.js';
+import { createBatch } from './graph/batch.js';
+import { createGraphDispatcher } from './graph/dispatch.js';
+import { graphRoutes } from './graph/routes.js';
+import { createListener } from './http/server.js';
+import { SigningKey } from './identity/signing-key.js';
+import { loadTenant } from './tenant-source.js';
+import type { TenantStore } from './tenant/store-api.js';
+import { quotaForTenant, Throttle } from './throttle.js';
+
+export type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
+
+export interface StartOptions extends SimulatorOptions {
+  /** Serve this tenant instead of generating one from `preset`/`seed`/`size`. */
+  tenant?: TenantStore;
+  /** Receives errors a handler threw (the client got a 500). */
+  onError?: (err: unknown) => void;
+}
+
+/** The simulator handle, with the request-id-free extras the CLI and tests use. */
+export interface Simulator extends RunningSimulator {
+  /** The ROPC demo user (no MFA) and its password, when the tenant has one. */
+  demoUser?: { userPrincipalName: string; password: string };
+}
+
+/**
+ * Starts the Entra simulator: one HTTPS server on loopback serving the identity platform
+ * (token endpoint, OIDC discovery), Microsoft Graph v1.0/beta and the Exchange admin API over a
+ * generated (or given) tenant.
+ */
+export async function startSimulator(options: StartOptions = {}): Promise<Simulator> {
+  const clock = new SimClock(options.now ?? Date.now, options.now !== undefined);
+  const host = options.host ?? '127.0.0.1';
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) throw new Error(`host: the simulator listens on loopback only (127.0.0.1, ::1 or localhost), got '${host}'`);
+  const store = options.tenant ?? (await loadTenant(options, () => clock.now()));
+  const client = [...store.clients.values()].find((c) => c.secrets.length > 0);
+  if (!client) throw new Error('tenant: no client registration with a secret to hand out');
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'baton-entra-sim-')));
+  const [tls, signingKey] = await Promise.all([createTlsMaterial(stateDir, new Date(Date.now())), SigningKey.create()]);
+
+  const counters = new Counters();
+  const throttle = new Throttle(clock, quotaForTenant(store.users.size), options.throttling ?? true);
+  const faults = new FaultInjector(seededRandom(options.seed ?? 1));
+  faults.set(options.faults ?? []);
+  const ctx: SimContext = { store, clock, signingKey, origin: '', graphDomain: '' };
+  const graph = createGraphDispatcher(ctx, graphRoutes, throttle, counters);
+  const onError = options.onError ?? ((err: unknown) => process.stderr.write(`simulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`));
+  const handle: Simulator = {} as Simulator;
+  const parts = {
+    ctx,
+    graph,
+    counters,
+    faults,
+    batch: createBatch(ctx, graph),
+    control: createControl(ctx, () => handle),
+    exchange: createExchange(ctx, counters),
+  };
+  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem }, createListener(parts, onError));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  ctx.origin = `https://localhost:${port}`;
+  ctx.graphDomain = `localhost:${port}`;
+
+  const creds = [...store.userCredentials].find(([id, c]) => !c.mfaRequired && store.users.get(id)?.accountEnabled);
+  const demoUserRecord = creds ? store.users.get(creds[0]) : undefined;
+  Object.assign(handle, {
+    url: ctx.origin,
+    port,
+    tenantId: store.tenantId,
+    clientId: client.clientId,
+    clientSecret: client.secrets[0]?.value ?? '',
+    authorityHost: ctx.origin,
+    graphDomain: ctx.graphDomain,
+    exchangeBaseUrl: ctx.origin,
+    caCertPath: tls.caCertPath,
+    caCertPem: tls.caCertPem,
+    tenant: store,
+    ...(demoUserRecord && creds ? { demoUser: { userPrincipalName: demoUserRecord.userPrincipalName, password: creds[1].password } } : {}),
+    counters: () => counters.snapshot(),
+    resetCounters: () => counters.reset(),
+    setFaults: (rules: FaultRule[]) => faults.set(rules),
+    setThrottling: (on: boolean) => {
+      throttle.enabled = on;
+      throttle.reset();
+    },
+    advanceClock: (ms: number) => clock.advance(ms),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  } satisfies Simulator);
+  return handle;
+}
