@@ -4,22 +4,13 @@ import type { ConnectorConfig } from '../config/types.js';
 import { DeltaExpiredError, type CollectContext } from '../connector/collect/context.js';
 import { collectPlan, createSyncers, scopeFilter } from '../connector/connector.js';
 import { SyncAbortedError } from '../framework/errors.js';
+import { createGraphClient } from '../graph/client.js';
 import type { GraphClient } from '../graph/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { writeSnapshotFile } from '../snapshot/file.js';
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
 import { openWorking, removeDb, type WorkingSync } from './working.js';
-
-/** The Graph client module; loaded only when no client is injected. */
-const GRAPH_CLIENT_MODULE: string = '../graph/client.js';
-
-async function defaultGraph(config: ConnectorConfig, logger: Logger): Promise<GraphClient> {
-  const mod = (await import(GRAPH_CLIENT_MODULE)) as {
-    createGraphClient(config: ConnectorConfig, options: { logger: Logger }): GraphClient;
-  };
-  return mod.createGraphClient(config, { logger });
-}
 
 /**
  * One sync: Graph → source cache (resumable phases) → resources, entitlements and grants →
@@ -28,7 +19,16 @@ async function defaultGraph(config: ConnectorConfig, logger: Logger): Promise<Gr
  */
 export const runSync: RunSync = async (options) => {
   const logger = options.logger ?? silentLogger;
-  const graph = options.graph ?? (await defaultGraph(options.config, logger));
+  const own = options.graph ? undefined : createGraphClient(options.config, { logger });
+  const graph = options.graph ?? own!;
+  try {
+    return await runWith(options, graph, logger);
+  } finally {
+    await own?.close();
+  }
+};
+
+async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger): Promise<SyncResult> {
   const stateDir = resolve(options.stateDir ?? dirname(resolve(options.outFile)));
   await mkdir(stateDir, { recursive: true });
   const workPath = join(stateDir, `${basename(options.outFile)}.work.db`);
@@ -40,7 +40,7 @@ export const runSync: RunSync = async (options) => {
     await removeDb(workPath);
     return attempt(options, graph, workPath, undefined, logger);
   }
-};
+}
 
 async function attempt(
   options: SyncOptions,
