@@ -47,7 +47,9 @@ export const snapshotCommand: CommandModule = (program: Command) => {
     .option('--json', 'print JSON')
     .action(async (path: string, opts: { json?: boolean }) => {
       await withSnapshot(path, async ({ header, db }) => {
-        const deltaLinks = Object.keys(db.metaWithPrefix('delta:')).map((k) => k.slice('delta:'.length));
+        const deltaLinks = Object.keys(db.metaWithPrefix('delta:'))
+          .filter((k) => !k.endsWith(':query'))
+          .map((k) => k.slice('delta:'.length));
         if (opts.json) return emit(JSON.stringify({ ...header, deltaLinks }));
         const lines = [
           `sync ${header.syncId} (${header.kind}${header.parentSyncId ? ` from ${header.parentSyncId}` : ''})`,

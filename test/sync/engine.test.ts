@@ -127,6 +127,22 @@ describe('sync engine against an in-test Graph client', () => {
     assert.deepEqual(idsOf(await exportOf(out), 'resource'), expectedIds(t, config).resources);
   });
 
+  it('a delta link recorded for another $select is not replayed: that collection is listed afresh', async () => {
+    const t = demoTenant();
+    const first = join(tmp.dir, 'first.snap');
+    await runSync({ config: testConfig(), outFile: first, graph: new FakeGraph(t), now });
+    t.deleteUser('u6');
+    const graph = new FakeGraph(t);
+    const config = testConfig({ onPremisesExtensionAttributes: true });
+    const out = join(tmp.dir, 'next.snap');
+    const { header } = await runSync({ config, outFile: out, incrementalFrom: first, graph, now });
+    assert.equal(header.kind, 'incremental');
+    const usersCalls = graph.urls.filter((u) => u.includes('/users/delta'));
+    assert.ok(usersCalls.every((u) => !u.includes('$deltatoken')) && usersCalls.length > 0);
+    assert.ok(graph.urls.some((u) => u.includes('/groups/delta') && u.includes('$deltatoken')));
+    assert.deepEqual(idsOf(await exportOf(out), 'resource'), expectedIds(t, config).resources);
+  });
+
   it('a tenant without PIM syncs active role assignments and warns', async () => {
     const t = demoTenant();
     t.pim = false;
