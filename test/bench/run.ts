@@ -1,0 +1,164 @@
+/**
+ * Sync benchmark against the simulator: requests of a full sync against the delta-based minimum
+ * (graph.md §14), an incremental sync after churn against the full one, wall time against a bare
+ * page fetch of the same collections, and peak RSS.
+ *
+ *   npm run bench -- [--preset large|small|demo] [--users N --groups N --memberships N …] [--churn 0.01]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config/load.js';
+import { createGraphClient } from '../../src/graph/client.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
+import { runSync } from '../../src/sync/run.js';
+
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'large' },
+    users: { type: 'string' },
+    groups: { type: 'string' },
+    memberships: { type: 'string' },
+    devices: { type: 'string' },
+    churn: { type: 'string', default: '0.01' },
+  },
+});
+
+const size: Partial<TenantSize> = {};
+for (const k of ['users', 'groups', 'memberships', 'devices'] as const)
+  if (values[k]) size[k] = Number(values[k]);
+const P_DELTA = 200; // simulator (and observed Graph) delta page
+const P_EXPAND = 100; // list page with $expand
+const P_LIST = 999;
+
+const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const ceil = (n: number, p: number) => Math.max(1, Math.ceil(n / p));
+
+const t0 = Date.now();
+const sim = await startSimulator({
+  preset: values.preset as PresetName,
+  seed: 1,
+  size,
+  throttling: false,
+  host: '127.0.0.1',
+});
+tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
+const t = sim.tenant;
+console.log(
+  `tenant: ${t.users.size} users, ${t.groups.size} groups, ${t.servicePrincipals.size} SPs, ${t.devices.size} devices (generated in ${Date.now() - t0} ms)`,
+);
+
+const config = loadConfig({
+  BATON_ENTRA_TENANT_ID: sim.tenantId,
+  BATON_ENTRA_CLIENT_ID: sim.clientId,
+  BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
+  BATON_GRAPH_DOMAIN: sim.graphDomain,
+  BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
+  BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+  BATON_SYNC_DEVICES: 'true',
+});
+const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+
+try {
+  // Minimum by the delta-based formula: one request per page of each collection, SP listing with
+  // $expand (100 a page), full assignment listings only where the expansion hit 20, owners in
+  // $batch envelopes of 20, and the small role/SKU/organization listings.
+  let memberships = 0;
+  for (const g of t.groups.keys()) memberships += t.membersOf(g).length + t.ownersOf(g).length;
+  const spOver = [...t.servicePrincipals.keys()].filter((id) => t.appRoleAssignedTo(id).length >= 20);
+  const apps = [...t.servicePrincipals.values()].filter(
+    (s) =>
+      s.servicePrincipalType === 'Application' &&
+      (t.appRoleAssignedTo(s.id).length > 0 || s.appOwnerOrganizationId === t.organization.id),
+  ).length;
+  const minimum =
+    1 +
+    ceil(t.users.size, P_DELTA) +
+    ceil(t.groups.size, P_DELTA) +
+    ceil(t.servicePrincipals.size, P_EXPAND) +
+    spOver.reduce((n, id) => n + ceil(t.appRoleAssignedTo(id).length, P_LIST), 0) +
+    ceil(apps, 20) +
+    1 +
+    ceil(t.roleAssignments.size, P_LIST) +
+    ceil(t.roleAssignmentScheduleInstances.size, P_LIST) +
+    ceil(t.roleEligibilityScheduleInstances.size, P_LIST) +
+    1 +
+    ceil(t.devices.size, P_DELTA);
+  const listBased = 2 * t.groups.size + t.servicePrincipals.size + ceil(t.users.size + memberships, P_LIST);
+
+  const rss0 = rssMb();
+  let start = Date.now();
+  const logger = process.env.BENCH_LOG ? createLogger({ level: 'info' }) : undefined;
+  const full = await runSync({ config, outFile: join(dir, 'full.snap'), ...(logger ? { logger } : {}) });
+  const fullMs = Date.now() - start;
+  const fullPeak = peakMb();
+  console.log(
+    `full sync: ${full.header.graphRequests} requests (delta-based minimum ≈ ${minimum}; list-based ≈ ${listBased}), ${fullMs} ms, ${full.header.counts.grants} grants, ${full.header.counts.resources} resources, snapshot ${Math.round(full.header.bodyBytes / 1024)} KiB`,
+  );
+  console.log(`memory: rss before ${rss0} MiB (simulator + tenant), peak ${fullPeak} MiB`);
+
+  // Bare page fetch of the same big collections: the floor for wall time.
+  const raw = createGraphClient(config);
+  start = Date.now();
+  let rawPages = 0;
+  for (const url of [
+    '/users/delta?$select=id,displayName,userPrincipalName,assignedLicenses,manager',
+    '/groups/delta?$select=id,displayName,members,owners',
+    '/servicePrincipals?$select=id,displayName,servicePrincipalType,appRoles&$expand=appRoleAssignedTo&$top=999',
+    '/devices/delta?$select=id,displayName,trustType',
+  ]) {
+    for await (const _page of raw.pages(url)) rawPages++;
+  }
+  const bareMs = Date.now() - start;
+  await raw.close();
+  console.log(
+    `bare fetch of users/groups/SPs/devices: ${rawPages} pages, ${bareMs} ms (sync/bare = ${(fullMs / bareMs).toFixed(2)})`,
+  );
+
+  // Churn: change `churn` of users and of memberships, then sync incrementally.
+  const churn = Number(values.churn);
+  const users = [...t.users.keys()];
+  const groups = [...t.groups.keys()];
+  const n = Math.max(1, Math.round(users.length * churn));
+  for (let i = 0; i < n; i++) t.updateUser(users[(i * 7919) % users.length]!, { jobTitle: `Title ${i}` });
+  for (let i = 0; i < n; i++) {
+    const g = groups[(i * 104729) % groups.length]!;
+    const m = t.membersOf(g)[0];
+    if (m) t.removeMember(g, m);
+  }
+  start = Date.now();
+  const inc = await runSync({
+    config,
+    outFile: join(dir, 'inc.snap'),
+    incrementalFrom: join(dir, 'full.snap'),
+  });
+  const incMs = Date.now() - start;
+  console.log(
+    `incremental after ${n} user and ${n} membership changes: ${inc.header.graphRequests} requests vs ${full.header.graphRequests} full, ${incMs} ms vs ${fullMs} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      preset: values.preset,
+      size,
+      users: t.users.size,
+      groups: t.groups.size,
+      fullRequests: full.header.graphRequests,
+      minimum,
+      listBased,
+      fullMs,
+      bareMs,
+      incRequests: inc.header.graphRequests,
+      incMs,
+      peakRssMb: peakMb(),
+      rssBeforeMb: rss0,
+    }),
+  );
+} finally {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+}
