@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ConnectorConfig } from '../config/types.js';
 import { DeltaExpiredError, type CollectContext } from '../connector/collect/context.js';
@@ -7,9 +7,10 @@ import { SyncAbortedError } from '../framework/errors.js';
 import { createGraphClient } from '../graph/client.js';
 import type { GraphClient } from '../graph/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { writeSnapshotFile } from '../snapshot/file.js';
+import { readSnapshotHeader, SnapshotFileError, writeSnapshotFile } from '../snapshot/file.js';
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
+import { SyncOptionError } from './errors.js';
 import { openWorking, removeDb, type WorkingSync } from './working.js';
 
 /**
@@ -29,11 +30,27 @@ export const runSync: RunSync = async (options) => {
 };
 
 async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger): Promise<SyncResult> {
-  const stateDir = resolve(options.stateDir ?? dirname(resolve(options.outFile)));
+  const outDir = dirname(resolve(options.outFile));
+  // Checked first: finding out only after a long sync that the result cannot be written wastes it.
+  const dirStat = await stat(outDir).catch(() => undefined);
+  if (!dirStat?.isDirectory())
+    throw new SyncOptionError('outFile', `directory ${outDir} (of ${options.outFile}) does not exist`);
+  const stateDir = resolve(options.stateDir ?? outDir);
   await mkdir(stateDir, { recursive: true });
   const workPath = join(stateDir, `${basename(options.outFile)}.work.db`);
+  let from = options.incrementalFrom;
+  if (from !== undefined) {
+    // An unreadable previous snapshot (deleted, corrupt) must not wedge a daemon: sync in full.
+    try {
+      await readSnapshotHeader(from);
+    } catch (err) {
+      if (!(err instanceof SnapshotFileError)) throw err;
+      logger.warn({ err: err.message }, 'previous snapshot unreadable; running a full sync');
+      from = undefined;
+    }
+  }
   try {
-    return await attempt(options, graph, workPath, options.incrementalFrom, logger);
+    return await attempt(options, graph, workPath, from, logger);
   } catch (err) {
     if (!(err instanceof DeltaExpiredError)) throw err;
     logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');

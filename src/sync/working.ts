@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { SnapshotDb } from '../snapshot/database.js';
 import { fileExists, readSnapshotHeader, unpackSnapshot } from '../snapshot/file.js';
 import type { SyncKind } from './api.js';
+import { SyncOptionError } from './errors.js';
 
 export interface WorkingSync {
   db: SnapshotDb;
