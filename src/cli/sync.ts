@@ -31,14 +31,7 @@ export const syncCommand: CommandModule = (program: Command) => {
         try {
           await readSnapshotHeader(flags.incrementalFrom);
         } catch (err) {
-          if (err instanceof SyncOptionError) {
-            const flag = {
-              outFile: '--file',
-              incrementalFrom: '--incremental-from',
-              stateDir: '--state-dir',
-            }[err.option];
-            throw new CliError(`${flag}: ${err.message.slice(err.option.length + 2)}`);
-          }
+          if (err instanceof SnapshotFileError) throw new CliError(`--incremental-from: ${err.message}`);
           throw err;
         }
       }

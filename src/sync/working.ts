@@ -61,8 +61,9 @@ export async function openWorking(
 ): Promise<WorkingSync> {
   const parent = from ? (await readSnapshotHeader(from)).header : undefined;
   if (parent && parent.tenantId !== config.auth.tenantId) {
-    throw new Error(
-      `incrementalFrom ${from}: snapshot is of tenant ${parent.tenantId}, not ${config.auth.tenantId}`,
+    throw new SyncOptionError(
+      'incrementalFrom',
+      `${from} is a snapshot of tenant ${parent.tenantId}, not ${config.auth.tenantId}`,
     );
   }
   const key = planKey(config, parent?.syncId);
