@@ -67,7 +67,8 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 try {
   // Minimum by the delta-based formula: one request per page of each collection, SP listing with
   // $expand (100 a page), full assignment listings only where the expansion hit 20, owners in
-  // $batch envelopes of 20, and the small role/SKU/organization listings.
+  // $batch envelopes of 20 (as are the full assignment listings where the expansion hit 20), and
+  // the small role/SKU/organization listings.
   let memberships = 0;
   for (const g of t.groups.keys()) memberships += t.membersOf(g).length + t.ownersOf(g).length;
   const spOver = [...t.servicePrincipals.keys()].filter((id) => t.appRoleAssignedTo(id).length >= 20);
@@ -81,7 +82,7 @@ try {
     ceil(t.users.size, P_DELTA) +
     ceil(t.groups.size, P_DELTA) +
     ceil(t.servicePrincipals.size, P_EXPAND) +
-    spOver.reduce((n, id) => n + ceil(t.appRoleAssignedTo(id).length, P_LIST), 0) +
+    (spOver.length ? Math.ceil(spOver.length / 20) : 0) +
     ceil(apps, 20) +
     1 +
     ceil(t.roleAssignments.size, P_LIST) +
