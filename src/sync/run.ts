@@ -11,6 +11,7 @@ import { readSnapshotHeader, SnapshotFileError, writeSnapshotFile } from '../sna
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
 import { SyncOptionError } from './errors.js';
+import { acquireLock } from './lock.js';
 import { openWorking, removeDb, type WorkingSync } from './working.js';
 
 /**
@@ -49,13 +50,18 @@ async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger)
       from = undefined;
     }
   }
+  const release = await acquireLock(`${workPath}.lock`);
   try {
-    return await attempt(options, graph, workPath, from, logger);
-  } catch (err) {
-    if (!(err instanceof DeltaExpiredError)) throw err;
-    logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
-    await removeDb(workPath);
-    return attempt(options, graph, workPath, undefined, logger);
+    try {
+      return await attempt(options, graph, workPath, from, logger);
+    } catch (err) {
+      if (!(err instanceof DeltaExpiredError)) throw err;
+      logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
+      await removeDb(workPath);
+      return attempt(options, graph, workPath, undefined, logger);
+    }
+  } finally {
+    await release();
   }
 }
 

@@ -8,6 +8,9 @@ import { fileExists, readSnapshotHeader, unpackSnapshot } from '../snapshot/file
 import type { SyncKind } from './api.js';
 import { SyncOptionError } from './errors.js';
 
+/** Interrupted syncs older than this start over (baton-sdk: a week; Graph's delta state: 7 days). */
+export const MAX_RESUME_AGE_MS = 6 * 86_400_000;
+
 export interface WorkingSync {
   db: SnapshotDb;
   syncId: string;
@@ -70,7 +73,10 @@ export async function openWorking(
   if (await fileExists(path)) {
     const db = new SnapshotDb(path, { working: true });
     const syncId = db.getMeta('work:syncId');
-    if (db.getMeta('work:plan') === key && syncId) {
+    const startedAt = Date.parse(db.getMeta('work:startedAt') ?? '');
+    // Page links in its checkpoints expire with Graph's 7-day sync state: an older sync restarts.
+    const fresh = now() - startedAt < MAX_RESUME_AGE_MS;
+    if (db.getMeta('work:plan') === key && syncId && fresh) {
       logger.info({ syncId, workingDb: path }, 'resuming an interrupted sync from its checkpoint');
       return {
         db,
@@ -81,7 +87,7 @@ export async function openWorking(
         resumed: true,
       };
     }
-    logger.warn({ workingDb: path }, 'discarding a working database of a different sync');
+    logger.warn({ workingDb: path }, 'discarding the working database of a different or too old sync');
     db.close();
     await removeDb(path);
   }

@@ -75,7 +75,9 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
   } catch (err) {
     // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
     // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
-    if (replaying && err instanceof GraphError && err.kind === 'sync_state_expired') {
+    // A checkpointed page link of an interrupted sync can expire the same way.
+    const resumed = cp?.token !== undefined;
+    if ((replaying || resumed) && err instanceof GraphError && err.kind === 'sync_state_expired') {
       throw new DeltaExpiredError(spec.phase, err);
     }
     throw err;
