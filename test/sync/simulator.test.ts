@@ -91,6 +91,12 @@ describe('sync against the Entra simulator (demo preset)', function () {
     t.deleteGroup(groups[2]!);
     const ra = [...t.roleAssignments.keys()][0];
     if (ra) t.removeRoleAssignment(ra);
+    t.setManager(users[3]!, users[4]!);
+    const assignment = [...t.appRoleAssignments.keys()][0];
+    if (assignment) t.removeAppRoleAssignment(assignment);
+    const devices = [...t.devices.keys()];
+    t.deleteDevice(devices[0]!);
+    t.updateDevice(devices[1]!, { displayName: 'renamed-device', accountEnabled: false });
     const { result, records } = await syncAndCompare('incremental', base);
     assert.equal(result.header.kind, 'incremental');
     assert.equal(result.header.parentSyncId, full.header.syncId);
@@ -155,5 +161,39 @@ describe('sync against the Entra simulator (demo preset)', function () {
     const want = expectedFromStore(sim.tenant, configFor(sim, { BATON_SYNC_DEVICES: 'false' }));
     assert.equal(header.counts.grants, want.grants.length);
     assert.ok(!r.stderr.includes(sim.clientSecret), 'the secret is never logged');
+  });
+
+  it('sign-in activity, extension attributes and staleness come through from the tenant', async () => {
+    const config = configFor(sim, {
+      BATON_SIGN_IN_ACTIVITY: 'true',
+      BATON_ON_PREMISES_EXTENSION_ATTRIBUTES: 'true',
+      BATON_USER_STALE_DAYS: '30',
+    });
+    const out = join(tmp.dir, 'signin.snap');
+    await runSync({ config, outFile: out });
+    const byId = new Map((await exportOf(out)).filter((r) => r.kind === 'resource').map((r) => [r.id, r]));
+    let withSignIn = 0;
+    let withExtension = 0;
+    for (const u of sim.tenant.users.values()) {
+      const r = byId.get(`user:${u.id}`);
+      assert.ok(r?.kind === 'resource');
+      const profile = r.data.profile as Record<string, unknown>;
+      const user = r.data.user as { lastLogin?: string };
+      const a = u.signInActivity;
+      const dates = a
+        ? [a.lastSignInDateTime, a.lastNonInteractiveSignInDateTime, a.lastSuccessfulSignInDateTime]
+            .filter((d): d is string => !!d)
+            .sort()
+        : [];
+      assert.equal(user.lastLogin, dates.at(-1), `lastLogin of ${u.id}`);
+      if (dates.length) withSignIn++;
+      for (const [k, v] of Object.entries(u.onPremisesExtensionAttributes)) {
+        const n = k.replace('extensionAttribute', '');
+        assert.equal(profile[`extension_attribute_${n}`], v ?? undefined, `${k} of ${u.id}`);
+        if (v) withExtension++;
+      }
+      assert.equal(typeof profile.stale, 'boolean');
+    }
+    assert.ok(withSignIn > 0 && withExtension > 0, 'the demo tenant exercises both');
   });
 });
