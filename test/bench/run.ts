@@ -5,17 +5,19 @@
  *
  *   npm run bench -- [--preset large|small|demo] [--users N --groups N --memberships N …] [--churn 0.01]
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/load.js';
 import { createGraphClient } from '../../src/graph/client.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
-import { runSync } from '../../src/sync/run.js';
+import type { SnapshotHeader } from '../../src/sync/api.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,8 +37,6 @@ const P_DELTA = 200; // simulator (and observed Graph) delta page
 const P_EXPAND = 100; // list page with $expand
 const P_LIST = 999;
 
-const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
-const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const ceil = (n: number, p: number) => Math.max(1, Math.ceil(n / p));
 
 const t0 = Date.now();
@@ -53,7 +53,7 @@ console.log(
   `tenant: ${t.users.size} users, ${t.groups.size} groups, ${t.servicePrincipals.size} SPs, ${t.devices.size} devices (generated in ${Date.now() - t0} ms)`,
 );
 
-const config = loadConfig({
+const env = {
   BATON_ENTRA_TENANT_ID: sim.tenantId,
   BATON_ENTRA_CLIENT_ID: sim.clientId,
   BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
@@ -61,7 +61,39 @@ const config = loadConfig({
   BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
   BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
   BATON_SYNC_DEVICES: 'true',
-});
+  BATON_LOG_LEVEL: process.env.BENCH_LOG ? 'info' : 'silent',
+};
+const config = loadConfig(env);
+
+interface ChildResult {
+  header: SnapshotHeader;
+  ms: number;
+  peakRssMb: number;
+}
+
+/** Runs one sync in a child process (its own memory), while this process serves the simulator. */
+async function syncInChild(outFile: string, from?: string): Promise<ChildResult> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./sync-child.ts', import.meta.url)),
+      outFile,
+      ...(from ? [from] : []),
+    ],
+    {
+      env: { ...process.env, ...env, NODE_EXTRA_CA_CERTS: sim.caCertPath },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const [code] = (await once(child, 'close')) as [number];
+  if (code !== 0) throw new Error(`sync child exited ${code}`);
+  const last = out.trim().split('\n').at(-1)!;
+  return JSON.parse(last) as ChildResult;
+}
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
 try {
@@ -85,27 +117,25 @@ try {
     (spOver.length ? Math.ceil(spOver.length / 20) : 0) +
     ceil(apps, 20) +
     1 +
-    ceil(t.roleAssignments.size, P_LIST) +
-    ceil(t.roleAssignmentScheduleInstances.size, P_LIST) +
-    ceil(t.roleEligibilityScheduleInstances.size, P_LIST) +
+    // Role listings document no $top: default pages of 100.
+    ceil(t.roleAssignments.size, 100) +
+    ceil(t.roleAssignmentScheduleInstances.size, 100) +
+    ceil(t.roleEligibilityScheduleInstances.size, 100) +
     1 +
     ceil(t.devices.size, P_DELTA);
   const listBased = 2 * t.groups.size + t.servicePrincipals.size + ceil(t.users.size + memberships, P_LIST);
 
-  const rss0 = rssMb();
-  let start = Date.now();
-  const logger = process.env.BENCH_LOG ? createLogger({ level: 'info' }) : undefined;
-  const full = await runSync({ config, outFile: join(dir, 'full.snap'), ...(logger ? { logger } : {}) });
-  const fullMs = Date.now() - start;
-  const fullPeak = peakMb();
+  const fullRun = await syncInChild(join(dir, 'full.snap'));
+  const full = fullRun;
+  const fullMs = fullRun.ms;
   console.log(
     `full sync: ${full.header.graphRequests} requests (delta-based minimum ≈ ${minimum}; list-based ≈ ${listBased}), ${fullMs} ms, ${full.header.counts.grants} grants, ${full.header.counts.resources} resources, snapshot ${Math.round(full.header.bodyBytes / 1024)} KiB`,
   );
-  console.log(`memory: rss before ${rss0} MiB (simulator + tenant), peak ${fullPeak} MiB`);
+  console.log(`sync process peak RSS: ${fullRun.peakRssMb} MiB`);
 
   // Bare page fetch of the same big collections: the floor for wall time.
   const raw = createGraphClient(config);
-  start = Date.now();
+  const start = Date.now();
   let rawPages = 0;
   for (const url of [
     '/users/delta?$select=id,displayName,userPrincipalName,assignedLicenses,manager',
@@ -132,13 +162,8 @@ try {
     const m = t.membersOf(g)[0];
     if (m) t.removeMember(g, m);
   }
-  start = Date.now();
-  const inc = await runSync({
-    config,
-    outFile: join(dir, 'inc.snap'),
-    incrementalFrom: join(dir, 'full.snap'),
-  });
-  const incMs = Date.now() - start;
+  const inc = await syncInChild(join(dir, 'inc.snap'), join(dir, 'full.snap'));
+  const incMs = inc.ms;
   console.log(
     `incremental after ${n} user and ${n} membership changes: ${inc.header.graphRequests} requests vs ${full.header.graphRequests} full, ${incMs} ms vs ${fullMs} ms`,
   );
@@ -155,8 +180,8 @@ try {
       bareMs,
       incRequests: inc.header.graphRequests,
       incMs,
-      peakRssMb: peakMb(),
-      rssBeforeMb: rss0,
+      fullPeakRssMb: fullRun.peakRssMb,
+      incPeakRssMb: inc.peakRssMb,
     }),
   );
 } finally {
