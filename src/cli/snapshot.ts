@@ -16,15 +16,43 @@ async function open(path: string): Promise<OpenSnapshot> {
   }
 }
 
+/** The reader of our output went away (`… | head`): stop quietly, as Unix tools do. */
+class OutputClosed extends Error {}
+let outputClosed = false;
+
+let watching = false;
+function watchStdout(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    outputClosed = true;
+  });
+}
+
 /** Writes a line to stdout, waiting when the pipe is full (exports can be millions of lines). */
 async function emit(line: string): Promise<void> {
-  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+  if (outputClosed) throw new OutputClosed();
+  if (process.stdout.write(`${line}\n`)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('error', done);
+  });
 }
 
 async function withSnapshot<T>(path: string, fn: (s: OpenSnapshot) => Promise<T>): Promise<T> {
+  watchStdout();
   const s = await open(path);
   try {
     return await fn(s);
+  } catch (err) {
+    if (err instanceof OutputClosed) return undefined as T;
+    throw err;
   } finally {
     await s.close();
   }
