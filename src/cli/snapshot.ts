@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { once } from 'node:events';
 import { accessOf, DEFAULT_MAX_DEPTH } from '../snapshot/access.js';
 import { diffSnapshots } from '../snapshot/diff.js';
 import { CSV_COLUMNS, csvRow, exportRecords } from '../snapshot/export.js';
