@@ -67,6 +67,7 @@ describe('resource mappers (Graph JSON → resources)', () => {
         user: base,
         extras: {
           managerId: 'm1',
+          managerEmail: 'boss@contoso.test',
           signIn: {
             lastSignInDateTime: '2026-01-01T00:00:00Z',
             lastNonInteractiveSignInDateTime: '2026-02-01T00:00:00Z',
@@ -76,6 +77,7 @@ describe('resource mappers (Graph JSON → resources)', () => {
         },
         check: (r) => {
           assert.equal(r.profile.manager_id, 'm1');
+          assert.equal(r.profile.manager_email, 'boss@contoso.test');
           assert.equal(r.user?.lastLogin, '2026-02-01T00:00:00Z');
           assert.equal(r.profile.extension_attribute_1, 'cost-42');
           assert.ok(!('extension_attribute_2' in r.profile));

@@ -29,6 +29,14 @@ describe('sync engine against an in-test Graph client', () => {
     assert.equal(header.counts.grants, want.grants.length);
     assert.equal(header.graphRequests, graph.stats.requests);
     assert.deepEqual([...graph.priorities], ['low']);
+    const u2 = records.find((r) => r.id === 'user:u2');
+    assert.deepEqual(
+      u2?.kind === 'resource' && [
+        (u2.data.profile as Record<string, unknown>).manager_id,
+        (u2.data.profile as Record<string, unknown>).manager_email,
+      ],
+      ['u1', 'user1@contoso.test'],
+    );
     // Nested group grants expand to the child's members; owners do not.
     const nested = records.find((r) => r.id === 'group:g1:member:group:g2');
     assert.ok(nested?.kind === 'grant' && nested.expandable?.[0] === 'group:g2:member');
