@@ -7,6 +7,7 @@ import { SyncAbortedError } from '../framework/errors.js';
 import { createGraphClient } from '../graph/client.js';
 import type { GraphClient } from '../graph/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
+import type { SnapshotDb } from '../snapshot/database.js';
 import { readSnapshotHeader, SnapshotFileError, writeSnapshotFile } from '../snapshot/file.js';
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
@@ -98,32 +99,39 @@ async function attempt(
     await emitAll(db, createSyncers(config, deps), drops, logger, signal);
     if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
     const graphRequests = countRequests();
-    db.transaction(() => {
-      for (const k of Object.keys(db.metaWithPrefix('work:'))) db.deleteMeta(k);
-      for (const k of Object.keys(db.metaWithPrefix('replaying:'))) db.deleteMeta(k);
-      db.setMeta('sync:id', work.syncId);
-      db.setMeta('sync:kind', work.kind);
-      db.setMeta('sync:tenantId', config.auth.tenantId);
-      if (work.parentSyncId) db.setMeta('sync:parentSyncId', work.parentSyncId);
-    });
-    const header = await writeSnapshotFile(db, options.outFile, {
-      format: 'baton-entra-snapshot',
-      formatVersion: 1,
-      syncId: work.syncId,
-      tenantId: config.auth.tenantId,
-      kind: work.kind,
-      ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
-      startedAt: work.startedAt,
-      endedAt: new Date(now()).toISOString(),
-      counts: {
-        resourceTypes: db.count('resource_types'),
-        resources: db.count('resources'),
-        entitlements: db.count('entitlements'),
-        grants: db.count('grants'),
-        resourcesByType: db.countResourcesByType(),
+    // The snapshot gets the sync's identity instead of the working state; the working database is
+    // left untouched until the file is in place, so a failed write can be resumed.
+    const finish = (copy: SnapshotDb) => {
+      for (const k of Object.keys(copy.metaWithPrefix('work:'))) copy.deleteMeta(k);
+      for (const k of Object.keys(copy.metaWithPrefix('replaying:'))) copy.deleteMeta(k);
+      copy.setMeta('sync:id', work.syncId);
+      copy.setMeta('sync:kind', work.kind);
+      copy.setMeta('sync:tenantId', config.auth.tenantId);
+      if (work.parentSyncId) copy.setMeta('sync:parentSyncId', work.parentSyncId);
+    };
+    const header = await writeSnapshotFile(
+      db,
+      options.outFile,
+      {
+        format: 'baton-entra-snapshot',
+        formatVersion: 1,
+        syncId: work.syncId,
+        tenantId: config.auth.tenantId,
+        kind: work.kind,
+        ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
+        startedAt: work.startedAt,
+        endedAt: new Date(now()).toISOString(),
+        counts: {
+          resourceTypes: db.count('resource_types'),
+          resources: db.count('resources'),
+          entitlements: db.count('entitlements'),
+          grants: db.count('grants'),
+          resourcesByType: db.countResourcesByType(),
+        },
+        graphRequests,
       },
-      graphRequests,
-    });
+      finish,
+    );
     db.close();
     await removeDb(workPath);
     logger.info({ file: options.outFile, counts: header.counts, graphRequests }, 'sync finished');

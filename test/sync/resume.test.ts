@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncAbortedError } from '../../src/framework/errors.js';
 import { GraphError } from '../../src/graph/errors.js';
@@ -41,6 +41,19 @@ describe('resume edge cases', () => {
     };
     await runSync({ config, outFile: out, graph, now: () => FIXED_NOW });
     assert.ok(expired);
+    assert.deepEqual(idsOf(await exportOf(out), 'grant'), expectedIds(demoTenant(), config).grants);
+  });
+
+  it('a sync whose snapshot cannot be written resumes without asking Graph again', async () => {
+    const out = join(tmp.dir, 'a.snap');
+    mkdirSync(out); // the rename onto a directory fails at the very end
+    await assert.rejects(
+      runSync({ config, outFile: out, graph: new FakeGraph(demoTenant()), now: () => FIXED_NOW }),
+    );
+    rmdirSync(out);
+    const graph = new FakeGraph(demoTenant());
+    await runSync({ config, outFile: out, graph, now: () => FIXED_NOW });
+    assert.equal(graph.stats.requests, 0);
     assert.deepEqual(idsOf(await exportOf(out), 'grant'), expectedIds(demoTenant(), config).grants);
   });
 
