@@ -7,11 +7,11 @@ import { SyncAbortedError } from '../framework/errors.js';
 import { createGraphClient } from '../graph/client.js';
 import type { GraphClient } from '../graph/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import type { SnapshotDb } from '../snapshot/database.js';
 import { readSnapshotHeader, SnapshotFileError, writeSnapshotFile } from '../snapshot/file.js';
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
 import { SyncOptionError } from './errors.js';
+import { headerDraft, sealCopy } from './finish.js';
 import { acquireLock } from './lock.js';
 import { openWorking, removeDb, type WorkingSync } from './working.js';
 
@@ -52,6 +52,7 @@ async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger)
     }
   }
   const release = await acquireLock(`${workPath}.lock`);
+  const requestsAtStart = graph.stats.requests;
   try {
     try {
       return await attempt(options, graph, workPath, from, logger);
@@ -59,7 +60,7 @@ async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger)
       if (!(err instanceof DeltaExpiredError)) throw err;
       logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
       await removeDb(workPath);
-      return attempt(options, graph, workPath, undefined, logger);
+      return attempt(options, graph, workPath, undefined, logger, graph.stats.requests - requestsAtStart);
     }
   } finally {
     await release();
@@ -72,66 +73,29 @@ async function attempt(
   workPath: string,
   from: string | undefined,
   root: Logger,
+  /** Requests an abandoned attempt of this run made (counted in the header too). */
+  carried = 0,
 ): Promise<SyncResult> {
   const now = options.now ?? Date.now;
   const { config, signal } = options;
   const work = await openWorking(workPath, config, from, now, root);
+  if (carried)
+    work.db.setMeta(
+      'work:graphRequests',
+      String(Number(work.db.getMeta('work:graphRequests') ?? 0) + carried),
+    );
   const logger = root.child({ syncId: work.syncId });
   const requestsBefore = graph.stats.requests;
-  const countRequests = () => {
-    const total = Number(work.db.getMeta('work:graphRequests') ?? 0) + graph.stats.requests - requestsBefore;
-    return total;
-  };
+  const countRequests = () =>
+    Number(work.db.getMeta('work:graphRequests') ?? 0) + graph.stats.requests - requestsBefore;
   try {
     logger.info({ kind: work.kind, parentSyncId: work.parentSyncId, resumed: work.resumed }, 'sync started');
     await collect(work, graph, config, logger, signal);
-    const drops = new DropCounter();
+    await emit(work, config, logger, now, signal);
     const db = work.db;
-    const deps = {
-      source: db.source,
-      config,
-      logger,
-      now,
-      drop: (reason: string, n?: number) => drops.drop(reason, n),
-      orgIds: new Set([...db.source.all('organization')].map((o) => o.id)),
-      scopedUsers: scopeFilter(db, config.scopeGroups),
-    };
-    await emitAll(db, createSyncers(config, deps), drops, logger, signal);
-    if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
     const graphRequests = countRequests();
-    // The snapshot gets the sync's identity instead of the working state; the working database is
-    // left untouched until the file is in place, so a failed write can be resumed.
-    const finish = (copy: SnapshotDb) => {
-      for (const k of Object.keys(copy.metaWithPrefix('work:'))) copy.deleteMeta(k);
-      for (const k of Object.keys(copy.metaWithPrefix('replaying:'))) copy.deleteMeta(k);
-      copy.setMeta('sync:id', work.syncId);
-      copy.setMeta('sync:kind', work.kind);
-      copy.setMeta('sync:tenantId', config.auth.tenantId);
-      if (work.parentSyncId) copy.setMeta('sync:parentSyncId', work.parentSyncId);
-    };
-    const header = await writeSnapshotFile(
-      db,
-      options.outFile,
-      {
-        format: 'baton-entra-snapshot',
-        formatVersion: 1,
-        syncId: work.syncId,
-        tenantId: config.auth.tenantId,
-        kind: work.kind,
-        ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
-        startedAt: work.startedAt,
-        endedAt: new Date(now()).toISOString(),
-        counts: {
-          resourceTypes: db.count('resource_types'),
-          resources: db.count('resources'),
-          entitlements: db.count('entitlements'),
-          grants: db.count('grants'),
-          resourcesByType: db.countResourcesByType(),
-        },
-        graphRequests,
-      },
-      finish,
-    );
+    const draft = headerDraft(work, config, now(), graphRequests);
+    const header = await writeSnapshotFile(db, options.outFile, draft, sealCopy(work, config));
     db.close();
     await removeDb(workPath);
     logger.info({ file: options.outFile, counts: header.counts, graphRequests }, 'sync finished');
@@ -144,6 +108,29 @@ async function attempt(
     if (signal?.aborted) throw new SyncAbortedError(signal.reason);
     throw err;
   }
+}
+
+/** Resources, entitlements and grants from the source cache into the output tables. */
+async function emit(
+  work: WorkingSync,
+  config: ConnectorConfig,
+  logger: Logger,
+  now: () => number,
+  signal?: AbortSignal,
+) {
+  const drops = new DropCounter();
+  const { db } = work;
+  const deps = {
+    source: db.source,
+    config,
+    logger,
+    now,
+    drop: (reason: string, n?: number) => drops.drop(reason, n),
+    orgIds: new Set([...db.source.all('organization')].map((o) => o.id)),
+    scopedUsers: scopeFilter(db, config.scopeGroups),
+  };
+  await emitAll(db, createSyncers(config, deps), drops, logger, signal);
+  if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
 }
 
 async function collect(

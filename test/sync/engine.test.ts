@@ -132,6 +132,7 @@ describe('sync engine against an in-test Graph client', () => {
     const out = join(tmp.dir, 'next.snap');
     const { header } = await runSync({ config, outFile: out, incrementalFrom: first, graph, now });
     assert.equal(header.kind, 'full');
+    assert.equal(header.graphRequests, graph.stats.requests, 'the abandoned replay is counted too');
     assert.deepEqual(idsOf(await exportOf(out), 'resource'), expectedIds(t, config).resources);
   });
 
