@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configCommand } from './config.js';
 import { validateCommand } from './validate.js';
+import { eventsCommand } from './events.js';
 import { simulateCommand } from './simulate.js';
 import { syncCommand } from './sync.js';
 import { snapshotCommand } from './snapshot.js';
@@ -12,6 +13,7 @@ export type CommandModule = (program: Command) => void;
 export const commandModules: CommandModule[] = [
   configCommand,
   validateCommand,
+  eventsCommand,
   simulateCommand,
   syncCommand,
   snapshotCommand,

@@ -29,9 +29,19 @@ function int(name: string, raw: string, min: number, max: number): number {
 }
 
 function check(flags: SimulateFlags): { preset: PresetName; seed: number; port: number; host: string } {
-  if (!PRESETS.includes(flags.preset as PresetName)) throw new CliError(`--preset: expected one of ${PRESETS.join(', ')}, got '${flags.preset}'`, USAGE_EXIT);
-  if (!HOSTS.includes(flags.host)) throw new CliError(`--host: the simulator listens on loopback only; expected one of ${HOSTS.join(', ')}, got '${flags.host}'`, USAGE_EXIT);
-  return { preset: flags.preset as PresetName, seed: int('--seed', flags.seed, 0, 2 ** 31 - 1), port: int('--port', flags.port, 0, 65535), host: flags.host };
+  if (!PRESETS.includes(flags.preset as PresetName))
+    throw new CliError(`--preset: expected one of ${PRESETS.join(', ')}, got '${flags.preset}'`, USAGE_EXIT);
+  if (!HOSTS.includes(flags.host))
+    throw new CliError(
+      `--host: the simulator listens on loopback only; expected one of ${HOSTS.join(', ')}, got '${flags.host}'`,
+      USAGE_EXIT,
+    );
+  return {
+    preset: flags.preset as PresetName,
+    seed: int('--seed', flags.seed, 0, 2 ** 31 - 1),
+    port: int('--port', flags.port, 0, 65535),
+    host: flags.host,
+  };
 }
 
 function describe(sim: Simulator): string {
@@ -46,7 +56,10 @@ function describe(sim: Simulator): string {
     `  trust the CA     NODE_EXTRA_CA_CERTS=${sim.caCertPath}`,
     `  control          ${sim.url}/_sim/counters`,
   ];
-  if (sim.demoUser) lines.push(`  ROPC demo user   ${sim.demoUser.userPrincipalName} / ${sim.demoUser.password}`);
+  if (sim.demoUser) {
+    const via = sim.publicClientId ? ` (public client ${sim.publicClientId})` : '';
+    lines.push(`  ROPC demo user   ${sim.demoUser.userPrincipalName} / ${sim.demoUser.password}${via}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -67,7 +80,9 @@ function untilSignal(): Promise<NodeJS.Signals> {
 export const simulateCommand: CommandModule = (program: Command) => {
   program
     .command('simulate')
-    .description('Serve a simulated Entra tenant (token endpoint, Graph, Exchange admin API) over HTTPS on loopback')
+    .description(
+      'Serve a simulated Entra tenant (token endpoint, Graph, Exchange admin API) over HTTPS on loopback',
+    )
     .option('--preset <name>', `tenant size: ${PRESETS.join(' | ')}`, 'demo')
     .option('--seed <n>', 'seed of the generated tenant', '1')
     .option('--port <p>', 'port to listen on (0 = a free port)', '0')
@@ -78,18 +93,37 @@ export const simulateCommand: CommandModule = (program: Command) => {
     .option('--log-level <level>', 'log level (logs go to stderr)', 'info')
     .action(async (flags: SimulateFlags) => {
       const opts = check(flags);
-      const log = createLogger({ level: flags.logLevel, name: 'simulator', destination: pino.destination({ dest: 2, sync: true }) });
+      const log = createLogger({
+        level: flags.logLevel,
+        name: 'simulator',
+        destination: pino.destination({ dest: 2, sync: true }),
+      });
       const stop = untilSignal();
       const started = Date.now();
       let sim: Simulator;
       try {
-        sim = await startSimulator({ ...opts, ...(flags.stateDir ? { stateDir: flags.stateDir } : {}), throttling: flags.throttling, onError: (err) => log.error({ err }, 'request failed') });
+        sim = await startSimulator({
+          ...opts,
+          ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+          throttling: flags.throttling,
+          onError: (err) => log.error({ err }, 'request failed'),
+        });
       } catch (err) {
         throw new CliError(`simulate: could not start: ${err instanceof Error ? err.message : String(err)}`);
       }
       registerSecret(sim.clientSecret);
       if (sim.demoUser) registerSecret(sim.demoUser.password);
-      log.info({ url: sim.url, preset: opts.preset, seed: opts.seed, users: sim.tenant.users.size, groups: sim.tenant.groups.size, ms: Date.now() - started }, 'simulator ready');
+      log.info(
+        {
+          url: sim.url,
+          preset: opts.preset,
+          seed: opts.seed,
+          users: sim.tenant.users.size,
+          groups: sim.tenant.groups.size,
+          ms: Date.now() - started,
+        },
+        'simulator ready',
+      );
       if (flags.json) {
         const line = {
           tenantId: sim.tenantId,
@@ -101,6 +135,7 @@ export const simulateCommand: CommandModule = (program: Command) => {
           url: sim.url,
           exchangeBaseUrl: sim.exchangeBaseUrl,
           ...(sim.demoUser ? { demoUser: sim.demoUser } : {}),
+          ...(sim.publicClientId ? { publicClientId: sim.publicClientId } : {}),
         };
         process.stdout.write(JSON.stringify(line) + '\n');
       } else process.stdout.write(describe(sim));

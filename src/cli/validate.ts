@@ -5,9 +5,7 @@ import { ConfigError } from '../config/source.js';
 import { loadConfig } from '../config/load.js';
 import type { ConnectorConfig } from '../config/types.js';
 import { createLogger } from '../observability/logger.js';
-import { createCredential } from '../graph/credentials.js';
-import { createGraphClient } from '../graph/client.js';
-import { validateConnection, type ProbeResult, type ValidationReport } from '../graph/validate.js';
+import type { ProbeResult, ValidationReport } from '../graph/validate.js';
 
 /** `baton-entra validate`: authenticate, probe every enabled feature, report missing permissions. */
 export const validateCommand: CommandModule = (program: Command) => {
@@ -19,6 +17,12 @@ export const validateCommand: CommandModule = (program: Command) => {
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
       const config = loadOrFail();
+      // Loaded on use: the Graph stack is heavy and most commands never need it.
+      const [{ createCredential }, { createGraphClient }, { validateConnection }] = await Promise.all([
+        import('../graph/credentials.js'),
+        import('../graph/client.js'),
+        import('../graph/validate.js'),
+      ]);
       const credential = createCredential(config);
       const logger = createLogger({
         level: config.logLevel,
@@ -61,6 +65,7 @@ export function formatReport(r: ValidationReport): string {
   for (const p of r.probes) out += line(p);
   if (r.credential?.endDateTime)
     out += `  info  ${r.credential.kind} ends ${r.credential.endDateTime} (${r.credential.daysLeft} days)\n`;
+  if (r.grantedPermissions) out += `  info  granted: ${r.grantedPermissions.join(', ') || '(none)'}\n`;
   for (const w of r.warnings) out += `  WARN  ${w}\n`;
   return out;
 }

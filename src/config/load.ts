@@ -19,6 +19,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
 
   const problems = unknownNames(resolved);
   const { parsed, problems: parseProblems } = parseSettings(resolved);
+  // A private key embedded in the certificate PEM is as secret as BATON_ENTRA_CERTIFICATE_KEY.
+  registerSecret(certificateKeyOf(parsed));
   problems.push(...parseProblems, ...validateConfig(parsed));
   if (problems.length) throw new ConfigError(problems);
   return buildConfig(parsed);
@@ -101,6 +103,7 @@ function parseSettings(env: Record<string, string>): { parsed: ParsedSettings; p
     licensedUsersOnly: v('BATON_LICENSED_USERS_ONLY'),
     syncResourceTypes: v('BATON_SYNC_RESOURCE_TYPES'),
     provisioning: v('BATON_PROVISIONING'),
+    graphMaxInFlight: v('BATON_GRAPH_MAX_IN_FLIGHT'),
     logLevel: v('BATON_LOG_LEVEL'),
     logFormat: v('BATON_LOG_FORMAT'),
   };
@@ -139,6 +142,7 @@ export function buildConfig(s: ParsedSettings): ConnectorConfig {
     licensedUsersOnly: s.licensedUsersOnly ?? false,
     syncResourceTypes: s.syncResourceTypes ?? RESOURCE_TYPE_IDS.filter((t) => t !== 'device' || syncDevices),
     provisioning: s.provisioning ?? false,
+    ...(s.graphMaxInFlight !== undefined ? { graphMaxInFlight: s.graphMaxInFlight } : {}),
     logLevel: s.logLevel ?? 'info',
     logFormat: s.logFormat ?? 'json',
   };

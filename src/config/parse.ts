@@ -119,3 +119,11 @@ export function maskUrlCredentials(value: string): string {
     return '[set]';
   }
 }
+
+/** A whole number within [min, max]. */
+export function parseIntInRange(input: string, min: number, max: number): number {
+  const v = input.trim();
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new Error(`expected a whole number between ${min} and ${max}`);
+  return Number(v);
+}

@@ -7,6 +7,7 @@ import {
   parseGuidList,
   parseHostPort,
   parseHttpsOrigin,
+  parseIntInRange,
   parsePositiveInt,
   parseProxyUrl,
 } from './parse.js';
@@ -132,6 +133,13 @@ export const SETTINGS: readonly SettingInfo[] = [
     description: 'Proxy for outbound HTTPS; falls back to HTTPS_PROXY. NO_PROXY is honoured.',
     secret: false,
     parse: parseProxyUrl,
+  },
+  {
+    name: 'BATON_GRAPH_MAX_IN_FLIGHT',
+    description: 'Microsoft Graph requests in flight at once (1-64).',
+    default: '8',
+    secret: false,
+    parse: (r) => parseIntInRange(r, 1, 64),
   },
   bool('BATON_SKIP_AD_GROUPS', 'Skip groups synchronised from on-premises AD (onPremisesSyncEnabled).'),
   bool(

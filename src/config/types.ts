@@ -29,14 +29,7 @@ export type EntraAuth =
       certificatePassword?: string;
     }
   | { mode: 'workload_identity'; tenantId: string; clientId: string; tokenFilePath: string }
-  | {
-      mode: 'password';
-      tenantId: string;
-      clientId: string;
-      username: string;
-      password: string;
-      clientSecret?: string;
-    };
+  | { mode: 'password'; tenantId: string; clientId: string; username: string; password: string; clientSecret?: string };
 
 export type DeviceJoinType = 'entra' | 'hybrid' | 'registered';
 
@@ -71,6 +64,8 @@ export interface ConnectorConfig {
   /** Resource types to sync; all by default (device only when syncDevices). */
   syncResourceTypes: ResourceTypeId[];
   provisioning: boolean;
+  /** Graph requests in flight at once (BATON_GRAPH_MAX_IN_FLIGHT); the client's default when unset. */
+  graphMaxInFlight?: number;
 
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'json' | 'console';

@@ -38,6 +38,7 @@ export interface ParsedSettings {
   licensedUsersOnly?: boolean;
   syncResourceTypes?: ResourceTypeId[];
   provisioning?: boolean;
+  graphMaxInFlight?: number;
   logLevel?: (typeof LOG_LEVELS)[number];
   logFormat?: 'json' | 'console';
 }

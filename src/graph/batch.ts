@@ -13,6 +13,8 @@ export interface BatchDeps {
   random: () => number;
   maxAttempts: number;
   sleep: (ms: number) => Promise<void>;
+  /** Holds every request of the client back for `ms` (throttling is per app and tenant, not per request). */
+  holdOff: (ms: number) => void;
   /** For error messages. */
   url: string;
 }
@@ -45,10 +47,15 @@ export async function sendBatches<T>(requests: BatchRequest[], deps: BatchDeps):
   return requests.map((r) => byId.get(r.id)!);
 }
 
+/**
+ * One envelope and its inner retries. The attempt budget counts rounds without progress: a round
+ * in which some requests went through does not bring the give-up closer, so a long throttled burst
+ * drains instead of failing its tail.
+ */
 async function sendChunk<T>(chunk: BatchRequest[], deps: BatchDeps): Promise<BatchResponse<T>[]> {
   const done: BatchResponse<T>[] = [];
   let pending = chunk;
-  for (let attempt = 1; pending.length > 0; attempt++) {
+  for (let attempt = 1; pending.length > 0;) {
     const body = (await deps.post(
       { requests: pending.map(toWire) },
       pending.every((r) => isIdempotent(r.method)),
@@ -83,7 +90,15 @@ async function sendChunk<T>(chunk: BatchRequest[], deps: BatchDeps): Promise<Bat
     }
     if (retry.length === 0) break;
     deps.stats.retries += retry.length;
-    await deps.sleep(wait ?? backoffDelay(attempt, deps.random));
+    // Retry-After is the least to wait. After a round without progress other callers are winning
+    // the refills: back off further (with jitter) so the envelopes stop waking up together.
+    const delay =
+      attempt > 1
+        ? Math.max(wait ?? 0, backoffDelay(attempt, deps.random))
+        : (wait ?? backoffDelay(attempt, deps.random));
+    if (wait !== undefined) deps.holdOff(wait);
+    await deps.sleep(delay);
+    attempt = retry.length < pending.length ? 1 : attempt + 1;
     pending = retry;
   }
   return done;

@@ -36,7 +36,7 @@ import { sendBatches } from './batch.js';
 export interface GraphClientOptions {
   credential?: TokenCredential;
   logger?: Logger;
-  /** Requests in flight at once (default 8). */
+  /** Requests in flight at once (default: the config's graphMaxInFlight, else 8). */
   maxInFlight?: number;
   maxAttempts?: number;
   /** Per-attempt timeout (default 100 s, Graph's own gateway timeout). */
@@ -78,7 +78,7 @@ export function createGraphClient(
     sleep,
     random,
     maxAttempts,
-    semaphore: new Semaphore(options.maxInFlight ?? 8),
+    semaphore: new Semaphore(options.maxInFlight ?? config.graphMaxInFlight ?? 8),
     stats,
     logger,
   });
@@ -122,6 +122,8 @@ export function createGraphClient(
     body: unknown,
     o: GraphRequestOptions | undefined,
     idempotent = isIdempotent(method),
+    /** Non-2xx statuses that still carry a usable body (an outer 424 on $batch). */
+    alsoOk: readonly number[] = [],
   ): Promise<GraphResponse<T>> {
     const call = new CallOptions(url, method, idempotent, scope);
     let req: GraphRequest = sdk
@@ -135,11 +137,13 @@ export function createGraphClient(
       res = (await dispatch(req, method, body)) as Response;
     } catch (err) {
       if (call.failure !== undefined) throw call.failure;
-      if (err instanceof GraphError || o?.signal?.aborted) throw err;
+      // The caller's own abort reason, not the SDK's wrapping of it.
+      if (o?.signal?.aborted) throw o.signal.reason ?? err;
+      if (err instanceof GraphError) throw err;
       throw protocolBug(method, url, `request failed: ${(err as Error)?.message ?? String(err)}`, err);
     }
     const text = await res.text();
-    if (!res.ok) {
+    if (!res.ok && !alsoOk.includes(res.status)) {
       throw classifyResponse({
         method,
         url,
@@ -183,12 +187,15 @@ export function createGraphClient(
       return sendBatches<T>(requests, {
         // An envelope of reads may be resent after a reset; one carrying writes may not.
         post: (envelope, idempotent) =>
-          send<unknown>('POST', url, envelope, o, idempotent).then((r) => r.body),
+          // Older throttling docs describe an outer 424 when inner requests failed; its body is the
+          // usual responses list. https://learn.microsoft.com/en-us/graph/throttling#throttling-and-batching
+          send<unknown>('POST', url, envelope, o, idempotent, [424]).then((r) => r.body),
         stats,
         now,
         random,
         maxAttempts,
         sleep: (ms) => sleep(ms, o?.signal),
+        holdOff: (ms) => retry.holdOff(ms),
         url,
       });
     },

@@ -28,15 +28,32 @@ const RULES: PermissionRule[] = [
     read: 'UserAuthenticationMethod.Read.All',
     write: 'UserAuthenticationMethod.ReadWrite.All',
   },
-  { pattern: new RegExp(`^/users/${ID}/(memberOf|transitiveMemberOf)`), read: 'GroupMember.Read.All' },
   { pattern: new RegExp(`^/users/${ID}/mailboxSettings`), read: 'MailboxSettings.Read' },
   { pattern: new RegExp(`^/users/${ID}/manager`), read: 'User.Read.All', write: 'User.ReadWrite.All' },
   { pattern: /^\/users/, read: 'User.Read.All', write: 'User.ReadWrite.All' },
+  {
+    pattern: /^\/directory\/deletedItems\/microsoft\.graph\.user/,
+    read: 'User.Read.All',
+    write: 'User.ReadWrite.All',
+  },
+  {
+    pattern: /^\/directory\/deletedItems\/microsoft\.graph\.group/,
+    read: 'Group.Read.All',
+    write: 'Group.ReadWrite.All',
+  },
   {
     pattern: new RegExp(`^/groups/${ID}/(members|transitiveMembers|owners)`),
     read: 'GroupMember.Read.All',
     write: 'GroupMember.ReadWrite.All',
   },
+  // https://learn.microsoft.com/en-us/graph/api/group-list-approleassignments?view=graph-rest-1.0#permissions
+  {
+    pattern: new RegExp(`^/groups/${ID}/appRoleAssignments`),
+    read: 'Directory.Read.All',
+    write: 'AppRoleAssignment.ReadWrite.All',
+  },
+  // List groups accepts GroupMember.Read.All, which the member reads need anyway.
+  // https://learn.microsoft.com/en-us/graph/api/group-list?view=graph-rest-1.0#permissions
   { pattern: /^\/groups/, read: 'GroupMember.Read.All', write: 'Group.ReadWrite.All' },
   {
     pattern: /^\/roleManagement\/directory\/roleEligibilitySchedule/,

@@ -98,11 +98,15 @@ export class RetryMiddleware implements Middleware {
         ? parseRetryAfter(response.headers.get('retry-after'), deps.now())
         : undefined;
       await response.body?.cancel().catch(() => undefined);
-      await this.retryAfter(
-        hinted ?? backoffDelay(attempt, deps.random),
-        { method, url, attempt, reason: response.status },
-        signal,
-      );
+      const info = { method, url, attempt, reason: response.status };
+      if (response.status === 429 && hinted !== undefined) {
+        // A 429 speaks for the app and tenant: hold back every request of this client, this one
+        // included (it waits at the top of the loop like the others).
+        this.holdOff(hinted);
+        await this.retryAfter(0, info, signal);
+      } else {
+        await this.retryAfter(hinted ?? backoffDelay(attempt, deps.random), info, signal);
+      }
     }
   }
 
@@ -139,7 +143,12 @@ export class RetryMiddleware implements Middleware {
       },
       'graph retry',
     );
-    await this.deps.sleep(ms, signal);
+    if (ms > 0) await this.deps.sleep(ms, signal);
+  }
+
+  /** Holds new requests back for `ms` from now (a throttle the whole client should respect). */
+  holdOff(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.deps.now() + ms);
   }
 
   private notePressure(header: string | null): void {

@@ -83,4 +83,6 @@ export interface GraphClient {
    */
   batch<T = unknown>(requests: BatchRequest[], options?: GraphRequestOptions): Promise<BatchResponse<T>[]>;
   readonly stats: GraphStats;
+  /** Releases pooled connections; the client must not be used afterwards. */
+  close?(): Promise<void>;
 }

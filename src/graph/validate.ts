@@ -5,6 +5,7 @@ import { GraphError } from './errors.js';
 import { classifyCredentialError } from './classify.js';
 import { exchangeScope, graphScope } from './credentials.js';
 import { checkCredentialExpiry, type CredentialExpiry } from './credential-expiry.js';
+import { excessPermissions, tokenRoles } from './token-roles.js';
 
 export type ConnectionStatus = 'connected' | 'unconnected' | 'expired';
 
@@ -30,6 +31,8 @@ export interface ValidationReport {
   token: ProbeResult;
   probes: ProbeResult[];
   credential?: CredentialExpiry;
+  /** Application permissions in the Graph token (`roles`), when the token is a readable JWT. */
+  grantedPermissions?: string[];
   warnings: string[];
 }
 
@@ -131,8 +134,10 @@ export async function validateConnection(
     warnings: [] as string[],
   };
   let token: ProbeResult = { feature: 'token', check: `token for ${scope}`, ok: true };
+  let granted: string[] | undefined;
   try {
-    await credential.getToken(scope);
+    const accessToken = await credential.getToken(scope);
+    granted = accessToken ? tokenRoles(accessToken.token) : undefined;
   } catch (err) {
     token = failure('token', `token for ${scope}`, err);
     const expired = token.code !== undefined && EXPIRED_CODES.has(token.code);
@@ -144,6 +149,9 @@ export async function validateConnection(
 
   const credentialInfo = await checkCredentialExpiry(config, client, now);
   base.warnings.push(...credentialInfo.warnings);
+  const excess = granted ? excessPermissions(granted, config.provisioning) : [];
+  if (excess.length)
+    base.warnings.push(`broader permissions than this configuration needs: ${excess.join(', ')}`);
   const expired = credentialInfo.expiry?.expired === true;
   const status: ConnectionStatus = expired
     ? 'expired'
@@ -156,6 +164,7 @@ export async function validateConnection(
     token,
     probes,
     ...(credentialInfo.expiry ? { credential: credentialInfo.expiry } : {}),
+    ...(granted ? { grantedPermissions: granted } : {}),
   };
 }
 

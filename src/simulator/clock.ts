@@ -16,8 +16,12 @@ export class SimClock {
 
   /** Moves time forward; refused when the caller injected its own clock (it owns time then). */
   advance(ms: number): void {
-    if (this.injected) throw new Error('advanceClock: the simulator was started with an injected `now`; move that clock instead');
-    if (!Number.isFinite(ms) || ms < 0) throw new Error(`advanceClock: ms must be a non-negative number, got ${ms}`);
+    if (this.injected)
+      throw new Error(
+        'advanceClock: the simulator was started with an injected `now`; move that clock instead',
+      );
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new Error(`advanceClock: ms must be a non-negative number, got ${ms}`);
     this.offset += ms;
   }
 }

@@ -40,9 +40,16 @@ export function createControl(ctx: SimContext, sim: () => RunningSimulator) {
         case 'POST mutate':
           return json(200, mutate(ctx, body));
         case 'GET info':
-          return json(200, { tenantId: ctx.store.tenantId, clientId: sim().clientId, seq: ctx.store.currentSeq, now: new Date(ctx.clock.now()).toISOString() });
+          return json(200, {
+            tenantId: ctx.store.tenantId,
+            clientId: sim().clientId,
+            seq: ctx.store.currentSeq,
+            now: new Date(ctx.clock.now()).toISOString(),
+          });
         default:
-          return json(404, { error: { code: 'NotFound', message: `No control endpoint ${req.method} /_sim/${action}.` } });
+          return json(404, {
+            error: { code: 'NotFound', message: `No control endpoint ${req.method} /_sim/${action}.` },
+          });
       }
     } catch (err) {
       return bad(err instanceof Error ? err.message : String(err));
@@ -62,7 +69,8 @@ function str(body: Record<string, unknown>, field: string): string {
 
 function obj(body: Record<string, unknown>, field: string): Record<string, unknown> {
   const v = body[field];
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${field}: expected an object`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new Error(`${field}: expected an object`);
   return v as Record<string, unknown>;
 }
 
@@ -82,8 +90,20 @@ export function mutate(ctx: SimContext, body: Record<string, unknown>): Record<s
       return { changed: s.removeOwner(str(body, 'objectId'), str(body, 'ownerId')) };
     case 'createUser': {
       const u = obj(body, 'user');
-      const user = newUser({ ...(u as object), userPrincipalName: str(u, 'userPrincipalName'), displayName: str(u, 'displayName') }, nowIso);
-      s.createUser(user, typeof body.password === 'string' ? { password: body.password, mfaRequired: body.mfaRequired === true } : undefined);
+      const user = newUser(
+        {
+          ...(u as object),
+          userPrincipalName: str(u, 'userPrincipalName'),
+          displayName: str(u, 'displayName'),
+        },
+        nowIso,
+      );
+      s.createUser(
+        user,
+        typeof body.password === 'string'
+          ? { password: body.password, mfaRequired: body.mfaRequired === true }
+          : undefined,
+      );
       return { id: user.id };
     }
     case 'updateUser':
@@ -123,6 +143,8 @@ export function mutate(ctx: SimContext, body: Record<string, unknown>): Record<s
       s.updateClient(str(body, 'clientId'), obj(body, 'patch'));
       return { changed: true };
     default:
-      throw new Error(`op: unknown operation '${op}'; expected addMember, removeMember, addOwner, removeOwner, createUser, updateUser, deleteUser, restoreUser, createGroup, updateGroup, deleteGroup, setManager, updateServicePrincipal, deleteDevice or updateClient`);
+      throw new Error(
+        `op: unknown operation '${op}'; expected addMember, removeMember, addOwner, removeOwner, createUser, updateUser, deleteUser, restoreUser, createGroup, updateGroup, deleteGroup, setManager, updateServicePrincipal, deleteDevice or updateClient`,
+      );
   }
 }

@@ -25,15 +25,18 @@ export function validateFaults(rules: unknown): FaultRule[] {
   if (!Array.isArray(rules)) throw new Error('faults: expected an array of fault rules');
   return rules.map((r, i) => {
     const rule = r as FaultRule;
-    if (typeof rule?.path !== 'string') throw new Error(`faults[${i}].path: expected a regular expression source string`);
+    if (typeof rule?.path !== 'string')
+      throw new Error(`faults[${i}].path: expected a regular expression source string`);
     try {
       new RegExp(rule.path);
     } catch {
       throw new Error(`faults[${i}].path: '${rule.path}' is not a valid regular expression`);
     }
     if (!KINDS.has(rule.kind)) throw new Error(`faults[${i}].kind: expected one of ${[...KINDS].join(', ')}`);
-    if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) throw new Error(`faults[${i}].probability: expected a number in 0..1`);
-    if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0)) throw new Error(`faults[${i}].count: expected a non-negative integer`);
+    if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1))
+      throw new Error(`faults[${i}].probability: expected a number in 0..1`);
+    if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0))
+      throw new Error(`faults[${i}].count: expected a non-negative integer`);
     return rule;
   });
 }
@@ -45,7 +48,11 @@ export class FaultInjector {
   constructor(private readonly random: () => number) {}
 
   set(rules: FaultRule[]): void {
-    this.rules = validateFaults(rules).map((rule) => ({ rule, re: new RegExp(rule.path), remaining: rule.count ?? Infinity }));
+    this.rules = validateFaults(rules).map((rule) => ({
+      rule,
+      re: new RegExp(rule.path),
+      remaining: rule.count ?? Infinity,
+    }));
   }
 
   pick(method: string, path: string): FaultRule | undefined {

@@ -28,10 +28,12 @@ export interface StartOptions extends SimulatorOptions {
   onError?: (err: unknown) => void;
 }
 
-/** The simulator handle, with the request-id-free extras the CLI and tests use. */
+/** The simulator handle, plus what the CLI prints (the password-grant demo user). */
 export interface Simulator extends RunningSimulator {
   /** The ROPC demo user (no MFA) and its password, when the tenant has one. */
   demoUser?: { userPrincipalName: string; password: string };
+  /** A public client registration (ROPC without a secret), when the tenant has one. */
+  publicClientId?: string;
 }
 
 /**
@@ -42,12 +44,18 @@ export interface Simulator extends RunningSimulator {
 export async function startSimulator(options: StartOptions = {}): Promise<Simulator> {
   const clock = new SimClock(options.now ?? Date.now, options.now !== undefined);
   const host = options.host ?? '127.0.0.1';
-  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) throw new Error(`host: the simulator listens on loopback only (127.0.0.1, ::1 or localhost), got '${host}'`);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host))
+    throw new Error(
+      `host: the simulator listens on loopback only (127.0.0.1, ::1 or localhost), got '${host}'`,
+    );
   const store = options.tenant ?? (await loadTenant(options, () => clock.now()));
   const client = [...store.clients.values()].find((c) => c.secrets.length > 0);
   if (!client) throw new Error('tenant: no client registration with a secret to hand out');
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'baton-entra-sim-')));
-  const [tls, signingKey] = await Promise.all([createTlsMaterial(stateDir, new Date(Date.now())), SigningKey.create()]);
+  const [tls, signingKey] = await Promise.all([
+    createTlsMaterial(stateDir, new Date(Date.now())),
+    SigningKey.create(),
+  ]);
 
   const counters = new Counters();
   const throttle = new Throttle(clock, quotaForTenant(store.users.size), options.throttling ?? true);
@@ -55,7 +63,12 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   faults.set(options.faults ?? []);
   const ctx: SimContext = { store, clock, signingKey, origin: '', graphDomain: '' };
   const graph = createGraphDispatcher(ctx, graphRoutes, throttle, counters);
-  const onError = options.onError ?? ((err: unknown) => process.stderr.write(`simulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`));
+  const onError =
+    options.onError ??
+    ((err: unknown) =>
+      process.stderr.write(
+        `simulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      ));
   const handle: Simulator = {} as Simulator;
   const parts = {
     ctx,
@@ -64,9 +77,12 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     faults,
     batch: createBatch(ctx, graph),
     control: createControl(ctx, () => handle),
-    exchange: createExchange(ctx, counters),
+    exchange: createExchange(ctx),
   };
-  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem }, createListener(parts, onError));
+  const server: Server = createServer(
+    { cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem },
+    createListener(parts, onError),
+  );
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -77,7 +93,10 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   ctx.origin = `https://localhost:${port}`;
   ctx.graphDomain = `localhost:${port}`;
 
-  const creds = [...store.userCredentials].find(([id, c]) => !c.mfaRequired && store.users.get(id)?.accountEnabled);
+  const creds = [...store.userCredentials].find(
+    ([id, c]) => !c.mfaRequired && store.users.get(id)?.accountEnabled,
+  );
+  const publicClient = [...store.clients.values()].find((c) => c.isPublicClient);
   const demoUserRecord = creds ? store.users.get(creds[0]) : undefined;
   Object.assign(handle, {
     url: ctx.origin,
@@ -91,7 +110,10 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     caCertPath: tls.caCertPath,
     caCertPem: tls.caCertPem,
     tenant: store,
-    ...(demoUserRecord && creds ? { demoUser: { userPrincipalName: demoUserRecord.userPrincipalName, password: creds[1].password } } : {}),
+    ...(publicClient ? { publicClientId: publicClient.clientId } : {}),
+    ...(demoUserRecord && creds
+      ? { demoUser: { userPrincipalName: demoUserRecord.userPrincipalName, password: creds[1].password } }
+      : {}),
     counters: () => counters.snapshot(),
     resetCounters: () => counters.reset(),
     setFaults: (rules: FaultRule[]) => faults.set(rules),

@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { GroupRecord, UserRecord } from './tenant/model.js';
 
 /** A complete user record from the few properties a create names (Graph fills the rest). */
-export function newUser(p: Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>, nowIso: string): UserRecord {
-  const ext = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`extensionAttribute${i + 1}`, null])) as unknown as UserRecord['onPremisesExtensionAttributes'];
+export function newUser(
+  p: Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>,
+  nowIso: string,
+): UserRecord {
+  const ext = Object.fromEntries(
+    Array.from({ length: 15 }, (_, i) => [`extensionAttribute${i + 1}`, null]),
+  ) as unknown as UserRecord['onPremisesExtensionAttributes'];
   return {
     id: randomUUID(),
     givenName: null,
@@ -41,7 +46,10 @@ export function newUser(p: Partial<UserRecord> & Pick<UserRecord, 'userPrincipal
   };
 }
 
-export function newGroup(p: Partial<GroupRecord> & Pick<GroupRecord, 'displayName'>, nowIso: string): GroupRecord {
+export function newGroup(
+  p: Partial<GroupRecord> & Pick<GroupRecord, 'displayName'>,
+  nowIso: string,
+): GroupRecord {
   return {
     id: randomUUID(),
     description: null,

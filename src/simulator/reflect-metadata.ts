@@ -7,7 +7,11 @@
 type Store = WeakMap<object, Map<string | symbol | undefined, Map<unknown, unknown>>>;
 const store: Store = new WeakMap();
 
-function table(target: object, property: string | symbol | undefined, create: boolean): Map<unknown, unknown> | undefined {
+function table(
+  target: object,
+  property: string | symbol | undefined,
+  create: boolean,
+): Map<unknown, unknown> | undefined {
   let byProp = store.get(target);
   if (!byProp && create) store.set(target, (byProp = new Map()));
   let t = byProp?.get(property);
@@ -20,8 +24,10 @@ if (typeof R.getMetadata !== 'function') {
   R.defineMetadata = (key: unknown, value: unknown, target: object, property?: string | symbol) => {
     table(target, property, true)?.set(key, value);
   };
-  R.getOwnMetadata = (key: unknown, target: object, property?: string | symbol) => table(target, property, false)?.get(key);
-  R.hasOwnMetadata = (key: unknown, target: object, property?: string | symbol) => table(target, property, false)?.has(key) ?? false;
+  R.getOwnMetadata = (key: unknown, target: object, property?: string | symbol) =>
+    table(target, property, false)?.get(key);
+  R.hasOwnMetadata = (key: unknown, target: object, property?: string | symbol) =>
+    table(target, property, false)?.has(key) ?? false;
   R.getMetadata = (key: unknown, target: object, property?: string | symbol): unknown => {
     for (let o: object | null = target; o; o = Object.getPrototypeOf(o) as object | null) {
       const t = table(o, property, false);
@@ -29,8 +35,11 @@ if (typeof R.getMetadata !== 'function') {
     }
     return undefined;
   };
-  R.hasMetadata = (key: unknown, target: object, property?: string | symbol) => (R.getMetadata as (k: unknown, t: object, p?: string | symbol) => unknown)(key, target, property) !== undefined;
-  R.metadata = (key: unknown, value: unknown) => (target: object, property?: string | symbol) => (R.defineMetadata as (...a: unknown[]) => void)(key, value, target, property);
+  R.hasMetadata = (key: unknown, target: object, property?: string | symbol) =>
+    (R.getMetadata as (k: unknown, t: object, p?: string | symbol) => unknown)(key, target, property) !==
+    undefined;
+  R.metadata = (key: unknown, value: unknown) => (target: object, property?: string | symbol) =>
+    (R.defineMetadata as (...a: unknown[]) => void)(key, value, target, property);
 }
 
 export {};

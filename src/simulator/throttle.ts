@@ -23,6 +23,8 @@ interface Bucket {
 export const WINDOW_MS = 10_000;
 const WRITE_QUOTA = 3000;
 const WRITE_WINDOW_MS = 150_000;
+/** Reports (directoryAudits, signIns): 5 requests per 10 s per app+tenant. https://learn.microsoft.com/graph/throttling-limits#microsoft-entra-reports-service-limits */
+const REPORTS_QUOTA = 5;
 
 /** RU budget per 10 s by user count: S (<50) 3,500, M (50–500) 5,000, L (>500) 8,000. */
 export function quotaForTenant(userCount: number): number {
@@ -32,6 +34,7 @@ export function quotaForTenant(userCount: number): number {
 export class Throttle {
   private readonly reads = new Map<string, Bucket>();
   private readonly writes = new Map<string, Bucket>();
+  private readonly reports = new Map<string, Bucket>();
 
   constructor(
     private readonly clock: SimClock,
@@ -39,26 +42,56 @@ export class Throttle {
     public enabled = true,
   ) {}
 
-  private take(map: Map<string, Bucket>, key: string, capacity: number, windowMs: number, cost: number): { ok: boolean; wait: number; usage: number } {
+  private take(
+    map: Map<string, Bucket>,
+    key: string,
+    capacity: number,
+    windowMs: number,
+    cost: number,
+  ): { ok: boolean; wait: number; usage: number } {
     const now = this.clock.now();
     const b = map.get(key) ?? { tokens: capacity, last: now };
     const rate = capacity / windowMs;
     b.tokens = Math.min(capacity, b.tokens + Math.max(0, now - b.last) * rate);
     b.last = now;
     map.set(key, b);
-    if (b.tokens < cost) return { ok: false, wait: (cost - b.tokens) / rate, usage: 1 + (cost - b.tokens) / capacity };
+    if (b.tokens < cost)
+      return { ok: false, wait: (cost - b.tokens) / rate, usage: 1 + (cost - b.tokens) / capacity };
     b.tokens -= cost;
     return { ok: true, wait: 0, usage: (capacity - b.tokens) / capacity };
   }
 
-  charge(appId: string, tenantId: string, ru: number, write: boolean): ThrottleVerdict {
+  charge(appId: string, tenantId: string, ru: number, write: boolean, report = false): ThrottleVerdict {
     if (!this.enabled) return { ok: true, usage: 0 };
     const key = `${appId}/${tenantId}`;
+    if (report) {
+      const r = this.take(this.reports, key, REPORTS_QUOTA, WINDOW_MS, 1);
+      return r.ok
+        ? { ok: true, usage: r.usage }
+        : {
+            ok: false,
+            retryAfterS: Math.max(0.001, r.wait / 1000),
+            scope: `Tenant_Application/Read/${appId}/${tenantId}`,
+            usage: r.usage,
+          };
+    }
     const r = this.take(this.reads, key, this.capacity, WINDOW_MS, ru);
-    if (!r.ok) return { ok: false, retryAfterS: Math.max(0.001, r.wait / 1000), scope: `Tenant_Application/ReadWrite/${appId}/${tenantId}`, usage: r.usage };
+    if (!r.ok)
+      return {
+        ok: false,
+        retryAfterS: Math.max(0.001, r.wait / 1000),
+        scope: `Tenant_Application/ReadWrite/${appId}/${tenantId}`,
+        usage: r.usage,
+      };
     if (write) {
       const w = this.take(this.writes, key, WRITE_QUOTA, WRITE_WINDOW_MS, 1);
-      if (!w.ok) return { ok: false, retryAfterS: Math.max(0.001, w.wait / 1000), scope: `Tenant_Application/Write/${appId}/${tenantId}`, usage: w.usage };
+      if (!w.ok)
+        return {
+          ok: false,
+          retryAfterS: Math.max(0.001, w.wait / 1000),
+          scope: `Tenant_Application/Write/${appId}/${tenantId}`,
+          usage: w.usage,
+        };
     }
     return { ok: true, usage: r.usage };
   }
@@ -66,6 +99,7 @@ export class Throttle {
   reset(): void {
     this.reads.clear();
     this.writes.clear();
+    this.reports.clear();
   }
 }
 
@@ -73,7 +107,11 @@ export class Throttle {
  * Resource-unit cost of a request: the documented base costs and modifiers (`$select` −1,
  * `$expand` +1, `$top` < 20 −1, minimum 1). Writes cost 1 RU plus one write.
  */
-export function requestCost(method: string, rest: string, query: URLSearchParams): { ru: number; write: boolean } {
+export function requestCost(
+  method: string,
+  rest: string,
+  query: URLSearchParams,
+): { ru: number; write: boolean } {
   if (method !== 'GET') return { ru: rest.endsWith('/getByIds') ? 3 : 1, write: !rest.endsWith('/getByIds') };
   let base = 1;
   if (/^\/users\/?$/.test(rest)) base = 2;

@@ -130,6 +130,62 @@ describe('graph client batch', () => {
     server.assertDone();
   });
 
+  it('counts only rounds without progress against the attempt budget', async () => {
+    await t.client.close();
+    t = testClient(server, { maxAttempts: 2 });
+    const throttled = (id: string) => ({ id, status: 429, headers: { 'retry-after': '0.1' }, body: {} });
+    server.expect(
+      {
+        method: 'POST',
+        url: '/v1.0/$batch',
+        body: { responses: [throttled('a'), { id: 'b', status: 200, headers: {}, body: {} }] },
+      },
+      { method: 'POST', url: '/v1.0/$batch', body: { responses: [throttled('a')] } },
+      { method: 'POST', url: '/v1.0/$batch', body: { responses: [throttled('a')] } },
+    );
+    const out = await t.client.batch([
+      { id: 'a', method: 'GET', url: '/users/a' },
+      { id: 'b', method: 'GET', url: '/users/b' },
+    ]);
+    assert.deepEqual(
+      out.map((r) => r.status),
+      [429, 200],
+    );
+    // Round 1 made progress, so round 2 was still a first attempt; round 2 did not, so round 3 was the last.
+    assert.equal(server.seen.length, 3);
+    server.assertDone();
+  });
+
+  it('reads inner responses from an outer 424', async () => {
+    server.expect(
+      {
+        method: 'POST',
+        url: '/v1.0/$batch',
+        status: 424,
+        body: {
+          responses: [
+            { id: 'a', status: 429, headers: { 'retry-after': '1' } },
+            { id: 'b', status: 200, body: { id: 'b' } },
+          ],
+        },
+      },
+      {
+        method: 'POST',
+        url: '/v1.0/$batch',
+        body: { responses: [{ id: 'a', status: 200, body: { id: 'a' } }] },
+      },
+    );
+    const out = await t.client.batch([
+      { id: 'a', method: 'GET', url: '/users/a' },
+      { id: 'b', method: 'GET', url: '/users/b' },
+    ]);
+    assert.deepEqual(
+      out.map((r) => r.body),
+      [{ id: 'a' }, { id: 'b' }],
+    );
+    server.assertDone();
+  });
+
   it('rejects duplicate ids and answers missing an id', async () => {
     await assert.rejects(
       t.client.batch([

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import '../support/reflect-metadata.js';
-import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import { rsaCertificate } from '../support/app-certificate.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { createCredential, exchangeScope, graphScope } from '../../src/graph/credentials.js';
 import { ScriptedServer, type Expectation, type SeenRequest } from '../support/scripted-graph.js';
@@ -38,39 +36,6 @@ function authority(tenant: string, check: (r: SeenRequest) => void, token = 'iss
       },
     },
   ];
-}
-
-async function rsaCertificate(): Promise<{ certPem: string; keyPem: string }> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const keys = {
-    privateKey: await webcrypto.subtle.importKey(
-      'pkcs8',
-      privateKey.export({ type: 'pkcs8', format: 'der' }),
-      alg,
-      true,
-      ['sign'],
-    ),
-    publicKey: await webcrypto.subtle.importKey(
-      'spki',
-      publicKey.export({ type: 'spki', format: 'der' }),
-      alg,
-      true,
-      ['verify'],
-    ),
-  };
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '03',
-    name: 'CN=baton-entra app',
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 3600_000),
-    keys: keys as never,
-    signingAlgorithm: alg,
-  });
-  return {
-    certPem: cert.toString('pem'),
-    keyPem: String(privateKey.export({ type: 'pkcs8', format: 'pem' })),
-  };
 }
 
 describe('credentials', () => {

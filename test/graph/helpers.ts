@@ -30,10 +30,19 @@ export function staticCredential(token = 'test-token'): TokenCredential & { call
   };
 }
 
-/** Injected sleep: records every wait and returns at once. */
-export function recordingSleep(): { waits: number[]; sleep: (ms: number) => Promise<void> } {
+/** Injected clock and sleep: a wait is recorded and moves the clock forward, at once. */
+export function fakeTime(start = Date.parse('2026-01-01T00:00:00Z')): {
+  waits: number[];
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+} {
   const waits: number[] = [];
-  return { waits, sleep: (ms: number) => (waits.push(ms), Promise.resolve()) };
+  let clock = start;
+  return {
+    waits,
+    now: () => clock,
+    sleep: (ms: number) => (waits.push(ms), (clock += ms), Promise.resolve()),
+  };
 }
 
 export interface TestClient {
@@ -47,13 +56,13 @@ export function testClient(
   options: GraphClientOptions = {},
   extra: Record<string, string> = {},
 ): TestClient {
-  const { waits, sleep } = recordingSleep();
+  const { waits, sleep, now } = fakeTime();
   const credential = staticCredential();
   const client = createGraphClient(configFor(server, extra), {
     credential,
     sleep,
     random: () => 0.5,
-    now: () => Date.parse('2026-01-01T00:00:00Z'),
+    now,
     ...options,
   });
   return { client, waits, credential };

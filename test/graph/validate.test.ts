@@ -132,6 +132,27 @@ describe('validate', () => {
     assert.equal(server.seen.length, 0);
   });
 
+  it("lists the token's permissions and warns about broader ones than needed", async () => {
+    server.expect(...allProbes(), app('2027-01-01T00:00:00Z'));
+    const t = testClient(server);
+    const claims = { roles: ['User.Read.All', 'Directory.Read.All', 'GroupMember.ReadWrite.All'] };
+    const jwt = `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+    const credential = {
+      getToken: () => Promise.resolve({ token: jwt, expiresOnTimestamp: NOW + 3600_000 }),
+    };
+    const report = await validateConnection(configFor(server), t.client, credential, () => NOW);
+    await t.client.close();
+    assert.equal(report.status, 'connected');
+    assert.deepEqual(report.grantedPermissions, [
+      'Directory.Read.All',
+      'GroupMember.ReadWrite.All',
+      'User.Read.All',
+    ]);
+    assert.deepEqual(report.warnings, [
+      'broader permissions than this configuration needs: Directory.Read.All, GroupMember.ReadWrite.All',
+    ]);
+  });
+
   it('probes the Exchange token when provisioning', async () => {
     server.expect(...allProbes(), app('2027-01-01T00:00:00Z'));
     const t = testClient(server);

@@ -7,7 +7,11 @@ import { trustCa } from './support/sim.js';
 
 describe('baton-entra simulate', () => {
   it('prints exactly one JSON line when ready, serves tokens, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'simulate', '--preset', 'demo', '--seed', '7', '--json'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'simulate', '--preset', 'demo', '--seed', '7', '--json'],
+      { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -20,11 +24,25 @@ describe('baton-entra simulate', () => {
       child.on('close', () => reject(new Error(`simulate exited early: ${stderr}`)));
     });
     const info = JSON.parse(line) as Record<string, string>;
-    assert.deepEqual(Object.keys(info).slice(0, 6), ['tenantId', 'clientId', 'clientSecret', 'authorityHost', 'graphDomain', 'caCertPath']);
+    assert.deepEqual(Object.keys(info).slice(0, 6), [
+      'tenantId',
+      'clientId',
+      'clientSecret',
+      'authorityHost',
+      'graphDomain',
+      'caCertPath',
+    ]);
     trustCa(readFileSync(info.caCertPath as string, 'utf8'));
-    const cred = new ClientSecretCredential(info.tenantId as string, info.clientId as string, info.clientSecret as string, { authorityHost: info.authorityHost, disableInstanceDiscovery: true });
+    const cred = new ClientSecretCredential(
+      info.tenantId as string,
+      info.clientId as string,
+      info.clientSecret as string,
+      { authorityHost: info.authorityHost, disableInstanceDiscovery: true },
+    );
     const tok = await cred.getToken(`https://${info.graphDomain}/.default`);
-    const res = await fetch(`https://${info.graphDomain}/v1.0/organization`, { headers: { authorization: `Bearer ${tok.token}` } });
+    const res = await fetch(`https://${info.graphDomain}/v1.0/organization`, {
+      headers: { authorization: `Bearer ${tok.token}` },
+    });
     assert.equal(res.status, 200);
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

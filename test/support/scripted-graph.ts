@@ -35,7 +35,7 @@ export interface Expectation {
 /**
  * A loopback HTTPS server that answers from a script: each incoming request consumes the first
  * unconsumed expectation with the same method and matching URL. Anything unexpected is answered
- * 599 and reported by `assertDone()`, as is any expectation left unconsumed.
+ * 418 (never retried) and reported by `assertDone()`, as is any expectation left unconsumed.
  */
 export class ScriptedServer {
   readonly seen: SeenRequest[] = [];
@@ -110,7 +110,7 @@ export class ScriptedServer {
       if (!match) {
         this.unexpected.push(`${seen.method} ${seen.url}`);
         res
-          .writeHead(599, { 'content-type': 'application/json' })
+          .writeHead(418, { 'content-type': 'application/json' })
           .end('{"error":{"code":"UnexpectedRequest"}}');
         return;
       }
@@ -127,7 +127,7 @@ export class ScriptedServer {
         // A failed check inside bodyFn: report it from assertDone(), answer something unmistakable.
         this.unexpected.push(`${seen.method} ${seen.url} failed a check: ${(err as Error).message}`);
         res
-          .writeHead(598, { 'content-type': 'application/json' })
+          .writeHead(417, { 'content-type': 'application/json' })
           .end('{"error":{"code":"ScriptCheckFailed"}}');
         return;
       }

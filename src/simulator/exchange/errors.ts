@@ -30,7 +30,10 @@ export function exoError(err: ExoError, req: SimRequest): SimResponse {
           message: err.message,
           type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException',
           '@Microsoft.Exchange.Admin.OData.Core.Error.ExceptionType': err.exception,
-          internalException: { message: err.message, type: `Microsoft.Exchange.Management.Tasks.${err.exception}` },
+          internalException: {
+            message: err.message,
+            type: `Microsoft.Exchange.Management.Tasks.${err.exception}`,
+          },
         },
       },
     },

@@ -1,13 +1,18 @@
 import type { SimContext } from '../context.js';
 import { json } from '../http/message.js';
 import { entity, listPage, type CollectionRequest } from './collection.js';
-import { asDirectoryObject, lookup, notFound, objects, odataType, typeOfObject } from './directory.js';
+import { asDirectoryObject, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
+import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
-const cr = (req: GraphRequest): CollectionRequest => ({ version: req.version, path: req.rest, query: req.query });
+const cr = (req: GraphRequest): CollectionRequest => ({
+  version: req.version,
+  path: req.rest,
+  query: req.query,
+});
 
 function spExpand(ctx: SimContext, id: string, name: string): unknown {
   if (name === 'appRoleAssignedTo') return ctx.store.appRoleAssignedTo(id);
@@ -24,13 +29,26 @@ function mustSp(ctx: SimContext, id: string) {
 
 /** The activated directory roles: one per role definition that has an assignment at tenant scope. */
 function directoryRoles(ctx: SimContext) {
-  const active = new Set([...ctx.store.roleAssignments.values()].filter((a) => a.directoryScopeId === '/').map((a) => a.roleDefinitionId));
+  const active = new Set(
+    [...ctx.store.roleAssignments.values()]
+      .filter((a) => a.directoryScopeId === '/')
+      .map((a) => a.roleDefinitionId),
+  );
   return [...ctx.store.roleDefinitions.values()]
     .filter((d) => active.has(d.id))
-    .map((d) => ({ id: d.templateId, displayName: d.displayName, description: d.description, roleTemplateId: d.templateId }));
+    .map((d) => ({
+      id: d.templateId,
+      displayName: d.displayName,
+      description: d.description,
+      roleTemplateId: d.templateId,
+    }));
 }
 
-function roleExpand(ctx: SimContext, a: { principalId: string; roleDefinitionId: string }, name: string): unknown {
+function roleExpand(
+  ctx: SimContext,
+  a: { principalId: string; roleDefinitionId: string },
+  name: string,
+): unknown {
   if (name === 'principal') {
     const o = lookup(ctx, a.principalId);
     return o ? asDirectoryObject(o) : null;
@@ -41,74 +59,166 @@ function roleExpand(ctx: SimContext, a: { principalId: string; roleDefinitionId:
 
 export const appAndRoleRoutes: GraphRoute[] = [
   route('GET', '/servicePrincipals', PERMS.apps, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SERVICE_PRINCIPAL), { type: T.SERVICE_PRINCIPAL, items: [...ctx.store.servicePrincipals.values()], contextPath: 'servicePrincipals', expand: (s, n) => spExpand(ctx, s.id, n) }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SERVICE_PRINCIPAL), {
+      type: T.SERVICE_PRINCIPAL,
+      items: [...ctx.store.servicePrincipals.values()],
+      contextPath: 'servicePrincipals',
+      expand: (s, n) => spExpand(ctx, s.id, n),
+    }),
   ),
   route('GET', '/servicePrincipals/{id}', PERMS.apps, (ctx, req, [id]) => {
     const sp = mustSp(ctx, id as string);
     const q = parseQuery(req.query, req.headers, T.SERVICE_PRINCIPAL);
     const res = entity(ctx, cr(req), q, T.SERVICE_PRINCIPAL, sp, 'servicePrincipals');
-    for (const e of q.expand) (res.body as Record<string, unknown>)[e.name] = (spExpand(ctx, sp.id, e.name) as unknown[]).slice(0, 20);
+    for (const e of q.expand)
+      (res.body as Record<string, unknown>)[e.name] = (spExpand(ctx, sp.id, e.name) as unknown[]).slice(
+        0,
+        20,
+      );
     return res;
   }),
   route('GET', '/servicePrincipals/{id}/appRoleAssignedTo', PERMS.apps, (ctx, req, [id]) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.APP_ROLE_ASSIGNMENT), { type: T.APP_ROLE_ASSIGNMENT, items: ctx.store.appRoleAssignedTo(mustSp(ctx, id as string).id), contextPath: `servicePrincipals('${id}')/appRoleAssignedTo` }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.APP_ROLE_ASSIGNMENT), {
+      type: T.APP_ROLE_ASSIGNMENT,
+      items: ctx.store.appRoleAssignedTo(mustSp(ctx, id as string).id),
+      contextPath: `servicePrincipals('${id}')/appRoleAssignedTo`,
+    }),
   ),
-  route('GET', '/servicePrincipals/{id}/owners', PERMS.apps, (ctx, req, [id]) => {
-    const items = objects(ctx, ctx.store.ownersOf(mustSp(ctx, id as string).id));
-    return listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_OBJECT), {
-      type: T.DIRECTORY_OBJECT, typeOf: typeOfObject as never, items: items.map((o) => ({ ...o, ...(o.rec as object) })), contextPath: 'directoryObjects', annotate: (o) => ({ '@odata.type': odataType(o.kind) }),
-    });
-  }),
+  route('GET', '/servicePrincipals/{id}/owners', PERMS.apps, (ctx, req, [id]) =>
+    relationList(ctx, { ...cr(req), headers: req.headers }, ctx.store.ownersOf(mustSp(ctx, id as string).id)),
+  ),
   route('GET', '/servicePrincipals/{id}/synchronization/jobs', PERMS.sync, (ctx, req, [id]) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SYNCHRONIZATION_JOB), { type: T.SYNCHRONIZATION_JOB, items: ctx.store.synchronizationJobs.get(mustSp(ctx, id as string).id) ?? [], contextPath: `servicePrincipals('${id}')/synchronization/jobs`, unpaged: true }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SYNCHRONIZATION_JOB), {
+      type: T.SYNCHRONIZATION_JOB,
+      items: ctx.store.synchronizationJobs.get(mustSp(ctx, id as string).id) ?? [],
+      contextPath: `servicePrincipals('${id}')/synchronization/jobs`,
+      unpaged: true,
+    }),
   ),
   route('GET', '/applications', PERMS.apps, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.APPLICATION), { type: T.APPLICATION, items: [...ctx.store.applications.values()], contextPath: 'applications' }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.APPLICATION), {
+      type: T.APPLICATION,
+      items: [...ctx.store.applications.values()],
+      contextPath: 'applications',
+    }),
   ),
   route('GET', '/applications/{id}', PERMS.apps, (ctx, req, [id]) => {
     const a = ctx.store.applications.get(id as string);
     if (!a) throw notFound(id as string);
-    return entity(ctx, cr(req), parseQuery(req.query, req.headers, T.APPLICATION), T.APPLICATION, a, 'applications');
+    return entity(
+      ctx,
+      cr(req),
+      parseQuery(req.query, req.headers, T.APPLICATION),
+      T.APPLICATION,
+      a,
+      'applications',
+    );
   }),
   route('GET', '/roleManagement/directory/roleDefinitions', PERMS.roles, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_DEFINITION), { type: T.ROLE_DEFINITION, items: [...ctx.store.roleDefinitions.values()], contextPath: 'roleManagement/directory/roleDefinitions', unpaged: true }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_DEFINITION), {
+      type: T.ROLE_DEFINITION,
+      items: [...ctx.store.roleDefinitions.values()],
+      contextPath: 'roleManagement/directory/roleDefinitions',
+      unpaged: true,
+    }),
   ),
   route('GET', '/roleManagement/directory/roleAssignments', PERMS.roles, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT), { type: T.ROLE_ASSIGNMENT, items: [...ctx.store.roleAssignments.values()], contextPath: 'roleManagement/directory/roleAssignments', expand: (a, n) => roleExpand(ctx, a, n) }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT), {
+      type: T.ROLE_ASSIGNMENT,
+      items: [...ctx.store.roleAssignments.values()],
+      contextPath: 'roleManagement/directory/roleAssignments',
+      expand: (a, n) => roleExpand(ctx, a, n),
+    }),
   ),
   route('GET', '/roleManagement/directory/roleAssignmentScheduleInstances', PERMS.roleSchedules, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT_INSTANCE), { type: T.ROLE_ASSIGNMENT_INSTANCE, items: [...ctx.store.roleAssignmentScheduleInstances.values()], contextPath: 'roleManagement/directory/roleAssignmentScheduleInstances', expand: (a, n) => roleExpand(ctx, a, n) }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT_INSTANCE), {
+      type: T.ROLE_ASSIGNMENT_INSTANCE,
+      items: [...ctx.store.roleAssignmentScheduleInstances.values()],
+      contextPath: 'roleManagement/directory/roleAssignmentScheduleInstances',
+      expand: (a, n) => roleExpand(ctx, a, n),
+    }),
   ),
-  route('GET', '/roleManagement/directory/roleEligibilityScheduleInstances', PERMS.roleSchedules, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ELIGIBILITY_INSTANCE), { type: T.ROLE_ELIGIBILITY_INSTANCE, items: [...ctx.store.roleEligibilityScheduleInstances.values()], contextPath: 'roleManagement/directory/roleEligibilityScheduleInstances', expand: (a, n) => roleExpand(ctx, a, n) }),
+  route(
+    'GET',
+    '/roleManagement/directory/roleEligibilityScheduleInstances',
+    PERMS.roleSchedules,
+    (ctx, req) =>
+      listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ELIGIBILITY_INSTANCE), {
+        type: T.ROLE_ELIGIBILITY_INSTANCE,
+        items: [...ctx.store.roleEligibilityScheduleInstances.values()],
+        contextPath: 'roleManagement/directory/roleEligibilityScheduleInstances',
+        expand: (a, n) => roleExpand(ctx, a, n),
+      }),
   ),
   // Legacy directoryRoles: activated roles only, not paged. https://learn.microsoft.com/graph/api/directoryrole-list
   route('GET', '/directoryRoles', PERMS.roles, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_ROLE), { type: T.DIRECTORY_ROLE, items: directoryRoles(ctx), contextPath: 'directoryRoles', unpaged: true }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_ROLE), {
+      type: T.DIRECTORY_ROLE,
+      items: directoryRoles(ctx),
+      contextPath: 'directoryRoles',
+      unpaged: true,
+    }),
   ),
+  route('GET', '/directoryRoles/{id}', PERMS.roles, (ctx, req, [id]) => {
+    const role = directoryRoles(ctx).find((r) => r.id === id);
+    if (!role) throw notFound(id as string);
+    return entity(
+      ctx,
+      cr(req),
+      parseQuery(req.query, req.headers, T.DIRECTORY_ROLE),
+      T.DIRECTORY_ROLE,
+      role,
+      'directoryRoles',
+    );
+  }),
   route('GET', '/directoryRoles/{id}/members', PERMS.roles, (ctx, req, [id]) => {
     const role = directoryRoles(ctx).find((r) => r.id === id || r.roleTemplateId === id);
     if (!role) throw notFound(id as string);
-    const defs = [...ctx.store.roleDefinitions.values()].filter((d) => d.templateId === role.roleTemplateId).map((d) => d.id);
-    const ids = [...new Set([...ctx.store.roleAssignments.values()].filter((a) => a.directoryScopeId === '/' && defs.includes(a.roleDefinitionId)).map((a) => a.principalId))];
-    const items = objects(ctx, ids);
-    return listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_OBJECT), {
-      type: T.DIRECTORY_OBJECT, typeOf: typeOfObject as never, items: items.map((o) => ({ ...o, ...(o.rec as object) })), contextPath: 'directoryObjects', unpaged: true, annotate: (o) => ({ '@odata.type': odataType(o.kind) }),
-    });
+    const defs = [...ctx.store.roleDefinitions.values()]
+      .filter((d) => d.templateId === role.roleTemplateId)
+      .map((d) => d.id);
+    const ids = [
+      ...new Set(
+        [...ctx.store.roleAssignments.values()]
+          .filter((a) => a.directoryScopeId === '/' && defs.includes(a.roleDefinitionId))
+          .map((a) => a.principalId),
+      ),
+    ];
+    return relationList(ctx, { ...cr(req), headers: req.headers }, ids, { unpaged: true });
   }),
   route('GET', '/subscribedSkus', PERMS.skus, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SUBSCRIBED_SKU), { type: T.SUBSCRIBED_SKU, items: ctx.store.subscribedSkus, contextPath: 'subscribedSkus', unpaged: true }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SUBSCRIBED_SKU), {
+      type: T.SUBSCRIBED_SKU,
+      items: ctx.store.subscribedSkus,
+      contextPath: 'subscribedSkus',
+      unpaged: true,
+    }),
   ),
   route('GET', '/organization', PERMS.organization, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ORGANIZATION), { type: T.ORGANIZATION, items: [ctx.store.organization], contextPath: 'organization', unpaged: true }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ORGANIZATION), {
+      type: T.ORGANIZATION,
+      items: [ctx.store.organization],
+      contextPath: 'organization',
+      unpaged: true,
+    }),
   ),
   route('GET', '/auditLogs/directoryAudits', PERMS.audit, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_AUDIT), { type: T.DIRECTORY_AUDIT, items: [...ctx.store.directoryAudits].reverse(), contextPath: 'auditLogs/directoryAudits', maxTop: 1000 }),
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.DIRECTORY_AUDIT), {
+      type: T.DIRECTORY_AUDIT,
+      items: [...ctx.store.directoryAudits].reverse(),
+      contextPath: 'auditLogs/directoryAudits',
+      maxTop: 1000,
+    }),
   ),
   route('POST', '/directoryObjects/getByIds', PERMS.directoryObjects, (ctx, req) => {
     const body = JSON.parse(req.body.toString('utf8') || '{}') as { ids?: string[]; types?: string[] };
     const types = (body.types ?? []).map((t) => t.toLowerCase());
-    const items = objects(ctx, body.ids ?? []).filter((o) => types.length === 0 || types.includes(o.kind.toLowerCase()));
-    return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#directoryObjects`, value: items.map(asDirectoryObject) });
+    const items = objects(ctx, body.ids ?? []).filter(
+      (o) => types.length === 0 || types.includes(o.kind.toLowerCase()),
+    );
+    return json(200, {
+      '@odata.context': `${ctx.origin}/${req.version}/$metadata#directoryObjects`,
+      value: items.map(asDirectoryObject),
+    });
   }),
 ];

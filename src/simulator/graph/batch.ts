@@ -1,6 +1,13 @@
 import type { SimContext } from '../context.js';
 import { GRAPH_APP_ID, GRAPH_RESOURCE } from '../context.js';
-import { graphError, GraphHttpError, json, newRequestId, type SimRequest, type SimResponse } from '../http/message.js';
+import {
+  graphError,
+  GraphHttpError,
+  json,
+  newRequestId,
+  type SimRequest,
+  type SimResponse,
+} from '../http/message.js';
 import { verifyBearer } from '../identity/bearer.js';
 import type { GraphVersion } from './collection.js';
 import type { GraphDispatcher } from './dispatch.js';
@@ -25,17 +32,37 @@ function parseRequests(body: Buffer): InnerRequest[] {
     throw new GraphHttpError(400, 'BadRequest', 'Invalid batch payload format.');
   }
   const requests = (parsed as { requests?: unknown })?.requests;
-  if (!Array.isArray(requests)) throw new GraphHttpError(400, 'BadRequest', "Invalid batch payload format: 'requests' must be an array.");
-  if (requests.length > BATCH_LIMIT) throw new GraphHttpError(400, 'BadRequest', `Invalid batch payload format: the number of requests exceeds the limit of ${BATCH_LIMIT}.`);
+  if (!Array.isArray(requests))
+    throw new GraphHttpError(400, 'BadRequest', "Invalid batch payload format: 'requests' must be an array.");
+  if (requests.length > BATCH_LIMIT)
+    throw new GraphHttpError(
+      400,
+      'BadRequest',
+      `Invalid batch payload format: the number of requests exceeds the limit of ${BATCH_LIMIT}.`,
+    );
   const seen = new Set<string>();
   for (const r of requests as InnerRequest[]) {
     if (typeof r?.id !== 'string' || typeof r.method !== 'string' || typeof r.url !== 'string') {
-      throw new GraphHttpError(400, 'BadRequest', "Invalid batch payload format: every request needs 'id', 'method' and 'url'.");
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        "Invalid batch payload format: every request needs 'id', 'method' and 'url'.",
+      );
     }
-    if (seen.has(r.id)) throw new GraphHttpError(400, 'BadRequest', `Invalid batch payload format: request id '${r.id}' is not unique.`);
+    if (seen.has(r.id))
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        `Invalid batch payload format: request id '${r.id}' is not unique.`,
+      );
     seen.add(r.id);
     for (const d of r.dependsOn ?? []) {
-      if (!seen.has(d) || d === r.id) throw new GraphHttpError(400, 'BadRequest', `Invalid batch payload format: request '${r.id}' depends on '${d}', which is not an earlier request of the batch.`);
+      if (!seen.has(d) || d === r.id)
+        throw new GraphHttpError(
+          400,
+          'BadRequest',
+          `Invalid batch payload format: request '${r.id}' depends on '${d}', which is not an earlier request of the batch.`,
+        );
     }
   }
   return requests as InnerRequest[];
@@ -51,7 +78,11 @@ export function createBatch(ctx: SimContext, graph: GraphDispatcher) {
     const now = ctx.clock.now();
     const ids = { 'request-id': req.requestId, 'client-request-id': req.clientRequestId };
     try {
-      const claims = await verifyBearer(ctx, req.headers.authorization, [GRAPH_RESOURCE, GRAPH_APP_ID, `https://${ctx.graphDomain}`]);
+      const claims = await verifyBearer(ctx, req.headers.authorization, [
+        GRAPH_RESOURCE,
+        GRAPH_APP_ID,
+        `https://${ctx.graphDomain}`,
+      ]);
       const requests = parseRequests(req.body);
       const status = new Map<string, number>();
       const responses: unknown[] = [];
@@ -59,28 +90,50 @@ export function createBatch(ctx: SimContext, graph: GraphDispatcher) {
         const failedDep = (r.dependsOn ?? []).find((d) => (status.get(d) ?? 0) >= 400);
         if (failedDep !== undefined) {
           status.set(r.id, 424);
-          responses.push({ id: r.id, status: 424, body: { error: { code: 'FailedDependency', message: `Request '${r.id}' depends on request '${failedDep}', which failed.` } } });
+          responses.push({
+            id: r.id,
+            status: 424,
+            body: {
+              error: {
+                code: 'FailedDependency',
+                message: `Request '${r.id}' depends on request '${failedDep}', which failed.`,
+              },
+            },
+          });
           continue;
         }
         const url = new URL(r.url.startsWith('/') ? r.url : `/${r.url}`, 'https://batch.invalid');
-        const headers: Record<string, string> = { ...Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+        const headers: Record<string, string> = {
+          ...Object.fromEntries(
+            Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+          ),
+        };
         const inner: SimRequest = {
           method: r.method.toUpperCase(),
           path: decodeURIComponent(url.pathname),
           query: url.searchParams,
           headers,
-          body: r.body === undefined ? Buffer.alloc(0) : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body)),
+          body:
+            r.body === undefined
+              ? Buffer.alloc(0)
+              : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body)),
           requestId: newRequestId(),
           clientRequestId: req.clientRequestId,
         };
         const res = await graph.serve(inner, version, inner.path, claims, true);
         status.set(r.id, res.status);
         const { 'content-length': _len, ...resHeaders } = res.headers;
-        responses.push({ id: r.id, status: res.status, headers: resHeaders, ...(res.body !== undefined ? { body: typeof res.body === 'string' ? res.body : res.body } : {}) });
+        responses.push({
+          id: r.id,
+          status: res.status,
+          headers: resHeaders,
+          ...(res.body !== undefined ? { body: typeof res.body === 'string' ? res.body : res.body } : {}),
+        });
       }
       return json(200, { responses: responses.reverse() }, ids);
     } catch (err) {
-      if (err instanceof GraphHttpError) return graphError(req, now, err.status, err.code, err.message, { ...err.headers, ...ids });
+      if (err instanceof GraphHttpError)
+        return graphError(req, now, err.status, err.code, err.message, { ...err.headers, ...ids });
       throw err;
     }
   };

@@ -1,7 +1,7 @@
 import type { SimContext } from '../context.js';
 import { GraphHttpError, json, type SimResponse } from '../http/message.js';
 import { evaluate } from './filter.js';
-import type { QueryOptions } from './query.js';
+import { matchesSearch, type QueryOptions } from './query.js';
 import type { ResourceType } from './resource-types.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -54,12 +54,20 @@ export function decodeSkipToken(token: string): SkipState {
     if (!Number.isInteger(s.o) || s.o < 0) throw new Error('offset');
     return s;
   } catch {
-    throw new GraphHttpError(400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
+    throw new GraphHttpError(
+      400,
+      'Directory_ExpiredPageToken',
+      'The specified page token value has expired and can no longer be included in your request.',
+    );
   }
 }
 
 /** Projects a record to `$select` (id always included) or to the type's default properties. */
-export function project(rec: object, type: ResourceType, select: readonly string[] | undefined): Record<string, unknown> {
+export function project(
+  rec: object,
+  type: ResourceType,
+  select: readonly string[] | undefined,
+): Record<string, unknown> {
   const r = rec as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   if (select) {
@@ -72,7 +80,12 @@ export function project(rec: object, type: ResourceType, select: readonly string
   return out;
 }
 
-export function contextUrl(ctx: SimContext, version: GraphVersion, path: string, select?: readonly string[]): string {
+export function contextUrl(
+  ctx: SimContext,
+  version: GraphVersion,
+  path: string,
+  select?: readonly string[],
+): string {
   return `${ctx.origin}/${version}/$metadata#${path}${select ? `(${select.join(',')})` : ''}`;
 }
 
@@ -87,15 +100,28 @@ function sortItems<T>(items: readonly T[], by: { property: string; desc: boolean
  * `$skiptoken` and every original option, `@odata.count` on the first page only.
  * https://learn.microsoft.com/graph/paging
  */
-export function listPage<T extends object>(ctx: SimContext, req: CollectionRequest, q: QueryOptions, spec: ListSpec<T>): SimResponse {
+export function listPage<T extends object>(
+  ctx: SimContext,
+  req: CollectionRequest,
+  q: QueryOptions,
+  spec: ListSpec<T>,
+): SimResponse {
   const maxTop = spec.maxTop ?? 999;
   if (q.top !== undefined && q.top > maxTop && !spec.unpaged) {
-    throw new GraphHttpError(400, 'Request_UnsupportedQuery', `Invalid page size specified: '${q.top}'. Must be between 1 and ${maxTop} inclusive.`);
+    throw new GraphHttpError(
+      400,
+      'Request_UnsupportedQuery',
+      `Invalid page size specified: '${q.top}'. Must be between 1 and ${maxTop} inclusive.`,
+    );
   }
   let items: readonly T[] = spec.items;
   if (q.filter) {
     const root = q.filter.root;
     items = items.filter((x) => evaluate(root, x));
+  }
+  if (q.search) {
+    const search = q.search;
+    items = items.filter((x) => matchesSearch(x, search));
   }
   if (q.orderBy) items = sortItems(items, q.orderBy);
   let pageSize = spec.unpaged ? items.length : (q.top ?? spec.defaultTop ?? 100);
@@ -110,9 +136,12 @@ export function listPage<T extends object>(ctx: SimContext, req: CollectionReque
     for (const e of q.expand) out[e.name] = expandValue(spec.expand?.(item, e.name), e.select);
     return out;
   });
-  const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx, req.version, spec.contextPath, q.select) };
+  const body: Record<string, unknown> = {
+    '@odata.context': contextUrl(ctx, req.version, spec.contextPath, q.select),
+  };
   if (q.count && offset === 0) body['@odata.count'] = items.length;
-  if (offset + pageSize < items.length) body['@odata.nextLink'] = nextLink(ctx, req, encodeSkipToken({ o: offset + pageSize }));
+  if (offset + pageSize < items.length)
+    body['@odata.nextLink'] = nextLink(ctx, req, encodeSkipToken({ o: offset + pageSize }));
   body.value = value;
   return json(200, body);
 }
@@ -130,7 +159,12 @@ function expandValue(v: unknown, select: readonly string[] | undefined): unknown
   return v === undefined ? null : pick(v);
 }
 
-export function nextLink(ctx: SimContext, req: CollectionRequest, skipToken: string, param = '$skiptoken'): string {
+export function nextLink(
+  ctx: SimContext,
+  req: CollectionRequest,
+  skipToken: string,
+  param = '$skiptoken',
+): string {
   const params = new URLSearchParams(req.query);
   params.delete('$skiptoken');
   params.delete('$deltatoken');
@@ -139,7 +173,19 @@ export function nextLink(ctx: SimContext, req: CollectionRequest, skipToken: str
 }
 
 /** A single entity, projected. */
-export function entity(ctx: SimContext, req: CollectionRequest, q: QueryOptions, type: ResourceType, rec: object, contextPath: string, extra: Record<string, unknown> = {}): SimResponse {
+export function entity(
+  ctx: SimContext,
+  req: CollectionRequest,
+  q: QueryOptions,
+  type: ResourceType,
+  rec: object,
+  contextPath: string,
+  extra: Record<string, unknown> = {},
+): SimResponse {
   const proj = q.select ? project(rec, type, q.select) : project(rec, type, undefined);
-  return json(200, { '@odata.context': contextUrl(ctx, req.version, `${contextPath}/$entity`, q.select), ...extra, ...proj });
+  return json(200, {
+    '@odata.context': contextUrl(ctx, req.version, `${contextPath}/$entity`, q.select),
+    ...extra,
+    ...proj,
+  });
 }

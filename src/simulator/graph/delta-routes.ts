@@ -5,25 +5,41 @@ import { route, type GraphRoute } from './route.js';
 
 const SETS: Record<string, DeltaSet> = {
   users: {
-    name: 'users', kind: 'user', type: USER,
+    name: 'users',
+    kind: 'user',
+    type: USER,
     current: (ctx) => ctx.store.users.values(),
     get: (ctx, id) => ctx.store.users.get(id),
-    relations: { manager: (ctx, id) => { const m = ctx.store.managerOf(id); return m ? relationTargets(ctx, [m]) : []; } },
+    relations: {
+      manager: (ctx, id) => {
+        const m = ctx.store.managerOf(id);
+        return m ? relationTargets(ctx, [m]) : [];
+      },
+    },
   },
   groups: {
-    name: 'groups', kind: 'group', type: GROUP,
+    name: 'groups',
+    kind: 'group',
+    type: GROUP,
     current: (ctx) => ctx.store.groups.values(),
     get: (ctx, id) => ctx.store.groups.get(id),
-    relations: { members: (ctx, id) => relationTargets(ctx, ctx.store.membersOf(id)), owners: (ctx, id) => relationTargets(ctx, ctx.store.ownersOf(id)) },
+    relations: {
+      members: (ctx, id) => ctx.store.membersOf(id),
+      owners: (ctx, id) => ctx.store.ownersOf(id),
+    },
   },
   servicePrincipals: {
-    name: 'servicePrincipals', kind: 'servicePrincipal', type: SERVICE_PRINCIPAL,
+    name: 'servicePrincipals',
+    kind: 'servicePrincipal',
+    type: SERVICE_PRINCIPAL,
     current: (ctx) => ctx.store.servicePrincipals.values(),
     get: (ctx, id) => ctx.store.servicePrincipals.get(id),
     relations: {},
   },
   devices: {
-    name: 'devices', kind: 'device', type: DEVICE,
+    name: 'devices',
+    kind: 'device',
+    type: DEVICE,
     current: (ctx) => ctx.store.devices.values(),
     get: (ctx, id) => ctx.store.devices.get(id),
     relations: {},
@@ -31,7 +47,13 @@ const SETS: Record<string, DeltaSet> = {
 };
 
 const deltaRoute = (name: string, perms: readonly string[]): GraphRoute =>
-  route('GET', `/${name}/delta`, perms, (ctx, req) => serveDelta(ctx, { version: req.version, path: req.rest, query: req.query, headers: req.headers }, SETS[name] as DeltaSet));
+  route('GET', `/${name}/delta`, perms, (ctx, req) =>
+    serveDelta(
+      ctx,
+      { version: req.version, path: req.rest, query: req.query, headers: req.headers },
+      SETS[name] as DeltaSet,
+    ),
+  );
 
 /** Delta functions; listed before `/{set}/{id}` so `delta` is not taken for an id. */
 export const deltaRoutes: GraphRoute[] = [

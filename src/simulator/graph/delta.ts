@@ -24,7 +24,9 @@ export interface DeltaSet {
   current(ctx: SimContext): Iterable<{ id: Guid }>;
   get(ctx: SimContext, id: Guid): object | undefined;
   /** Relationship names delta can track for this set, and their current targets. */
-  relations: Partial<Record<'members' | 'owners' | 'manager', (ctx: SimContext, id: Guid) => readonly Guid[]>>;
+  relations: Partial<
+    Record<'members' | 'owners' | 'manager', (ctx: SimContext, id: Guid) => readonly Guid[]>
+  >;
 }
 
 type Unit = Record<string, unknown>;
@@ -34,8 +36,13 @@ function relationRef(ctx: SimContext, id: Guid, removed = false): Record<string,
   return { '@odata.type': odataType(kind), id, ...(removed ? { '@removed': { reason: 'deleted' } } : {}) };
 }
 
-function selectedRelations(set: DeltaSet, select: readonly string[] | undefined): ('members' | 'owners' | 'manager')[] {
-  return (Object.keys(set.relations) as ('members' | 'owners' | 'manager')[]).filter((r) => select?.includes(r));
+function selectedRelations(
+  set: DeltaSet,
+  select: readonly string[] | undefined,
+): ('members' | 'owners' | 'manager')[] {
+  return (Object.keys(set.relations) as ('members' | 'owners' | 'manager')[]).filter((r) =>
+    select?.includes(r),
+  );
 }
 
 function props(set: DeltaSet, rec: object, select: readonly string[] | undefined): Record<string, unknown> {
@@ -43,30 +50,45 @@ function props(set: DeltaSet, rec: object, select: readonly string[] | undefined
   return project(rec, set.type, select ? sel : undefined);
 }
 
-/** The initial round: every current object, relations chunked so a big group repeats. */
-function initialUnits(ctx: SimContext, set: DeltaSet, s: DeltaState): Unit[] {
-  const units: Unit[] = [];
+/**
+ * The initial round: every current object, relations chunked so a big group repeats. Only the
+ * units of the requested window are built; the others are just counted, so paging a tenant with a
+ * million memberships stays linear in the page, not in the tenant.
+ */
+function initialUnits(
+  ctx: SimContext,
+  set: DeltaSet,
+  s: DeltaState,
+  limit: number,
+): { page: Unit[]; total: number } {
+  const page: Unit[] = [];
   const rels = selectedRelations(set, s.select);
+  let index = 0;
+  const inWindow = (): boolean => index >= s.offset && index < s.offset + limit;
   for (const o of set.current(ctx)) {
     if (s.ids && !s.ids.includes(o.id)) continue;
-    const head: Unit = props(set, o, s.select);
-    const chunks: Unit[] = [];
-    for (const r of rels) {
-      const targets = set.relations[r]?.(ctx, o.id) ?? [];
-      for (let i = 0; i < targets.length; i += MEMBER_CHUNK) {
-        const refs = targets.slice(i, i + MEMBER_CHUNK).map((t) => relationRef(ctx, t));
-        if (i === 0) head[`${r}@delta`] = refs;
-        else chunks.push({ id: o.id, [`${r}@delta`]: refs });
+    const targets = rels.map((r) => [r, set.relations[r]?.(ctx, o.id) ?? []] as const);
+    const head: Unit | undefined = inWindow() ? props(set, o, s.select) : undefined;
+    if (head) page.push(head);
+    index++;
+    for (const [r, list] of targets) {
+      const refs = (from: number) => list.slice(from, from + MEMBER_CHUNK).map((t) => relationRef(ctx, t));
+      if (head && list.length > 0) head[`${r}@delta`] = refs(0);
+      for (let i = MEMBER_CHUNK; i < list.length; i += MEMBER_CHUNK) {
+        if (inWindow()) page.push({ id: o.id, [`${r}@delta`]: refs(i) });
+        index++;
       }
     }
-    units.push(head, ...chunks);
   }
-  return units;
+  return { page, total: index };
 }
 
 /** A later round: the change log between two positions, folded per object (upsert by id). */
 function changeUnits(ctx: SimContext, set: DeltaSet, s: DeltaState, minimal: boolean): Unit[] {
-  const byId = new Map<Guid, { full: boolean; props: Set<string>; rels: Map<string, Map<Guid, boolean>>; last: ChangeRecord }>();
+  const byId = new Map<
+    Guid,
+    { full: boolean; props: Set<string>; rels: Map<string, Map<Guid, boolean>>; last: ChangeRecord }
+  >();
   for (const c of ctx.store.changesSince(s.from)) {
     if (c.seq > s.to) break;
     if (c.objectKind !== set.kind || (s.ids && !s.ids.includes(c.id))) continue;
@@ -99,8 +121,12 @@ function changeUnits(ctx: SimContext, set: DeltaSet, s: DeltaState, minimal: boo
       unit = { id };
       for (const p of changedSelected) unit[p] = (rec as Record<string, unknown>)[p] ?? null;
     } else unit = props(set, rec, s.select);
-    for (const r of relUnits) unit[`${r}@delta`] = [...(e.rels.get(r) ?? [])].map(([t, removed]) => relationRef(ctx, t, removed));
-    if (e.full) for (const r of relNames) if (!unit[`${r}@delta`]) unit[`${r}@delta`] = (set.relations[r]?.(ctx, id) ?? []).map((t) => relationRef(ctx, t));
+    for (const r of relUnits)
+      unit[`${r}@delta`] = [...(e.rels.get(r) ?? [])].map(([t, removed]) => relationRef(ctx, t, removed));
+    if (e.full)
+      for (const r of relNames)
+        if (!unit[`${r}@delta`])
+          unit[`${r}@delta`] = (set.relations[r]?.(ctx, id) ?? []).map((t) => relationRef(ctx, t));
     units.push(unit);
   }
   return units;
@@ -115,9 +141,14 @@ function expired(ctx: SimContext, s: DeltaState): boolean {
  * later rounds replaying the change log, `$deltatoken=latest`, 7-day expiry (400 syncStateNotFound).
  * https://learn.microsoft.com/graph/delta-query-overview and https://learn.microsoft.com/graph/api/group-delta
  */
-export function serveDelta(ctx: SimContext, req: CollectionRequest & { headers: Record<string, string> }, set: DeltaSet): SimResponse {
+export function serveDelta(
+  ctx: SimContext,
+  req: CollectionRequest & { headers: Record<string, string> },
+  set: DeltaSet,
+): SimResponse {
   const q = req.query;
-  const link = (param: string, st: DeltaState): string => `${ctx.origin}/${req.version}/${set.name}/delta?${param}=${encodeDelta(st)}`;
+  const link = (param: string, st: DeltaState): string =>
+    `${ctx.origin}/${req.version}/${set.name}/delta?${param}=${encodeDelta(st)}`;
   const minimal = /return=minimal/i.test(req.headers.prefer ?? '');
   let state: DeltaState;
   const skip = q.get('$skiptoken');
@@ -125,34 +156,87 @@ export function serveDelta(ctx: SimContext, req: CollectionRequest & { headers: 
   if (skip || (delta && delta !== 'latest')) {
     state = decodeDelta((skip ?? delta) as string, set.name);
     if (expired(ctx, state)) {
-      throw new GraphHttpError(400, 'syncStateNotFound', 'The sync state generation is not found. The delta token is expired and a full resync is required.');
+      throw new GraphHttpError(
+        400,
+        'syncStateNotFound',
+        'The sync state generation is not found. The delta token is expired and a full resync is required.',
+      );
     }
     if (delta) state = { ...state, phase: 'c', to: ctx.store.currentSeq, offset: 0 };
   } else {
-    if (q.has('$expand')) throw new GraphHttpError(400, 'Request_UnsupportedQuery', 'The $expand query option is not supported with delta queries.');
-    if (q.has('$orderby')) throw new GraphHttpError(400, 'Request_UnsupportedQuery', 'The $orderby query option is not supported with delta queries.');
+    if (q.has('$expand'))
+      throw new GraphHttpError(
+        400,
+        'Request_UnsupportedQuery',
+        'The $expand query option is not supported with delta queries.',
+      );
+    if (q.has('$orderby'))
+      throw new GraphHttpError(
+        400,
+        'Request_UnsupportedQuery',
+        'The $orderby query option is not supported with delta queries.',
+      );
     // $top is silently ignored by directory delta queries (docs#17516).
     const select = parseSelect(q.get('$select'), set.type, true);
     let ids: string[] | undefined;
     const f = q.get('$filter');
     if (f) {
       ids = idOrList(parseFilter(f).root);
-      if (!ids) throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Delta queries support $filter only as 'id eq' clauses joined by 'or'.");
-      if (ids.length > DELTA_MAX_IDS) throw new GraphHttpError(400, 'Request_UnsupportedQuery', `Too many ids in the filter: at most ${DELTA_MAX_IDS} are supported.`);
+      if (!ids)
+        throw new GraphHttpError(
+          400,
+          'Request_UnsupportedQuery',
+          "Delta queries support $filter only as 'id eq' clauses joined by 'or'.",
+        );
+      if (ids.length > DELTA_MAX_IDS)
+        throw new GraphHttpError(
+          400,
+          'Request_UnsupportedQuery',
+          `Too many ids in the filter: at most ${DELTA_MAX_IDS} are supported.`,
+        );
     }
     const now = ctx.clock.now();
     const seq = ctx.store.currentSeq;
-    const base = { set: set.name, ...(select ? { select } : {}), ...(ids ? { ids } : {}), from: seq, to: seq, offset: 0, issuedAt: now };
+    const base = {
+      set: set.name,
+      ...(select ? { select } : {}),
+      ...(ids ? { ids } : {}),
+      from: seq,
+      to: seq,
+      offset: 0,
+      issuedAt: now,
+    };
     if (delta === 'latest') {
-      return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#${set.name}`, '@odata.deltaLink': link('$deltatoken', { ...base, phase: 'c' }), value: [] });
+      return json(200, {
+        '@odata.context': `${ctx.origin}/${req.version}/$metadata#${set.name}`,
+        '@odata.deltaLink': link('$deltatoken', { ...base, phase: 'c' }),
+        value: [],
+      });
     }
     state = { ...base, phase: 'i' };
   }
-  const units = state.phase === 'i' ? initialUnits(ctx, set, state) : changeUnits(ctx, set, state, minimal);
-  const page = units.slice(state.offset, state.offset + DELTA_PAGE);
-  const body: Record<string, unknown> = { '@odata.context': `${ctx.origin}/${req.version}/$metadata#${set.name}${state.select ? `(${state.select.join(',')})` : ''}` };
-  if (state.offset + DELTA_PAGE < units.length) body['@odata.nextLink'] = link('$skiptoken', { ...state, offset: state.offset + DELTA_PAGE });
-  else body['@odata.deltaLink'] = link('$deltatoken', { ...state, phase: 'c', from: state.phase === 'i' ? state.from : state.to, to: state.to, offset: 0, issuedAt: ctx.clock.now() });
+  let page: Unit[];
+  let total: number;
+  if (state.phase === 'i') ({ page, total } = initialUnits(ctx, set, state, DELTA_PAGE));
+  else {
+    const units = changeUnits(ctx, set, state, minimal);
+    page = units.slice(state.offset, state.offset + DELTA_PAGE);
+    total = units.length;
+  }
+  const body: Record<string, unknown> = {
+    '@odata.context': `${ctx.origin}/${req.version}/$metadata#${set.name}${state.select ? `(${state.select.join(',')})` : ''}`,
+  };
+  if (state.offset + DELTA_PAGE < total)
+    body['@odata.nextLink'] = link('$skiptoken', { ...state, offset: state.offset + DELTA_PAGE });
+  else
+    body['@odata.deltaLink'] = link('$deltatoken', {
+      ...state,
+      phase: 'c',
+      from: state.phase === 'i' ? state.from : state.to,
+      to: state.to,
+      offset: 0,
+      issuedAt: ctx.clock.now(),
+    });
   body.value = page;
   return json(200, body);
 }

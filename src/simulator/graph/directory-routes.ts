@@ -2,26 +2,19 @@ import type { SimContext } from '../context.js';
 import { GraphHttpError, json } from '../http/message.js';
 import type { Guid } from '../tenant/model.js';
 import { entity, listPage, type CollectionRequest } from './collection.js';
-import { asDirectoryObject, findUser, lookup, notFound, objects, odataType, typeOfObject, type DirObject } from './directory.js';
+import { asDirectoryObject, findUser, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
-import { DEVICE, DIRECTORY_OBJECT, GROUP, USER, type ResourceType } from './resource-types.js';
+import { DEVICE, GROUP, USER, type ResourceType } from './resource-types.js';
+import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
-const cr = (req: GraphRequest): CollectionRequest => ({ version: req.version, path: req.rest, query: req.query });
-
-/** Members, owners and memberOf: mixed collections of directory objects. */
-function relationList(ctx: SimContext, req: GraphRequest, ids: readonly Guid[], contextPath: string) {
-  const q = parseQuery(req.query, req.headers, DIRECTORY_OBJECT);
-  const items = objects(ctx, ids);
-  return listPage(ctx, cr(req), q, {
-    type: DIRECTORY_OBJECT,
-    typeOf: typeOfObject,
-    items: items.map((o) => ({ ...o.rec, __kind: o.kind }) as Record<string, unknown> & { __kind: DirObject['kind'] }),
-    contextPath,
-    annotate: (x: { __kind: DirObject['kind'] }) => ({ '@odata.type': odataType(x.__kind) }),
-  } as never);
-}
+const gr = (req: GraphRequest) => ({ ...cr(req), headers: req.headers });
+const cr = (req: GraphRequest): CollectionRequest => ({
+  version: req.version,
+  path: req.rest,
+  query: req.query,
+});
 
 function userExpand(ctx: SimContext, id: Guid, name: string): unknown {
   if (name === 'manager') {
@@ -52,8 +45,16 @@ function rejectSingleOnly(type: ResourceType, select: readonly string[] | undefi
  * https://learn.microsoft.com/graph/api/resources/signinactivity
  */
 function requireAuditForSignIn(req: GraphRequest, names: boolean): void {
-  if (names && !req.claims.roles.includes('AuditLog.Read.All') && !(req.claims.scp ?? '').includes('AuditLog.Read.All')) {
-    throw new GraphHttpError(403, 'Authorization_RequestDenied', "Neither tenant is B2C or tenant doesn't have premium license");
+  if (
+    names &&
+    !req.claims.roles.includes('AuditLog.Read.All') &&
+    !(req.claims.scp ?? '').includes('AuditLog.Read.All')
+  ) {
+    throw new GraphHttpError(
+      403,
+      'Authorization_RequestDenied',
+      "Neither tenant is B2C or tenant doesn't have premium license",
+    );
   }
 }
 
@@ -87,8 +88,16 @@ export const directoryRoutes: GraphRoute[] = [
   route('GET', '/users', PERMS.users, (ctx, req) => {
     const q = parseQuery(req.query, req.headers, USER);
     rejectSingleOnly(USER, q.select);
-    requireAuditForSignIn(req, Boolean(q.select?.includes('signInActivity') || q.filter?.properties.has('signInActivity')));
-    return listPage(ctx, cr(req), q, { type: USER, items: [...ctx.store.users.values()], contextPath: 'users', expand: (u, n) => userExpand(ctx, u.id, n) });
+    requireAuditForSignIn(
+      req,
+      Boolean(q.select?.includes('signInActivity') || q.filter?.properties.has('signInActivity')),
+    );
+    return listPage(ctx, cr(req), q, {
+      type: USER,
+      items: [...ctx.store.users.values()],
+      contextPath: 'users',
+      expand: (u, n) => userExpand(ctx, u.id, n),
+    });
   }),
   route('GET', '/users/$count', PERMS.users, (ctx, req) => countSegment(req, ctx.store.users.size)),
   route('GET', '/users/{id}', PERMS.users, (ctx, req, [id]) => {
@@ -96,7 +105,8 @@ export const directoryRoutes: GraphRoute[] = [
     const q = parseQuery(req.query, req.headers, USER);
     requireAuditForSignIn(req, Boolean(q.select?.includes('signInActivity')));
     const res = entity(ctx, cr(req), q, USER, u, 'users');
-    for (const e of q.expand) (res.body as Record<string, unknown>)[e.name] = userExpand(ctx, u.id, e.name) ?? null;
+    for (const e of q.expand)
+      (res.body as Record<string, unknown>)[e.name] = userExpand(ctx, u.id, e.name) ?? null;
     return res;
   }),
   route('GET', '/users/{id}/manager', PERMS.users, (ctx, req, [id]) => {
@@ -104,39 +114,83 @@ export const directoryRoutes: GraphRoute[] = [
     const m = ctx.store.managerOf(u.id);
     const o = m ? lookup(ctx, m) : undefined;
     if (!o) throw notFound(`manager`);
-    return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#directoryObjects/$entity`, ...asDirectoryObject(o) });
+    return json(200, {
+      '@odata.context': `${ctx.origin}/${req.version}/$metadata#directoryObjects/$entity`,
+      ...asDirectoryObject(o),
+    });
   }),
-  route('GET', '/users/{id}/memberOf', PERMS.users, (ctx, req, [id]) => relationList(ctx, req, ctx.store.memberOf(mustUser(ctx, id as string).id), 'directoryObjects')),
-  route('GET', '/users/{id}/directReports', PERMS.users, (ctx, req, [id]) => relationList(ctx, req, ctx.store.directReportsOf(mustUser(ctx, id as string).id), 'directoryObjects')),
+  route('GET', '/users/{id}/memberOf', PERMS.users, (ctx, req, [id]) =>
+    relationList(ctx, gr(req), ctx.store.memberOf(mustUser(ctx, id as string).id)),
+  ),
+  route('GET', '/users/{id}/directReports', PERMS.users, (ctx, req, [id]) =>
+    relationList(ctx, gr(req), ctx.store.directReportsOf(mustUser(ctx, id as string).id)),
+  ),
   route('GET', '/users/{id}/mailboxSettings', PERMS.users, (ctx, req, [id]) => {
     const u = mustUser(ctx, id as string);
-    return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#users('${u.id}')/mailboxSettings`, ...u.mailboxSettings });
+    return json(200, {
+      '@odata.context': `${ctx.origin}/${req.version}/$metadata#users('${u.id}')/mailboxSettings`,
+      ...u.mailboxSettings,
+    });
   }),
   route('GET', '/groups', PERMS.groups, (ctx, req) => {
     const q = parseQuery(req.query, req.headers, GROUP);
-    return listPage(ctx, cr(req), q, { type: GROUP, items: [...ctx.store.groups.values()], contextPath: 'groups', expand: (g, n) => groupExpand(ctx, g.id, n) });
+    return listPage(ctx, cr(req), q, {
+      type: GROUP,
+      items: [...ctx.store.groups.values()],
+      contextPath: 'groups',
+      expand: (g, n) => groupExpand(ctx, g.id, n),
+    });
   }),
   route('GET', '/groups/$count', PERMS.groups, (ctx, req) => countSegment(req, ctx.store.groups.size)),
   route('GET', '/groups/{id}', PERMS.groups, (ctx, req, [id]) => {
     const g = mustGroup(ctx, id as string);
     const q = parseQuery(req.query, req.headers, GROUP);
     const res = entity(ctx, cr(req), q, GROUP, g, 'groups');
-    for (const e of q.expand) (res.body as Record<string, unknown>)[e.name] = (groupExpand(ctx, g.id, e.name) as unknown[]).slice(0, 20);
+    for (const e of q.expand)
+      (res.body as Record<string, unknown>)[e.name] = (groupExpand(ctx, g.id, e.name) as unknown[]).slice(
+        0,
+        20,
+      );
     return res;
   }),
-  route('GET', '/groups/{id}/members', PERMS.groupMembers, (ctx, req, [id]) => relationList(ctx, req, ctx.store.membersOf(mustGroup(ctx, id as string).id), 'directoryObjects')),
-  route('GET', '/groups/{id}/members/$count', PERMS.groupMembers, (ctx, req, [id]) => countSegment(req, ctx.store.membersOf(mustGroup(ctx, id as string).id).length)),
-  route('GET', '/groups/{id}/owners', PERMS.groupMembers, (ctx, req, [id]) => relationList(ctx, req, ctx.store.ownersOf(mustGroup(ctx, id as string).id), 'directoryObjects')),
-  route('GET', '/groups/{id}/transitiveMembers', PERMS.groupMembers, (ctx, req, [id]) => relationList(ctx, req, transitive(ctx, mustGroup(ctx, id as string).id), 'directoryObjects')),
-  route('GET', '/devices', PERMS.devices, (ctx, req) => listPage(ctx, cr(req), parseQuery(req.query, req.headers, DEVICE), { type: DEVICE, items: [...ctx.store.devices.values()], contextPath: 'devices' })),
+  route('GET', '/groups/{id}/members', PERMS.groupMembers, (ctx, req, [id]) =>
+    relationList(ctx, gr(req), ctx.store.membersOf(mustGroup(ctx, id as string).id)),
+  ),
+  route('GET', '/groups/{id}/members/$count', PERMS.groupMembers, (ctx, req, [id]) =>
+    countSegment(req, ctx.store.membersOf(mustGroup(ctx, id as string).id).length),
+  ),
+  route('GET', '/groups/{id}/owners', PERMS.groupMembers, (ctx, req, [id]) =>
+    relationList(ctx, gr(req), ctx.store.ownersOf(mustGroup(ctx, id as string).id)),
+  ),
+  route('GET', '/groups/{id}/transitiveMembers', PERMS.groupMembers, (ctx, req, [id]) =>
+    relationList(ctx, gr(req), transitive(ctx, mustGroup(ctx, id as string).id)),
+  ),
+  route('GET', '/devices', PERMS.devices, (ctx, req) =>
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, DEVICE), {
+      type: DEVICE,
+      items: [...ctx.store.devices.values()],
+      contextPath: 'devices',
+    }),
+  ),
   route('GET', '/devices/{id}', PERMS.devices, (ctx, req, [id]) => {
     const d = ctx.store.devices.get(id as string);
     if (!d) throw notFound(id as string);
     return entity(ctx, cr(req), parseQuery(req.query, req.headers, DEVICE), DEVICE, d, 'devices');
   }),
   route('GET', '/directory/deletedItems/microsoft.graph.user', PERMS.users, (ctx, req) => {
-    const q = parseQuery(req.query, req.headers, { ...USER, properties: new Set([...USER.properties, 'deletedDateTime']) });
-    return listPage(ctx, cr(req), q, { type: { ...USER, properties: new Set([...USER.properties, 'deletedDateTime']), defaultSelect: [...(USER.defaultSelect ?? []), 'deletedDateTime'] }, items: [...ctx.store.deletedUsers.values()], contextPath: 'users' });
+    const q = parseQuery(req.query, req.headers, {
+      ...USER,
+      properties: new Set([...USER.properties, 'deletedDateTime']),
+    });
+    return listPage(ctx, cr(req), q, {
+      type: {
+        ...USER,
+        properties: new Set([...USER.properties, 'deletedDateTime']),
+        defaultSelect: [...(USER.defaultSelect ?? []), 'deletedDateTime'],
+      },
+      items: [...ctx.store.deletedUsers.values()],
+      contextPath: 'users',
+    });
   }),
 ];
 

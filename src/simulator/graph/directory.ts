@@ -1,7 +1,6 @@
 import type { SimContext } from '../context.js';
 import { GraphHttpError } from '../http/message.js';
 import type { DirectoryObjectKind, Guid } from '../tenant/model.js';
-import { DIRECTORY_OBJECT_TYPES, type ResourceType } from './resource-types.js';
 
 /** A directory object of any kind, as stored, with its kind. */
 export interface DirObject {
@@ -15,13 +14,19 @@ export function lookup(ctx: SimContext, id: Guid): DirObject | undefined {
   if (!kind) return undefined;
   const s = ctx.store;
   const rec =
-    kind === 'user' ? s.users.get(id)
-    : kind === 'group' ? s.groups.get(id)
-    : kind === 'servicePrincipal' ? s.servicePrincipals.get(id)
-    : kind === 'device' ? s.devices.get(id)
-    : kind === 'orgContact' ? s.orgContacts.get(id)
-    : kind === 'application' ? s.applications.get(id)
-    : s.administrativeUnits.get(id);
+    kind === 'user'
+      ? s.users.get(id)
+      : kind === 'group'
+        ? s.groups.get(id)
+        : kind === 'servicePrincipal'
+          ? s.servicePrincipals.get(id)
+          : kind === 'device'
+            ? s.devices.get(id)
+            : kind === 'orgContact'
+              ? s.orgContacts.get(id)
+              : kind === 'application'
+                ? s.applications.get(id)
+                : s.administrativeUnits.get(id);
   return rec ? { id, kind, rec } : undefined;
 }
 
@@ -29,7 +34,6 @@ export function objects(ctx: SimContext, ids: readonly Guid[]): DirObject[] {
   return ids.map((id) => lookup(ctx, id)).filter((o): o is DirObject => o !== undefined);
 }
 
-export const typeOfObject = (o: DirObject): ResourceType => DIRECTORY_OBJECT_TYPES[o.kind];
 export const odataType = (kind: DirectoryObjectKind): string => `#microsoft.graph.${kind}`;
 
 /** A directory object as a mixed collection returns it: `@odata.type` + all its properties. */
@@ -50,5 +54,9 @@ export function findUser(ctx: SimContext, key: string) {
 }
 
 export function notFound(id: string): GraphHttpError {
-  return new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphHttpError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }

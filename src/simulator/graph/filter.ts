@@ -23,7 +23,11 @@ export interface ParsedFilter {
   properties: Set<string>;
 }
 
-type Tok = { t: 'id'; v: string } | { t: 'str'; v: string } | { t: 'lit'; v: Literal } | { t: 'p'; v: '(' | ')' | ',' | ':' };
+type Tok =
+  | { t: 'id'; v: string }
+  | { t: 'str'; v: string }
+  | { t: 'lit'; v: Literal }
+  | { t: 'p'; v: '(' | ')' | ',' | ':' };
 
 function bad(detail: string): GraphHttpError {
   return new GraphHttpError(400, 'BadRequest', `Invalid filter clause: ${detail}`);
@@ -34,15 +38,26 @@ function tokenize(src: string): Tok[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i] as string;
-    if (/\s/.test(c)) { i++; continue; }
-    if ('(),:'.includes(c)) { out.push({ t: 'p', v: c as '(' }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if ('(),:'.includes(c)) {
+      out.push({ t: 'p', v: c as '(' });
+      i++;
+      continue;
+    }
     if (c === "'") {
       let s = '';
       i++;
       for (;;) {
         if (i >= src.length) throw bad('unterminated string literal');
         if (src[i] === "'") {
-          if (src[i + 1] === "'") { s += "'"; i += 2; continue; }
+          if (src[i + 1] === "'") {
+            s += "'";
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
@@ -60,7 +75,11 @@ function tokenize(src: string): Tok[] {
     if (word === 'true' || word === 'false') out.push({ t: 'lit', v: word === 'true' });
     else if (word === 'null') out.push({ t: 'lit', v: null });
     else if (/^-?\d+(\.\d+)?$/.test(word)) out.push({ t: 'lit', v: Number(word) });
-    else if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(word) || /^\d{4}-\d\d-\d\d/.test(word)) out.push({ t: 'str', v: word });
+    else if (
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(word) ||
+      /^\d{4}-\d\d-\d\d/.test(word)
+    )
+      out.push({ t: 'str', v: word });
     else out.push({ t: 'id', v: word });
   }
   return out;
@@ -78,26 +97,46 @@ class Parser {
     if (this.i < this.toks.length) throw bad(`unexpected token '${String(this.toks[this.i]?.v)}'`);
     return n;
   }
-  private peek(): Tok | undefined { return this.toks[this.i]; }
-  private isWord(w: string): boolean { const t = this.peek(); return t?.t === 'id' && t.v.toLowerCase() === w; }
+  private peek(): Tok | undefined {
+    return this.toks[this.i];
+  }
+  private isWord(w: string): boolean {
+    const t = this.peek();
+    return t?.t === 'id' && t.v.toLowerCase() === w;
+  }
   private expectP(v: string): void {
     const t = this.toks[this.i++];
     if (t?.t !== 'p' || t.v !== v) throw bad(`expected '${v}'`);
   }
   private or(): FilterNode {
     let l = this.and();
-    while (this.isWord('or')) { this.i++; l = { k: 'or', l, r: this.and() }; }
+    while (this.isWord('or')) {
+      this.i++;
+      l = { k: 'or', l, r: this.and() };
+    }
     return l;
   }
   private and(): FilterNode {
     let l = this.unary();
-    while (this.isWord('and')) { this.i++; l = { k: 'and', l, r: this.unary() }; }
+    while (this.isWord('and')) {
+      this.i++;
+      l = { k: 'and', l, r: this.unary() };
+    }
     return l;
   }
   private unary(): FilterNode {
-    if (this.isWord('not')) { this.i++; this.advanced = true; return { k: 'not', e: this.unary() }; }
+    if (this.isWord('not')) {
+      this.i++;
+      this.advanced = true;
+      return { k: 'not', e: this.unary() };
+    }
     const t = this.peek();
-    if (t?.t === 'p' && t.v === '(') { this.i++; const e = this.or(); this.expectP(')'); return e; }
+    if (t?.t === 'p' && t.v === '(') {
+      this.i++;
+      const e = this.or();
+      this.expectP(')');
+      return e;
+    }
     return this.primary();
   }
   private literal(): Literal {
@@ -115,7 +154,11 @@ class Parser {
   }
   private primary(): FilterNode {
     const t = this.peek();
-    if (t?.t === 'id' && (t.v.toLowerCase() === 'startswith' || t.v.toLowerCase() === 'endswith') && this.toks[this.i + 1]?.v === '(') {
+    if (
+      t?.t === 'id' &&
+      (t.v.toLowerCase() === 'startswith' || t.v.toLowerCase() === 'endswith') &&
+      this.toks[this.i + 1]?.v === '('
+    ) {
       const name = t.v.toLowerCase() as 'startswith' | 'endswith';
       if (name === 'endswith') this.advanced = true;
       this.i += 2;
@@ -129,10 +172,18 @@ class Parser {
     const path = this.path();
     const last = path[path.length - 1];
     if (last === 'any' || last === 'all') {
-      if (last === 'all') throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Unsupported query: lambda operator 'all'.");
+      if (last === 'all')
+        throw new GraphHttpError(
+          400,
+          'Request_UnsupportedQuery',
+          "Unsupported query: lambda operator 'all'.",
+        );
       this.expectP('(');
       const close = this.peek();
-      if (close?.t === 'p' && close.v === ')') { this.i++; return { k: 'any', path: path.slice(0, -1), v: '', body: null }; }
+      if (close?.t === 'p' && close.v === ')') {
+        this.i++;
+        return { k: 'any', path: path.slice(0, -1), v: '', body: null };
+      }
       const v = this.toks[this.i++];
       if (v?.t !== 'id') throw bad('expected a lambda variable');
       this.expectP(':');
@@ -148,7 +199,10 @@ class Parser {
     if (o === 'in') {
       this.expectP('(');
       const values: Literal[] = [this.literal()];
-      while (this.peek()?.v === ',') { this.i++; values.push(this.literal()); }
+      while (this.peek()?.v === ',') {
+        this.i++;
+        values.push(this.literal());
+      }
       this.expectP(')');
       return { k: 'in', path, values };
     }
@@ -195,16 +249,25 @@ function equals(a: unknown, b: Literal): boolean {
 }
 
 export function evaluate(node: FilterNode, rec: unknown, scope: Record<string, unknown> = {}): boolean {
-  const val = (path: string[]): unknown => (path[0] !== undefined && path[0] in scope ? get(scope[path[0]], path.slice(1)) : get(rec, path));
+  const val = (path: string[]): unknown =>
+    path[0] !== undefined && path[0] in scope ? get(scope[path[0]], path.slice(1)) : get(rec, path);
   switch (node.k) {
-    case 'and': return evaluate(node.l, rec, scope) && evaluate(node.r, rec, scope);
-    case 'or': return evaluate(node.l, rec, scope) || evaluate(node.r, rec, scope);
-    case 'not': return !evaluate(node.e, rec, scope);
-    case 'in': { const v = val(node.path); return node.values.some((x) => equals(v, x)); }
+    case 'and':
+      return evaluate(node.l, rec, scope) && evaluate(node.r, rec, scope);
+    case 'or':
+      return evaluate(node.l, rec, scope) || evaluate(node.r, rec, scope);
+    case 'not':
+      return !evaluate(node.e, rec, scope);
+    case 'in': {
+      const v = val(node.path);
+      return node.values.some((x) => equals(v, x));
+    }
     case 'fn': {
       const v = val(node.path);
       const s = node.value.toLowerCase();
-      const test = (x: unknown): boolean => typeof x === 'string' && (node.name === 'startswith' ? x.toLowerCase().startsWith(s) : x.toLowerCase().endsWith(s));
+      const test = (x: unknown): boolean =>
+        typeof x === 'string' &&
+        (node.name === 'startswith' ? x.toLowerCase().startsWith(s) : x.toLowerCase().endsWith(s));
       return Array.isArray(v) ? v.some(test) : test(v);
     }
     case 'any': {
@@ -232,6 +295,13 @@ export function idOrList(node: FilterNode): string[] | undefined {
     const r = idOrList(node.r);
     return l && r ? [...l, ...r] : undefined;
   }
-  if (node.k === 'cmp' && node.op === 'eq' && node.path.length === 1 && node.path[0] === 'id' && typeof node.value === 'string') return [node.value];
+  if (
+    node.k === 'cmp' &&
+    node.op === 'eq' &&
+    node.path.length === 1 &&
+    node.path[0] === 'id' &&
+    typeof node.value === 'string'
+  )
+    return [node.value];
   return undefined;
 }

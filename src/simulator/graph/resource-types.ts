@@ -18,7 +18,11 @@ export interface ResourceType {
   navigation: ReadonlySet<string>;
 }
 
-function type<R>(name: string, props: readonly (keyof R & string)[], extra: Omit<ResourceType, 'name' | 'properties'>): ResourceType {
+function type<R>(
+  name: string,
+  props: readonly (keyof R & string)[],
+  extra: Omit<ResourceType, 'name' | 'properties'>,
+): ResourceType {
   return { name, properties: new Set(props), ...extra };
 }
 
@@ -29,76 +33,293 @@ function type<R>(name: string, props: readonly (keyof R & string)[], extra: Omit
  */
 export const USER = type<M.UserRecord>(
   'user',
-  ['id', 'userPrincipalName', 'displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'otherMails', 'userType', 'accountEnabled', 'jobTitle', 'department', 'companyName', 'country', 'city', 'officeLocation', 'usageLocation', 'preferredLanguage', 'mobilePhone', 'businessPhones', 'employeeId', 'employeeType', 'employeeHireDate', 'createdDateTime', 'creationType', 'externalUserState', 'onPremisesSyncEnabled', 'onPremisesImmutableId', 'onPremisesSamAccountName', 'onPremisesDomainName', 'onPremisesLastSyncDateTime', 'onPremisesExtensionAttributes', 'signInActivity', 'assignedLicenses', 'mailboxSettings'],
+  [
+    'id',
+    'userPrincipalName',
+    'displayName',
+    'givenName',
+    'surname',
+    'mail',
+    'mailNickname',
+    'otherMails',
+    'userType',
+    'accountEnabled',
+    'jobTitle',
+    'department',
+    'companyName',
+    'country',
+    'city',
+    'officeLocation',
+    'usageLocation',
+    'preferredLanguage',
+    'mobilePhone',
+    'businessPhones',
+    'employeeId',
+    'employeeType',
+    'employeeHireDate',
+    'createdDateTime',
+    'creationType',
+    'externalUserState',
+    'onPremisesSyncEnabled',
+    'onPremisesImmutableId',
+    'onPremisesSamAccountName',
+    'onPremisesDomainName',
+    'onPremisesLastSyncDateTime',
+    'onPremisesExtensionAttributes',
+    'signInActivity',
+    'assignedLicenses',
+    'mailboxSettings',
+  ],
   {
-    defaultSelect: ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'],
+    defaultSelect: [
+      'businessPhones',
+      'displayName',
+      'givenName',
+      'jobTitle',
+      'mail',
+      'mobilePhone',
+      'officeLocation',
+      'preferredLanguage',
+      'surname',
+      'userPrincipalName',
+      'id',
+    ],
     singleOnly: new Set(['mailboxSettings']),
     selectOnly: new Set(['signInActivity', 'onPremisesExtensionAttributes', 'mailboxSettings']),
-    navigation: new Set(['manager', 'memberOf', 'directReports', 'transitiveMemberOf', 'ownedObjects', 'appRoleAssignments']),
+    navigation: new Set([
+      'manager',
+      'memberOf',
+      'directReports',
+      'transitiveMemberOf',
+      'ownedObjects',
+      'appRoleAssignments',
+    ]),
   },
 );
 
 export const GROUP = type<M.GroupRecord>(
   'group',
-  ['id', 'displayName', 'description', 'classification', 'groupTypes', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled', 'securityIdentifier', 'isAssignableToRole', 'isManagementRestricted', 'membershipRule', 'membershipRuleProcessingState', 'visibility', 'createdDateTime', 'onPremisesSyncEnabled', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier', 'onPremisesDomainName', 'onPremisesLastSyncDateTime', 'proxyAddresses'],
+  [
+    'id',
+    'displayName',
+    'description',
+    'classification',
+    'groupTypes',
+    'mail',
+    'mailEnabled',
+    'mailNickname',
+    'securityEnabled',
+    'securityIdentifier',
+    'isAssignableToRole',
+    'isManagementRestricted',
+    'membershipRule',
+    'membershipRuleProcessingState',
+    'visibility',
+    'createdDateTime',
+    'onPremisesSyncEnabled',
+    'onPremisesSamAccountName',
+    'onPremisesSecurityIdentifier',
+    'onPremisesDomainName',
+    'onPremisesLastSyncDateTime',
+    'proxyAddresses',
+  ],
   { navigation: new Set(['members', 'owners', 'memberOf', 'transitiveMembers', 'appRoleAssignments']) },
 );
 
 export const SERVICE_PRINCIPAL = type<M.ServicePrincipalRecord>(
   'servicePrincipal',
-  ['id', 'appId', 'appDisplayName', 'displayName', 'description', 'accountEnabled', 'appOwnerOrganizationId', 'appRoleAssignmentRequired', 'appRoles', 'homepage', 'info', 'servicePrincipalType', 'servicePrincipalNames', 'signInAudience', 'tags', 'createdDateTime', 'alternativeNames', 'preferredSingleSignOnMode'],
+  [
+    'id',
+    'appId',
+    'appDisplayName',
+    'displayName',
+    'description',
+    'accountEnabled',
+    'appOwnerOrganizationId',
+    'appRoleAssignmentRequired',
+    'appRoles',
+    'homepage',
+    'info',
+    'servicePrincipalType',
+    'servicePrincipalNames',
+    'signInAudience',
+    'tags',
+    'createdDateTime',
+    'alternativeNames',
+    'preferredSingleSignOnMode',
+  ],
   { navigation: new Set(['appRoleAssignedTo', 'owners', 'memberOf', 'appRoleAssignments']) },
 );
 
 export const APPLICATION = type<M.ApplicationRecord>(
   'application',
-  ['id', 'appId', 'displayName', 'description', 'signInAudience', 'createdDateTime', 'appRoles', 'passwordCredentials', 'keyCredentials', 'identifierUris', 'publisherDomain'],
+  [
+    'id',
+    'appId',
+    'displayName',
+    'description',
+    'signInAudience',
+    'createdDateTime',
+    'appRoles',
+    'passwordCredentials',
+    'keyCredentials',
+    'identifierUris',
+    'publisherDomain',
+  ],
   { navigation: new Set(['owners']) },
 );
 
 export const DEVICE = type<M.DeviceRecord>(
   'device',
-  ['id', 'deviceId', 'displayName', 'accountEnabled', 'operatingSystem', 'operatingSystemVersion', 'trustType', 'isCompliant', 'isManaged', 'approximateLastSignInDateTime', 'registrationDateTime', 'createdDateTime', 'manufacturer', 'model', 'onPremisesSyncEnabled', 'profileType'],
+  [
+    'id',
+    'deviceId',
+    'displayName',
+    'accountEnabled',
+    'operatingSystem',
+    'operatingSystemVersion',
+    'trustType',
+    'isCompliant',
+    'isManaged',
+    'approximateLastSignInDateTime',
+    'registrationDateTime',
+    'createdDateTime',
+    'manufacturer',
+    'model',
+    'onPremisesSyncEnabled',
+    'profileType',
+  ],
   { navigation: new Set(['registeredOwners', 'registeredUsers', 'memberOf']) },
 );
 
-export const ORG_CONTACT = type<M.OrgContactRecord>('orgContact', ['id', 'displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'companyName', 'createdDateTime'], { navigation: new Set(['memberOf']) });
+export const ORG_CONTACT = type<M.OrgContactRecord>(
+  'orgContact',
+  ['id', 'displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'companyName', 'createdDateTime'],
+  { navigation: new Set(['memberOf']) },
+);
 
-export const ADMINISTRATIVE_UNIT = type<M.AdministrativeUnitRecord>('administrativeUnit', ['id', 'displayName', 'description', 'visibility'], { navigation: new Set(['members']) });
+export const ADMINISTRATIVE_UNIT = type<M.AdministrativeUnitRecord>(
+  'administrativeUnit',
+  ['id', 'displayName', 'description', 'visibility'],
+  { navigation: new Set(['members']) },
+);
 
 export const ROLE_DEFINITION = type<M.RoleDefinitionRecord>(
   'unifiedRoleDefinition',
-  ['id', 'displayName', 'description', 'isBuiltIn', 'isEnabled', 'templateId', 'version', 'resourceScopes', 'rolePermissions'],
+  [
+    'id',
+    'displayName',
+    'description',
+    'isBuiltIn',
+    'isEnabled',
+    'templateId',
+    'version',
+    'resourceScopes',
+    'rolePermissions',
+  ],
   { navigation: new Set() },
 );
 
-export const ROLE_ASSIGNMENT = type<M.RoleAssignmentRecord>('unifiedRoleAssignment', ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId', 'condition'], {
-  navigation: new Set(['principal', 'roleDefinition']),
-});
+export const ROLE_ASSIGNMENT = type<M.RoleAssignmentRecord>(
+  'unifiedRoleAssignment',
+  ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId', 'condition'],
+  {
+    navigation: new Set(['principal', 'roleDefinition']),
+  },
+);
 
-const SCHEDULE_PROPS = ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId', 'startDateTime', 'endDateTime', 'memberType', 'assignmentType', 'roleEligibilityScheduleId'] as const;
-export const ROLE_ASSIGNMENT_INSTANCE = type<M.RoleScheduleInstanceRecord>('unifiedRoleAssignmentScheduleInstance', [...SCHEDULE_PROPS], { navigation: new Set(['principal', 'roleDefinition']) });
-export const ROLE_ELIGIBILITY_INSTANCE = type<M.RoleScheduleInstanceRecord>('unifiedRoleEligibilityScheduleInstance', SCHEDULE_PROPS.filter((p) => p !== 'assignmentType'), {
-  navigation: new Set(['principal', 'roleDefinition']),
-});
+const SCHEDULE_PROPS = [
+  'id',
+  'principalId',
+  'roleDefinitionId',
+  'directoryScopeId',
+  'appScopeId',
+  'startDateTime',
+  'endDateTime',
+  'memberType',
+  'assignmentType',
+  'roleEligibilityScheduleId',
+] as const;
+export const ROLE_ASSIGNMENT_INSTANCE = type<M.RoleScheduleInstanceRecord>(
+  'unifiedRoleAssignmentScheduleInstance',
+  [...SCHEDULE_PROPS],
+  { navigation: new Set(['principal', 'roleDefinition']) },
+);
+export const ROLE_ELIGIBILITY_INSTANCE = type<M.RoleScheduleInstanceRecord>(
+  'unifiedRoleEligibilityScheduleInstance',
+  SCHEDULE_PROPS.filter((p) => p !== 'assignmentType'),
+  {
+    navigation: new Set(['principal', 'roleDefinition']),
+  },
+);
 
-export const DIRECTORY_ROLE = { name: 'directoryRole', properties: new Set(['id', 'displayName', 'description', 'roleTemplateId']), navigation: new Set(['members']) } satisfies ResourceType;
+export const DIRECTORY_ROLE = {
+  name: 'directoryRole',
+  properties: new Set(['id', 'displayName', 'description', 'roleTemplateId']),
+  navigation: new Set(['members']),
+} satisfies ResourceType;
 
-export const SUBSCRIBED_SKU = type<M.SubscribedSkuRecord>('subscribedSku', ['id', 'skuId', 'skuPartNumber', 'accountId', 'accountName', 'appliesTo', 'capabilityStatus', 'consumedUnits', 'prepaidUnits', 'servicePlans'], { navigation: new Set() });
+export const SUBSCRIBED_SKU = type<M.SubscribedSkuRecord>(
+  'subscribedSku',
+  [
+    'id',
+    'skuId',
+    'skuPartNumber',
+    'accountId',
+    'accountName',
+    'appliesTo',
+    'capabilityStatus',
+    'consumedUnits',
+    'prepaidUnits',
+    'servicePlans',
+  ],
+  { navigation: new Set() },
+);
 
 export const DIRECTORY_AUDIT = type<M.DirectoryAuditRecord>(
   'directoryAudit',
-  ['id', 'category', 'correlationId', 'result', 'resultReason', 'activityDisplayName', 'activityDateTime', 'loggedByService', 'operationType', 'initiatedBy', 'targetResources', 'additionalDetails'],
+  [
+    'id',
+    'category',
+    'correlationId',
+    'result',
+    'resultReason',
+    'activityDisplayName',
+    'activityDateTime',
+    'loggedByService',
+    'operationType',
+    'initiatedBy',
+    'targetResources',
+    'additionalDetails',
+  ],
   { navigation: new Set() },
 );
 
-export const ORGANIZATION = type<M.OrganizationRecord>('organization', ['id', 'displayName', 'verifiedDomains', 'tenantType', 'countryLetterCode', 'createdDateTime'], { navigation: new Set() });
+export const ORGANIZATION = type<M.OrganizationRecord>(
+  'organization',
+  ['id', 'displayName', 'verifiedDomains', 'tenantType', 'countryLetterCode', 'createdDateTime'],
+  { navigation: new Set() },
+);
 
-export const SYNCHRONIZATION_JOB = type<M.SynchronizationJobRecord>('synchronizationJob', ['id', 'templateId', 'schedule', 'status'], { navigation: new Set() });
+export const SYNCHRONIZATION_JOB = type<M.SynchronizationJobRecord>(
+  'synchronizationJob',
+  ['id', 'templateId', 'schedule', 'status'],
+  { navigation: new Set() },
+);
 
 export const APP_ROLE_ASSIGNMENT = type<M.AppRoleAssignmentRecord>(
   'appRoleAssignment',
-  ['id', 'appRoleId', 'principalId', 'principalType', 'principalDisplayName', 'resourceId', 'resourceDisplayName', 'createdDateTime', 'deletedDateTime'],
+  [
+    'id',
+    'appRoleId',
+    'principalId',
+    'principalType',
+    'principalDisplayName',
+    'resourceId',
+    'resourceDisplayName',
+    'createdDateTime',
+    'deletedDateTime',
+  ],
   { navigation: new Set() },
 );
 

@@ -21,7 +21,14 @@ export interface GraphRoute {
   handle(ctx: SimContext, req: GraphRequest, params: string[]): SimResponse | Promise<SimResponse>;
 }
 
-export function route(method: string, template: string, permissions: readonly string[], handle: GraphRoute['handle']): GraphRoute {
-  const pattern = new RegExp(`^${template.replace(/[.$]/g, (c) => `\\${c}`).replace(/\{[^}]+\}/g, '([^/]+)')}/?$`);
+export function route(
+  method: string,
+  template: string,
+  permissions: readonly string[],
+  handle: GraphRoute['handle'],
+): GraphRoute {
+  const pattern = new RegExp(
+    `^${template.replace(/[.$]/g, (c) => `\\${c}`).replace(/\{[^}]+\}/g, '([^/]+)')}/?$`,
+  );
   return { method, pattern, key: `${method} ${template}`, permissions, handle };
 }

@@ -28,7 +28,15 @@ export function newRequestId(): string {
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
-  return { status, headers: { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', ...headers }, body };
+  return {
+    status,
+    headers: {
+      'content-type':
+        'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+      ...headers,
+    },
+    body,
+  };
 }
 
 export function noContent(headers: Record<string, string> = {}): SimResponse {
@@ -39,14 +47,25 @@ export function noContent(headers: Record<string, string> = {}): SimResponse {
  * Graph's error body: `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
  * https://learn.microsoft.com/graph/errors
  */
-export function graphError(req: Pick<SimRequest, 'requestId' | 'clientRequestId'>, now: number, status: number, code: string, message: string, headers: Record<string, string> = {}): SimResponse {
+export function graphError(
+  req: Pick<SimRequest, 'requestId' | 'clientRequestId'>,
+  now: number,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SimResponse {
   return json(
     status,
     {
       error: {
         code,
         message,
-        innerError: { date: new Date(now).toISOString().replace(/\.\d{3}Z$/, ''), 'request-id': req.requestId, 'client-request-id': req.clientRequestId },
+        innerError: {
+          date: new Date(now).toISOString().replace(/\.\d{3}Z$/, ''),
+          'request-id': req.requestId,
+          'client-request-id': req.clientRequestId,
+        },
       },
     },
     headers,
@@ -71,6 +90,10 @@ export function parseJsonBody(req: SimRequest): unknown {
   try {
     return JSON.parse(req.body.toString('utf8'));
   } catch {
-    throw new GraphHttpError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    throw new GraphHttpError(
+      400,
+      'BadRequest',
+      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+    );
   }
 }

@@ -18,7 +18,10 @@ export interface RouterParts {
 }
 
 /** What the socket layer must do besides writing a response. */
-export type Outcome = { kind: 'respond'; res: SimResponse; delayMs?: number } | { kind: 'reset' } | { kind: 'malformed'; res: SimResponse };
+export type Outcome =
+  | { kind: 'respond'; res: SimResponse; delayMs?: number }
+  | { kind: 'reset' }
+  | { kind: 'malformed'; res: SimResponse };
 
 /** Counter key of a non-Graph request: identity endpoints keep `{tenant}` out of the key. */
 function keyOf(parts: RouterParts, req: SimRequest): string {
@@ -27,7 +30,8 @@ function keyOf(parts: RouterParts, req: SimRequest): string {
   if (g && g[2] !== '/$batch') return parts.graph.keyOf(req.method, g[1] as string, g[2] as string);
   if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(p)) return `${req.method} /{tenant}/oauth2/v2.0/token`;
   if (/^\/adminapi\//.test(p)) return `${req.method} /adminapi/{version}/{tenant}/InvokeCommand`;
-  if (/^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/.test(p)) return `GET /{tenant}/v2.0/.well-known/openid-configuration`;
+  if (/^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/.test(p))
+    return `GET /{tenant}/v2.0/.well-known/openid-configuration`;
   return `${req.method} ${p}`;
 }
 
@@ -47,9 +51,19 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
         delayMs = fault.value ?? 1000;
         break;
       case 'status429':
-        return { kind: 'respond', res: graphError(req, now, 429, 'TooManyRequests', 'Too many requests.', { 'retry-after': String(fault.value ?? 1) }) };
+        return {
+          kind: 'respond',
+          res: graphError(req, now, 429, 'TooManyRequests', 'Too many requests.', {
+            'retry-after': String(fault.value ?? 1),
+          }),
+        };
       case 'status503':
-        return { kind: 'respond', res: graphError(req, now, 503, 'serviceNotAvailable', 'The service is temporarily unavailable.', { 'retry-after': '1' }) };
+        return {
+          kind: 'respond',
+          res: graphError(req, now, 503, 'serviceNotAvailable', 'The service is temporarily unavailable.', {
+            'retry-after': '1',
+          }),
+        };
       case 'status504':
         return { kind: 'respond', res: graphError(req, now, 504, 'UnknownError', 'Gateway timeout.') };
       case 'malformed':
@@ -62,7 +76,17 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
         q.delete('$skiptoken');
         const qs = q.toString();
         const location = `${ctx.origin}${req.path}${qs ? `?${qs}` : ''}`;
-        return { kind: 'respond', res: graphError(req, now, 410, 'syncStateInvalid', 'The delta token is no longer valid; restart the sync from the Location URL.', { location }) };
+        return {
+          kind: 'respond',
+          res: graphError(
+            req,
+            now,
+            410,
+            'syncStateInvalid',
+            'The delta token is no longer valid; restart the sync from the Location URL.',
+            { location },
+          ),
+        };
       }
     }
   }
@@ -75,12 +99,23 @@ async function dispatch(parts: RouterParts, req: SimRequest): Promise<SimRespons
   const p = req.path;
   let m: RegExpExecArray | null;
   if ((m = /^\/_sim\/(.+)$/.exec(p))) return parts.control(req, m[1] as string);
-  if ((m = /^\/(v1\.0|beta)\/\$batch$/.exec(p)) && req.method === 'POST') return parts.batch(req, m[1] as 'v1.0');
+  if ((m = /^\/(v1\.0|beta)\/\$batch$/.exec(p)) && req.method === 'POST')
+    return parts.batch(req, m[1] as 'v1.0');
   if ((m = /^\/(v1\.0|beta)(\/.*)$/.exec(p))) return parts.graph.serve(req, m[1] as 'v1.0', m[2] as string);
-  if ((m = /^\/adminapi\/(?:beta|v1\.0)\/([^/]+)\/InvokeCommand$/i.exec(p)) && req.method === 'POST') return parts.exchange(req, m[1] as string);
-  if (p === '/common/discovery/instance') return instanceDiscovery(ctx, req.query.get('authorization_endpoint'));
-  if ((m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(p))) return openidConfiguration(ctx, m[1] as string, req.clientRequestId);
+  if ((m = /^\/adminapi\/(?:beta|v1\.0)\/([^/]+)\/InvokeCommand$/i.exec(p)) && req.method === 'POST')
+    return parts.exchange(req, m[1] as string);
+  if (p === '/common/discovery/instance')
+    return instanceDiscovery(ctx, req.query.get('authorization_endpoint'));
+  if ((m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(p)))
+    return openidConfiguration(ctx, m[1] as string, req.clientRequestId);
   if (/^\/[^/]+\/discovery\/v2\.0\/keys$/.test(p)) return jwks(ctx);
-  if ((m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(p)) && req.method === 'POST') return handleTokenRequest(ctx, req, m[1] as string);
-  return graphError(req, ctx.clock.now(), 404, 'NotFound', `No simulator endpoint serves ${req.method} ${p}.`);
+  if ((m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(p)) && req.method === 'POST')
+    return handleTokenRequest(ctx, req, m[1] as string);
+  return graphError(
+    req,
+    ctx.clock.now(),
+    404,
+    'NotFound',
+    `No simulator endpoint serves ${req.method} ${p}.`,
+  );
 }

@@ -24,13 +24,22 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function lowerHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
 export function write(res: ServerResponse, r: SimResponse): void {
-  const body = r.body === undefined ? undefined : typeof r.body === 'string' || Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body);
-  res.writeHead(r.status, { ...r.headers, ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}) });
+  const body =
+    r.body === undefined
+      ? undefined
+      : typeof r.body === 'string' || Buffer.isBuffer(r.body)
+        ? r.body
+        : JSON.stringify(r.body);
+  res.writeHead(r.status, {
+    ...r.headers,
+    ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
+  });
   res.end(body);
 }
 
@@ -54,12 +63,20 @@ export function createListener(parts: RouterParts, onError: (err: unknown) => vo
         req.socket.destroy();
         return;
       }
-      if (outcome.kind === 'respond' && outcome.delayMs) await new Promise((r) => setTimeout(r, outcome.delayMs));
+      if (outcome.kind === 'respond' && outcome.delayMs)
+        await new Promise((r) => setTimeout(r, outcome.delayMs));
       if (res.destroyed) return;
       write(res, outcome.res);
     } catch (err) {
       onError(err);
-      if (!res.headersSent) write(res, { status: 500, headers: { 'content-type': 'application/json' }, body: { error: { code: 'InternalServerError', message: 'The simulator failed to serve this request.' } } });
+      if (!res.headersSent)
+        write(res, {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: {
+            error: { code: 'InternalServerError', message: 'The simulator failed to serve this request.' },
+          },
+        });
       else res.destroy();
     }
   };

@@ -9,7 +9,8 @@ import { resolveTenant } from './token-endpoint.js';
  * https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri
  */
 export function openidConfiguration(ctx: SimContext, tenant: string, correlationId: string): SimResponse {
-  if (!resolveTenant(ctx, tenant, true)) return aadstsResponse(aadsts.tenantNotFound(tenant), ctx.clock.now(), correlationId);
+  if (!resolveTenant(ctx, tenant, true))
+    return aadstsResponse(aadsts.tenantNotFound(tenant), ctx.clock.now(), correlationId);
   const t = tenant === 'common' || tenant === 'organizations' ? '{tenantid}' : ctx.store.tenantId;
   const base = `${ctx.origin}/${tenant}`;
   return json(200, {
@@ -48,7 +49,9 @@ export function jwks(ctx: SimContext): SimResponse {
  */
 export function instanceDiscovery(ctx: SimContext, authorizationEndpoint: string | null): SimResponse {
   const host = new URL(ctx.origin).host;
-  const tenantFromEndpoint = authorizationEndpoint ? new URL(authorizationEndpoint).pathname.split('/')[1] : 'common';
+  const tenantFromEndpoint = authorizationEndpoint
+    ? new URL(authorizationEndpoint).pathname.split('/')[1]
+    : 'common';
   return json(200, {
     tenant_discovery_endpoint: `${ctx.origin}/${tenantFromEndpoint ?? 'common'}/v2.0/.well-known/openid-configuration`,
     'api-version': '1.1',

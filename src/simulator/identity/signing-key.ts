@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { compactVerify, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  compactVerify,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 
 /**
  * The simulator's token-signing key. Access tokens are real RS256 JWTs, published in the JWKS at
@@ -22,7 +30,9 @@ export class SigningKey {
   }
 
   async sign(claims: JWTPayload): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid }).sign(this.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid })
+      .sign(this.privateKey);
   }
 
   /** Verifies the signature only; claim checks (exp, aud) are the caller's, against the simulator clock. */

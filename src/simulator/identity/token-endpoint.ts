@@ -29,7 +29,11 @@ export function resolveTenant(ctx: SimContext, tenant: string, allowAliases: boo
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc
  */
-export async function handleTokenRequest(ctx: SimContext, req: SimRequest, tenant: string): Promise<SimResponse> {
+export async function handleTokenRequest(
+  ctx: SimContext,
+  req: SimRequest,
+  tenant: string,
+): Promise<SimResponse> {
   const correlationId = req.headers['client-request-id'] ?? randomUUID();
   try {
     return await issue(ctx, req, tenant);
@@ -78,16 +82,25 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
  * the OIDC scopes. Graph is accepted under its public name and under the simulator's host.
  */
 function parseScope(ctx: SimContext, scope: string, requireDefault: boolean): Resource {
-  const parts = scope.split(/\s+/).filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
+  const parts = scope
+    .split(/\s+/)
+    .filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
   if (parts.length !== 1) throw aadsts.invalidScope(scope || '(none)');
   const s = parts[0] as string;
   const m = /^(.*?)\/?([^/]*)$/.exec(s);
   const isDefault = s.endsWith('/.default');
   if (requireDefault && !isDefault) throw aadsts.invalidScope(s);
   const base = isDefault ? s.slice(0, -'/.default'.length) : (m?.[1] ?? s);
-  const graphNames = [GRAPH_RESOURCE, `https://${ctx.graphDomain}`, GRAPH_APP_ID, `https://graph.microsoft.com/`];
-  if (graphNames.includes(base)) return { aud: GRAPH_RESOURCE, appId: GRAPH_APP_ID, roles: (c) => c.graphRoles };
-  if (base === EXCHANGE_RESOURCE || base === EXCHANGE_APP_ID) return { aud: EXCHANGE_RESOURCE, appId: EXCHANGE_APP_ID, roles: (c) => c.exchangeRoles };
+  const graphNames = [
+    GRAPH_RESOURCE,
+    `https://${ctx.graphDomain}`,
+    GRAPH_APP_ID,
+    `https://graph.microsoft.com/`,
+  ];
+  if (graphNames.includes(base))
+    return { aud: GRAPH_RESOURCE, appId: GRAPH_APP_ID, roles: (c) => c.graphRoles };
+  if (base === EXCHANGE_RESOURCE || base === EXCHANGE_APP_ID)
+    return { aud: EXCHANGE_RESOURCE, appId: EXCHANGE_APP_ID, roles: (c) => c.exchangeRoles };
   throw aadsts.invalidScope(s);
 }
 
@@ -112,25 +125,61 @@ function baseClaims(ctx: SimContext, client: ClientRegistration, resource: Resou
   };
 }
 
-async function appToken(ctx: SimContext, client: ClientRegistration, resource: Resource, now: number): Promise<SimResponse> {
+async function appToken(
+  ctx: SimContext,
+  client: ClientRegistration,
+  resource: Resource,
+  now: number,
+): Promise<SimResponse> {
   const oid = servicePrincipalIdOf(ctx, client.clientId);
-  const claims = { ...baseClaims(ctx, client, resource, now), oid, sub: oid, idtyp: 'app', roles: [...resource.roles(client)] };
+  const claims = {
+    ...baseClaims(ctx, client, resource, now),
+    oid,
+    sub: oid,
+    idtyp: 'app',
+    roles: [...resource.roles(client)],
+  };
   const accessToken = await ctx.signingKey.sign(claims);
-  return json(200, { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S, access_token: accessToken }, { 'cache-control': 'no-store, no-cache' });
+  return json(
+    200,
+    {
+      token_type: 'Bearer',
+      expires_in: TOKEN_LIFETIME_S,
+      ext_expires_in: TOKEN_LIFETIME_S,
+      access_token: accessToken,
+    },
+    { 'cache-control': 'no-store, no-cache' },
+  );
 }
 
 /** ROPC: the user's password is checked; MFA users are refused as Entra refuses them (AADSTS50076). */
-async function userToken(ctx: SimContext, client: ClientRegistration, resource: Resource, form: URLSearchParams, now: number): Promise<SimResponse> {
+async function userToken(
+  ctx: SimContext,
+  client: ClientRegistration,
+  resource: Resource,
+  form: URLSearchParams,
+  now: number,
+): Promise<SimResponse> {
   const username = form.get('username') ?? '';
   const password = form.get('password') ?? '';
   if (username === '') throw aadsts.missingParameter('username');
-  const user = [...ctx.store.users.values()].find((u) => u.userPrincipalName.toLowerCase() === username.toLowerCase());
+  const user = [...ctx.store.users.values()].find(
+    (u) => u.userPrincipalName.toLowerCase() === username.toLowerCase(),
+  );
   const creds = user ? ctx.store.userCredentials.get(user.id) : undefined;
   if (!user || !creds || creds.password !== password || !user.accountEnabled) throw aadsts.badPassword();
   if (creds.mfaRequired) throw aadsts.mfaRequired(resource.appId);
   const base = baseClaims(ctx, client, resource, now);
   const scp = resource.roles(client).join(' ');
-  const accessToken = await ctx.signingKey.sign({ ...base, oid: user.id, sub: user.id, upn: user.userPrincipalName, name: user.displayName, scp, idtyp: 'user' });
+  const accessToken = await ctx.signingKey.sign({
+    ...base,
+    oid: user.id,
+    sub: user.id,
+    upn: user.userPrincipalName,
+    name: user.displayName,
+    scp,
+    idtyp: 'user',
+  });
   // MSAL parses id_token and client_info to build its account; both must be well-formed.
   const idToken = await ctx.signingKey.sign({
     aud: client.clientId,
@@ -145,7 +194,9 @@ async function userToken(ctx: SimContext, client: ClientRegistration, resource: 
     name: user.displayName,
     ver: '2.0',
   });
-  const clientInfo = Buffer.from(JSON.stringify({ uid: user.id, utid: ctx.store.tenantId })).toString('base64url');
+  const clientInfo = Buffer.from(JSON.stringify({ uid: user.id, utid: ctx.store.tenantId })).toString(
+    'base64url',
+  );
   return json(
     200,
     {

@@ -10,7 +10,7 @@ import {
   GALLERY_APPS,
   GRAPH_APP_ID,
   MICROSOFT_TENANT_ID,
-} from './catalog.js';
+} from './catalog-apps.js';
 import { type GenContext, DAY_MS, daysAgo, randomPast } from './gen-context.js';
 import { isoSeconds } from './ids.js';
 import type {

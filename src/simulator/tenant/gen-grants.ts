@@ -2,7 +2,7 @@
  * App-role assignments (to users, groups and service principals, including default access with
  * the all-zero role id), provisioning jobs, and the client registrations the token endpoint uses.
  */
-import { EXCHANGE_APP_ROLES, GRAPH_APP_ROLES, SYNC_GRAPH_ROLES } from './catalog.js';
+import { EXCHANGE_APP_ROLES, GRAPH_APP_ROLES, SYNC_GRAPH_ROLES } from './catalog-apps.js';
 import type { ClientSecrets } from './gen-apps.js';
 import { type GenContext, randomPast, sample } from './gen-context.js';
 import { appRoleAssignmentId, ZERO_GUID } from './ids.js';

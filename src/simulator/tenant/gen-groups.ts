@@ -4,10 +4,10 @@
  * nesting only ever points from a lower-numbered group to a higher one, so it cannot cycle, with
  * one chain seven groups deep.
  */
-import { type GenContext, randomPast, sample } from './gen-context.js';
-import { guidToBytesLe, type Rng } from './ids.js';
-import type { GroupRecord, Guid, UserRecord } from './model.js';
-import { asciiSlug, DEPARTMENTS, GROUP_TOPICS, LOCATIONS } from './names.js';
+import { type GenContext, sample } from './gen-context.js';
+import { type DynamicRule, dynamicRule, groupRecord } from './gen-group-records.js';
+import type { Rng } from './ids.js';
+import type { Guid, UserRecord } from './model.js';
 
 export type Flavour =
   'security' | 'm365' | 'distribution' | 'mailSecurity' | 'dynamic' | 'onPrem' | 'roleAssignable';
@@ -37,6 +37,7 @@ const WEIGHTS: readonly [Flavour, number][] = [
 
 export function generateGroups(ctx: GenContext): void {
   const flavours: Flavour[] = [];
+  const rules = new Map<number, DynamicRule>();
   for (let i = 0; i < ctx.size.groups; i++) {
     const flavour =
       i < FIXED_FLAVOURS.length
@@ -45,12 +46,14 @@ export function generateGroups(ctx: GenContext): void {
           ? 'security'
           : weighted(ctx.rng);
     flavours.push(flavour);
-    const group = groupRecord(ctx, i, flavour);
+    const rule = flavour === 'dynamic' ? dynamicRule(ctx.rng, i < FIXED_FLAVOURS.length) : undefined;
+    if (rule) rules.set(i, rule);
+    const group = groupRecord(ctx, i, flavour, rule);
     ctx.tenant.createGroup(group);
     ctx.ids.groups.push(group.id);
   }
   addOwners(ctx, flavours);
-  const dynamicMembers = fillDynamic(ctx, flavours);
+  const dynamicMembers = fillDynamic(ctx, rules);
   fillStatic(ctx, flavours, Math.max(0, ctx.size.memberships - dynamicMembers));
   nest(ctx, flavours);
   addOtherKinds(ctx, flavours);
@@ -64,104 +67,23 @@ function weighted(rng: Rng): Flavour {
   return 'security';
 }
 
-/** Cloud group SIDs are S-1-12-1- and the object id's four little-endian 32-bit words. */
-function cloudSid(id: Guid): string {
-  const b = Buffer.from(guidToBytesLe(id));
-  return `S-1-12-1-${b.readUInt32LE(0)}-${b.readUInt32LE(4)}-${b.readUInt32LE(8)}-${b.readUInt32LE(12)}`;
-}
-
-interface DynamicRule {
-  department: string;
-  city?: string;
-  jobTitle?: string;
-}
-const dynamicRules = new WeakMap<GenContext, Map<number, DynamicRule>>();
-
-function groupRecord(ctx: GenContext, i: number, flavour: Flavour): GroupRecord {
-  const { rng } = ctx;
-  const id = rng.guid();
-  const topic = i < GROUP_TOPICS.length ? (GROUP_TOPICS[i] as string) : `${rng.pick(GROUP_TOPICS)} ${i}`;
-  const label = {
-    security: 'SG',
-    m365: 'Team',
-    distribution: 'DL',
-    mailSecurity: 'MESG',
-    dynamic: 'Dyn',
-    onPrem: 'AD',
-    roleAssignable: 'PRIV',
-  }[flavour];
-  const nick = `${asciiSlug(topic, 'group')}-${label.toLowerCase()}${i}`;
-  const mailEnabled = flavour === 'm365' || flavour === 'distribution' || flavour === 'mailSecurity';
-  const mail = mailEnabled ? `${nick}@${ctx.customDomain}` : null;
-  const onPrem = flavour === 'onPrem';
-  let membershipRule: string | null = null;
-  if (flavour === 'dynamic') {
-    const rule = dynamicRule(rng, i);
-    let rules = dynamicRules.get(ctx);
-    if (!rules) dynamicRules.set(ctx, (rules = new Map()));
-    rules.set(i, rule);
-    membershipRule = [
-      `(user.department -eq "${rule.department}")`,
-      rule.city && `(user.city -eq "${rule.city}")`,
-      rule.jobTitle && `(user.jobTitle -eq "${rule.jobTitle}")`,
-    ]
-      .filter(Boolean)
-      .join(' and ');
+function fillDynamic(ctx: GenContext, rules: ReadonlyMap<number, DynamicRule>): number {
+  // Every rule names a department, so evaluating it only needs that department's people.
+  const byDepartment = new Map<string, UserRecord[]>();
+  for (const u of ctx.tenant.users.values()) {
+    if (u.userType !== 'Member' || u.department === null) continue;
+    const list = byDepartment.get(u.department);
+    if (list) list.push(u);
+    else byDepartment.set(u.department, [u]);
   }
-  return {
-    id,
-    displayName: `${label} ${topic}`,
-    description: rng.chance(0.7) ? `${topic} (${flavour})` : null,
-    classification: flavour === 'm365' && rng.chance(0.3) ? rng.pick(['General', 'Confidential']) : null,
-    groupTypes: flavour === 'm365' ? ['Unified'] : flavour === 'dynamic' ? ['DynamicMembership'] : [],
-    mail,
-    mailEnabled,
-    mailNickname: nick,
-    securityEnabled: flavour !== 'm365' && flavour !== 'distribution',
-    securityIdentifier: cloudSid(id),
-    isAssignableToRole: flavour === 'roleAssignable' ? true : null,
-    isManagementRestricted: null,
-    membershipRule,
-    membershipRuleProcessingState: membershipRule ? 'On' : null,
-    visibility:
-      flavour === 'm365'
-        ? rng.pick(['Public', 'Private'] as const)
-        : flavour === 'roleAssignable'
-          ? 'Private'
-          : null,
-    createdDateTime: randomPast(ctx, 1500, 10),
-    onPremisesSyncEnabled: onPrem ? true : null,
-    onPremisesSamAccountName: onPrem ? nick.slice(0, 20) : null,
-    onPremisesSecurityIdentifier: onPrem
-      ? `S-1-5-21-${rng.u32()}-${rng.u32()}-${rng.u32()}-${rng.int(1100, 999_999)}`
-      : null,
-    onPremisesDomainName: onPrem ? `corp.${ctx.customDomain}` : null,
-    onPremisesLastSyncDateTime: onPrem ? randomPast(ctx, 0.02) : null,
-    proxyAddresses: mail ? [`SMTP:${mail}`, `smtp:${nick}@${ctx.initialDomain}`] : [],
-  };
-}
-
-/** The fixed dynamic group takes a whole department; later ones are narrower, to keep sizes sane. */
-function dynamicRule(rng: Rng, i: number): DynamicRule {
-  const department = rng.pick(DEPARTMENTS);
-  if (i < FIXED_FLAVOURS.length) return { department };
-  return rng.chance(0.5)
-    ? { department, city: rng.pick(LOCATIONS).city }
-    : { department, city: rng.pick(LOCATIONS).city, jobTitle: 'Manager' };
-}
-
-function fillDynamic(ctx: GenContext, flavours: readonly Flavour[]): number {
-  const rules = dynamicRules.get(ctx) ?? new Map<number, DynamicRule>();
-  const people = [...ctx.tenant.users.values()].filter((u) => u.userType === 'Member');
   let total = 0;
   for (const [i, rule] of rules) {
-    if (flavours[i] !== 'dynamic') continue;
     const groupId = ctx.ids.groups[i] as Guid;
     const matches = (u: UserRecord): boolean =>
-      u.department === rule.department &&
-      (!rule.city || u.city === rule.city) &&
-      (!rule.jobTitle || u.jobTitle === rule.jobTitle);
-    for (const u of people) if (matches(u) && ctx.tenant.addMember(groupId, u.id)) total++;
+      (!rule.city || u.city === rule.city) && (!rule.jobTitle || u.jobTitle === rule.jobTitle);
+    for (const u of byDepartment.get(rule.department) ?? []) {
+      if (matches(u) && ctx.tenant.addMember(groupId, u.id)) total++;
+    }
   }
   return total;
 }

@@ -92,7 +92,6 @@ function memberRecord(
   const unicode = UNICODE_PEOPLE[i - SPECIAL.firstUnicode];
   const given = unicode?.[0] ?? rng.pick(GIVEN_NAMES);
   const surname = unicode?.[1] ?? rng.pick(SURNAMES);
-  const nick = `${asciiSlug(given, 'user')}.${asciiSlug(surname, 'x')}${i}`;
   const purpose =
     i === memberCount - 1
       ? 'shared'
@@ -102,6 +101,7 @@ function memberRecord(
           ? 'equipment'
           : 'user';
   const person = purpose === 'user';
+  const nick = person ? `${asciiSlug(given, 'user')}.${asciiSlug(surname, 'x')}${i}` : `${purpose}${i}`;
   const loc = rng.pick(LOCATIONS);
   const onPrem = i === SPECIAL.onPrem || (person && i > SPECIAL.extensions && rng.chance(0.3));
   const enabled = person ? i !== SPECIAL.disabled && (i <= SPECIAL.mfaUser || !rng.chance(0.04)) : false;

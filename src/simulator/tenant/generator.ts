@@ -20,6 +20,14 @@ import type { PresetName, TenantSize } from './model.js';
 import { asciiSlug, TENANT_NAMES } from './names.js';
 import { Tenant } from './store.js';
 
+/**
+ * What the counts mean: `users` includes `guests`; `servicePrincipals` is the total, counting the
+ * Microsoft first-party apps, `managedIdentities`, one per tenant application (as far as they
+ * fit) and third-party gallery apps for the rest; `applications` includes the two registered
+ * clients; `roleAssignments` is all active assignments, including those activated from
+ * `roleEligibilities`; `memberships` is a floor on direct group memberships (fixed nesting and
+ * non-user members come on top).
+ */
 export const PRESETS: Readonly<Record<PresetName, Readonly<TenantSize>>> = {
   demo: {
     users: 50,

@@ -105,9 +105,19 @@ export function isGuid(value: string): boolean {
 
 /** Big-endian (textual) byte order: the GUID's hex digits read left to right. */
 export function guidFromBytes(b: Uint8Array): Guid {
-  const h = Buffer.from(b).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  // Written into one buffer so the result is a flat string: ids are hashed on every Map lookup.
+  const out = Buffer.allocUnsafe(36);
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out[at++] = 0x2d;
+    const v = b[i] as number;
+    out[at++] = HEX[v >> 4] as number;
+    out[at++] = HEX[v & 15] as number;
+  }
+  return out.toString('latin1');
 }
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
  * .NET `Guid.ToByteArray()` order: the first three groups little-endian, the last two as written.

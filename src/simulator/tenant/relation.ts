@@ -36,8 +36,7 @@ export class Relation {
     let sources = this.reverse.get(to);
     if (!sources) this.reverse.set(to, (sources = new Set()));
     sources.add(from);
-    this.forwardCache.delete(from);
-    this.reverseCache.delete(to);
+    this.invalidate(from, to);
     this.links++;
     return true;
   }
@@ -50,10 +49,15 @@ export class Relation {
     const sources = this.reverse.get(to);
     sources?.delete(from);
     if (sources?.size === 0) this.reverse.delete(to);
-    this.forwardCache.delete(from);
-    this.reverseCache.delete(to);
+    this.invalidate(from, to);
     this.links--;
     return true;
+  }
+
+  /** Drops cached listings; skipped when nothing is cached, as during a bulk load. */
+  private invalidate(from: Guid, to: Guid): void {
+    if (this.forwardCache.size > 0) this.forwardCache.delete(from);
+    if (this.reverseCache.size > 0) this.reverseCache.delete(to);
   }
 
   /** Targets of `from`, in the order they were linked. */

@@ -136,6 +136,7 @@ export abstract class TenantBase {
     targetKind: DirectoryObjectKind,
     removed: boolean,
   ): void {
+    if (this.log.suspended > 0) return;
     this.log.append({ objectKind, id, kind: 'updated', relation: { name, targetId, targetKind, removed } });
   }
 

@@ -119,7 +119,10 @@ export class Tenant extends TenantGrants implements TenantStore {
   }
 
   removeMember(groupId: Guid, memberId: Guid): boolean {
-    this.requireGroup(groupId);
+    const group = this.requireGroup(groupId);
+    if (group.groupTypes.includes('DynamicMembership') && this.log.suspended === 0) {
+      throw new Error(memberRefusal(group, 'user'));
+    }
     const kind = this.kindOf(memberId) ?? 'user';
     if (!this.members.remove(groupId, memberId)) return false;
     this.nesting.remove(groupId, memberId);

@@ -1,8 +1,24 @@
 import type {
-  AdministrativeUnitRecord, AppRoleAssignmentRecord, ApplicationRecord, ChangeRecord, ClientRegistration, DeviceRecord,
-  DirectoryAuditRecord, DirectoryObjectKind, GroupRecord, Guid, OrgContactRecord, OrganizationRecord, RoleAssignmentRecord,
-  RoleDefinitionRecord, RoleScheduleInstanceRecord, ServicePrincipalRecord, SubscribedSkuRecord, SynchronizationJobRecord,
-  UserCredentials, UserRecord,
+  AdministrativeUnitRecord,
+  AppRoleAssignmentRecord,
+  ApplicationRecord,
+  ChangeRecord,
+  ClientRegistration,
+  DeviceRecord,
+  DirectoryAuditRecord,
+  DirectoryObjectKind,
+  GroupRecord,
+  Guid,
+  OrgContactRecord,
+  OrganizationRecord,
+  RoleAssignmentRecord,
+  RoleDefinitionRecord,
+  RoleScheduleInstanceRecord,
+  ServicePrincipalRecord,
+  SubscribedSkuRecord,
+  SynchronizationJobRecord,
+  UserCredentials,
+  UserRecord,
 } from '../../../src/simulator/tenant/model.js';
 import type { TenantStore } from '../../../src/simulator/tenant/store-api.js';
 
@@ -121,13 +137,24 @@ export class FixtureTenant implements TenantStore {
     this.groups.delete(id);
     this.record({ objectKind: 'group', id, kind: 'softDeleted' });
   }
-  private link(map: Map<Guid, Guid[]>, name: 'members' | 'owners', objectId: Guid, targetId: Guid, add: boolean): boolean {
+  private link(
+    map: Map<Guid, Guid[]>,
+    name: 'members' | 'owners',
+    objectId: Guid,
+    targetId: Guid,
+    add: boolean,
+  ): boolean {
     const list = map.get(objectId) ?? [];
     const has = list.includes(targetId);
     if (add === has) return false;
     map.set(objectId, add ? [...list, targetId] : list.filter((x) => x !== targetId));
     const objectKind = this.groups.has(objectId) ? 'group' : 'servicePrincipal';
-    this.record({ objectKind, id: objectId, kind: 'updated', relation: { name, targetId, targetKind: this.kindOf(targetId) ?? 'user', removed: !add } });
+    this.record({
+      objectKind,
+      id: objectId,
+      kind: 'updated',
+      relation: { name, targetId, targetKind: this.kindOf(targetId) ?? 'user', removed: !add },
+    });
     return true;
   }
   addMember(groupId: Guid, memberId: Guid): boolean {
@@ -147,13 +174,24 @@ export class FixtureTenant implements TenantStore {
     if (managerId === null) this.managers.delete(userId);
     else this.managers.set(userId, managerId);
     const targetId = managerId ?? old;
-    if (targetId) this.record({ objectKind: 'user', id: userId, kind: 'updated', relation: { name: 'manager', targetId, targetKind: 'user', removed: managerId === null } });
+    if (targetId)
+      this.record({
+        objectKind: 'user',
+        id: userId,
+        kind: 'updated',
+        relation: { name: 'manager', targetId, targetKind: 'user', removed: managerId === null },
+      });
   }
   updateServicePrincipal(id: Guid, patch: Partial<ServicePrincipalRecord>): void {
     const sp = this.servicePrincipals.get(id);
     if (!sp) throw new Error(`no servicePrincipal ${id}`);
     this.servicePrincipals.set(id, { ...sp, ...patch });
-    this.record({ objectKind: 'servicePrincipal', id, kind: 'updated', changedProperties: Object.keys(patch) });
+    this.record({
+      objectKind: 'servicePrincipal',
+      id,
+      kind: 'updated',
+      changedProperties: Object.keys(patch),
+    });
   }
   addAppRoleAssignment(a: AppRoleAssignmentRecord): void {
     this.appRoleAssignments.set(a.id, a);
@@ -170,7 +208,9 @@ export class FixtureTenant implements TenantStore {
   assignLicense(userId: Guid, add: { skuId: Guid; disabledPlans: Guid[] }[], remove: Guid[]): void {
     const u = this.users.get(userId);
     if (!u) throw new Error(`no user ${userId}`);
-    const kept = u.assignedLicenses.filter((l) => !remove.includes(l.skuId) && !add.some((a) => a.skuId === l.skuId));
+    const kept = u.assignedLicenses.filter(
+      (l) => !remove.includes(l.skuId) && !add.some((a) => a.skuId === l.skuId),
+    );
     this.updateUser(userId, { assignedLicenses: [...kept, ...add] });
   }
   createDevice(device: DeviceRecord): void {

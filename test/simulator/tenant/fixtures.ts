@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { generateTenant } from '../../../src/simulator/tenant/generator.js';
-import type { PresetName, TenantSize } from '../../../src/simulator/tenant/model.js';
+import type {
+  GroupRecord,
+  Guid,
+  PresetName,
+  TenantSize,
+  UserRecord,
+} from '../../../src/simulator/tenant/model.js';
 import type { Tenant } from '../../../src/simulator/tenant/store.js';
 
 /** A fixed generation instant, so that generated dates are reproducible. */
@@ -17,7 +23,11 @@ export function sharedTenant(preset: PresetName, seed = Number(process.env.SIM_S
   return t;
 }
 
-export function freshTenant(preset: PresetName = 'demo', seed = 1, size?: Partial<TenantSize>): { tenant: Tenant; clock: { ms: number } } {
+export function freshTenant(
+  preset: PresetName = 'demo',
+  seed = 1,
+  size?: Partial<TenantSize>,
+): { tenant: Tenant; clock: { ms: number } } {
   const clock = { ms: EPOCH };
   return { tenant: generateTenant({ preset, seed, size, now: () => clock.ms }), clock };
 }
@@ -64,3 +74,19 @@ export function dump(t: Tenant): string {
 export function digest(t: Tenant): string {
   return createHash('sha256').update(dump(t)).digest('hex');
 }
+
+/** The first user matching `predicate` (the demo tenant always has one). */
+export function pickUser(t: Tenant, predicate: (u: UserRecord) => boolean): UserRecord {
+  const u = [...t.users.values()].find(predicate);
+  if (!u) throw new Error('no such user in the generated tenant');
+  return u;
+}
+
+/** Ids of the groups matching `test`. */
+export function groupIds(t: Tenant, test: (g: GroupRecord) => boolean): Guid[] {
+  return [...t.groups.values()].filter(test).map((g) => g.id);
+}
+
+/** A security group that is not mail-enabled, dynamic or role-assignable: it accepts any member kind. */
+export const isPlainSecurity = (g: GroupRecord): boolean =>
+  g.groupTypes.length === 0 && !g.mailEnabled && g.securityEnabled && !g.isAssignableToRole;

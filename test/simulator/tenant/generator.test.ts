@@ -8,7 +8,10 @@ const at = (): number => EPOCH;
 describe('tenant generator: determinism', () => {
   for (const preset of ['demo', 'small'] as const) {
     it(`${preset}: the same seed gives an identical tenant`, () => {
-      assert.equal(digest(generateTenant({ preset, seed: 11, now: at })), digest(generateTenant({ preset, seed: 11, now: at })));
+      assert.equal(
+        digest(generateTenant({ preset, seed: 11, now: at })),
+        digest(generateTenant({ preset, seed: 11, now: at })),
+      );
     });
 
     it(`${preset}: another seed gives a different tenant`, () => {
@@ -40,9 +43,15 @@ describe('tenant generator: counts', () => {
     assert.equal([...t.users.values()].filter((u) => u.userType === 'Guest').length, s.guests);
     assert.equal(t.groups.size, s.groups);
     assert.ok(t.membershipCount >= s.memberships, `memberships ${t.membershipCount} < ${s.memberships}`);
-    assert.ok(t.membershipCount <= s.memberships * 1.2, `memberships ${t.membershipCount} far above ${s.memberships}`);
+    assert.ok(
+      t.membershipCount <= s.memberships * 1.2,
+      `memberships ${t.membershipCount} far above ${s.memberships}`,
+    );
     assert.equal(t.servicePrincipals.size, s.servicePrincipals);
-    assert.equal([...t.servicePrincipals.values()].filter((p) => p.servicePrincipalType === 'ManagedIdentity').length, s.managedIdentities);
+    assert.equal(
+      [...t.servicePrincipals.values()].filter((p) => p.servicePrincipalType === 'ManagedIdentity').length,
+      s.managedIdentities,
+    );
     assert.equal(t.applications.size, s.applications);
     assert.equal(t.roleAssignments.size, s.roleAssignments);
     assert.equal(t.roleEligibilityScheduleInstances.size, s.roleEligibilities);

@@ -46,7 +46,10 @@ describe('simulator ids', () => {
     const id = appRoleAssignmentId(principal, new Uint8Array(16).fill(7));
     assert.match(id, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(principalOfAppRoleAssignmentId(id), principal);
-    assert.equal(Buffer.from(id, 'base64url').subarray(0, 16).toString('hex'), Buffer.from(guidToBytesLe(principal)).toString('hex'));
+    assert.equal(
+      Buffer.from(id, 'base64url').subarray(0, 16).toString('hex'),
+      Buffer.from(guidToBytesLe(principal)).toString('hex'),
+    );
     assert.throws(() => appRoleAssignmentId(principal, new Uint8Array(3)), /16 opaque bytes/);
   });
 
@@ -55,8 +58,14 @@ describe('simulator ids', () => {
     const b = new Rng(7);
     const c = new Rng(8);
     const sa = Array.from({ length: 50 }, () => a.u32());
-    assert.deepEqual(sa, Array.from({ length: 50 }, () => b.u32()));
-    assert.notDeepEqual(sa, Array.from({ length: 50 }, () => c.u32()));
+    assert.deepEqual(
+      sa,
+      Array.from({ length: 50 }, () => b.u32()),
+    );
+    assert.notDeepEqual(
+      sa,
+      Array.from({ length: 50 }, () => c.u32()),
+    );
   });
 
   it('makes v4-shaped GUIDs and bounded integers', () => {

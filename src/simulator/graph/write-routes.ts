@@ -1,0 +1,194 @@
+import type { SimContext } from '../context.js';
+import { GraphHttpError, json, noContent } from '../http/message.js';
+import { newUser } from '../records.js';
+import type { Guid, UserRecord } from '../tenant/model.js';
+import { groupFlavour } from '../tenant/rules.js';
+import { findUser, notFound } from './directory.js';
+import { heldPermissions } from '../identity/bearer.js';
+import { grants, PERMS } from './permissions.js';
+import { USER } from './resource-types.js';
+import { route, type GraphRoute } from './route.js';
+import { assignmentWrites } from './assignment-writes.js';
+import { apply, badRequest, body, refId, SYNCED } from './write-support.js';
+
+/**
+ * Group-link writes and their quirks: mail-enabled security and distribution groups are read-only
+ * in Graph (400 in practice, not the documented 403), synced groups refuse writes, a duplicate add
+ * is a 400 "already exist". https://learn.microsoft.com/graph/api/group-post-members
+ */
+function checkWritableGroup(ctx: SimContext, groupId: Guid) {
+  const g = ctx.store.groups.get(groupId);
+  if (!g) throw notFound(groupId);
+  const flavour = groupFlavour(g);
+  if (flavour === 'distribution' || flavour === 'mailEnabledSecurity')
+    throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
+  if (g.onPremisesSyncEnabled === true) throw badRequest(SYNCED);
+  return g;
+}
+
+function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
+  const add =
+    name === 'members'
+      ? (c: SimContext, g: Guid, m: Guid) => c.store.addMember(g, m)
+      : (c: SimContext, g: Guid, m: Guid) => c.store.addOwner(g, m);
+  const remove =
+    name === 'members'
+      ? (c: SimContext, g: Guid, m: Guid) => c.store.removeMember(g, m)
+      : (c: SimContext, g: Guid, m: Guid) => c.store.removeOwner(g, m);
+  return [
+    route('POST', `/groups/{id}/${name}/$ref`, PERMS.groupMembersWrite, (ctx, req, [gid]) => {
+      checkWritableGroup(ctx, gid as Guid);
+      const target = refId(body(req));
+      if (!ctx.store.kindOf(target)) throw notFound(target);
+      if (!apply(() => add(ctx, gid as Guid, target)))
+        throw badRequest(
+          `One or more added object references already exist for the following modified properties: '${name}'.`,
+        );
+      return noContent();
+    }),
+    route(
+      'DELETE',
+      `/groups/{id}/${name}/{member}/$ref`,
+      PERMS.groupMembersWrite,
+      (ctx, _req, [gid, mid]) => {
+        checkWritableGroup(ctx, gid as Guid);
+        if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
+          throw new GraphHttpError(
+            404,
+            'Request_ResourceNotFound',
+            `One or more removed object references do not exist for the following modified properties: '${name}'.`,
+          );
+        }
+        return noContent();
+      },
+    ),
+  ];
+}
+
+const REQUIRED_ON_CREATE = [
+  'accountEnabled',
+  'displayName',
+  'mailNickname',
+  'userPrincipalName',
+  'passwordProfile',
+];
+/** Properties a synced (on-premises mastered) user still takes from the cloud. */
+const CLOUD_WRITABLE_ON_SYNCED = new Set(['usageLocation', 'accountEnabled']);
+
+function checkUserPatch(patch: Record<string, unknown>): void {
+  for (const k of Object.keys(patch)) {
+    if (!USER.properties.has(k) || k === 'id' || k === 'signInActivity' || k === 'createdDateTime') {
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        `Property '${k}' does not exist on type 'microsoft.graph.user' or is read-only.`,
+      );
+    }
+  }
+}
+
+function upnTaken(ctx: SimContext, upn: string, except?: Guid): boolean {
+  const l = upn.toLowerCase();
+  return [...ctx.store.users.values(), ...ctx.store.deletedUsers.values()].some(
+    (u) => u.id !== except && u.userPrincipalName.toLowerCase() === l,
+  );
+}
+
+export const writeRoutes: GraphRoute[] = [
+  ...linkRoutes('members'),
+  ...linkRoutes('owners'),
+  route('POST', '/users', PERMS.usersWrite, (ctx, req) => {
+    const b = body(req);
+    for (const p of REQUIRED_ON_CREATE)
+      if (b[p] === undefined) throw badRequest(`Property '${p}' is required when creating the user.`);
+    const { passwordProfile, ...props } = b as { passwordProfile: { password?: string } } & Record<
+      string,
+      unknown
+    >;
+    if (typeof passwordProfile?.password !== 'string')
+      throw badRequest("Property 'passwordProfile.password' is required when creating the user.");
+    checkUserPatch(props);
+    if (upnTaken(ctx, String(b.userPrincipalName)))
+      throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    const user = newUser(
+      props as Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>,
+      new Date(ctx.clock.now()).toISOString(),
+    );
+    apply(() =>
+      ctx.store.createUser(user, { password: passwordProfile.password as string, mfaRequired: false }),
+    );
+    return json(201, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`, ...user });
+  }),
+  route('PATCH', '/users/{id}', PERMS.userEnable, (ctx, req, [id]) => {
+    const u = findUser(ctx, id as string);
+    if (!u) throw notFound(id as string);
+    const patch = body(req);
+    // User.EnableDisableAccount.All may change accountEnabled and nothing else.
+    if (
+      !grants(heldPermissions(req.claims), PERMS.usersWrite) &&
+      Object.keys(patch).some((k) => k !== 'accountEnabled')
+    ) {
+      throw new GraphHttpError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
+    }
+    checkUserPatch(patch);
+    if (u.onPremisesSyncEnabled === true && Object.keys(patch).some((k) => !CLOUD_WRITABLE_ON_SYNCED.has(k)))
+      throw badRequest(SYNCED);
+    if (typeof patch.userPrincipalName === 'string' && upnTaken(ctx, patch.userPrincipalName, u.id))
+      throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    apply(() => ctx.store.updateUser(u.id, patch as Partial<UserRecord>));
+    return noContent();
+  }),
+  route('DELETE', '/users/{id}', PERMS.usersWrite, (ctx, _req, [id]) => {
+    const u = findUser(ctx, id as string);
+    if (!u) throw notFound(id as string);
+    apply(() => ctx.store.deleteUser(u.id));
+    return noContent();
+  }),
+  route('PUT', '/users/{id}/manager/$ref', PERMS.usersWrite, (ctx, req, [id]) => {
+    const u = findUser(ctx, id as string);
+    if (!u) throw notFound(id as string);
+    const m = refId(body(req));
+    if (!ctx.store.users.has(m)) throw notFound(m);
+    apply(() => ctx.store.setManager(u.id, m));
+    return noContent();
+  }),
+  route('DELETE', '/users/{id}/manager/$ref', PERMS.usersWrite, (ctx, _req, [id]) => {
+    const u = findUser(ctx, id as string);
+    if (!u) throw notFound(id as string);
+    if (!ctx.store.managerOf(u.id)) throw notFound('manager');
+    apply(() => ctx.store.setManager(u.id, null));
+    return noContent();
+  }),
+  // https://learn.microsoft.com/graph/api/user-assignlicense
+  route('POST', '/users/{id}/assignLicense', PERMS.licenseWrite, (ctx, req, [id]) => {
+    const u = findUser(ctx, id as string);
+    if (!u) throw notFound(id as string);
+    const b = body(req) as {
+      addLicenses?: { skuId: Guid; disabledPlans?: Guid[] }[];
+      removeLicenses?: Guid[];
+    };
+    if (!Array.isArray(b.addLicenses) || !Array.isArray(b.removeLicenses))
+      throw badRequest("Properties 'addLicenses' and 'removeLicenses' are required (use [] for none).");
+    const skus = new Set(ctx.store.subscribedSkus.map((s) => s.skuId));
+    for (const sku of [...b.addLicenses.map((l) => l.skuId), ...b.removeLicenses])
+      if (!skus.has(sku)) throw badRequest(`License ${sku} does not correspond to a valid company License.`);
+    if (b.addLicenses.length > 0 && !u.usageLocation)
+      throw badRequest('License assignment cannot be done for user with invalid usage location.');
+    apply(() =>
+      ctx.store.assignLicense(
+        u.id,
+        b.addLicenses!.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans ?? [] })),
+        b.removeLicenses!,
+      ),
+    );
+    return json(200, {
+      '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`,
+      ...ctx.store.users.get(u.id),
+    });
+  }),
+  ...assignmentWrites,
+];
