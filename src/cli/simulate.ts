@@ -18,7 +18,8 @@ interface SimulateFlags {
 }
 
 const PRESETS: PresetName[] = ['demo', 'small', 'large'];
-const HOSTS = ['127.0.0.1', '::1', 'localhost'];
+const HOSTS = ['127.0.0.1', 'localhost'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function int(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
@@ -31,6 +32,11 @@ function int(name: string, raw: string, min: number, max: number): number {
 function check(flags: SimulateFlags): { preset: PresetName; seed: number; port: number; host: string } {
   if (!PRESETS.includes(flags.preset as PresetName))
     throw new CliError(`--preset: expected one of ${PRESETS.join(', ')}, got '${flags.preset}'`, USAGE_EXIT);
+  if (!LOG_LEVELS.includes(flags.logLevel))
+    throw new CliError(
+      `--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${flags.logLevel}'`,
+      USAGE_EXIT,
+    );
   if (!HOSTS.includes(flags.host))
     throw new CliError(
       `--host: the simulator listens on loopback only; expected one of ${HOSTS.join(', ')}, got '${flags.host}'`,

@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import './reflect-metadata.js';
 import * as x509 from '@peculiar/x509';
@@ -22,24 +22,68 @@ x509.cryptoProvider.set(crypto as never);
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-/** Creates a CA and a server certificate for localhost/127.0.0.1/::1; writes them to `stateDir`. */
-export async function createTlsMaterial(stateDir: string, now: Date): Promise<TlsMaterial> {
-  const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
-  const notAfter = new Date(now.getTime() + 365 * 24 * 60 * 60 * 1000);
-  const caKeys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+interface Ca {
+  cert: x509.X509Certificate;
+  keys: CryptoKeyPair;
+  pem: string;
+  keyPem: string;
+}
+
+interface CryptoKeyPair {
+  privateKey: webcrypto.CryptoKey;
+  publicKey: webcrypto.CryptoKey;
+}
+
+/**
+ * The CA already in `stateDir`, when it is still valid for a day: a restarted simulator keeps the
+ * CA its clients were told to trust (NODE_EXTRA_CA_CERTS is read once, at their start).
+ */
+async function existingCa(stateDir: string, now: Date): Promise<Ca | undefined> {
+  try {
+    const [pem, keyPem] = await Promise.all([
+      readFile(join(stateDir, 'ca.pem'), 'utf8'),
+      readFile(join(stateDir, 'ca-key.pem'), 'utf8'),
+    ]);
+    const cert = new x509.X509Certificate(pem);
+    if (cert.notAfter.getTime() < now.getTime() + 24 * 60 * 60 * 1000) return undefined;
+    const der = Buffer.from(keyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const privateKey = await crypto.subtle.importKey('pkcs8', der, EC, true, ['sign']);
+    const publicKey = await cert.publicKey.export(EC, ['verify'], crypto as never);
+    return { cert, keys: { privateKey, publicKey } as CryptoKeyPair, pem, keyPem };
+  } catch {
+    return undefined;
+  }
+}
+
+async function newCa(now: Date): Promise<Ca> {
+  const caKeys = (await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: 'CN=baton-entra simulator CA',
-    notBefore,
-    notAfter,
+    notBefore: new Date(now.getTime() - 60 * 60 * 1000),
+    notAfter: new Date(now.getTime() + 365 * 24 * 60 * 60 * 1000),
     signingAlgorithm: SIGN,
-    keys: caKeys,
+    keys: caKeys as never,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey as never),
     ],
   });
+  const keyPem = toPem('PRIVATE KEY', await crypto.subtle.exportKey('pkcs8', caKeys.privateKey));
+  return { cert, keys: caKeys, pem: cert.toString('pem') + '\n', keyPem };
+}
+
+/**
+ * Creates (or, from `stateDir`, reuses) a CA and issues a server certificate for
+ * localhost/127.0.0.1/::1; writes them to `stateDir`.
+ */
+export async function createTlsMaterial(stateDir: string, now: Date): Promise<TlsMaterial> {
+  const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
+  const notAfter = new Date(now.getTime() + 365 * 24 * 60 * 60 * 1000);
+  const authority = (await existingCa(stateDir, now)) ?? (await newCa(now));
+  const ca = authority.cert;
+  const caKeys = authority.keys;
   const serverKeys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const server = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -66,9 +110,8 @@ export async function createTlsMaterial(stateDir: string, now: Date): Promise<Tl
     ],
   });
   const keyPem = toPem('PRIVATE KEY', await crypto.subtle.exportKey('pkcs8', serverKeys.privateKey));
-  const caKeyPem = toPem('PRIVATE KEY', await crypto.subtle.exportKey('pkcs8', caKeys.privateKey));
   const material: TlsMaterial = {
-    caCertPem: ca.toString('pem') + '\n',
+    caCertPem: authority.pem,
     certPem: server.toString('pem') + '\n',
     keyPem,
     caCertPath: join(stateDir, 'ca.pem'),
@@ -77,7 +120,7 @@ export async function createTlsMaterial(stateDir: string, now: Date): Promise<Tl
   await writeAtomic(material.caCertPath, material.caCertPem, 0o644);
   await writeAtomic(join(stateDir, 'server.pem'), material.certPem, 0o644);
   await writeAtomic(join(stateDir, 'server-key.pem'), keyPem, 0o600);
-  await writeAtomic(join(stateDir, 'ca-key.pem'), caKeyPem, 0o600);
+  await writeAtomic(join(stateDir, 'ca-key.pem'), authority.keyPem, 0o600);
   return material;
 }
 

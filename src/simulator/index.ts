@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:https';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
@@ -17,9 +17,11 @@ import { createListener } from './http/server.js';
 import { SigningKey } from './identity/signing-key.js';
 import { loadTenant } from './tenant-source.js';
 import type { TenantStore } from './tenant/store-api.js';
+import type { ClientRegistration } from './tenant/model.js';
 import { quotaForTenant, Throttle } from './throttle.js';
 
 export type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
+export { trustSimulatorCa } from './trust.js';
 
 export interface StartOptions extends SimulatorOptions {
   /** Serve this tenant instead of generating one from `preset`/`seed`/`size`. */
@@ -44,13 +46,13 @@ export interface Simulator extends RunningSimulator {
 export async function startSimulator(options: StartOptions = {}): Promise<Simulator> {
   const clock = new SimClock(options.now ?? Date.now, options.now !== undefined);
   const host = options.host ?? '127.0.0.1';
-  if (!['127.0.0.1', '::1', 'localhost'].includes(host))
-    throw new Error(
-      `host: the simulator listens on loopback only (127.0.0.1, ::1 or localhost), got '${host}'`,
-    );
+  // Loopback only. Not `::1`: the URLs say `localhost`, which clients may resolve to 127.0.0.1
+  // only, and MSAL cannot use a bracketed IPv6 authority.
+  if (!['127.0.0.1', 'localhost'].includes(host))
+    throw new Error(`host: the simulator listens on loopback only (127.0.0.1 or localhost), got '${host}'`);
   const store = options.tenant ?? (await loadTenant(options, () => clock.now()));
-  const client = [...store.clients.values()].find((c) => c.secrets.length > 0);
-  if (!client) throw new Error('tenant: no client registration with a secret to hand out');
+  const access = handedOut(store, clock.now());
+  const ownStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'baton-entra-sim-')));
   const [tls, signingKey] = await Promise.all([
     createTlsMaterial(stateDir, new Date(Date.now())),
@@ -84,36 +86,26 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     createListener(parts, onError),
   );
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  await listen(server, options.port ?? 0, host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   ctx.origin = `https://localhost:${port}`;
   ctx.graphDomain = `localhost:${port}`;
 
-  const creds = [...store.userCredentials].find(
-    ([id, c]) => !c.mfaRequired && store.users.get(id)?.accountEnabled,
-  );
-  const publicClient = [...store.clients.values()].find((c) => c.isPublicClient);
-  const demoUserRecord = creds ? store.users.get(creds[0]) : undefined;
   Object.assign(handle, {
     url: ctx.origin,
     port,
     tenantId: store.tenantId,
-    clientId: client.clientId,
-    clientSecret: client.secrets[0]?.value ?? '',
+    clientId: access.clientId,
+    clientSecret: access.clientSecret,
     authorityHost: ctx.origin,
     graphDomain: ctx.graphDomain,
     exchangeBaseUrl: ctx.origin,
     caCertPath: tls.caCertPath,
     caCertPem: tls.caCertPem,
     tenant: store,
-    ...(publicClient ? { publicClientId: publicClient.clientId } : {}),
-    ...(demoUserRecord && creds
-      ? { demoUser: { userPrincipalName: demoUserRecord.userPrincipalName, password: creds[1].password } }
-      : {}),
+    ...(access.publicClientId ? { publicClientId: access.publicClientId } : {}),
+    ...(access.demoUser ? { demoUser: access.demoUser } : {}),
     counters: () => counters.snapshot(),
     resetCounters: () => counters.reset(),
     setFaults: (rules: FaultRule[]) => faults.set(rules),
@@ -122,11 +114,44 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
       throttle.reset();
     },
     advanceClock: (ms: number) => clock.advance(ms),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      // A state dir we made ourselves holds only this run's keys; one the caller named is kept.
+      if (ownStateDir) await rm(stateDir, { recursive: true, force: true });
+    },
   } satisfies Simulator);
   return handle;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+/**
+ * What the simulator hands to its user: the confidential client and a secret still valid, the
+ * public client (password grant), and a user without MFA whose password is known.
+ */
+function handedOut(store: TenantStore, now: number) {
+  const valid = (c: ClientRegistration) => c.secrets.find((x) => Date.parse(x.endDateTime) > now);
+  const client = [...store.clients.values()].find((c) => !c.isPublicClient && valid(c));
+  const secret = client ? valid(client) : undefined;
+  if (!client || !secret)
+    throw new Error('tenant: no client registration with an unexpired secret to hand out');
+  const creds = [...store.userCredentials].find(
+    ([id, c]) => !c.mfaRequired && store.users.get(id)?.accountEnabled,
+  );
+  const user = creds ? store.users.get(creds[0]) : undefined;
+  return {
+    clientId: client.clientId,
+    clientSecret: secret.value,
+    publicClientId: [...store.clients.values()].find((c) => c.isPublicClient)?.clientId,
+    demoUser:
+      user && creds ? { userPrincipalName: user.userPrincipalName, password: creds[1].password } : undefined,
+  };
 }

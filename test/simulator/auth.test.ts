@@ -192,6 +192,16 @@ describe('simulator identity platform', () => {
       password: 'nope',
     });
     assert.deepEqual(wrong.body.error_codes, [50126]);
+    const disabled = [...f.tenant.users.values()].find((u) => !u.accountEnabled)!;
+    const idx = Number(disabled.surname);
+    const off = await tokenForm(f, {
+      grant_type: 'password',
+      client_id: publicId,
+      scope: GRAPH,
+      username: disabled.userPrincipalName,
+      password: `Pass-${idx}!`,
+    });
+    assert.deepEqual(off.body.error_codes, [50057]);
   });
 
   it('errors in Entra shape: unknown tenant, unknown client, wrong secret, expired secret, bad scope', async () => {
@@ -259,6 +269,27 @@ describe('simulator identity platform', () => {
     assert.ok(noToken.headers.get('request-id'));
     assert.equal(noToken.body.error.innerError['request-id'], noToken.headers.get('request-id'));
     assert.equal((await raw(f.sim, '/v1.0/users', { token: 'x.y.z' })).status, 401);
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({
+      aud: 'https://graph.microsoft.com',
+      tid: TENANT_ID,
+      appid: CLIENT_ID,
+      roles: ['User.Read.All'],
+    })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const badSig = await raw(f.sim, '/v1.0/users', { token: forged });
+    assert.equal(badSig.status, 401);
+    assert.match(badSig.body.error.message, /Invalid signature/);
+    const exoToken = (
+      await new ClientSecretCredential(TENANT_ID, CLIENT_ID, CLIENT_SECRET, opts(f)).getToken(
+        'https://outlook.office365.com/.default',
+      )
+    ).token;
+    const wrongAud = await raw(f.sim, '/v1.0/users', { token: exoToken });
+    assert.equal(wrongAud.status, 401);
+    assert.match(wrongAud.body.error.message, /Invalid audience/);
     const cred = new ClientSecretCredential(TENANT_ID, CLIENT_ID, CLIENT_SECRET, opts(f));
     const tok = (await cred.getToken(GRAPH)).token;
     assert.equal((await raw(f.sim, '/v1.0/users', { token: tok })).status, 200);

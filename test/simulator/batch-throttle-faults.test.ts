@@ -193,5 +193,25 @@ describe('simulator $batch, throttling, faults and counters', () => {
       400,
       'an injected clock is not moved by the simulator',
     );
+    const sp = [...f.tenant.servicePrincipals.values()][0]!;
+    const granted = await post('mutate', {
+      op: 'grantAppRole',
+      resourceId: sp.id,
+      principalId: created.body.id,
+      appRoleId: sp.appRoles[0]!.id,
+    });
+    assert.ok(f.tenant.appRoleAssignedTo(sp.id).some((a) => a.id === granted.body.id));
+    const last = f.tenant.directoryAudits[f.tenant.directoryAudits.length - 1]!;
+    assert.equal(last.activityDisplayName, 'Add app role assignment grant to user');
+    assert.equal(last.initiatedBy.user?.displayName, 'Simulator control');
+    assert.equal((await post('mutate', { op: 'revokeAppRole', id: granted.body.id })).body.changed, true);
+    const unknownOp = await post('mutate', { op: 'explode' });
+    assert.match(
+      unknownOp.body.error.message,
+      /op: unknown operation 'explode'; expected one of addMember, /,
+    );
+    const help = await raw(f.sim, '/_sim/help');
+    assert.ok(Object.keys(help.body).includes('POST /_sim/mutate'));
+    assert.equal((await raw(f.sim, '/_sim/info')).body.tenantId, f.sim.tenantId);
   });
 });

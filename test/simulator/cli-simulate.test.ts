@@ -63,5 +63,11 @@ describe('baton-entra simulate', () => {
     const p = await runCli(['simulate', '--port', '70000']);
     assert.equal(p.code, 2);
     assert.match(p.stderr, /--port: expected an integer from 0 to 65535/);
+    const l = await runCli(['simulate', '--log-level', 'loud']);
+    assert.equal(l.code, 2);
+    assert.match(
+      l.stderr,
+      /--log-level: expected one of fatal, error, warn, info, debug, trace, silent, got 'loud'/,
+    );
   });
 });

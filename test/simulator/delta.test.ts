@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { guid } from './support/fixture-data.js';
-import { raw, startFixtureSim, token, type FixtureSim, type Json } from './support/sim.js';
+import { PageIterator } from '@microsoft/microsoft-graph-client';
+import { graphClient, raw, startFixtureSim, token, type FixtureSim, type Json } from './support/sim.js';
 
 type Obj = Record<string, Json>;
 
@@ -68,6 +69,19 @@ describe('simulator delta queries', () => {
     assert.deepEqual(minimal.items, [{ id: u1, jobTitle: 'VP' }]);
     const nothing = await round(minimal.deltaLink);
     assert.deepEqual(nothing.items, []);
+  });
+
+  it('the Graph SDK PageIterator walks a delta round and hands back the deltaLink', async () => {
+    const client = graphClient(f.sim);
+    const seen = new Set<string>();
+    const it = new PageIterator(
+      client,
+      await client.api('/devices/delta').get(),
+      (d: { id: string }) => (seen.add(d.id), true),
+    );
+    await it.iterate();
+    assert.deepEqual([...seen].sort(), [...f.tenant.devices.keys()].sort());
+    assert.match(it.getDeltaLink() ?? '', /\/v1\.0\/devices\/delta\?\$deltatoken=/);
   });
 
   it('groups: members@delta chunked (a big group repeats), additions and @removed removals', async () => {

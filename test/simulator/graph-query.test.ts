@@ -152,6 +152,19 @@ describe('simulator Graph reads: paging and OData options', () => {
       12,
       '@odata.type + the 11 default user properties',
     );
+    const g = guid('00006400', 3);
+    f.tenant.addMember(g, guid('00006400', 0));
+    const users = await all(`/groups/${g}/members/microsoft.graph.user?$select=id&$top=7`);
+    assert.deepEqual(
+      users.map((u) => u.id),
+      f.tenant.membersOf(g).filter((id) => f.tenant.kindOf(id) === 'user'),
+    );
+    const groups = await get(`/v1.0/groups/${g}/members/microsoft.graph.group`);
+    assert.deepEqual(
+      groups.body.value.map((x: { id: string }) => x.id),
+      [guid('00006400', 0)],
+    );
+    f.tenant.removeMember(g, guid('00006400', 0));
     const roles = await get('/v1.0/directoryRoles');
     assert.equal(
       (await get(`/v1.0/directoryRoles/${roles.body.value[0].id}`)).body.displayName,
@@ -172,6 +185,19 @@ describe('simulator Graph reads: paging and OData options', () => {
   it('$count segment needs ConsistencyLevel: eventual', async () => {
     assert.equal((await get('/v1.0/users/$count')).status, 400);
     assert.equal((await get('/v1.0/users/$count', { ConsistencyLevel: 'eventual' })).body, 260);
+    const enabled = [...f.tenant.users.values()].filter((u) => u.accountEnabled).length;
+    assert.equal(
+      (
+        await get(`/v1.0/users/$count?$filter=${encodeURIComponent('accountEnabled eq true')}`, {
+          ConsistencyLevel: 'eventual',
+        })
+      ).body,
+      enabled,
+    );
+    assert.equal(
+      (await get('/v1.0/servicePrincipals/$count', { ConsistencyLevel: 'eventual' })).body,
+      f.tenant.servicePrincipals.size,
+    );
   });
 
   it('caps: $expand pages at 100 and expands at most 20; signInActivity pages at 120 and needs AuditLog.Read.All', async () => {

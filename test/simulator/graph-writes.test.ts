@@ -159,6 +159,92 @@ describe('simulator Graph writes', () => {
     );
   });
 
+  it('bulk members@odata.bind (≤20, all-or-nothing), revokeSignInSessions, restore, device and SP switches', async () => {
+    const g = guid('00006400', 1);
+    const url = (n: number) => `https://graph.microsoft.com/v1.0/directoryObjects/${guid('00000a11', n)}`;
+    const fresh = [10, 11].filter((n) => !f.tenant.membersOf(g).includes(guid('00000a11', n)));
+    assert.equal(fresh.length, 2);
+    assert.equal(
+      (
+        await send('PATCH', `/groups/${g}`, {
+          'members@odata.bind': Array.from({ length: 21 }, (_, i) => url(i)),
+        })
+      ).status,
+      400,
+    );
+    const existing = f.tenant.membersOf(g)[0]!;
+    const mixed = await send('PATCH', `/groups/${g}`, {
+      'members@odata.bind': [url(10), `https://graph.microsoft.com/v1.0/directoryObjects/${existing}`],
+    });
+    assert.equal(mixed.status, 400);
+    assert.ok(
+      !f.tenant.membersOf(g).includes(guid('00000a11', 10)),
+      'nothing is added when one reference fails',
+    );
+    assert.equal(
+      (await send('PATCH', `/groups/${g}`, { 'members@odata.bind': [url(10), url(11)] })).status,
+      204,
+    );
+    assert.ok(f.tenant.membersOf(g).includes(guid('00000a11', 11)));
+    const u = guid('00000a11', 12);
+    assert.equal((await send('POST', `/users/${u}/revokeSignInSessions`)).body.value, true);
+    assert.equal((await send('DELETE', `/users/${u}`)).status, 204);
+    const restored = await send('POST', `/directory/deletedItems/${u}/restore`);
+    assert.equal(restored.status, 200);
+    assert.ok(f.tenant.users.has(u));
+    const device = [...f.tenant.devices.keys()][0]!;
+    assert.equal((await send('PATCH', `/devices/${device}`, { accountEnabled: false })).status, 204);
+    assert.equal(f.tenant.devices.get(device)!.accountEnabled, false);
+    const spOwned = [...f.tenant.servicePrincipals.keys()][2]!;
+    assert.equal(
+      (await send('POST', `/servicePrincipals/${spOwned}/owners/$ref`, ref(guid('00000a11', 3)))).status,
+      204,
+    );
+    assert.equal(
+      (await send('POST', `/servicePrincipals/${spOwned}/owners/$ref`, ref(guid('00000a11', 3)))).status,
+      400,
+    );
+    assert.deepEqual(
+      (await send('GET', `/servicePrincipals/${spOwned}/owners`)).body.value.map((o: { id: string }) => o.id),
+      [guid('00000a11', 3)],
+    );
+    assert.equal(
+      (await send('DELETE', `/servicePrincipals/${spOwned}/owners/${guid('00000a11', 3)}/$ref`)).status,
+      204,
+    );
+    const sp = [...f.tenant.servicePrincipals.keys()][1]!;
+    assert.equal((await send('PATCH', `/servicePrincipals/${sp}`, { accountEnabled: false })).status, 204);
+    assert.equal((await send('PATCH', `/servicePrincipals/${sp}`, { displayName: 'x' })).status, 400);
+  });
+
+  it('writes land in the directory audit log with Entra activity names, newest first', async () => {
+    const g = guid('00006400', 3);
+    const u = guid('00000a11', 17);
+    assert.equal((await send('POST', `/groups/${g}/members/$ref`, ref(u))).status, 204);
+    const sp = [...f.tenant.servicePrincipals.values()][1]!;
+    const grant = await send('POST', `/servicePrincipals/${sp.id}/appRoleAssignedTo`, {
+      principalId: u,
+      resourceId: sp.id,
+      appRoleId: sp.appRoles[0]!.id,
+    });
+    assert.equal(grant.status, 201);
+    const audits = (await send('GET', '/auditLogs/directoryAudits?$top=2')).body.value;
+    assert.equal(audits[0].activityDisplayName, 'Add app role assignment grant to user');
+    assert.deepEqual(
+      audits[0].targetResources.map((t: { id: string }) => t.id),
+      [u, sp.id],
+    );
+    assert.equal(audits[1].activityDisplayName, 'Add member to group');
+    assert.deepEqual(
+      audits[1].targetResources.map((t: { id: string; type: string }) => [t.type, t.id]),
+      [
+        ['Group', g],
+        ['User', u],
+      ],
+    );
+    assert.equal(audits[1].initiatedBy.app.appId, f.sim.clientId);
+  });
+
   it('writes cost 1 RU and need a ReadWrite permission', async () => {
     const r = await send('POST', `/groups/${guid('00006400', 4)}/members/$ref`, ref(guid('00000a11', 18)));
     assert.equal(r.headers.get('x-ms-resource-unit'), '1');

@@ -34,6 +34,39 @@ describe('simulator server', () => {
     }
   });
 
+  it('removes the temporary state dir it created on close', async () => {
+    const { sim } = await startFixtureSim({ users: 3, groups: 1 });
+    await stat(sim.caCertPath);
+    await sim.close();
+    await assert.rejects(stat(sim.caCertPath), /ENOENT/);
+  });
+
+  it('answers 400 to a badly percent-encoded path and 404 to an unknown endpoint', async () => {
+    const { sim } = await startFixtureSim({ users: 3, groups: 1 });
+    try {
+      assert.equal((await raw(sim, '/v1.0/users/%zz')).status, 400);
+      const unknown = await raw(sim, '/nothing/here');
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.body.error.message, /No simulator endpoint serves GET \/nothing\/here/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a restart on the same stateDir keeps the CA clients already trust', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sim-state-'));
+    const first = await startFixtureSim({ users: 3, groups: 1 }, { stateDir: dir });
+    await first.sim.close();
+    const second = await startFixtureSim({ users: 3, groups: 1 }, { stateDir: dir });
+    try {
+      assert.equal(second.sim.caCertPem, first.sim.caCertPem);
+      const res = await fetch(`${second.sim.url}/${TENANT_ID}/v2.0/.well-known/openid-configuration`);
+      assert.equal(res.status, 200);
+    } finally {
+      await second.sim.close();
+    }
+  });
+
   it('refuses a non-loopback host', async () => {
     await assert.rejects(startSimulator({ host: '0.0.0.0' }), /host: the simulator listens on loopback only/);
   });

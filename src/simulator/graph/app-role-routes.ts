@@ -5,6 +5,7 @@ import { asDirectoryObject, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
+import { countSegment } from './count.js';
 import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
@@ -66,6 +67,9 @@ export const appAndRoleRoutes: GraphRoute[] = [
       expand: (s, n) => spExpand(ctx, s.id, n),
     }),
   ),
+  route('GET', '/servicePrincipals/$count', PERMS.apps, (ctx, req) =>
+    countSegment(req, T.SERVICE_PRINCIPAL, [...ctx.store.servicePrincipals.values()]),
+  ),
   route('GET', '/servicePrincipals/{id}', PERMS.apps, (ctx, req, [id]) => {
     const sp = mustSp(ctx, id as string);
     const q = parseQuery(req.query, req.headers, T.SERVICE_PRINCIPAL);
@@ -85,7 +89,11 @@ export const appAndRoleRoutes: GraphRoute[] = [
     }),
   ),
   route('GET', '/servicePrincipals/{id}/owners', PERMS.apps, (ctx, req, [id]) =>
-    relationList(ctx, { ...cr(req), headers: req.headers }, ctx.store.ownersOf(mustSp(ctx, id as string).id)),
+    relationList(
+      ctx,
+      { ...cr(req), headers: req.headers, ...(req.cast ? { cast: req.cast } : {}) },
+      ctx.store.ownersOf(mustSp(ctx, id as string).id),
+    ),
   ),
   route('GET', '/servicePrincipals/{id}/synchronization/jobs', PERMS.sync, (ctx, req, [id]) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SYNCHRONIZATION_JOB), {
@@ -101,6 +109,9 @@ export const appAndRoleRoutes: GraphRoute[] = [
       items: [...ctx.store.applications.values()],
       contextPath: 'applications',
     }),
+  ),
+  route('GET', '/applications/$count', PERMS.apps, (ctx, req) =>
+    countSegment(req, T.APPLICATION, [...ctx.store.applications.values()]),
   ),
   route('GET', '/applications/{id}', PERMS.apps, (ctx, req, [id]) => {
     const a = ctx.store.applications.get(id as string);
@@ -184,7 +195,12 @@ export const appAndRoleRoutes: GraphRoute[] = [
           .map((a) => a.principalId),
       ),
     ];
-    return relationList(ctx, { ...cr(req), headers: req.headers }, ids, { unpaged: true });
+    return relationList(
+      ctx,
+      { ...cr(req), headers: req.headers, ...(req.cast ? { cast: req.cast } : {}) },
+      ids,
+      { unpaged: true },
+    );
   }),
   route('GET', '/subscribedSkus', PERMS.skus, (ctx, req) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.SUBSCRIBED_SKU), {

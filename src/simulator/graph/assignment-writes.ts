@@ -1,31 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { GraphHttpError, json, noContent } from '../http/message.js';
-import type { Guid } from '../tenant/model.js';
+import type { AppRoleAssignmentRecord, Guid } from '../tenant/model.js';
+import { appRoleActivity, audit, target as auditTarget } from './audit.js';
 import { notFound } from './directory.js';
 import { PERMS } from './permissions.js';
 import { route, type GraphRoute } from './route.js';
 import { apply, badRequest, body } from './write-support.js';
-
-/** appRoleAssignment ids: base64url(bytes_le(principalId) ‖ 16 opaque bytes). graph.md §8. */
-function assignmentId(principalId: Guid): string {
-  return Buffer.concat([guidBytesLe(principalId), randomBytes(16)]).toString('base64url');
-}
-
-function guidBytesLe(g: Guid): Buffer {
-  const h = g.replace(/-/g, '');
-  const b = Buffer.from(h, 'hex');
-  return Buffer.concat([
-    Buffer.from(b.subarray(0, 4)).reverse(),
-    Buffer.from(b.subarray(4, 6)).reverse(),
-    Buffer.from(b.subarray(6, 8)).reverse(),
-    b.subarray(8),
-  ]);
-}
-
-/** roleAssignment ids: base64url(bytes_le(roleDefinitionId) ‖ bytes_le(principalId)) + "-1". graph.md §5. */
-function roleAssignmentId(roleDefinitionId: Guid, principalId: Guid): string {
-  return `${Buffer.concat([guidBytesLe(roleDefinitionId), guidBytesLe(principalId)]).toString('base64url')}-1`;
-}
+import { appRoleAssignmentId as assignmentId, roleAssignmentId } from '../ids.js';
 
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
@@ -57,7 +37,11 @@ export const assignmentWrites: GraphRoute[] = [
       id: assignmentId(b.principalId),
       appRoleId: b.appRoleId,
       principalId: b.principalId,
-      principalType: (kind === 'user' ? 'User' : kind === 'group' ? 'Group' : 'ServicePrincipal') as 'User',
+      principalType: (kind === 'user'
+        ? 'User'
+        : kind === 'group'
+          ? 'Group'
+          : 'ServicePrincipal') as AppRoleAssignmentRecord['principalType'],
       principalDisplayName: principal.displayName,
       resourceId: sp.id,
       resourceDisplayName: sp.displayName,
@@ -65,6 +49,10 @@ export const assignmentWrites: GraphRoute[] = [
       deletedDateTime: null,
     };
     apply(() => ctx.store.addAppRoleAssignment(rec));
+    audit(ctx, req, appRoleActivity(rec.principalType, true), 'ApplicationManagement', [
+      auditTarget(ctx, rec.principalId),
+      auditTarget(ctx, sp.id),
+    ]);
     return json(201, {
       '@odata.context': `${ctx.origin}/${req.version}/$metadata#servicePrincipals('${sp.id}')/appRoleAssignedTo/$entity`,
       ...rec,
@@ -74,10 +62,14 @@ export const assignmentWrites: GraphRoute[] = [
     'DELETE',
     '/servicePrincipals/{id}/appRoleAssignedTo/{assignment}',
     PERMS.appRoleWrite,
-    (ctx, _req, [spId, aid]) => {
-      if (!ctx.store.appRoleAssignedTo(spId as string).some((a) => a.id === aid))
-        throw notFound(aid as string);
-      apply(() => ctx.store.removeAppRoleAssignment(aid as string));
+    (ctx, req, [spId, aid]) => {
+      const a = ctx.store.appRoleAssignedTo(spId as string).find((x) => x.id === aid);
+      if (!a) throw notFound(aid as string);
+      apply(() => ctx.store.removeAppRoleAssignment(a.id));
+      audit(ctx, req, appRoleActivity(a.principalType, false), 'ApplicationManagement', [
+        auditTarget(ctx, a.principalId),
+        auditTarget(ctx, a.resourceId),
+      ]);
       return noContent();
     },
   ),
@@ -110,14 +102,23 @@ export const assignmentWrites: GraphRoute[] = [
       condition: null,
     };
     apply(() => ctx.store.addRoleAssignment(rec));
+    audit(ctx, req, 'Add member to role', 'RoleManagement', [
+      auditTarget(ctx, rec.principalId),
+      auditTarget(ctx, rec.roleDefinitionId),
+    ]);
     return json(201, {
       '@odata.context': `${ctx.origin}/${req.version}/$metadata#roleManagement/directory/roleAssignments/$entity`,
       ...rec,
     });
   }),
-  route('DELETE', '/roleManagement/directory/roleAssignments/{id}', PERMS.rolesWrite, (ctx, _req, [id]) => {
-    if (!ctx.store.roleAssignments.has(id as string)) throw notFound(id as string);
-    apply(() => ctx.store.removeRoleAssignment(id as string));
+  route('DELETE', '/roleManagement/directory/roleAssignments/{id}', PERMS.rolesWrite, (ctx, req, [id]) => {
+    const a = ctx.store.roleAssignments.get(id as string);
+    if (!a) throw notFound(id as string);
+    apply(() => ctx.store.removeRoleAssignment(a.id));
+    audit(ctx, req, 'Remove member from role', 'RoleManagement', [
+      auditTarget(ctx, a.principalId),
+      auditTarget(ctx, a.roleDefinitionId),
+    ]);
     return noContent();
   }),
 ];

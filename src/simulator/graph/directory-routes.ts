@@ -5,11 +5,16 @@ import { entity, listPage, type CollectionRequest } from './collection.js';
 import { asDirectoryObject, findUser, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
-import { DEVICE, GROUP, USER, type ResourceType } from './resource-types.js';
+import { DEVICE, DIRECTORY_OBJECT, GROUP, USER, type ResourceType } from './resource-types.js';
+import { countSegment } from './count.js';
 import { relationList } from './relation-list.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
-const gr = (req: GraphRequest) => ({ ...cr(req), headers: req.headers });
+const gr = (req: GraphRequest) => ({
+  ...cr(req),
+  headers: req.headers,
+  ...(req.cast ? { cast: req.cast } : {}),
+});
 const cr = (req: GraphRequest): CollectionRequest => ({
   version: req.version,
   path: req.rest,
@@ -99,7 +104,9 @@ export const directoryRoutes: GraphRoute[] = [
       expand: (u, n) => userExpand(ctx, u.id, n),
     });
   }),
-  route('GET', '/users/$count', PERMS.users, (ctx, req) => countSegment(req, ctx.store.users.size)),
+  route('GET', '/users/$count', PERMS.users, (ctx, req) =>
+    countSegment(req, USER, [...ctx.store.users.values()]),
+  ),
   route('GET', '/users/{id}', PERMS.users, (ctx, req, [id]) => {
     const u = mustUser(ctx, id as string);
     const q = parseQuery(req.query, req.headers, USER);
@@ -141,7 +148,9 @@ export const directoryRoutes: GraphRoute[] = [
       expand: (g, n) => groupExpand(ctx, g.id, n),
     });
   }),
-  route('GET', '/groups/$count', PERMS.groups, (ctx, req) => countSegment(req, ctx.store.groups.size)),
+  route('GET', '/groups/$count', PERMS.groups, (ctx, req) =>
+    countSegment(req, GROUP, [...ctx.store.groups.values()]),
+  ),
   route('GET', '/groups/{id}', PERMS.groups, (ctx, req, [id]) => {
     const g = mustGroup(ctx, id as string);
     const q = parseQuery(req.query, req.headers, GROUP);
@@ -157,7 +166,11 @@ export const directoryRoutes: GraphRoute[] = [
     relationList(ctx, gr(req), ctx.store.membersOf(mustGroup(ctx, id as string).id)),
   ),
   route('GET', '/groups/{id}/members/$count', PERMS.groupMembers, (ctx, req, [id]) =>
-    countSegment(req, ctx.store.membersOf(mustGroup(ctx, id as string).id).length),
+    countSegment(
+      req,
+      DIRECTORY_OBJECT,
+      objects(ctx, ctx.store.membersOf(mustGroup(ctx, id as string).id)).map((o) => o.rec),
+    ),
   ),
   route('GET', '/groups/{id}/owners', PERMS.groupMembers, (ctx, req, [id]) =>
     relationList(ctx, gr(req), ctx.store.ownersOf(mustGroup(ctx, id as string).id)),
@@ -171,6 +184,9 @@ export const directoryRoutes: GraphRoute[] = [
       items: [...ctx.store.devices.values()],
       contextPath: 'devices',
     }),
+  ),
+  route('GET', '/devices/$count', PERMS.devices, (ctx, req) =>
+    countSegment(req, DEVICE, [...ctx.store.devices.values()]),
   ),
   route('GET', '/devices/{id}', PERMS.devices, (ctx, req, [id]) => {
     const d = ctx.store.devices.get(id as string);
@@ -193,14 +209,3 @@ export const directoryRoutes: GraphRoute[] = [
     });
   }),
 ];
-
-/**
- * The `$count` segment is an advanced query: it needs `ConsistencyLevel: eventual`.
- * https://learn.microsoft.com/graph/aad-advanced-queries
- */
-function countSegment(req: GraphRequest, n: number) {
-  if ((req.headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
-    throw new GraphHttpError(400, 'Request_BadRequest', 'Count is not currently supported.');
-  }
-  return { status: 200, headers: { 'content-type': 'text/plain;charset=utf-8' }, body: String(n) };
-}

@@ -37,6 +37,7 @@ export const PERMS = {
     'Directory.ReadWrite.All',
   ],
   appRoleWrite: ['AppRoleAssignment.ReadWrite.All', 'Application.ReadWrite.All', 'Directory.ReadWrite.All'],
+  appWrite: ['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy', 'Directory.ReadWrite.All'],
   sync: ['Synchronization.Read.All', 'Synchronization.ReadWrite.All', 'Application.Read.All'],
   skus: [
     'LicenseAssignment.Read.All',

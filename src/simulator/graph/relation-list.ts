@@ -1,6 +1,6 @@
 import type { SimContext } from '../context.js';
 import type { SimResponse } from '../http/message.js';
-import type { Guid } from '../tenant/model.js';
+import type { DirectoryObjectKind, Guid } from '../tenant/model.js';
 import { listPage, type CollectionRequest } from './collection.js';
 import { objects, odataType, type DirObject } from './directory.js';
 import { parseQuery } from './query.js';
@@ -15,17 +15,23 @@ type Row = DirObject & Record<string, unknown>;
  */
 export function relationList(
   ctx: SimContext,
-  req: CollectionRequest & { headers: Record<string, string> },
+  req: CollectionRequest & {
+    headers: Record<string, string>;
+    cast?: { kind: DirectoryObjectKind; path: string };
+  },
   ids: readonly Guid[],
   opts: { unpaged?: boolean } = {},
 ): SimResponse {
   const q = parseQuery(req.query, req.headers, DIRECTORY_OBJECT);
-  const rows: Row[] = objects(ctx, ids).map((o) => ({ ...(o.rec as Record<string, unknown>), ...o }));
-  return listPage<Row>(ctx, req, q, {
+  const cast = req.cast;
+  const rows: Row[] = objects(ctx, ids)
+    .filter((o) => !cast || o.kind === cast.kind)
+    .map((o) => ({ ...(o.rec as Record<string, unknown>), ...o }));
+  return listPage<Row>(ctx, cast ? { ...req, path: cast.path } : req, q, {
     type: DIRECTORY_OBJECT,
     typeOf: (r) => DIRECTORY_OBJECT_TYPES[r.kind],
     items: rows,
-    contextPath: 'directoryObjects',
+    contextPath: cast ? `${cast.kind}s` : 'directoryObjects',
     ...(opts.unpaged ? { unpaged: true } : {}),
     annotate: (r) => ({ '@odata.type': odataType(r.kind) }),
   });

@@ -14,7 +14,10 @@ export interface ResourceType {
   singleOnly?: ReadonlySet<string>;
   /** Properties returned only when explicitly selected. */
   selectOnly?: ReadonlySet<string>;
-  /** Navigation properties: `$expand` targets, and relationships tracked by delta via `$select`. */
+  /**
+   * Navigation properties the simulator can `$expand` (and delta can track via `$select`). Only
+   * implemented ones are listed: an unlisted one is a 400, never a silently empty expansion.
+   */
   navigation: ReadonlySet<string>;
 }
 
@@ -86,14 +89,7 @@ export const USER = type<M.UserRecord>(
     ],
     singleOnly: new Set(['mailboxSettings']),
     selectOnly: new Set(['signInActivity', 'onPremisesExtensionAttributes', 'mailboxSettings']),
-    navigation: new Set([
-      'manager',
-      'memberOf',
-      'directReports',
-      'transitiveMemberOf',
-      'ownedObjects',
-      'appRoleAssignments',
-    ]),
+    navigation: new Set(['manager', 'memberOf', 'directReports']),
   },
 );
 
@@ -123,7 +119,7 @@ export const GROUP = type<M.GroupRecord>(
     'onPremisesLastSyncDateTime',
     'proxyAddresses',
   ],
-  { navigation: new Set(['members', 'owners', 'memberOf', 'transitiveMembers', 'appRoleAssignments']) },
+  { navigation: new Set(['members', 'owners', 'memberOf']) },
 );
 
 export const SERVICE_PRINCIPAL = type<M.ServicePrincipalRecord>(
@@ -148,7 +144,7 @@ export const SERVICE_PRINCIPAL = type<M.ServicePrincipalRecord>(
     'alternativeNames',
     'preferredSingleSignOnMode',
   ],
-  { navigation: new Set(['appRoleAssignedTo', 'owners', 'memberOf', 'appRoleAssignments']) },
+  { navigation: new Set(['appRoleAssignedTo', 'owners', 'memberOf']) },
 );
 
 export const APPLICATION = type<M.ApplicationRecord>(
@@ -166,7 +162,7 @@ export const APPLICATION = type<M.ApplicationRecord>(
     'identifierUris',
     'publisherDomain',
   ],
-  { navigation: new Set(['owners']) },
+  { navigation: new Set() },
 );
 
 export const DEVICE = type<M.DeviceRecord>(
@@ -189,7 +185,7 @@ export const DEVICE = type<M.DeviceRecord>(
     'onPremisesSyncEnabled',
     'profileType',
   ],
-  { navigation: new Set(['registeredOwners', 'registeredUsers', 'memberOf']) },
+  { navigation: new Set() },
 );
 
 export const ORG_CONTACT = type<M.OrgContactRecord>(
@@ -256,7 +252,7 @@ export const ROLE_ELIGIBILITY_INSTANCE = type<M.RoleScheduleInstanceRecord>(
 export const DIRECTORY_ROLE = {
   name: 'directoryRole',
   properties: new Set(['id', 'displayName', 'description', 'roleTemplateId']),
-  navigation: new Set(['members']),
+  navigation: new Set(),
 } satisfies ResourceType;
 
 export const SUBSCRIBED_SKU = type<M.SubscribedSkuRecord>(

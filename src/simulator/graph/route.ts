@@ -2,6 +2,7 @@ import type { SimContext } from '../context.js';
 import type { AccessClaims } from '../identity/bearer.js';
 import type { SimRequest, SimResponse } from '../http/message.js';
 import type { GraphVersion } from './collection.js';
+import type { DirectoryObjectKind } from '../tenant/model.js';
 
 /** A Graph request after the version segment is split off and the token is verified. */
 export interface GraphRequest extends SimRequest {
@@ -9,6 +10,11 @@ export interface GraphRequest extends SimRequest {
   /** Path after `/v1.0` or `/beta`, e.g. `/users/{id}`. */
   rest: string;
   claims: AccessClaims;
+  /**
+   * An OData cast segment on a relationship (`/groups/{id}/members/microsoft.graph.user`): the
+   * kind kept, and the path as requested (for nextLinks).
+   */
+  cast?: { kind: DirectoryObjectKind; path: string };
 }
 
 export interface GraphRoute {

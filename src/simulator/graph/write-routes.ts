@@ -2,35 +2,22 @@ import type { SimContext } from '../context.js';
 import { GraphHttpError, json, noContent } from '../http/message.js';
 import { newUser } from '../records.js';
 import type { Guid, UserRecord } from '../tenant/model.js';
-import { groupFlavour } from '../tenant/rules.js';
 import { findUser, notFound } from './directory.js';
 import { heldPermissions } from '../identity/bearer.js';
 import { grants, PERMS } from './permissions.js';
 import { USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
 import { assignmentWrites } from './assignment-writes.js';
-import { apply, badRequest, body, refId, SYNCED } from './write-support.js';
-
-/**
- * Group-link writes and their quirks: mail-enabled security and distribution groups are read-only
- * in Graph (400 in practice, not the documented 403), synced groups refuse writes, a duplicate add
- * is a 400 "already exist". https://learn.microsoft.com/graph/api/group-post-members
- */
-function checkWritableGroup(ctx: SimContext, groupId: Guid) {
-  const g = ctx.store.groups.get(groupId);
-  if (!g) throw notFound(groupId);
-  const flavour = groupFlavour(g);
-  if (flavour === 'distribution' || flavour === 'mailEnabledSecurity')
-    throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
-  if (g.onPremisesSyncEnabled === true) throw badRequest(SYNCED);
-  return g;
-}
+import { objectWrites } from './object-writes.js';
+import { audit, target as auditTarget } from './audit.js';
+import { apply, badRequest, body, checkWritableGroup, refId, SYNCED } from './write-support.js';
 
 function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
   const add =
     name === 'members'
       ? (c: SimContext, g: Guid, m: Guid) => c.store.addMember(g, m)
       : (c: SimContext, g: Guid, m: Guid) => c.store.addOwner(g, m);
+  const noun = name === 'members' ? 'member' : 'owner';
   const remove =
     name === 'members'
       ? (c: SimContext, g: Guid, m: Guid) => c.store.removeMember(g, m)
@@ -44,24 +31,27 @@ function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
         throw badRequest(
           `One or more added object references already exist for the following modified properties: '${name}'.`,
         );
+      audit(ctx, req, `Add ${noun} to group`, 'GroupManagement', [
+        auditTarget(ctx, gid as Guid),
+        auditTarget(ctx, target),
+      ]);
       return noContent();
     }),
-    route(
-      'DELETE',
-      `/groups/{id}/${name}/{member}/$ref`,
-      PERMS.groupMembersWrite,
-      (ctx, _req, [gid, mid]) => {
-        checkWritableGroup(ctx, gid as Guid);
-        if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
-          throw new GraphHttpError(
-            404,
-            'Request_ResourceNotFound',
-            `One or more removed object references do not exist for the following modified properties: '${name}'.`,
-          );
-        }
-        return noContent();
-      },
-    ),
+    route('DELETE', `/groups/{id}/${name}/{member}/$ref`, PERMS.groupMembersWrite, (ctx, req, [gid, mid]) => {
+      checkWritableGroup(ctx, gid as Guid);
+      if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
+        throw new GraphHttpError(
+          404,
+          'Request_ResourceNotFound',
+          `One or more removed object references do not exist for the following modified properties: '${name}'.`,
+        );
+      }
+      audit(ctx, req, `Remove ${noun} from group`, 'GroupManagement', [
+        auditTarget(ctx, gid as Guid),
+        auditTarget(ctx, mid as Guid),
+      ]);
+      return noContent();
+    }),
   ];
 }
 
@@ -73,7 +63,7 @@ const REQUIRED_ON_CREATE = [
   'passwordProfile',
 ];
 /** Properties a synced (on-premises mastered) user still takes from the cloud. */
-const CLOUD_WRITABLE_ON_SYNCED = new Set(['usageLocation', 'accountEnabled']);
+const CLOUD_WRITABLE_ON_SYNCED = new Set(['usageLocation']);
 
 function checkUserPatch(patch: Record<string, unknown>): void {
   for (const k of Object.keys(patch)) {
@@ -117,6 +107,7 @@ export const writeRoutes: GraphRoute[] = [
     apply(() =>
       ctx.store.createUser(user, { password: passwordProfile.password as string, mfaRequired: false }),
     );
+    audit(ctx, req, 'Add user', 'UserManagement', [auditTarget(ctx, user.id)]);
     return json(201, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`, ...user });
   }),
   route('PATCH', '/users/{id}', PERMS.userEnable, (ctx, req, [id]) => {
@@ -139,13 +130,27 @@ export const writeRoutes: GraphRoute[] = [
       throw badRequest(SYNCED);
     if (typeof patch.userPrincipalName === 'string' && upnTaken(ctx, patch.userPrincipalName, u.id))
       throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    const before = u as unknown as Record<string, unknown>;
     apply(() => ctx.store.updateUser(u.id, patch as Partial<UserRecord>));
+    const modified = Object.keys(patch).map((k) => ({
+      displayName: k,
+      oldValue: JSON.stringify(before[k] ?? null),
+      newValue: JSON.stringify(patch[k]),
+    }));
+    audit(
+      ctx,
+      req,
+      patch.accountEnabled === false && Object.keys(patch).length === 1 ? 'Disable account' : 'Update user',
+      'UserManagement',
+      [auditTarget(ctx, u.id, modified)],
+    );
     return noContent();
   }),
-  route('DELETE', '/users/{id}', PERMS.usersWrite, (ctx, _req, [id]) => {
+  route('DELETE', '/users/{id}', PERMS.usersWrite, (ctx, req, [id]) => {
     const u = findUser(ctx, id as string);
     if (!u) throw notFound(id as string);
     apply(() => ctx.store.deleteUser(u.id));
+    audit(ctx, req, 'Delete user', 'UserManagement', [auditTarget(ctx, u.id)]);
     return noContent();
   }),
   route('PUT', '/users/{id}/manager/$ref', PERMS.usersWrite, (ctx, req, [id]) => {
@@ -185,10 +190,12 @@ export const writeRoutes: GraphRoute[] = [
         b.removeLicenses!,
       ),
     );
+    audit(ctx, req, 'Change user license', 'UserManagement', [auditTarget(ctx, u.id)]);
     return json(200, {
       '@odata.context': `${ctx.origin}/${req.version}/$metadata#users/$entity`,
       ...ctx.store.users.get(u.id),
     });
   }),
   ...assignmentWrites,
+  ...objectWrites,
 ];

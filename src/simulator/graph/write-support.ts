@@ -1,5 +1,8 @@
 import { GraphHttpError, parseJsonBody, type SimRequest } from '../http/message.js';
+import type { SimContext } from '../context.js';
 import type { Guid } from '../tenant/model.js';
+import { groupFlavour } from '../tenant/rules.js';
+import { notFound } from './directory.js';
 
 /** Helpers shared by the Graph write routes. */
 export const badRequest = (message: string) => new GraphHttpError(400, 'Request_BadRequest', message);
@@ -34,4 +37,19 @@ export function refId(b: Record<string, unknown>): Guid {
       "Invalid object identifier in '@odata.id': expected a URL ending with an object id.",
     );
   return m[1] as Guid;
+}
+
+/**
+ * Group-link writes and their quirks: mail-enabled security and distribution groups are read-only
+ * in Graph (400 in practice, not the documented 403), synced groups refuse writes, a duplicate add
+ * is a 400 "already exist". https://learn.microsoft.com/graph/api/group-post-members
+ */
+export function checkWritableGroup(ctx: SimContext, groupId: Guid) {
+  const g = ctx.store.groups.get(groupId);
+  if (!g) throw notFound(groupId);
+  const flavour = groupFlavour(g);
+  if (flavour === 'distribution' || flavour === 'mailEnabledSecurity')
+    throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');
+  if (g.onPremisesSyncEnabled === true) throw badRequest(SYNCED);
+  return g;
 }

@@ -49,9 +49,21 @@ export function createListener(parts: RouterParts, onError: (err: unknown) => vo
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const headers = lowerHeaders(req);
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        req.resume();
+        write(res, {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+          body: { error: { code: 'BadRequest', message: 'The request URL is not validly percent-encoded.' } },
+        });
+        return;
+      }
       const sim: SimRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
-        path: decodeURIComponent(url.pathname),
+        path,
         query: url.searchParams,
         headers,
         body: await readBody(req),

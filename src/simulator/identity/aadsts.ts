@@ -123,6 +123,7 @@ export const aadsts = {
       50076,
       `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource}'.`,
     ),
+  userDisabled: () => new AadstsError(400, 'invalid_grant', 50057, 'The user account is disabled.'),
   badPassword: () =>
     new AadstsError(
       400,

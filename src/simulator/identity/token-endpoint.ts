@@ -167,7 +167,8 @@ async function userToken(
     (u) => u.userPrincipalName.toLowerCase() === username.toLowerCase(),
   );
   const creds = user ? ctx.store.userCredentials.get(user.id) : undefined;
-  if (!user || !creds || creds.password !== password || !user.accountEnabled) throw aadsts.badPassword();
+  if (!user || !creds || creds.password !== password) throw aadsts.badPassword();
+  if (!user.accountEnabled) throw aadsts.userDisabled();
   if (creds.mfaRequired) throw aadsts.mfaRequired(resource.appId);
   const base = baseClaims(ctx, client, resource, now);
   const scp = resource.roles(client).join(' ');

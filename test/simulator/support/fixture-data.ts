@@ -188,6 +188,7 @@ export interface FixtureSize {
   devices: number;
 }
 
+/** The fixture client's Graph application permissions: every read, and the writes tests exercise. */
 export const ALL_READ_ROLES = [
   'User.Read.All',
   'Group.Read.All',
@@ -203,6 +204,8 @@ export const ALL_READ_ROLES = [
   'Group.ReadWrite.All',
   'AppRoleAssignment.ReadWrite.All',
   'RoleManagement.ReadWrite.Directory',
+  'Device.ReadWrite.All',
+  'Application.ReadWrite.All',
 ];
 
 /** A tenant with users, groups (with members and owners), service principals and one client. */

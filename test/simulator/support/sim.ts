@@ -1,17 +1,18 @@
-import tls from 'node:tls';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
-import { startSimulator, type Simulator, type StartOptions } from '../../../src/simulator/index.js';
+import {
+  startSimulator,
+  trustSimulatorCa,
+  type Simulator,
+  type StartOptions,
+} from '../../../src/simulator/index.js';
 import { buildFixture, type FixtureSize } from './fixture-data.js';
 import type { FixtureTenant } from './fixture-store.js';
 
-/**
- * Trusts a simulator CA for this process: Node 24's `tls.setDefaultCACertificates` changes the
- * default CA list that node:https, global fetch (undici) and therefore @azure/identity use.
- */
+/** Trusts a simulator CA for this process (see trustSimulatorCa). */
 export function trustCa(pem: string): void {
-  tls.setDefaultCACertificates([...tls.getCACertificates('default'), pem]);
+  trustSimulatorCa(pem);
 }
 
 export interface FixtureSim {
