@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { once } from 'node:events';
 import { accessOf, DEFAULT_MAX_DEPTH } from '../snapshot/access.js';
 import { diffSnapshots } from '../snapshot/diff.js';
 import { CSV_COLUMNS, csvRow, exportRecords } from '../snapshot/export.js';
@@ -16,15 +15,43 @@ async function open(path: string): Promise<OpenSnapshot> {
   }
 }
 
+/** The reader of our output went away (`… | head`): stop quietly, as Unix tools do. */
+class OutputClosed extends Error {}
+let outputClosed = false;
+
+let watching = false;
+function watchStdout(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    outputClosed = true;
+  });
+}
+
 /** Writes a line to stdout, waiting when the pipe is full (exports can be millions of lines). */
 async function emit(line: string): Promise<void> {
-  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+  if (outputClosed) throw new OutputClosed();
+  if (process.stdout.write(`${line}\n`)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('error', done);
+  });
 }
 
 async function withSnapshot<T>(path: string, fn: (s: OpenSnapshot) => Promise<T>): Promise<T> {
+  watchStdout();
   const s = await open(path);
   try {
     return await fn(s);
+  } catch (err) {
+    if (err instanceof OutputClosed) return undefined as T;
+    throw err;
   } finally {
     await s.close();
   }
@@ -47,7 +74,9 @@ export const snapshotCommand: CommandModule = (program: Command) => {
     .option('--json', 'print JSON')
     .action(async (path: string, opts: { json?: boolean }) => {
       await withSnapshot(path, async ({ header, db }) => {
-        const deltaLinks = Object.keys(db.metaWithPrefix('delta:')).map((k) => k.slice('delta:'.length));
+        const deltaLinks = Object.keys(db.metaWithPrefix('delta:'))
+          .filter((k) => !k.endsWith(':query'))
+          .map((k) => k.slice('delta:'.length));
         if (opts.json) return emit(JSON.stringify({ ...header, deltaLinks }));
         const lines = [
           `sync ${header.syncId} (${header.kind}${header.parentSyncId ? ` from ${header.parentSyncId}` : ''})`,

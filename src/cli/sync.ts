@@ -4,7 +4,8 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/source.js';
 import { SyncAbortedError } from '../framework/errors.js';
 import { createLogger } from '../observability/logger.js';
-import { SnapshotFileError } from '../snapshot/file.js';
+import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
+import { SyncOptionError } from '../sync/errors.js';
 import { runSync } from '../sync/run.js';
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
@@ -24,6 +25,16 @@ export const syncCommand: CommandModule = (program: Command) => {
     .option('--incremental-from <path>', 'previous snapshot whose delta links to replay')
     .option('--state-dir <dir>', 'directory for the checkpoint database (default: next to --file)')
     .action(async (flags: SyncFlags) => {
+      if (flags.incrementalFrom !== undefined) {
+        // Named explicitly on the command line, a missing or broken file is an error here (the
+        // library would fall back to a full sync, which suits the daemon, not a typo).
+        try {
+          await readSnapshotHeader(flags.incrementalFrom);
+        } catch (err) {
+          if (err instanceof SnapshotFileError) throw new CliError(`--incremental-from: ${err.message}`);
+          throw err;
+        }
+      }
       let config;
       try {
         config = loadConfig(process.env);
@@ -54,7 +65,12 @@ export const syncCommand: CommandModule = (program: Command) => {
       } catch (err) {
         if (err instanceof SyncAbortedError)
           throw new CliError('sync interrupted; run the same command again to resume', 130);
-        if (err instanceof SnapshotFileError) throw new CliError(`--incremental-from: ${err.message}`);
+        if (err instanceof SyncOptionError) {
+          const flag = { outFile: '--file', incrementalFrom: '--incremental-from', stateDir: '--state-dir' }[
+            err.option
+          ];
+          throw new CliError(`${flag}: ${err.message.slice(err.option.length + 2)}`);
+        }
         throw err;
       } finally {
         process.off('SIGINT', stop);

@@ -30,6 +30,9 @@ export class SnapshotDb {
     if (!options.readOnly) {
       // WAL keeps page commits cheap; a killed process loses at most the uncommitted page.
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      // SQLite's default 2 MiB page cache thrashes on the grant indexes of a large tenant; a fixed
+      // 64 MiB keeps inserts in memory without memory growing with the tenant.
+      this.db.exec('PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;');
       this.db.exec(SNAPSHOT_TABLES);
       if (options.working) this.db.exec(WORKING_TABLES);
     }

@@ -53,7 +53,7 @@ function digestTap(): Transform & { digest(): { sha256: string; bytes: number } 
 }
 
 /**
- * Writes the database `db` (working tables dropped, compacted) as a snapshot file at `outFile`:
+ * Writes a compacted copy of `db` (working tables dropped) as a snapshot file at `outFile`:
  * everything goes to temp files beside it and the finished file is renamed into place, so a
  * reader never sees a half-written snapshot and an existing file is replaced only by a whole one.
  */
@@ -61,6 +61,8 @@ export async function writeSnapshotFile(
   db: SnapshotDb,
   outFile: string,
   draft: HeaderDraft,
+  /** Last touches on the copy that becomes the snapshot (the working database stays as it is). */
+  prepare?: (copy: SnapshotDb) => void,
 ): Promise<SnapshotHeader> {
   const copy = tempName(outFile, '.db');
   const body = tempName(outFile, '.zst');
@@ -68,7 +70,10 @@ export async function writeSnapshotFile(
   try {
     db.db.exec(`VACUUM INTO '${copy.replaceAll("'", "''")}'`);
     const c = new SnapshotDb(copy);
-    c.db.exec('DROP TABLE IF EXISTS checkpoints; PRAGMA journal_mode = DELETE; VACUUM;');
+    if (prepare) c.transaction(() => prepare(c));
+    // The copy is already compact (VACUUM INTO); dropping the small checkpoint table frees a page
+    // or two, not worth a second pass over the whole database.
+    c.db.exec('DROP TABLE IF EXISTS checkpoints; PRAGMA journal_mode = DELETE;');
     c.close();
     const tap = digestTap();
     await pipeline(

@@ -1,25 +1,19 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ConnectorConfig } from '../config/types.js';
 import { DeltaExpiredError, type CollectContext } from '../connector/collect/context.js';
 import { collectPlan, createSyncers, scopeFilter } from '../connector/connector.js';
 import { SyncAbortedError } from '../framework/errors.js';
+import { createGraphClient } from '../graph/client.js';
 import type { GraphClient } from '../graph/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { writeSnapshotFile } from '../snapshot/file.js';
+import { readSnapshotHeader, SnapshotFileError, writeSnapshotFile } from '../snapshot/file.js';
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
+import { SyncOptionError } from './errors.js';
+import { headerDraft, sealCopy } from './finish.js';
+import { acquireLock } from './lock.js';
 import { openWorking, removeDb, type WorkingSync } from './working.js';
-
-/** The Graph client module; loaded only when no client is injected. */
-const GRAPH_CLIENT_MODULE: string = '../graph/client.js';
-
-async function defaultGraph(config: ConnectorConfig, logger: Logger): Promise<GraphClient> {
-  const mod = (await import(GRAPH_CLIENT_MODULE)) as {
-    createGraphClient(config: ConnectorConfig, options: { logger: Logger }): GraphClient;
-  };
-  return mod.createGraphClient(config, { logger });
-}
 
 /**
  * One sync: Graph → source cache (resumable phases) → resources, entitlements and grants →
@@ -28,19 +22,50 @@ async function defaultGraph(config: ConnectorConfig, logger: Logger): Promise<Gr
  */
 export const runSync: RunSync = async (options) => {
   const logger = options.logger ?? silentLogger;
-  const graph = options.graph ?? (await defaultGraph(options.config, logger));
-  const stateDir = resolve(options.stateDir ?? dirname(resolve(options.outFile)));
-  await mkdir(stateDir, { recursive: true });
-  const workPath = join(stateDir, `${basename(options.outFile)}.work.db`);
+  const own = options.graph ? undefined : createGraphClient(options.config, { logger });
+  const graph = options.graph ?? own!;
   try {
-    return await attempt(options, graph, workPath, options.incrementalFrom, logger);
-  } catch (err) {
-    if (!(err instanceof DeltaExpiredError)) throw err;
-    logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
-    await removeDb(workPath);
-    return attempt(options, graph, workPath, undefined, logger);
+    return await runWith(options, graph, logger);
+  } finally {
+    await own?.close();
   }
 };
+
+async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger): Promise<SyncResult> {
+  const outDir = dirname(resolve(options.outFile));
+  // Checked first: finding out only after a long sync that the result cannot be written wastes it.
+  const dirStat = await stat(outDir).catch(() => undefined);
+  if (!dirStat?.isDirectory())
+    throw new SyncOptionError('outFile', `directory ${outDir} (of ${options.outFile}) does not exist`);
+  const stateDir = resolve(options.stateDir ?? outDir);
+  await mkdir(stateDir, { recursive: true });
+  const workPath = join(stateDir, `${basename(options.outFile)}.work.db`);
+  let from = options.incrementalFrom;
+  if (from !== undefined) {
+    // An unreadable previous snapshot (deleted, corrupt) must not wedge a daemon: sync in full.
+    try {
+      await readSnapshotHeader(from);
+    } catch (err) {
+      if (!(err instanceof SnapshotFileError)) throw err;
+      logger.warn({ err: err.message }, 'previous snapshot unreadable; running a full sync');
+      from = undefined;
+    }
+  }
+  const release = await acquireLock(`${workPath}.lock`);
+  const requestsAtStart = graph.stats.requests;
+  try {
+    try {
+      return await attempt(options, graph, workPath, from, logger);
+    } catch (err) {
+      if (!(err instanceof DeltaExpiredError)) throw err;
+      logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
+      await removeDb(workPath);
+      return attempt(options, graph, workPath, undefined, logger, graph.stats.requests - requestsAtStart);
+    }
+  } finally {
+    await release();
+  }
+}
 
 async function attempt(
   options: SyncOptions,
@@ -48,59 +73,29 @@ async function attempt(
   workPath: string,
   from: string | undefined,
   root: Logger,
+  /** Requests an abandoned attempt of this run made (counted in the header too). */
+  carried = 0,
 ): Promise<SyncResult> {
   const now = options.now ?? Date.now;
   const { config, signal } = options;
   const work = await openWorking(workPath, config, from, now, root);
+  if (carried)
+    work.db.setMeta(
+      'work:graphRequests',
+      String(Number(work.db.getMeta('work:graphRequests') ?? 0) + carried),
+    );
   const logger = root.child({ syncId: work.syncId });
   const requestsBefore = graph.stats.requests;
-  const countRequests = () => {
-    const total = Number(work.db.getMeta('work:graphRequests') ?? 0) + graph.stats.requests - requestsBefore;
-    return total;
-  };
+  const countRequests = () =>
+    Number(work.db.getMeta('work:graphRequests') ?? 0) + graph.stats.requests - requestsBefore;
   try {
     logger.info({ kind: work.kind, parentSyncId: work.parentSyncId, resumed: work.resumed }, 'sync started');
     await collect(work, graph, config, logger, signal);
-    const drops = new DropCounter();
+    await emit(work, config, logger, now, signal);
     const db = work.db;
-    const deps = {
-      source: db.source,
-      config,
-      logger,
-      now,
-      drop: (reason: string, n?: number) => drops.drop(reason, n),
-      orgIds: new Set([...db.source.all('organization')].map((o) => o.id)),
-      scopedUsers: scopeFilter(db, config.scopeGroups),
-    };
-    await emitAll(db, createSyncers(config, deps), drops, logger, signal);
-    if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
     const graphRequests = countRequests();
-    db.transaction(() => {
-      for (const k of Object.keys(db.metaWithPrefix('work:'))) db.deleteMeta(k);
-      for (const k of Object.keys(db.metaWithPrefix('replaying:'))) db.deleteMeta(k);
-      db.setMeta('sync:id', work.syncId);
-      db.setMeta('sync:kind', work.kind);
-      db.setMeta('sync:tenantId', config.auth.tenantId);
-      if (work.parentSyncId) db.setMeta('sync:parentSyncId', work.parentSyncId);
-    });
-    const header = await writeSnapshotFile(db, options.outFile, {
-      format: 'baton-entra-snapshot',
-      formatVersion: 1,
-      syncId: work.syncId,
-      tenantId: config.auth.tenantId,
-      kind: work.kind,
-      ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
-      startedAt: work.startedAt,
-      endedAt: new Date(now()).toISOString(),
-      counts: {
-        resourceTypes: db.count('resource_types'),
-        resources: db.count('resources'),
-        entitlements: db.count('entitlements'),
-        grants: db.count('grants'),
-        resourcesByType: db.countResourcesByType(),
-      },
-      graphRequests,
-    });
+    const draft = headerDraft(work, config, now(), graphRequests);
+    const header = await writeSnapshotFile(db, options.outFile, draft, sealCopy(work, config));
     db.close();
     await removeDb(workPath);
     logger.info({ file: options.outFile, counts: header.counts, graphRequests }, 'sync finished');
@@ -113,6 +108,29 @@ async function attempt(
     if (signal?.aborted) throw new SyncAbortedError(signal.reason);
     throw err;
   }
+}
+
+/** Resources, entitlements and grants from the source cache into the output tables. */
+async function emit(
+  work: WorkingSync,
+  config: ConnectorConfig,
+  logger: Logger,
+  now: () => number,
+  signal?: AbortSignal,
+) {
+  const drops = new DropCounter();
+  const { db } = work;
+  const deps = {
+    source: db.source,
+    config,
+    logger,
+    now,
+    drop: (reason: string, n?: number) => drops.drop(reason, n),
+    orgIds: new Set([...db.source.all('organization')].map((o) => o.id)),
+    scopedUsers: scopeFilter(db, config.scopeGroups),
+  };
+  await emitAll(db, createSyncers(config, deps), drops, logger, signal);
+  if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
 }
 
 async function collect(

@@ -6,6 +6,10 @@ import type { Logger } from '../observability/logger.js';
 import { SnapshotDb } from '../snapshot/database.js';
 import { fileExists, readSnapshotHeader, unpackSnapshot } from '../snapshot/file.js';
 import type { SyncKind } from './api.js';
+import { SyncOptionError } from './errors.js';
+
+/** Interrupted syncs older than this start over (baton-sdk: a week; Graph's delta state: 7 days). */
+export const MAX_RESUME_AGE_MS = 6 * 86_400_000;
 
 export interface WorkingSync {
   db: SnapshotDb;
@@ -60,15 +64,19 @@ export async function openWorking(
 ): Promise<WorkingSync> {
   const parent = from ? (await readSnapshotHeader(from)).header : undefined;
   if (parent && parent.tenantId !== config.auth.tenantId) {
-    throw new Error(
-      `incrementalFrom ${from}: snapshot is of tenant ${parent.tenantId}, not ${config.auth.tenantId}`,
+    throw new SyncOptionError(
+      'incrementalFrom',
+      `${from} is a snapshot of tenant ${parent.tenantId}, not ${config.auth.tenantId}`,
     );
   }
   const key = planKey(config, parent?.syncId);
   if (await fileExists(path)) {
     const db = new SnapshotDb(path, { working: true });
     const syncId = db.getMeta('work:syncId');
-    if (db.getMeta('work:plan') === key && syncId) {
+    const startedAt = Date.parse(db.getMeta('work:startedAt') ?? '');
+    // Page links in its checkpoints expire with Graph's 7-day sync state: an older sync restarts.
+    const fresh = now() - startedAt < MAX_RESUME_AGE_MS;
+    if (db.getMeta('work:plan') === key && syncId && fresh) {
       logger.info({ syncId, workingDb: path }, 'resuming an interrupted sync from its checkpoint');
       return {
         db,
@@ -79,7 +87,7 @@ export async function openWorking(
         resumed: true,
       };
     }
-    logger.warn({ workingDb: path }, 'discarding a working database of a different sync');
+    logger.warn({ workingDb: path }, 'discarding the working database of a different or too old sync');
     db.close();
     await removeDb(path);
   }

@@ -62,6 +62,27 @@ describe('snapshot and mapping commands', function () {
     assert.match(m.stdout, /group,"groupTypes, mailEnabled, securityEnabled",profile.group_type/);
   });
 
+  it('sync names --file and --incremental-from when they cannot work', async () => {
+    // Fails before any request; the endpoints point at a closed loopback port regardless.
+    const env = {
+      BATON_ENTRA_TENANT_ID: '11111111-1111-1111-1111-111111111111',
+      BATON_ENTRA_CLIENT_ID: '22222222-2222-2222-2222-222222222222',
+      BATON_ENTRA_CLIENT_SECRET: 'a-secret-value',
+      BATON_GRAPH_DOMAIN: '127.0.0.1:9',
+      BATON_ENTRA_AUTHORITY_HOST: 'https://127.0.0.1:9',
+      BATON_EXCHANGE_BASE_URL: 'https://127.0.0.1:9',
+    };
+    const noDir = await runCli(['sync', '--file', join(tmp.dir, 'nope', 'x.snap')], env);
+    assert.equal(noDir.code, 1);
+    assert.match(noDir.stderr, /--file: directory .*nope.* does not exist/);
+    const noPrev = await runCli(
+      ['sync', '--file', join(tmp.dir, 'x.snap'), '--incremental-from', join(tmp.dir, 'gone.snap')],
+      env,
+    );
+    assert.equal(noPrev.code, 1);
+    assert.match(noPrev.stderr, /--incremental-from: snapshot .*gone\.snap: cannot be opened/);
+  });
+
   it('sync without configuration exits non-zero naming the missing variables', async () => {
     const r = await runCli(['sync', '--file', join(tmp.dir, 'x.snap')]);
     assert.notEqual(r.code, 0);

@@ -29,6 +29,14 @@ describe('sync engine against an in-test Graph client', () => {
     assert.equal(header.counts.grants, want.grants.length);
     assert.equal(header.graphRequests, graph.stats.requests);
     assert.deepEqual([...graph.priorities], ['low']);
+    const u2 = records.find((r) => r.id === 'user:u2');
+    assert.deepEqual(
+      u2?.kind === 'resource' && [
+        (u2.data.profile as Record<string, unknown>).manager_id,
+        (u2.data.profile as Record<string, unknown>).manager_email,
+      ],
+      ['u1', 'user1@contoso.test'],
+    );
     // Nested group grants expand to the child's members; owners do not.
     const nested = records.find((r) => r.id === 'group:g1:member:group:g2');
     assert.ok(nested?.kind === 'grant' && nested.expandable?.[0] === 'group:g2:member');
@@ -124,6 +132,23 @@ describe('sync engine against an in-test Graph client', () => {
     const out = join(tmp.dir, 'next.snap');
     const { header } = await runSync({ config, outFile: out, incrementalFrom: first, graph, now });
     assert.equal(header.kind, 'full');
+    assert.equal(header.graphRequests, graph.stats.requests, 'the abandoned replay is counted too');
+    assert.deepEqual(idsOf(await exportOf(out), 'resource'), expectedIds(t, config).resources);
+  });
+
+  it('a delta link recorded for another $select is not replayed: that collection is listed afresh', async () => {
+    const t = demoTenant();
+    const first = join(tmp.dir, 'first.snap');
+    await runSync({ config: testConfig(), outFile: first, graph: new FakeGraph(t), now });
+    t.deleteUser('u6');
+    const graph = new FakeGraph(t);
+    const config = testConfig({ onPremisesExtensionAttributes: true });
+    const out = join(tmp.dir, 'next.snap');
+    const { header } = await runSync({ config, outFile: out, incrementalFrom: first, graph, now });
+    assert.equal(header.kind, 'incremental');
+    const usersCalls = graph.urls.filter((u) => u.includes('/users/delta'));
+    assert.ok(usersCalls.every((u) => !u.includes('$deltatoken')) && usersCalls.length > 0);
+    assert.ok(graph.urls.some((u) => u.includes('/groups/delta') && u.includes('$deltatoken')));
     assert.deepEqual(idsOf(await exportOf(out), 'resource'), expectedIds(t, config).resources);
   });
 

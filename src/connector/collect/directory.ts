@@ -59,6 +59,7 @@ export const devicesPhase: CollectPhase = {
       phase: 'devices',
       startUrl: `/devices/delta?$select=${DEVICE_SELECT.join(',')}`,
       deltaKey: 'delta:devices',
+      owns: { objects: ['device'], links: [] },
       onPage: (items) => {
         for (const d of items) {
           const id = d.id as string;

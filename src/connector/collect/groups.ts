@@ -39,6 +39,7 @@ export const groupsPhase: CollectPhase = {
       phase: 'groups',
       startUrl: `/groups/delta?$select=${[...GROUP_SELECT, 'members', 'owners'].join(',')}`,
       deltaKey: 'delta:groups',
+      owns: { objects: ['group'], links: ['group'] },
       onPage: (items) => {
         for (const item of items) applyGroup(ctx.db.source, item);
       },

@@ -8,6 +8,11 @@ export interface PagedPhaseSpec<T> {
   startUrl: string;
   /** For delta phases: where the round's `@odata.deltaLink` is kept between syncs. */
   deltaKey?: string;
+  /**
+   * Source-cache kinds this phase owns: a round that starts from the beginning (no usable delta
+   * link) replaces them, so nothing the previous snapshot held survives unless listed again.
+   */
+  owns?: { objects: string[]; links: string[] };
   /** Applies one page to the source cache; runs inside the page's transaction. */
   onPage(items: T[]): void;
 }
@@ -29,13 +34,19 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
   } else {
     // A fresh start: take over the previous snapshot's delta link (if any) as this round's cursor,
     // and forget it, so that only a link from this round can end the phase.
-    const stored = spec.deltaKey ? db.getMeta(spec.deltaKey) : undefined;
+    // A link recorded for a different query (other $select) would replay the wrong properties.
+    const stored =
+      spec.deltaKey && db.getMeta(`${spec.deltaKey}:query`) === spec.startUrl
+        ? db.getMeta(spec.deltaKey)
+        : undefined;
     url = stored ?? spec.startUrl;
     db.transaction(() => {
-      if (spec.deltaKey && stored !== undefined) {
+      if (spec.deltaKey) {
         db.deleteMeta(spec.deltaKey);
-        db.setMeta(`replaying:${spec.phase}`, '1');
+        db.setMeta(`${spec.deltaKey}:query`, spec.startUrl);
       }
+      if (stored !== undefined) db.setMeta(`replaying:${spec.phase}`, '1');
+      else if (spec.owns) db.source.clearKinds(spec.owns.objects, spec.owns.links);
       db.saveCheckpoint({ phase: spec.phase, status: 'running', token: url, items });
     });
   }
@@ -64,7 +75,9 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
   } catch (err) {
     // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
     // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
-    if (replaying && err instanceof GraphError && err.kind === 'sync_state_expired') {
+    // A checkpointed page link of an interrupted sync can expire the same way.
+    const resumed = cp?.token !== undefined;
+    if ((replaying || resumed) && err instanceof GraphError && err.kind === 'sync_state_expired') {
       throw new DeltaExpiredError(spec.phase, err);
     }
     throw err;

@@ -44,7 +44,37 @@ function* idsOf(ctx: CollectContext, kind: string): Generator<string> {
   for (const row of ctx.db.source.all(kind)) yield row.id;
 }
 
-/** Full assignment listings for the service principals whose expansion hit the cap. */
+/**
+ * Reads one relationship collection for up to 20 objects in one `$batch` envelope, following any
+ * response's nextLink to the end. A 404 means the object was deleted since it was listed (its
+ * resource goes with it); any other failure fails the listing.
+ * https://learn.microsoft.com/graph/json-batching
+ */
+async function batchedCollections(
+  ctx: CollectContext,
+  phase: string,
+  ids: string[],
+  url: (id: string) => string,
+  store: (id: string, items: Item[]) => void,
+): Promise<void> {
+  const requests: BatchRequest[] = ids.map((id, i) => ({ id: String(i), method: 'GET', url: url(id) }));
+  const responses = await ctx.graph.batch<Item>(requests, ctx.requestOptions);
+  for (const [i, res] of responses.entries()) {
+    const id = ids[i]!;
+    if (res.status === 404) continue;
+    if (res.status < 200 || res.status > 299) {
+      throw new Error(`${phase}: GET ${url(id)} answered ${res.status} inside $batch`);
+    }
+    const items = [...((res.body.value as Item[] | undefined) ?? [])];
+    const next = res.body['@odata.nextLink'] as string | undefined;
+    if (next) {
+      for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions)) items.push(...page.value);
+    }
+    ctx.db.transaction(() => store(id, items));
+  }
+}
+
+/** Full assignment listings for the service principals whose expansion hit the cap, 20 a batch. */
 export const spAssignmentsPhase: CollectPhase = {
   name: 'appRoleAssignedTo',
   run(ctx: CollectContext) {
@@ -52,14 +82,16 @@ export const spAssignmentsPhase: CollectPhase = {
       ctx,
       'appRoleAssignedTo',
       () => idsOf(ctx, 'spOverflow'),
-      1,
-      async ([id]) => {
-        const url = `/servicePrincipals/${id!}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType&$top=999`;
-        for await (const page of ctx.graph.pages<Item>(url, ctx.requestOptions)) {
-          ctx.signal?.throwIfAborted();
-          ctx.db.transaction(() => storeAssignments(ctx, id!, page.value as never));
-        }
-      },
+      20,
+      (ids) =>
+        batchedCollections(
+          ctx,
+          'appRoleAssignedTo',
+          ids,
+          (id) =>
+            `/servicePrincipals/${id}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType&$top=999`,
+          (id, items) => storeAssignments(ctx, id, items as never),
+        ),
     );
   },
 };
@@ -92,41 +124,25 @@ export const spOwnersPhase: CollectPhase = {
       'servicePrincipalOwners',
       () => syncedAppIds(ctx),
       20,
-      async (ids) => {
-        const requests: BatchRequest[] = ids.map((id, i) => ({
-          id: String(i),
-          method: 'GET',
-          url: `/servicePrincipals/${id}/owners?$select=id`,
-        }));
-        const responses = await ctx.graph.batch<Item>(requests, ctx.requestOptions);
-        for (const [i, res] of responses.entries()) {
-          const spId = ids[i]!;
-          if (res.status === 404) continue; // deleted since it was listed; its resource goes with it
-          if (res.status < 200 || res.status > 299) {
-            throw new Error(
-              `servicePrincipalOwners: GET /servicePrincipals/${spId}/owners answered ${res.status}`,
-            );
-          }
-          const owners = [...((res.body.value as Item[] | undefined) ?? [])];
-          const next = res.body['@odata.nextLink'] as string | undefined;
-          if (next) {
-            for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions))
-              owners.push(...page.value);
-          }
-          ctx.db.transaction(() => {
-            ctx.db.source.clearRel('servicePrincipal', spId, 'owner');
+      (ids) =>
+        batchedCollections(
+          ctx,
+          'servicePrincipalOwners',
+          ids,
+          (id) => `/servicePrincipals/${id}/owners?$select=id`,
+          (id, owners) => {
+            ctx.db.source.clearRel('servicePrincipal', id, 'owner');
             for (const o of owners) {
               ctx.db.source.link({
                 kind: 'servicePrincipal',
-                ownerId: spId,
+                ownerId: id,
                 rel: 'owner',
                 targetId: o.id as string,
                 targetKind: odataKind(o),
               });
             }
-          });
-        }
-      },
+          },
+        ),
     );
   },
 };

@@ -45,6 +45,7 @@ export const usersPhase: CollectPhase = {
       phase: 'users',
       startUrl: `/users/delta?$select=${select.join(',')}`,
       deltaKey: 'delta:users',
+      owns: { objects: ['user'], links: ['user'] },
       onPage: (items) => {
         for (const item of items) applyUser(ctx.db.source, item);
       },

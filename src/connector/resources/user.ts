@@ -35,6 +35,7 @@ export const USER_MAPPINGS: FieldMapping[] = [
   { entra: 'onPremisesSamAccountName', field: 'profile.on_premises_sam_account_name' },
   { entra: 'onPremisesDomainName', field: 'profile.on_premises_domain_name' },
   { entra: 'manager (id)', field: 'profile.manager_id', note: 'users/delta manager@delta' },
+  { entra: "manager's mail (UPN when no mail)", field: 'profile.manager_email', note: 'derived' },
   { entra: 'signInActivity', field: 'profile.last_sign_in', note: 'BATON_SIGN_IN_ACTIVITY' },
   {
     entra: 'onPremisesExtensionAttributes.extensionAttributeN',
@@ -50,6 +51,7 @@ export const USER_MAPPINGS: FieldMapping[] = [
 
 export interface UserExtras {
   managerId?: string;
+  managerEmail?: string;
   signIn?: Item;
   /** Now, ms since epoch, and the stale threshold in days, if configured. */
   now: number;
@@ -72,6 +74,7 @@ export function toUserResource(u: Item, x: UserExtras): Resource {
   const status = u.accountEnabled === false ? 'disabled' : 'enabled';
   const profile = applyProfileMappings(u, USER_MAPPINGS);
   if (x.managerId) profile.manager_id = x.managerId;
+  if (x.managerEmail) profile.manager_email = x.managerEmail;
   const lastLogin = x.signIn
     ? latest(
         x.signIn.lastSignInDateTime,
@@ -135,7 +138,13 @@ export function createUserSyncer(deps: SyncerDeps): ResourceSyncer {
           extensionAttributes: config.onPremisesExtensionAttributes,
         };
         const manager = deps.source.links('user', id, 'manager')[0];
-        if (manager) extras.managerId = manager.targetId;
+        if (manager) {
+          extras.managerId = manager.targetId;
+          const m = deps.source.get<Item>('user', manager.targetId);
+          const email =
+            (m?.mail as string | null | undefined) ?? (m?.userPrincipalName as string | undefined);
+          if (email) extras.managerEmail = email;
+        }
         const signIn = config.signInActivity ? deps.source.get<Item>('signIn', id) : undefined;
         if (signIn) extras.signIn = signIn;
         // Staleness needs sign-in data; without it every old account would look stale.

@@ -56,10 +56,16 @@ export class FakeGraph implements GraphClient {
       this.tick(`$batch(${requests.length})`);
       for (const r of requests.slice(i, i + 20)) {
         this.stats.batchedRequests++;
-        const m = /^\/servicePrincipals\/([^/?]+)\/owners/.exec(r.url);
+        const m = /^\/servicePrincipals\/([^/?]+)\/(owners|appRoleAssignedTo)/.exec(r.url);
         if (!m) throw new Error(`FakeGraph: unexpected batch url ${r.url}`);
-        const owners = this.t.spOwners.get(m[1]!) ?? [];
-        const body = { value: owners.map((id) => ({ '@odata.type': T(this.t.kindOf(id)), id })) };
+        let body: Record<string, unknown>;
+        if (m[2] === 'owners') {
+          const owners = this.t.spOwners.get(m[1]!) ?? [];
+          body = { value: owners.map((id) => ({ '@odata.type': T(this.t.kindOf(id)), id })) };
+        } else {
+          const page = this.paged(new URL(`${BASE}${r.url}`), this.assignedTo(m[1]!), 10, false);
+          body = { value: page.value, ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}) };
+        }
         out.push({ id: r.id, status: this.t.sps.has(m[1]!) ? 200 : 404, headers: {}, body: body as R });
       }
     }

@@ -1,0 +1,200 @@
+/**
+ * Sync benchmark against the simulator: requests of a full sync against the delta-based minimum
+ * (graph.md §14), an incremental sync after churn against the full one, wall time against a bare
+ * page fetch of the same collections, and peak RSS.
+ *
+ *   npm run bench -- [--preset large|small|demo] [--users N --groups N --memberships N …] [--churn 0.01]
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config/load.js';
+import { createGraphClient } from '../../src/graph/client.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
+import type { SnapshotHeader } from '../../src/sync/api.js';
+
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'large' },
+    users: { type: 'string' },
+    groups: { type: 'string' },
+    memberships: { type: 'string' },
+    devices: { type: 'string' },
+    churn: { type: 'string', default: '0.01' },
+    // Caps the sync process's V8 heap: a sync that completes under a small cap is flat in memory.
+    'heap-mb': { type: 'string' },
+    // Skips the bare page fetch (it takes as long as the sync's own fetching on a big tenant).
+    'skip-bare': { type: 'boolean', default: false },
+  },
+});
+
+const size: Partial<TenantSize> = {};
+for (const k of ['users', 'groups', 'memberships', 'devices'] as const)
+  if (values[k]) size[k] = Number(values[k]);
+const P_DELTA = 200; // simulator (and observed Graph) delta page
+const P_EXPAND = 100; // list page with $expand
+const P_LIST = 999;
+
+const ceil = (n: number, p: number) => Math.max(1, Math.ceil(n / p));
+
+const t0 = Date.now();
+const sim = await startSimulator({
+  preset: values.preset as PresetName,
+  seed: 1,
+  size,
+  throttling: false,
+  host: '127.0.0.1',
+});
+tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
+const t = sim.tenant;
+console.log(
+  `tenant: ${t.users.size} users, ${t.groups.size} groups, ${t.servicePrincipals.size} SPs, ${t.devices.size} devices (generated in ${Date.now() - t0} ms)`,
+);
+
+const env = {
+  BATON_ENTRA_TENANT_ID: sim.tenantId,
+  BATON_ENTRA_CLIENT_ID: sim.clientId,
+  BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
+  BATON_GRAPH_DOMAIN: sim.graphDomain,
+  BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
+  BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+  BATON_SYNC_DEVICES: 'true',
+  BATON_LOG_LEVEL: process.env.BENCH_LOG ? 'info' : 'silent',
+};
+const config = loadConfig(env);
+
+/** Bare page fetch of the same big collections: the floor for the sync's wall time. */
+async function bareFetch(fullMs: number): Promise<number> {
+  const raw = createGraphClient(config);
+  const start = Date.now();
+  let rawPages = 0;
+  for (const url of [
+    '/users/delta?$select=id,displayName,userPrincipalName,assignedLicenses,manager',
+    '/groups/delta?$select=id,displayName,members,owners',
+    '/servicePrincipals?$select=id,displayName,servicePrincipalType,appRoles&$expand=appRoleAssignedTo&$top=999',
+    '/devices/delta?$select=id,displayName,trustType',
+  ]) {
+    for await (const _page of raw.pages(url)) rawPages++;
+  }
+  const bareMs = Date.now() - start;
+  await raw.close();
+  console.log(
+    `bare fetch of users/groups/SPs/devices: ${rawPages} pages, ${bareMs} ms (sync/bare = ${(fullMs / bareMs).toFixed(2)})`,
+  );
+  return bareMs;
+}
+
+interface ChildResult {
+  header: SnapshotHeader;
+  ms: number;
+  peakRssMb: number;
+}
+
+/** Runs one sync in a child process (its own memory), while this process serves the simulator. */
+async function syncInChild(outFile: string, from?: string): Promise<ChildResult> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : []),
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./sync-child.ts', import.meta.url)),
+      outFile,
+      ...(from ? [from] : []),
+    ],
+    {
+      env: { ...process.env, ...env, NODE_EXTRA_CA_CERTS: sim.caCertPath },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const [code] = (await once(child, 'close')) as [number];
+  if (code !== 0) throw new Error(`sync child exited ${code}`);
+  const last = out.trim().split('\n').at(-1)!;
+  return JSON.parse(last) as ChildResult;
+}
+const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+
+try {
+  // Minimum by the delta-based formula: one request per page of each collection, SP listing with
+  // $expand (100 a page), full assignment listings only where the expansion hit 20, owners in
+  // $batch envelopes of 20 (as are the full assignment listings where the expansion hit 20), and
+  // the small role/SKU/organization listings.
+  let memberships = 0;
+  for (const g of t.groups.keys()) memberships += t.membersOf(g).length + t.ownersOf(g).length;
+  const spOver = [...t.servicePrincipals.keys()].filter((id) => t.appRoleAssignedTo(id).length >= 20);
+  const apps = [...t.servicePrincipals.values()].filter(
+    (s) =>
+      s.servicePrincipalType === 'Application' &&
+      (t.appRoleAssignedTo(s.id).length > 0 || s.appOwnerOrganizationId === t.organization.id),
+  ).length;
+  const minimum =
+    1 +
+    ceil(t.users.size, P_DELTA) +
+    ceil(t.groups.size, P_DELTA) +
+    ceil(t.servicePrincipals.size, P_EXPAND) +
+    (spOver.length ? Math.ceil(spOver.length / 20) : 0) +
+    ceil(apps, 20) +
+    1 +
+    // Role listings document no $top: default pages of 100.
+    ceil(t.roleAssignments.size, 100) +
+    ceil(t.roleAssignmentScheduleInstances.size, 100) +
+    ceil(t.roleEligibilityScheduleInstances.size, 100) +
+    1 +
+    ceil(t.devices.size, P_DELTA);
+  const listBased = 2 * t.groups.size + t.servicePrincipals.size + ceil(t.users.size + memberships, P_LIST);
+
+  const fullRun = await syncInChild(join(dir, 'full.snap'));
+  const full = fullRun;
+  const fullMs = fullRun.ms;
+  console.log(
+    `full sync: ${full.header.graphRequests} requests (delta-based minimum ≈ ${minimum}; list-based ≈ ${listBased}), ${fullMs} ms, ${full.header.counts.grants} grants, ${full.header.counts.resources} resources, snapshot ${Math.round(full.header.bodyBytes / 1024)} KiB`,
+  );
+  console.log(`sync process peak RSS: ${fullRun.peakRssMb} MiB`);
+
+  const bareMs = values['skip-bare'] ? undefined : await bareFetch(fullMs);
+
+  // Churn: change `churn` of users and of memberships, then sync incrementally.
+  const churn = Number(values.churn);
+  const users = [...t.users.keys()];
+  const groups = [...t.groups.keys()];
+  const n = Math.max(1, Math.round(users.length * churn));
+  for (let i = 0; i < n; i++) t.updateUser(users[(i * 7919) % users.length]!, { jobTitle: `Title ${i}` });
+  for (let i = 0; i < n; i++) {
+    const g = groups[(i * 104729) % groups.length]!;
+    const m = t.membersOf(g)[0];
+    if (m) t.removeMember(g, m);
+  }
+  const inc = await syncInChild(join(dir, 'inc.snap'), join(dir, 'full.snap'));
+  const incMs = inc.ms;
+  console.log(
+    `incremental after ${n} user and ${n} membership changes: ${inc.header.graphRequests} requests vs ${full.header.graphRequests} full, ${incMs} ms vs ${fullMs} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      preset: values.preset,
+      size,
+      users: t.users.size,
+      groups: t.groups.size,
+      fullRequests: full.header.graphRequests,
+      minimum,
+      listBased,
+      fullMs,
+      bareMs,
+      incRequests: inc.header.graphRequests,
+      incMs,
+      fullPeakRssMb: fullRun.peakRssMb,
+      incPeakRssMb: inc.peakRssMb,
+    }),
+  );
+} finally {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+}
