@@ -21,7 +21,9 @@ interface DemoOptions {
 export function demoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Run the whole loop locally: Entra simulator + control plane + sync daemon, syncing every few seconds')
+    .description(
+      'Run the whole loop locally: Entra simulator + control plane + sync daemon, syncing every few seconds',
+    )
     .option('--preset <name>', 'simulated tenant size: demo | small | large', 'demo')
     .option('--data-dir <dir>', 'where the demo keeps snapshots, uploads and certificates', '.data/demo')
     .option('--interval <duration>', 'time between syncs (e.g. 20s, 1m)', '20s')
@@ -76,7 +78,9 @@ function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string
         /* not the ready line */
       }
     });
-    child.once('exit', (code) => reject(new CliError(`demo: the ${what} exited (${code}) before it was ready: ${stderr.trim()}`)));
+    child.once('exit', (code) =>
+      reject(new CliError(`demo: the ${what} exited (${code}) before it was ready: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -125,13 +129,32 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     say(`  ✓ Entra simulator   ${simInfo.authorityHost}  tenant ${simInfo.tenantId}  (preset ${preset})`);
 
     const client = JSON.parse(
-      await cliOutput(['control-plane', 'clients', 'add', '--data-dir', dirs.controlPlane, '--name', 'demo', '--json']),
+      await cliOutput([
+        'control-plane',
+        'clients',
+        'add',
+        '--data-dir',
+        dirs.controlPlane,
+        '--name',
+        'demo',
+        '--json',
+      ]),
     ) as { clientId: string; clientSecret: string };
     const cpPort = await freePort();
-    const cp = cli(['control-plane', 'serve', '--listen', `127.0.0.1:${cpPort}`, '--data-dir', dirs.controlPlane, '--insecure']);
+    const cp = cli([
+      'control-plane',
+      'serve',
+      '--listen',
+      `127.0.0.1:${cpPort}`,
+      '--data-dir',
+      dirs.controlPlane,
+      '--insecure',
+    ]);
     children.push(cp);
     await waitForLine(cp, /listening/i, 'control plane');
-    say(`  ✓ control plane     127.0.0.1:${cpPort}  uploads land in ${relative(process.cwd(), dirs.controlPlane)}`);
+    say(
+      `  ✓ control plane     127.0.0.1:${cpPort}  uploads land in ${relative(process.cwd(), dirs.controlPlane)}`,
+    );
 
     const httpPort = await freePort();
     const daemon = cli(['serve'], {
@@ -155,11 +178,17 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       BATON_LOG_FORMAT: 'json',
     });
     children.push(daemon);
-    say(`  ✓ sync daemon       health http://127.0.0.1:${httpPort}/readyz  metrics http://127.0.0.1:${httpPort}/metrics`);
-    say(`                      local snapshots in ${relative(process.cwd(), join(dirs.daemon, 'snapshots'))}`);
+    say(
+      `  ✓ sync daemon       health http://127.0.0.1:${httpPort}/readyz  metrics http://127.0.0.1:${httpPort}/metrics`,
+    );
+    say(
+      `                      local snapshots in ${relative(process.cwd(), join(dirs.daemon, 'snapshots'))}`,
+    );
     say('');
     say('Inspect a snapshot:   npm run cli -- snapshot inspect <file>   (… export <file> --format jsonl)');
-    say(`List uploads:         npm run cli -- control-plane syncs list --data-dir ${relative(process.cwd(), dirs.controlPlane)}`);
+    say(
+      `List uploads:         npm run cli -- control-plane syncs list --data-dir ${relative(process.cwd(), dirs.controlPlane)}`,
+    );
     say('Stop with Ctrl-C.');
     say('');
 
@@ -214,12 +243,15 @@ function followDaemon(daemon: ChildProcess, exitAfter: number | undefined): Prom
       if (msg === 'sync starting') say(`${time}  sync (${String(rec.kind)}) started`);
       else if (msg === 'sync finished' && rec.file) {
         const c = rec.counts as { resources: number; entitlements: number; grants: number } | undefined;
-        say(`${time}  sync finished: ${c?.resources} resources, ${c?.entitlements} entitlements, ${c?.grants} grants`);
+        say(
+          `${time}  sync finished: ${c?.resources} resources, ${c?.entitlements} entitlements, ${c?.grants} grants`,
+        );
       } else if (msg === 'snapshot delivered') {
         uploads += 1;
         say(`${time}  uploaded ${String(rec.syncId)} (${String(rec.bytes)} bytes) → control plane`);
         if (exitAfter !== undefined && uploads >= exitAfter) done(uploads);
-      } else if (rec.level === 'error' || rec.level === 'warn') say(`${time}  ${String(rec.level)}: ${msg} ${rec.err ? String(rec.err) : ''}`);
+      } else if (rec.level === 'error' || rec.level === 'warn')
+        say(`${time}  ${String(rec.level)}: ${msg} ${rec.err ? String(rec.err) : ''}`);
     });
     process.once('SIGINT', () => done(uploads));
     process.once('SIGTERM', () => done(uploads));

@@ -23,7 +23,8 @@ export function serveCommand(program: Command): void {
       'Run the sync daemon: scheduled syncs, uploads to the control plane, tasks, health and metrics (configured by BATON_* variables)',
     )
     .action(async () => {
-      let daemon: Daemon | undefined;
+      // Filled in once the daemon exists; a change seen before that is picked up by the first load.
+      const current: { daemon?: Daemon } = {};
       let watcher: ConfigWatcher<EffectiveConfig> | undefined;
       let initial: EffectiveConfig;
       try {
@@ -33,8 +34,8 @@ export function serveCommand(program: Command): void {
             dir,
             baseEnv: process.env,
             load: loadEffectiveConfig,
-            onChange: (next) => daemon?.reconfigure(next),
-            onError: (err) => daemon?.rejectReload(err),
+            onChange: (next) => current.daemon?.reconfigure(next),
+            onError: (err) => current.daemon?.rejectReload(err),
           });
           initial = watcher.start();
         } else {
@@ -46,7 +47,7 @@ export function serveCommand(program: Command): void {
       }
       const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
       const running = new Daemon(initial, { runSync, probeEntra, logger, version: VERSION });
-      daemon = running;
+      current.daemon = running;
       // Signals are handled from here on: a SIGTERM during start-up stops cleanly too.
       const stopped = new Promise<number>((resolve) => {
         installShutdown({

@@ -29,7 +29,14 @@ export type EntraAuth =
       certificatePassword?: string;
     }
   | { mode: 'workload_identity'; tenantId: string; clientId: string; tokenFilePath: string }
-  | { mode: 'password'; tenantId: string; clientId: string; username: string; password: string; clientSecret?: string };
+  | {
+      mode: 'password';
+      tenantId: string;
+      clientId: string;
+      username: string;
+      password: string;
+      clientSecret?: string;
+    };
 
 export type DeviceJoinType = 'entra' | 'hybrid' | 'registered';
 

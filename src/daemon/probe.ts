@@ -16,7 +16,10 @@ export async function probeEntra(config: ConnectorConfig, logger?: Logger): Prom
   const graph = createGraphClient(config, { credential, logger, maxAttempts: 2 });
   const report = await validateConnection(config, graph, credential).finally(() => graph.close());
   for (const p of report.probes.filter((x) => !x.ok)) {
-    logger?.warn({ feature: p.feature, check: p.check, missingPermission: p.missingPermission }, 'probe failed');
+    logger?.warn(
+      { feature: p.feature, check: p.check, missingPermission: p.missingPermission },
+      'probe failed',
+    );
   }
   return {
     connectionStatus: report.status,
@@ -27,7 +30,9 @@ export async function probeEntra(config: ConnectorConfig, logger?: Logger): Prom
       'incremental_sync',
       'event_feed',
       ...(config.provisioning ? ['provisioning'] : []),
-      ...RESOURCE_TYPE_IDS.filter((t) => config.syncResourceTypes.includes(t)).map((t) => `resource_type:${t}`),
+      ...RESOURCE_TYPE_IDS.filter((t) => config.syncResourceTypes.includes(t)).map(
+        (t) => `resource_type:${t}`,
+      ),
     ],
   };
 }

@@ -121,7 +121,10 @@ export class Daemon {
         onNewLeader: (identity: string) => this.log.info({ leader: identity }, 'leader observed'),
       });
       this.elector.start();
-      this.log.info({ identity: le.identity, lease: `${le.namespace}/${le.name}` }, 'standing for leadership');
+      this.log.info(
+        { identity: le.identity, lease: `${le.namespace}/${le.name}` },
+        'standing for leadership',
+      );
     } else {
       await this.startWork();
     }
@@ -209,7 +212,10 @@ export class Daemon {
       if (result.header.kind === 'full') this.lastFullAt = now;
       this.entraOk = true;
       await this.snapshots.promote(result.file);
-      log.info({ file: result.file, syncId: result.header.syncId, counts: result.header.counts }, 'sync finished');
+      log.info(
+        { file: result.file, syncId: result.header.syncId, counts: result.header.counts },
+        'sync finished',
+      );
       if (this.agent) {
         await this.agent.submitSnapshot(result.file, result.header, { taskId: request.taskId });
         this.metrics.spoolDepth.set(this.agent.status().spoolDepth);
@@ -219,7 +225,8 @@ export class Daemon {
     } catch (err) {
       end({ result: 'failure' });
       this.metrics.syncRuns.inc({ kind, result: 'failure' });
-      if (!signal.aborted) log.error({ err: (err as Error).message }, 'sync failed; the previous snapshot stays');
+      if (!signal.aborted)
+        log.error({ err: (err as Error).message }, 'sync failed; the previous snapshot stays');
       throw err;
     }
   }
@@ -253,7 +260,10 @@ export class Daemon {
   }
 
   /** The directoryAudits feed since `since` (bounded), for a list_events task. */
-  private async listEvents(since: Date, signal: AbortSignal): Promise<{ events: object[]; truncated: boolean }> {
+  private async listEvents(
+    since: Date,
+    signal: AbortSignal,
+  ): Promise<{ events: object[]; truncated: boolean }> {
     const config = this.config.connector;
     const graph = createGraphClient(config, { credential: createCredential(config), logger: this.log });
     try {
@@ -265,7 +275,10 @@ export class Daemon {
 
   private async hello(): Promise<HelloInfo> {
     try {
-      this.lastHello = await this.deps.probeEntra(this.config.connector, this.log.child({ component: 'probe' }));
+      this.lastHello = await this.deps.probeEntra(
+        this.config.connector,
+        this.log.child({ component: 'probe' }),
+      );
       this.entraOk = this.lastHello.connectionStatus === 'connected';
     } catch (err) {
       this.entraOk = false;
@@ -293,7 +306,10 @@ export class Daemon {
         : agent
           ? { ok: true, detail: agent.connected ? 'connected' : `spooling (${agent.spoolDepth} waiting)` }
           : { ok: Boolean(this.elector), detail: this.elector ? 'standby' : 'not started' },
-      leader: { ok: true, detail: this.elector ? (this.elector.isLeader ? 'leader' : 'standby') : 'disabled' },
+      leader: {
+        ok: true,
+        detail: this.elector ? (this.elector.isLeader ? 'leader' : 'standby') : 'disabled',
+      },
     };
     // A standby replica is ready: rollouts and PodDisruptionBudgets would stall otherwise.
     return { ready: Object.values(checks).every((c) => c.ok), checks };
@@ -314,7 +330,10 @@ export class Daemon {
     if (restartOnly.length) this.log.warn({ settings: restartOnly }, 'these settings apply after a restart');
     if (prev.connector.logLevel !== next.connector.logLevel) this.log.level = next.connector.logLevel;
     this.scheduler?.update(next.daemon.schedule);
-    if (JSON.stringify(prev.daemon.controlPlane) !== JSON.stringify(next.daemon.controlPlane) && this.working) {
+    if (
+      JSON.stringify(prev.daemon.controlPlane) !== JSON.stringify(next.daemon.controlPlane) &&
+      this.working
+    ) {
       this.log.info('control plane settings changed: reconnecting');
       await this.agent?.stop();
       this.agent = undefined;

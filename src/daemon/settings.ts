@@ -40,13 +40,7 @@ export interface DaemonSettings {
   keepSnapshots: number;
 }
 
-const duration = makeValidator<number>((input) => {
-  try {
-    return parseDuration(input);
-  } catch (err) {
-    throw new Error((err as Error).message);
-  }
-});
+const duration = makeValidator<number>((input) => parseDuration(input));
 
 const isoTime = makeValidator<Date>((input) => {
   const d = new Date(input);
@@ -130,10 +124,14 @@ export function loadDaemonSettings(env: Record<string, string | undefined>): Dae
   }
   const address = e.BATON_CONTROL_PLANE_ADDRESS;
   if (address && (!e.BATON_CLIENT_ID || !e.BATON_CLIENT_SECRET)) {
-    problems.push('BATON_CONTROL_PLANE_ADDRESS is set: BATON_CLIENT_ID and BATON_CLIENT_SECRET are required too');
+    problems.push(
+      'BATON_CONTROL_PLANE_ADDRESS is set: BATON_CLIENT_ID and BATON_CLIENT_SECRET are required too',
+    );
   }
   if (!address && (e.BATON_CLIENT_ID || e.BATON_CLIENT_SECRET)) {
-    problems.push('BATON_CLIENT_ID/BATON_CLIENT_SECRET are set but BATON_CONTROL_PLANE_ADDRESS is not (host:port)');
+    problems.push(
+      'BATON_CLIENT_ID/BATON_CLIENT_SECRET are set but BATON_CONTROL_PLANE_ADDRESS is not (host:port)',
+    );
   }
   if (Boolean(e.BATON_CONTROL_PLANE_CLIENT_CERT) !== Boolean(e.BATON_CONTROL_PLANE_CLIENT_KEY)) {
     problems.push('BATON_CONTROL_PLANE_CLIENT_CERT and BATON_CONTROL_PLANE_CLIENT_KEY go together (mTLS)');
@@ -148,7 +146,9 @@ export function loadDaemonSettings(env: Record<string, string | undefined>): Dae
   }
   const namespace = e.BATON_LEASE_NAMESPACE ?? readServiceAccountNamespace();
   if (e.BATON_LEADER_ELECTION && !namespace) {
-    problems.push('BATON_LEADER_ELECTION=true needs BATON_LEASE_NAMESPACE (or an in-cluster service account)');
+    problems.push(
+      'BATON_LEADER_ELECTION=true needs BATON_LEASE_NAMESPACE (or an in-cluster service account)',
+    );
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -203,7 +203,9 @@ export function loadDaemonSettings(env: Record<string, string | undefined>): Dae
 /** The namespace of the pod's service account, when running in a cluster. */
 function readServiceAccountNamespace(): string | undefined {
   try {
-    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || undefined;
+    return (
+      readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || undefined
+    );
   } catch {
     return undefined;
   }

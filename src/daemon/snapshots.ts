@@ -30,7 +30,10 @@ export class LocalSnapshots {
 
   /** A fresh path for the next sync's output, sortable by time. */
   nextPath(now: number, kind: SyncKind): string {
-    const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date(now)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     return join(this.dir, `${stamp}-${kind}.snapshot`);
   }
 
@@ -53,7 +56,9 @@ export class LocalSnapshots {
 
   /** Removes all but the newest `keep` sync files (latest.snapshot is a separate link and stays). */
   async prune(): Promise<void> {
-    const files = (await readdir(this.dir)).filter((f) => /^\d{8}T\d{6}Z-(full|incremental)\.snapshot$/.test(f)).sort();
+    const files = (await readdir(this.dir))
+      .filter((f) => /^\d{8}T\d{6}Z-(full|incremental)\.snapshot$/.test(f))
+      .sort();
     for (const f of files.slice(0, Math.max(0, files.length - this.keep))) {
       await rm(join(this.dir, f), { force: true });
     }

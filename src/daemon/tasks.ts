@@ -36,7 +36,12 @@ export async function handleTask(task: AgentTask, ctx: TaskContext): Promise<Tas
         return await listEventsTask(task, ctx);
       default:
         if (PROVISIONING_KINDS.has(task.kind)) return provisioningTask(task, ctx);
-        return { ok: false, code: 'UNIMPLEMENTED', message: `unknown task kind ${task.kind}`, retryable: false };
+        return {
+          ok: false,
+          code: 'UNIMPLEMENTED',
+          message: `unknown task kind ${task.kind}`,
+          retryable: false,
+        };
     }
   } catch (err) {
     if (ctx.signal.aborted) {
@@ -74,7 +79,12 @@ async function listEventsTask(task: AgentTask, ctx: TaskContext): Promise<TaskRe
   const sinceRaw = task.payload['since'];
   const since = typeof sinceRaw === 'string' ? new Date(sinceRaw) : new Date(ctx.now() - 24 * 3600_000);
   if (Number.isNaN(since.getTime())) {
-    return { ok: false, code: 'INVALID_ARGUMENT', message: 'since: expected an ISO 8601 time', retryable: false };
+    return {
+      ok: false,
+      code: 'INVALID_ARGUMENT',
+      message: 'since: expected an ISO 8601 time',
+      retryable: false,
+    };
   }
   const { events, truncated } = await ctx.listEvents(since, ctx.signal);
   return { ok: true, response: { events, truncated } };

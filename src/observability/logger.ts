@@ -82,7 +82,10 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   const inner: DestinationStream =
     settings.destination ??
     (settings.format === 'console'
-      ? (pino.transport({ target: 'pino-pretty', options: { colorize: false, singleLine: true } }) as DestinationStream)
+      ? (pino.transport({
+          target: 'pino-pretty',
+          options: { colorize: false, singleLine: true },
+        }) as DestinationStream)
       : pino.destination({ dest: 1, sync: false }));
   return pino(options, scrubbingDestination(inner));
 }

@@ -34,14 +34,27 @@ class ServeProcess {
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
   }
 
-  waitFor(msg: string, where: (r: LogRecord) => boolean = () => true, timeoutMs = 30_000): Promise<LogRecord> {
+  waitFor(
+    msg: string,
+    where: (r: LogRecord) => boolean = () => true,
+    timeoutMs = 30_000,
+  ): Promise<LogRecord> {
     const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
       const check = () => {
         const hit = this.records.find((r) => r.msg === msg && where(r));
         if (hit) return resolve(hit);
-        if (this.child.exitCode !== null) return reject(new Error(`serve exited (${this.child.exitCode}): ${this.stderr}`));
-        if (Date.now() > deadline) return reject(new Error(`no "${msg}" log; last: ${this.records.slice(-4).map((r) => r.msg).join(' | ')}`));
+        if (this.child.exitCode !== null)
+          return reject(new Error(`serve exited (${this.child.exitCode}): ${this.stderr}`));
+        if (Date.now() > deadline)
+          return reject(
+            new Error(
+              `no "${msg}" log; last: ${this.records
+                .slice(-4)
+                .map((r) => r.msg)
+                .join(' | ')}`,
+            ),
+          );
         this.waiters.push(check);
         setTimeout(check, 1000).unref();
       };
@@ -56,7 +69,11 @@ class ServeProcess {
 }
 
 /** Writes settings the way the kubelet updates a Secret volume: a new dir, then a `..data` swap. */
-async function writeSecretVolume(dir: string, files: Record<string, string>, generation: number): Promise<void> {
+async function writeSecretVolume(
+  dir: string,
+  files: Record<string, string>,
+  generation: number,
+): Promise<void> {
   const target = `..data_${generation}`;
   await mkdir(join(dir, target), { recursive: true });
   for (const [name, value] of Object.entries(files)) await writeFile(join(dir, target, name), value);
@@ -141,8 +158,15 @@ describe('serve as a process', function () {
       const ms = Date.now() - t0;
       assert.equal(code, 0, serve.stderr);
       assert.ok(ms < 10_000, `took ${ms} ms to stop`);
-      assert.equal(serve.records.filter((r) => r.msg === 'sync finished').length, 0, 'the sync did not run to the end');
-      assert.ok((await readdir(join(dir, 'data', 'state'))).length > 0, 'a checkpoint was kept for the next run');
+      assert.equal(
+        serve.records.filter((r) => r.msg === 'sync finished').length,
+        0,
+        'the sync did not run to the end',
+      );
+      assert.ok(
+        (await readdir(join(dir, 'data', 'state'))).length > 0,
+        'a checkpoint was kept for the next run',
+      );
     } finally {
       serve.child.kill('SIGKILL');
     }

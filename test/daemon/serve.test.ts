@@ -18,7 +18,10 @@ import { FakeApiServer } from '../support/fake-apiserver.js';
 import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';
 
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 /**
  * The composed daemon (`baton-entra serve`) against the Entra simulator and the reference control
@@ -123,7 +126,10 @@ describe('serve: the daemon end to end', function () {
     const delivered = await logs.waitFor('snapshot delivered');
     const done = await waitForTask(plane, task.id);
     assert.equal(done.status, 'succeeded', JSON.stringify(done));
-    assert.equal((done.result as { syncId?: string } | undefined)?.syncId ?? delivered.syncId, delivered.syncId);
+    assert.equal(
+      (done.result as { syncId?: string } | undefined)?.syncId ?? delivered.syncId,
+      delivered.syncId,
+    );
   });
 
   it('refuses provisioning tasks while BATON_PROVISIONING is off, naming the setting', async () => {
@@ -147,7 +153,8 @@ describe('serve: the daemon end to end', function () {
     const task = addTask(plane.store, 'list_events', { since }, new Date());
     const done = await waitForTask(plane, task.id);
     assert.equal(done.status, 'succeeded', JSON.stringify(done));
-    const events = (JSON.parse(JSON.stringify(done.result)) as { response?: { events?: unknown[] } }).response?.events;
+    const events = (JSON.parse(JSON.stringify(done.result)) as { response?: { events?: unknown[] } }).response
+      ?.events;
     assert.ok(Array.isArray(events) && events.length > 0, JSON.stringify(done.result).slice(0, 300));
   });
 

@@ -15,13 +15,7 @@ export type IsoDateTime = string;
 
 /** The directory object kinds that can be members or owners. `@odata.type` = `#microsoft.graph.<kind>`. */
 export type DirectoryObjectKind =
-  | 'user'
-  | 'group'
-  | 'servicePrincipal'
-  | 'device'
-  | 'orgContact'
-  | 'application'
-  | 'administrativeUnit';
+  'user' | 'group' | 'servicePrincipal' | 'device' | 'orgContact' | 'application' | 'administrativeUnit';
 
 export interface OnPremisesExtensionAttributes {
   extensionAttribute1: string | null;
@@ -155,7 +149,13 @@ export interface ServicePrincipalRecord {
   appRoleAssignmentRequired: boolean;
   appRoles: AppRole[];
   homepage: string | null;
-  info: { logoUrl: string | null; marketingUrl: string | null; privacyStatementUrl: string | null; supportUrl: string | null; termsOfServiceUrl: string | null };
+  info: {
+    logoUrl: string | null;
+    marketingUrl: string | null;
+    privacyStatementUrl: string | null;
+    supportUrl: string | null;
+    termsOfServiceUrl: string | null;
+  };
   servicePrincipalType: 'Application' | 'ManagedIdentity' | 'Legacy' | 'SocialIdp';
   servicePrincipalNames: string[];
   signInAudience: string | null;
@@ -306,7 +306,12 @@ export interface SubscribedSkuRecord {
   capabilityStatus: 'Enabled' | 'Warning' | 'Suspended' | 'Deleted' | 'LockedOut';
   consumedUnits: number;
   prepaidUnits: { enabled: number; suspended: number; warning: number; lockedOut: number };
-  servicePlans: { servicePlanId: Guid; servicePlanName: string; provisioningStatus: string; appliesTo: string }[];
+  servicePlans: {
+    servicePlanId: Guid;
+    servicePlanName: string;
+    provisioningStatus: string;
+    appliesTo: string;
+  }[];
 }
 
 /** https://learn.microsoft.com/graph/api/resources/directoryaudit */
@@ -338,7 +343,13 @@ export interface DirectoryAuditRecord {
 export interface OrganizationRecord {
   id: Guid;
   displayName: string;
-  verifiedDomains: { name: string; isDefault: boolean; isInitial: boolean; type: string; capabilities: string }[];
+  verifiedDomains: {
+    name: string;
+    isDefault: boolean;
+    isInitial: boolean;
+    type: string;
+    capabilities: string;
+  }[];
   tenantType: string;
   countryLetterCode: string;
   createdDateTime: IsoDateTime;
@@ -349,7 +360,10 @@ export interface SynchronizationJobRecord {
   id: string;
   templateId: string;
   schedule: { expiration: IsoDateTime | null; interval: string; state: 'Active' | 'Disabled' | 'Paused' };
-  status: { code: 'NotConfigured' | 'NotRun' | 'Active' | 'Paused' | 'Quarantine'; lastExecution: unknown | null };
+  status: {
+    code: 'NotConfigured' | 'NotRun' | 'Active' | 'Paused' | 'Quarantine';
+    lastExecution: unknown | null;
+  };
 }
 
 /**
@@ -399,7 +413,12 @@ export interface ChangeRecord {
   id: Guid;
   kind: ChangeKind;
   changedProperties?: string[];
-  relation?: { name: 'members' | 'owners' | 'manager'; targetId: Guid; targetKind: DirectoryObjectKind; removed: boolean };
+  relation?: {
+    name: 'members' | 'owners' | 'manager';
+    targetId: Guid;
+    targetKind: DirectoryObjectKind;
+    removed: boolean;
+  };
 }
 
 /** Sizes of a generated tenant. Every count can be set alone; presets fill the rest. */

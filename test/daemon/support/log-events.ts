@@ -37,7 +37,12 @@ export class LogEvents extends EventEmitter {
   }
 
   /** Resolves on the `n`-th record (counting those already seen) with this message. */
-  waitFor(msg: string, n = 1, where: (r: LogRecord) => boolean = () => true, timeoutMs = 20_000): Promise<LogRecord> {
+  waitFor(
+    msg: string,
+    n = 1,
+    where: (r: LogRecord) => boolean = () => true,
+    timeoutMs = 20_000,
+  ): Promise<LogRecord> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const hits = this.records.filter((r) => r.msg === msg && where(r));
@@ -49,7 +54,14 @@ export class LogEvents extends EventEmitter {
       };
       const timer = setTimeout(() => {
         this.off('record', check);
-        reject(new Error(`no log "${msg}" (#${n}) within ${timeoutMs} ms; last: ${this.records.slice(-5).map((r) => r.msg).join(' | ')}`));
+        reject(
+          new Error(
+            `no log "${msg}" (#${n}) within ${timeoutMs} ms; last: ${this.records
+              .slice(-5)
+              .map((r) => r.msg)
+              .join(' | ')}`,
+          ),
+        );
       }, timeoutMs);
       this.on('record', check);
       check();
