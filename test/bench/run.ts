@@ -164,7 +164,10 @@ try {
   // Churn: change `churn` of users and of memberships, then sync incrementally.
   const churn = Number(values.churn);
   const users = [...t.users.keys()];
-  const groups = [...t.groups.keys()];
+  // Dynamic groups take their members from a rule: only assigned groups can be edited.
+  const groups = [...t.groups.values()]
+    .filter((g) => !g.groupTypes.includes('DynamicMembership'))
+    .map((g) => g.id);
   const n = Math.max(1, Math.round(users.length * churn));
   for (let i = 0; i < n; i++) t.updateUser(users[(i * 7919) % users.length]!, { jobTitle: `Title ${i}` });
   for (let i = 0; i < n; i++) {
