@@ -38,6 +38,8 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Their own process group: Ctrl-C reaches the demo alone, which then stops them in order.
+    detached: true,
   });
 }
 
@@ -141,6 +143,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       ]),
     ) as { clientId: string; clientSecret: string };
     const cpPort = await freePort();
+    // The control plane serves TLS with the certificate the simulator made for localhost.
     const cp = cli([
       'control-plane',
       'serve',
@@ -148,12 +151,15 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       `127.0.0.1:${cpPort}`,
       '--data-dir',
       dirs.controlPlane,
-      '--insecure',
+      '--tls-cert',
+      join(dirs.simulator, 'server.pem'),
+      '--tls-key',
+      join(dirs.simulator, 'server-key.pem'),
     ]);
     children.push(cp);
     await waitForLine(cp, /listening/i, 'control plane');
     say(
-      `  ✓ control plane     127.0.0.1:${cpPort}  uploads land in ${relative(process.cwd(), dirs.controlPlane)}`,
+      `  ✓ control plane     127.0.0.1:${cpPort} (TLS)  uploads land in ${relative(process.cwd(), dirs.controlPlane)}`,
     );
 
     const httpPort = await freePort();
@@ -166,7 +172,9 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       BATON_GRAPH_DOMAIN: simInfo.graphDomain,
       BATON_EXCHANGE_BASE_URL: simInfo.exchangeBaseUrl ?? simInfo.authorityHost,
       BATON_CONTROL_PLANE_ADDRESS: `127.0.0.1:${cpPort}`,
-      BATON_CONTROL_PLANE_TLS: 'insecure',
+      BATON_CONTROL_PLANE_TLS: 'tls',
+      BATON_CONTROL_PLANE_CA_FILE: simInfo.caCertPath,
+      BATON_CONTROL_PLANE_SERVER_NAME: 'localhost',
       BATON_CLIENT_ID: client.clientId,
       BATON_CLIENT_SECRET: client.clientSecret,
       BATON_HOST_ID: 'demo-daemon',
@@ -241,7 +249,7 @@ function followDaemon(daemon: ChildProcess, exitAfter: number | undefined): Prom
       const time = String(rec.time ?? '').slice(11, 19);
       const msg = String(rec.msg ?? '');
       if (msg === 'sync starting') say(`${time}  sync (${String(rec.kind)}) started`);
-      else if (msg === 'sync finished' && rec.file) {
+      else if (msg === 'snapshot ready') {
         const c = rec.counts as { resources: number; entitlements: number; grants: number } | undefined;
         say(
           `${time}  sync finished: ${c?.resources} resources, ${c?.entitlements} entitlements, ${c?.grants} grants`,

@@ -214,7 +214,7 @@ export class Daemon {
       await this.snapshots.promote(result.file);
       log.info(
         { file: result.file, syncId: result.header.syncId, counts: result.header.counts },
-        'sync finished',
+        'snapshot ready',
       );
       if (this.agent) {
         await this.agent.submitSnapshot(result.file, result.header, { taskId: request.taskId });

@@ -159,7 +159,7 @@ describe('serve as a process', function () {
       assert.equal(code, 0, serve.stderr);
       assert.ok(ms < 10_000, `took ${ms} ms to stop`);
       assert.equal(
-        serve.records.filter((r) => r.msg === 'sync finished').length,
+        serve.records.filter((r) => r.msg === 'sync finished' || r.msg === 'snapshot ready').length,
         0,
         'the sync did not run to the end',
       );
