@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './commands.js';
-import { CliError } from './errors.js';
-import { ConfigError } from '../config/source.js';
 import { loadConfig } from '../config/load.js';
 import { describeConfig } from '../config/describe.js';
 import { SETTINGS } from '../config/settings.js';
@@ -20,13 +18,7 @@ export const configCommand: CommandModule = (program: Command) => {
         printCatalogue(opts.json === true);
         return;
       }
-      let described: Record<string, unknown>;
-      try {
-        described = describeConfig(loadConfig(process.env));
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message);
-        throw err;
-      }
+      const described = describeConfig(loadConfig(process.env));
       process.stdout.write(opts.json ? `${JSON.stringify(described, null, 2)}\n` : formatText(described));
     });
 };

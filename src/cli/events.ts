@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
-import { ConfigError } from '../config/source.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { GraphError } from '../graph/errors.js';
@@ -21,13 +20,7 @@ export const eventsCommand: CommandModule = (program: Command) => {
       const since = timeArg('--since', opts.since);
       const until = opts.until === undefined ? undefined : timeArg('--until', opts.until);
       if (until && until <= since) throw new CliError('--until: expected a time after --since');
-      let config;
-      try {
-        config = loadConfig(process.env);
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message);
-        throw err;
-      }
+      const config = loadConfig(process.env);
       const logger = createLogger({
         level: config.logLevel,
         format: config.logFormat,

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, USAGE_EXIT } from './errors.js';
+import { ConfigError } from '../config/source.js';
 import { commandModules } from './commands.js';
 import { VERSION } from '../version.js';
 
@@ -29,6 +30,11 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       process.stderr.write(`baton-entra: ${err.message}\n`);
       return err.exitCode;
+    }
+    // Bad settings from any command: the problems, each naming its variable; no stack.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`baton-entra: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(`baton-entra: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveFileSettings, ConfigError } from '../config/source.js';
+import { resolveFileSettings } from '../config/source.js';
 import { loadConfig } from '../config/load.js';
 import { loadDaemonSettings } from '../daemon/settings.js';
 import { Daemon, type EffectiveConfig } from '../daemon/service.js';
@@ -9,7 +9,6 @@ import { probeEntra } from '../daemon/probe.js';
 import { runSync } from '../sync/run.js';
 import { createLogger } from '../observability/logger.js';
 import { VERSION } from '../version.js';
-import { CliError } from './errors.js';
 
 /** Reads the connector's and the daemon's settings from one environment. */
 export function loadEffectiveConfig(env: NodeJS.ProcessEnv | Record<string, string>): EffectiveConfig {
@@ -25,26 +24,18 @@ export function serveCommand(program: Command): void {
     .action(async () => {
       // Filled in once the daemon exists; a change seen before that is picked up by the first load.
       const current: { daemon?: Daemon } = {};
-      let watcher: ConfigWatcher<EffectiveConfig> | undefined;
-      let initial: EffectiveConfig;
-      try {
-        const dir = process.env.BATON_CONFIG_DIR;
-        if (dir) {
-          watcher = new ConfigWatcher<EffectiveConfig>({
+      // A bad setting throws ConfigError, which the CLI reports with every problem named.
+      const dir = process.env.BATON_CONFIG_DIR;
+      const watcher = dir
+        ? new ConfigWatcher<EffectiveConfig>({
             dir,
             baseEnv: process.env,
             load: loadEffectiveConfig,
             onChange: (next) => current.daemon?.reconfigure(next),
             onError: (err) => current.daemon?.rejectReload(err),
-          });
-          initial = watcher.start();
-        } else {
-          initial = loadEffectiveConfig(process.env);
-        }
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message);
-        throw err;
-      }
+          })
+        : undefined;
+      const initial = watcher ? watcher.start() : loadEffectiveConfig(process.env);
       const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
       const running = new Daemon(initial, { runSync, probeEntra, logger, version: VERSION });
       current.daemon = running;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load.js';
-import { ConfigError } from '../config/source.js';
 import { SyncAbortedError } from '../framework/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
@@ -35,13 +34,7 @@ export const syncCommand: CommandModule = (program: Command) => {
           throw err;
         }
       }
-      let config;
-      try {
-        config = loadConfig(process.env);
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message);
-        throw err;
-      }
+      const config = loadConfig(process.env);
       // JSON logs go to stderr: stdout carries the result (the snapshot header).
       const logger = createLogger({
         level: config.logLevel,

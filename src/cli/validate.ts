@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './commands.js';
-import { CliError } from './errors.js';
-import { ConfigError } from '../config/source.js';
 import { loadConfig } from '../config/load.js';
 import type { ConnectorConfig } from '../config/types.js';
 import { createLogger } from '../observability/logger.js';
@@ -42,12 +40,7 @@ export const validateCommand: CommandModule = (program: Command) => {
 };
 
 function loadOrFail(): ConnectorConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message);
-    throw err;
-  }
+  return loadConfig(process.env);
 }
 
 function line(p: ProbeResult): string {

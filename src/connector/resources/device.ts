@@ -4,6 +4,22 @@ import { RESOURCE_TYPES } from '../resource-types.js';
 import { daysBefore, listKind, pick, snake, type Item, type SyncerDeps } from './common.js';
 import type { FieldMapping } from './mapping.js';
 
+/** Device properties copied into the profile as they are (snake_case keys). */
+const PROFILE_FIELDS = [
+  'deviceId',
+  'operatingSystem',
+  'operatingSystemVersion',
+  'isCompliant',
+  'isManaged',
+  'approximateLastSignInDateTime',
+  'registrationDateTime',
+  'manufacturer',
+  'model',
+  'onPremisesSyncEnabled',
+  'profileType',
+  'accountEnabled',
+];
+
 export const DEVICE_MAPPINGS: FieldMapping[] = [
   { entra: 'device.id', field: 'id.resource' },
   { entra: 'displayName', field: 'displayName' },
@@ -14,20 +30,7 @@ export const DEVICE_MAPPINGS: FieldMapping[] = [
     note: 'AzureAd → entra, ServerAd → hybrid, Workplace → registered',
   },
   { entra: 'approximateLastSignInDateTime', field: 'profile.stale', note: 'BATON_DEVICE_STALE_DAYS' },
-  ...[
-    'deviceId',
-    'operatingSystem',
-    'operatingSystemVersion',
-    'isCompliant',
-    'isManaged',
-    'approximateLastSignInDateTime',
-    'registrationDateTime',
-    'manufacturer',
-    'model',
-    'onPremisesSyncEnabled',
-    'profileType',
-    'accountEnabled',
-  ].map((k) => ({ entra: k, field: `profile.${snake(k)}` })),
+  ...PROFILE_FIELDS.map((k) => ({ entra: k, field: `profile.${snake(k)}` })),
 ];
 
 /** https://learn.microsoft.com/graph/api/resources/device (trustType) */
@@ -47,20 +50,7 @@ export function joinType(trustType: unknown): DeviceJoinType | undefined {
 /** Pure: a Graph device → a `device` resource. */
 export function toDeviceResource(d: Item, now: number, staleDays?: number): Resource {
   const id = d.id as string;
-  const profile = pick(d, [
-    'deviceId',
-    'operatingSystem',
-    'operatingSystemVersion',
-    'isCompliant',
-    'isManaged',
-    'approximateLastSignInDateTime',
-    'registrationDateTime',
-    'manufacturer',
-    'model',
-    'onPremisesSyncEnabled',
-    'profileType',
-    'accountEnabled',
-  ]);
+  const profile = pick(d, PROFILE_FIELDS);
   const jt = joinType(d.trustType);
   if (jt) profile.join_type = jt;
   let stale = false;
