@@ -3,6 +3,7 @@
  * down. Nothing else reads process.env.
  */
 
+/** Every resource type, in the order a sync emits them. */
 export const RESOURCE_TYPE_IDS = [
   'user',
   'group',

@@ -1,4 +1,4 @@
-import type { ConnectorConfig, ResourceTypeId } from '../config/types.js';
+import { RESOURCE_TYPE_IDS, type ConnectorConfig, type ResourceTypeId } from '../config/types.js';
 import type { ResourceSyncer } from '../framework/types.js';
 import type { SnapshotDb } from '../snapshot/database.js';
 import type { CollectPhase } from './collect/context.js';
@@ -24,17 +24,11 @@ import { createUserSyncer } from './resources/user.js';
 
 /** The resource types this configuration syncs, in sync order (devices only with syncDevices). */
 export function syncedTypes(config: ConnectorConfig): ResourceTypeId[] {
-  const order: ResourceTypeId[] = [
-    'user',
-    'group',
-    'role',
-    'enterprise_application',
-    'managed_identity',
-    'license',
-    'device',
-  ];
-  const wanted = new Set(config.syncResourceTypes.length ? config.syncResourceTypes : order);
-  return order.filter((t) => wanted.has(t) && (t !== 'device' || config.syncDevices));
+  // RESOURCE_TYPE_IDS is listed in sync order.
+  const wanted = new Set<ResourceTypeId>(
+    config.syncResourceTypes.length ? config.syncResourceTypes : RESOURCE_TYPE_IDS,
+  );
+  return RESOURCE_TYPE_IDS.filter((t) => wanted.has(t) && (t !== 'device' || config.syncDevices));
 }
 
 /**

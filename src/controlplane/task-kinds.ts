@@ -1,42 +1,7 @@
-import {
-  CreateAccountTask,
-  DeleteAccountTask,
-  DisableAccountTask,
-  EnableAccountTask,
-  GrantTask,
-  InvokeActionTask,
-  ListEventsTask,
-  RevokeTask,
-  SyncFullTask,
-  SyncIncrementalTask,
-  type Task,
-} from '../gen/baton_entra/v1/task.js';
+import type { Task } from '../gen/baton_entra/v1/task.js';
+import { payloadOf, type TaskKind } from '../protocol/task-kinds.js';
 
-interface PayloadCodec {
-  fromJSON(object: unknown): unknown;
-  toJSON(message: never): unknown;
-}
-
-/** Task kinds by their wire name (the `Task.payload` oneof field), with the typed payload codec. */
-const KINDS = {
-  sync_full: { field: 'syncFull', codec: SyncFullTask },
-  sync_incremental: { field: 'syncIncremental', codec: SyncIncrementalTask },
-  grant: { field: 'grant', codec: GrantTask },
-  revoke: { field: 'revoke', codec: RevokeTask },
-  create_account: { field: 'createAccount', codec: CreateAccountTask },
-  enable_account: { field: 'enableAccount', codec: EnableAccountTask },
-  disable_account: { field: 'disableAccount', codec: DisableAccountTask },
-  delete_account: { field: 'deleteAccount', codec: DeleteAccountTask },
-  invoke_action: { field: 'invokeAction', codec: InvokeActionTask },
-  list_events: { field: 'listEvents', codec: ListEventsTask },
-} as const satisfies Record<string, { field: keyof Task; codec: PayloadCodec }>;
-
-export type TaskKind = keyof typeof KINDS;
-export const TASK_KINDS = Object.keys(KINDS) as TaskKind[];
-
-export function isTaskKind(kind: string): kind is TaskKind {
-  return Object.hasOwn(KINDS, kind);
-}
+export { isTaskKind, TASK_KINDS, type TaskKind } from '../protocol/task-kinds.js';
 
 /**
  * Parses and normalises a payload (camelCase JSON of the kind's message, as `protojson` writes it)
@@ -46,7 +11,7 @@ export function normalisePayload(kind: TaskKind, payload: unknown): Record<strin
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new Error(`payload for ${kind} must be a JSON object`);
   }
-  const { codec } = KINDS[kind] as { codec: PayloadCodec };
+  const { codec } = payloadOf(kind);
   const message = codec.fromJSON(payload);
   const json = codec.toJSON(message as never) as Record<string, unknown>;
   const missing = requiredFields(kind).filter((f) => !hasValue(json[f]));
@@ -86,6 +51,6 @@ export function toWireTask(
   payload: Record<string, unknown>,
   createdAt: Date,
 ): Task {
-  const { field, codec } = KINDS[kind] as { field: keyof Task; codec: PayloadCodec };
+  const { field, codec } = payloadOf(kind);
   return { id, createdAt, [field]: codec.fromJSON(payload) } as Task;
 }

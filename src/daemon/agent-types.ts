@@ -1,3 +1,4 @@
+import type { TaskKind } from '../protocol/task-kinds.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface AgentSettings {
@@ -32,17 +33,8 @@ export interface AgentStatus {
   lastError?: string;
 }
 
-export type AgentTaskKind =
-  | 'sync_full'
-  | 'sync_incremental'
-  | 'grant'
-  | 'revoke'
-  | 'create_account'
-  | 'enable_account'
-  | 'disable_account'
-  | 'delete_account'
-  | 'invoke_action'
-  | 'list_events';
+/** The task kinds of the protocol (src/protocol/task-kinds.ts). */
+export type AgentTaskKind = TaskKind;
 
 export interface AgentTask {
   id: string;

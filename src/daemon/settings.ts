@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { bool, cleanEnv, makeValidator, str } from 'envalid';
 import { ConfigError } from '../config/source.js';
 import { registerSecret } from '../observability/logger.js';
-import { parseDuration } from './scheduler.js';
+import { parseDuration, type ScheduleSettings } from './scheduler.js';
 import type { AgentSettings } from './agent.js';
 
 /** Settings of `baton-entra serve` beyond the connector's own (src/config/). */
@@ -13,14 +13,7 @@ export interface DaemonSettings {
   hostId: string;
   dataDir: string;
   http: { host: string; port: number };
-  schedule: {
-    intervalMs?: number;
-    cron?: string;
-    timezone?: string;
-    startAt?: Date;
-    active: boolean;
-    runOnStart: boolean;
-  };
+  schedule: ScheduleSettings;
   /** A full sync at least this often; incremental syncs in between. */
   fullSyncIntervalMs: number;
   leaderElection:

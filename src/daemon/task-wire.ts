@@ -1,42 +1,14 @@
-import {
-  CreateAccountTask,
-  DeleteAccountTask,
-  DisableAccountTask,
-  EnableAccountTask,
-  GrantTask,
-  InvokeActionTask,
-  ListEventsTask,
-  RevokeTask,
-  SyncFullTask,
-  SyncIncrementalTask,
-  type Task,
-  type TaskError,
-} from '../gen/baton_entra/v1/task.js';
-import type { AgentTask, AgentTaskKind, TaskResult } from './agent-types.js';
-
-interface Codec {
-  toJSON(message: never): unknown;
-}
-
-const FIELDS: [keyof Task, AgentTaskKind, Codec][] = [
-  ['syncFull', 'sync_full', SyncFullTask],
-  ['syncIncremental', 'sync_incremental', SyncIncrementalTask],
-  ['grant', 'grant', GrantTask],
-  ['revoke', 'revoke', RevokeTask],
-  ['createAccount', 'create_account', CreateAccountTask],
-  ['enableAccount', 'enable_account', EnableAccountTask],
-  ['disableAccount', 'disable_account', DisableAccountTask],
-  ['deleteAccount', 'delete_account', DeleteAccountTask],
-  ['invokeAction', 'invoke_action', InvokeActionTask],
-  ['listEvents', 'list_events', ListEventsTask],
-];
+import type { Task, TaskError } from '../gen/baton_entra/v1/task.js';
+import { payloadOf, TASK_KINDS } from '../protocol/task-kinds.js';
+import type { AgentTask, TaskResult } from './agent-types.js';
 
 /**
  * The handler's view of a wire task: the kind, and the payload as protobuf JSON (camelCase).
  * Returns undefined for a task this version does not know (a newer control plane).
  */
 export function fromWireTask(task: Task): AgentTask | undefined {
-  for (const [field, kind, codec] of FIELDS) {
+  for (const kind of TASK_KINDS) {
+    const { field, codec } = payloadOf(kind);
     const payload = task[field];
     if (payload !== undefined) {
       return {
