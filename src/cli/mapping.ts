@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CREDENTIAL_MAPPINGS } from '../connector/resources/credential.js';
 import { APP_MAPPINGS } from '../connector/resources/enterprise-application.js';
 import { DEVICE_MAPPINGS } from '../connector/resources/device.js';
 import { GROUP_MAPPINGS } from '../connector/resources/group.js';
@@ -17,6 +18,7 @@ export const MAPPINGS: Record<string, FieldMapping[]> = {
   role: ROLE_MAPPINGS,
   enterprise_application: APP_MAPPINGS,
   managed_identity: MANAGED_IDENTITY_MAPPINGS,
+  credential: CREDENTIAL_MAPPINGS,
   license: LICENSE_MAPPINGS,
   device: DEVICE_MAPPINGS,
 };

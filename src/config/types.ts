@@ -10,6 +10,8 @@ export const RESOURCE_TYPE_IDS = [
   'role',
   'enterprise_application',
   'managed_identity',
+  // After the types a credential's parent and identity can be (enterprise_application).
+  'credential',
   'license',
   'device',
 ] as const;

@@ -1,6 +1,7 @@
 import { RESOURCE_TYPE_IDS, type ConnectorConfig, type ResourceTypeId } from '../config/types.js';
 import type { ResourceSyncer } from '../framework/types.js';
 import type { SnapshotDb } from '../snapshot/database.js';
+import { applicationsPhase } from './collect/applications.js';
 import type { CollectPhase } from './collect/context.js';
 import { devicesPhase, organizationPhase, skusPhase } from './collect/directory.js';
 import { groupsPhase } from './collect/groups.js';
@@ -14,6 +15,7 @@ import { spAssignmentsPhase, spOwnersPhase } from './collect/sp-details.js';
 import { servicePrincipalsPhase } from './collect/service-principals.js';
 import { signInPhase, usersPhase } from './collect/users.js';
 import type { SyncerDeps } from './resources/common.js';
+import { createCredentialSyncer } from './resources/credential.js';
 import { createDeviceSyncer } from './resources/device.js';
 import { createAppSyncer } from './resources/enterprise-application.js';
 import { createGroupSyncer } from './resources/group.js';
@@ -46,6 +48,11 @@ export function collectPlan(config: ConnectorConfig): CollectPhase[] {
   }
   if (types.has('role'))
     plan.push(roleDefinitionsPhase, roleAssignmentsPhase, roleActiveInstancesPhase, roleEligibilityPhase);
+  if (types.has('credential')) {
+    // Service principals carry their own credentials and give app credentials their identity.
+    if (!plan.includes(servicePrincipalsPhase)) plan.push(servicePrincipalsPhase);
+    plan.push(applicationsPhase);
+  }
   if (types.has('license')) plan.push(skusPhase);
   if (config.syncDevices) plan.push(devicesPhase);
   return plan;
@@ -68,6 +75,7 @@ const FACTORIES: Record<ResourceTypeId, (deps: SyncerDeps) => ResourceSyncer> = 
   role: createRoleSyncer,
   enterprise_application: createAppSyncer,
   managed_identity: createManagedIdentitySyncer,
+  credential: createCredentialSyncer,
   license: createLicenseSyncer,
   device: createDeviceSyncer,
 };

@@ -22,6 +22,12 @@ export const RESOURCE_TYPES = {
     traits: ['user'],
     description: 'Service principal of type ManagedIdentity',
   },
+  credential: {
+    id: 'credential',
+    displayName: 'Service principal credential',
+    traits: ['secret'],
+    description: 'Client secret or certificate of an application or service principal',
+  },
   license: {
     id: 'license',
     displayName: 'License',

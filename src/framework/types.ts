@@ -7,7 +7,7 @@
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export type Trait = 'user' | 'group' | 'role' | 'app' | 'license_profile' | 'managed_device';
+export type Trait = 'user' | 'group' | 'role' | 'app' | 'license_profile' | 'managed_device' | 'secret';
 
 export interface ResourceType {
   /** Stable id; renaming it breaks every grant id built from it. */
@@ -34,6 +34,18 @@ export interface UserTrait {
   lastLogin?: string;
 }
 
+/**
+ * Facts about a credential (Baton's SecretTrait): when it was created and expires, and the identity
+ * it authenticates as. Never the secret value itself.
+ */
+export interface SecretTrait {
+  createdAt?: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+  /** The identity that signs in with this credential (Baton's `identity_id`). */
+  identityId?: ResourceId;
+}
+
 export interface Resource {
   id: ResourceId;
   displayName: string;
@@ -44,6 +56,7 @@ export interface Resource {
   /** Flat attributes; the `mapping` command documents where each comes from. */
   profile: JsonObject;
   user?: UserTrait;
+  secret?: SecretTrait;
   externalLink?: string;
 }
 

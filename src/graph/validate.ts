@@ -71,6 +71,9 @@ export function probesFor(config: ConnectorConfig): Probe[] {
       then: (sp) => `/servicePrincipals/${sp.id}/appRoleAssignedTo?$top=1`,
     });
   }
+  // Application.Read.All: app registrations' secrets and certificates (metadata only).
+  if (on.has('credential'))
+    probes.push({ feature: 'credential', path: '/applications?$top=1&$select=id,passwordCredentials' });
   if (on.has('license')) probes.push({ feature: 'license', path: '/subscribedSkus?$select=skuId' });
   if (config.syncDevices && on.has('device'))
     probes.push({ feature: 'device', path: '/devices?$top=1&$select=id' });

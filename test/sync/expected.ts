@@ -1,5 +1,5 @@
 import type { ConnectorConfig } from '../../src/config/types.js';
-import type { FakeTenant } from './support/fake-tenant.js';
+import type { FakeTenant, Obj } from './support/fake-tenant.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
@@ -26,6 +26,12 @@ export function expectedIds(t: FakeTenant, c: ConnectorConfig): { resources: str
   for (const s of apps) resources.push(`enterprise_application:${s.id as string}`);
   for (const s of t.sps.values())
     if (s.servicePrincipalType === 'ManagedIdentity') resources.push(`managed_identity:${s.id as string}`);
+  if (c.syncResourceTypes.length === 0 || c.syncResourceTypes.includes('credential')) {
+    for (const o of [...t.apps.values(), ...t.sps.values()]) {
+      const creds = [...((o.passwordCredentials as Obj[]) ?? []), ...((o.keyCredentials as Obj[]) ?? [])];
+      for (const k of creds) resources.push(`credential:${o.id as string}:${k.keyId as string}`);
+    }
+  }
   for (const s of t.skus) resources.push(`license:${s.skuId as string}`);
   if (c.syncDevices) for (const id of t.devices.keys()) resources.push(`device:${id}`);
   const have = new Set(resources);

@@ -15,6 +15,9 @@ export const SP_SELECT = [
   'servicePrincipalType',
   'tags',
   'createdDateTime',
+  // For the credential resources (SAML signing certificates live on the service principal).
+  'passwordCredentials',
+  'keyCredentials',
 ];
 
 /** `$expand` on a directory relationship returns at most 20 items and no nextLink. */

@@ -1,6 +1,6 @@
 import { serveDelta, relationTargets, type DeltaSet } from './delta.js';
 import { PERMS } from './permissions.js';
-import { DEVICE, GROUP, SERVICE_PRINCIPAL, USER } from './resource-types.js';
+import { APPLICATION, DEVICE, GROUP, SERVICE_PRINCIPAL, USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
 
 const SETS: Record<string, DeltaSet> = {
@@ -36,6 +36,15 @@ const SETS: Record<string, DeltaSet> = {
     get: (ctx, id) => ctx.store.servicePrincipals.get(id),
     relations: {},
   },
+  // https://learn.microsoft.com/graph/api/application-delta
+  applications: {
+    name: 'applications',
+    kind: 'application',
+    type: APPLICATION,
+    current: (ctx) => ctx.store.applications.values(),
+    get: (ctx, id) => ctx.store.applications.get(id),
+    relations: {},
+  },
   devices: {
     name: 'devices',
     kind: 'device',
@@ -61,4 +70,5 @@ export const deltaRoutes: GraphRoute[] = [
   deltaRoute('groups', PERMS.groups),
   deltaRoute('servicePrincipals', PERMS.apps),
   deltaRoute('devices', PERMS.devices),
+  deltaRoute('applications', PERMS.apps),
 ];

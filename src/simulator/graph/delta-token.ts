@@ -5,7 +5,7 @@ import { GraphHttpError } from '../http/message.js';
  * query options are encoded in it, as Graph encodes them: links carry only the token.
  */
 export interface DeltaState {
-  /** Entity set: users | groups | servicePrincipals | devices. */
+  /** Entity set: users | groups | servicePrincipals | devices | applications. */
   set: string;
   select?: string[];
   ids?: string[];

@@ -18,7 +18,7 @@ export const DELTA_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const DELTA_MAX_IDS = 50;
 
 export interface DeltaSet {
-  name: 'users' | 'groups' | 'servicePrincipals' | 'devices';
+  name: 'users' | 'groups' | 'servicePrincipals' | 'devices' | 'applications';
   kind: ChangeRecord['objectKind'];
   type: ResourceType;
   current(ctx: SimContext): Iterable<{ id: Guid }>;

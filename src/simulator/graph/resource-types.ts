@@ -143,6 +143,8 @@ export const SERVICE_PRINCIPAL = type<M.ServicePrincipalRecord>(
     'createdDateTime',
     'alternativeNames',
     'preferredSingleSignOnMode',
+    'passwordCredentials',
+    'keyCredentials',
   ],
   { navigation: new Set(['appRoleAssignedTo', 'owners', 'memberOf']) },
 );

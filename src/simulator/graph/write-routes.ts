@@ -8,6 +8,7 @@ import { grants, PERMS } from './permissions.js';
 import { USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
 import { assignmentWrites } from './assignment-writes.js';
+import { credentialWrites } from './credential-writes.js';
 import { objectWrites } from './object-writes.js';
 import { audit, target as auditTarget } from './audit.js';
 import { apply, badRequest, body, checkWritableGroup, refId, SYNCED } from './write-support.js';
@@ -198,4 +199,5 @@ export const writeRoutes: GraphRoute[] = [
   }),
   ...assignmentWrites,
   ...objectWrites,
+  ...credentialWrites,
 ];

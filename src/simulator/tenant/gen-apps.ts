@@ -128,6 +128,8 @@ function servicePrincipal(
     createdDateTime: randomPast(ctx, 1200, 5),
     alternativeNames: [],
     preferredSingleSignOnMode: null,
+    passwordCredentials: [],
+    keyCredentials: [],
   };
 }
 
@@ -194,7 +196,8 @@ function application(
         usage: 'Verify',
         startDateTime: daysAgo(ctx, 400),
         endDateTime: daysAgo(ctx, k % 2 === 0 ? -rng.int(1, 25) : -rng.int(100, 700)),
-        customKeyIdentifier: rng.hex(40).toUpperCase(),
+        // Edm.Binary: the certificate's SHA-1 thumbprint, base64 in JSON.
+        customKeyIdentifier: Buffer.from(rng.hex(40), 'hex').toString('base64'),
         key: null,
       });
     }

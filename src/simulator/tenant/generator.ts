@@ -7,6 +7,7 @@
  * generated tenant obeys the same rules the server's writes do, and starts with an empty change log.
  */
 import { SKU_TEMPLATES } from './catalog.js';
+import { generateSpCredentials } from './gen-sp-credentials.js';
 import { FIRST_PARTY_COUNT, generateApps, MIN_APPLICATIONS } from './gen-apps.js';
 import { generateAudits } from './gen-audits.js';
 import type { GenContext } from './gen-context.js';
@@ -221,6 +222,7 @@ function build(ctx: GenContext): void {
   registerClients(ctx, clients);
   generateRoles({ ...ctx, rng: rng.fork('roles') }, clients);
   generateAudits({ ...ctx, rng: rng.fork('audits') }, clients);
+  generateSpCredentials({ ...ctx, rng: rng.fork('sp-credentials') });
   tenant.demoCredentials = {
     users: known.map(({ id, userPrincipalName, password, mfaRequired }) => ({
       id,

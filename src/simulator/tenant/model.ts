@@ -163,6 +163,9 @@ export interface ServicePrincipalRecord {
   createdDateTime: IsoDateTime;
   alternativeNames: string[];
   preferredSingleSignOnMode: string | null;
+  /** The service principal's own credentials, e.g. SAML token-signing certificates. */
+  passwordCredentials: PasswordCredential[];
+  keyCredentials: KeyCredential[];
 }
 
 export interface PasswordCredential {

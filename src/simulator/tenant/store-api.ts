@@ -84,6 +84,7 @@ export interface TenantStore {
   removeOwner(objectId: Guid, ownerId: Guid): boolean;
   setManager(userId: Guid, managerId: Guid | null): void;
   updateServicePrincipal(id: Guid, patch: Partial<ServicePrincipalRecord>): void;
+  updateApplication(id: Guid, patch: Partial<ApplicationRecord>): void;
   addAppRoleAssignment(a: AppRoleAssignmentRecord): void;
   removeAppRoleAssignment(id: string): boolean;
   addRoleAssignment(a: RoleAssignmentRecord): void;

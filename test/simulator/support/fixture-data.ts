@@ -138,6 +138,8 @@ export function makeSp(i: number, over: Partial<ServicePrincipalRecord> = {}): S
     createdDateTime: T0,
     alternativeNames: [],
     preferredSingleSignOnMode: null,
+    passwordCredentials: [],
+    keyCredentials: [],
     ...over,
   };
 }

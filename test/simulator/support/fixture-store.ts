@@ -193,6 +193,12 @@ export class FixtureTenant implements TenantStore {
       changedProperties: Object.keys(patch),
     });
   }
+  updateApplication(id: Guid, patch: Partial<ApplicationRecord>): void {
+    const app = this.applications.get(id);
+    if (!app) throw new Error(`no application ${id}`);
+    this.applications.set(id, { ...app, ...patch });
+    this.record({ objectKind: 'application', id, kind: 'updated', changedProperties: Object.keys(patch) });
+  }
   addAppRoleAssignment(a: AppRoleAssignmentRecord): void {
     this.appRoleAssignments.set(a.id, a);
   }

@@ -108,6 +108,8 @@ export class FakeGraph implements GraphClient {
         );
       case '/groups/delta':
         return delta(this.groupDelta(since), 2);
+      case '/applications/delta':
+        return delta(this.simpleDelta('application', this.t.apps, since), 2);
       case '/devices/delta':
         return delta(this.simpleDelta('device', this.t.devices, since), 2);
       case '/servicePrincipals':

@@ -7,7 +7,7 @@ export type Kind = 'user' | 'group' | 'servicePrincipal' | 'device' | 'orgContac
 
 export interface Change {
   seq: number;
-  kind: 'user' | 'group' | 'device';
+  kind: 'user' | 'group' | 'device' | 'application';
   id: string;
   removed?: boolean;
   link?: { rel: 'members' | 'owners'; id: string; kind: Kind; removed: boolean };
@@ -36,6 +36,8 @@ export class FakeTenant {
   pim = true;
   skus: Obj[] = [];
   devices = new Map<string, Obj>();
+  /** App registrations (with passwordCredentials/keyCredentials), by object id. */
+  apps = new Map<string, Obj>();
   log: Change[] = [];
   seq = 0;
 
@@ -89,6 +91,18 @@ export class FakeTenant {
     this.owners.get(g)!.set(id, this.kindOf(id));
     this.record({ kind: 'group', id: g, link: { rel: 'owners', id, kind: this.kindOf(id), removed: false } });
   }
+  addApp(a: Obj): void {
+    this.apps.set(a.id as string, { passwordCredentials: [], keyCredentials: [], ...a });
+    this.record({ kind: 'application', id: a.id as string });
+  }
+  updateApp(id: string, patch: Obj): void {
+    this.apps.set(id, { ...this.apps.get(id)!, ...patch });
+    this.record({ kind: 'application', id });
+  }
+  deleteApp(id: string): void {
+    this.apps.delete(id);
+    this.record({ kind: 'application', id, removed: true });
+  }
   addDevice(d: Obj): void {
     this.devices.set(d.id as string, { accountEnabled: true, ...d });
     this.record({ kind: 'device', id: d.id as string });
@@ -118,6 +132,7 @@ export function demoTenant(): FakeTenant {
   t.addGroup({ id: 'g4', displayName: 'Dynamic', groupTypes: ['DynamicMembership'] });
   t.sps.set('sp-app', {
     id: 'sp-app',
+    appId: 'app-payroll',
     displayName: 'Payroll',
     servicePrincipalType: 'Application',
     appOwnerOrganizationId: t.orgId,
@@ -140,6 +155,59 @@ export function demoTenant(): FakeTenant {
     servicePrincipalType: 'Application',
     appOwnerOrganizationId: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a',
     appRoles: [],
+    // A SAML signing certificate lives on the service principal (thumbprint as base64).
+    keyCredentials: [
+      {
+        keyId: 'key-saml',
+        displayName: 'CN=Microsoft Azure Federated SSO Certificate',
+        type: 'AsymmetricX509Cert',
+        usage: 'Sign',
+        startDateTime: '2025-01-01T00:00:00Z',
+        endDateTime: '2028-01-01T00:00:00Z',
+        customKeyIdentifier: Buffer.from('AB'.repeat(20), 'hex').toString('base64'),
+      },
+    ],
+    passwordCredentials: [],
+  });
+  t.addApp({
+    id: 'app-obj-payroll',
+    appId: 'app-payroll',
+    displayName: 'Payroll',
+    passwordCredentials: [
+      {
+        keyId: 'key-pw1',
+        displayName: 'deploy',
+        hint: 'Xy1',
+        startDateTime: '2026-01-01T00:00:00Z',
+        endDateTime: '2027-01-01T00:00:00Z',
+      },
+    ],
+    keyCredentials: [
+      {
+        keyId: 'key-cert1',
+        displayName: 'CN=payroll',
+        type: 'AsymmetricX509Cert',
+        usage: 'Verify',
+        startDateTime: '2025-01-01T00:00:00Z',
+        endDateTime: '2026-06-01T00:00:00Z',
+        customKeyIdentifier: '0123456789abcdef0123456789abcdef01234567',
+      },
+    ],
+  });
+  // An app registration without a service principal in this tenant: its credentials have no parent.
+  t.addApp({
+    id: 'app-obj-orphan',
+    appId: 'app-orphan',
+    displayName: 'Orphan',
+    passwordCredentials: [
+      {
+        keyId: 'key-pw2',
+        displayName: null,
+        hint: 'abc',
+        startDateTime: '2024-01-01T00:00:00Z',
+        endDateTime: '2025-01-01T00:00:00Z',
+      },
+    ],
   });
   t.sps.set('sp-mi', {
     id: 'sp-mi',

@@ -1,0 +1,37 @@
+import { isRemoved, plainProperties, type CollectPhase } from './context.js';
+import { runPagedPhase } from './paged.js';
+
+type Item = Record<string, unknown>;
+
+/** What the credential resources need from an app registration; nothing else is read. */
+export const APPLICATION_SELECT = ['id', 'appId', 'displayName', 'passwordCredentials', 'keyCredentials'];
+
+/**
+ * App registrations with their client secrets and certificates, as a delta query so an
+ * incremental sync reads only the applications whose credentials (or name) changed. Secret values
+ * are never returned by Graph reads (`secretText` is only in the addPassword response).
+ * https://learn.microsoft.com/graph/api/application-delta
+ */
+export const applicationsPhase: CollectPhase = {
+  name: 'applications',
+  run(ctx) {
+    return runPagedPhase<Item>(ctx, {
+      phase: 'applications',
+      startUrl: `/applications/delta?$select=${APPLICATION_SELECT.join(',')}`,
+      deltaKey: 'delta:applications',
+      owns: { objects: ['application'], links: [] },
+      onPage: (items) => {
+        for (const a of items) {
+          const id = a.id as string;
+          if (isRemoved(a)) ctx.db.source.remove('application', id);
+          else
+            ctx.db.source.put('application', id, {
+              // A changed object may come back with only its changed properties: merge.
+              ...(ctx.db.source.get<Item>('application', id) ?? {}),
+              ...plainProperties(a),
+            });
+        }
+      },
+    });
+  },
+};
