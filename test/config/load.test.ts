@@ -45,6 +45,10 @@ describe('loadConfig', () => {
     assert.equal(c.syncDevices, false);
     assert.ok(!c.syncResourceTypes.includes('device'));
     assert.ok(c.syncResourceTypes.includes('user'));
+    assert.ok(c.syncResourceTypes.includes('credential'), 'credentials are synced by default');
+    assert.deepEqual(loadConfig({ ...BASE, BATON_SYNC_RESOURCE_TYPES: 'credential' }).syncResourceTypes, [
+      'credential',
+    ]);
     assert.equal(c.logLevel, 'info');
     assert.equal(c.logFormat, 'json');
   });

@@ -49,6 +49,7 @@ function allProbes(): Expectation[] {
     ok('/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$top=1'),
     ok('/v1.0/servicePrincipals?$top=1&$select=id', [{ id: 'sp1' }]),
     ok('/v1.0/servicePrincipals/sp1/appRoleAssignedTo?$top=1'),
+    ok('/v1.0/applications?$top=1&$select=id,passwordCredentials'),
     ok('/v1.0/subscribedSkus?$select=skuId'),
     ok('/v1.0/auditLogs/directoryAudits?$top=1'),
   ];
@@ -67,7 +68,7 @@ describe('validate', () => {
     const report = await validateConnection(configFor(server), t.client, t.credential, () => NOW);
     await t.client.close();
     assert.equal(report.status, 'connected', JSON.stringify(report, null, 2));
-    assert.equal(report.probes.length, 10);
+    assert.equal(report.probes.length, 11);
     assert.deepEqual(report.credential, {
       kind: 'client_secret',
       matched: true,

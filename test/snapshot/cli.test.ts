@@ -23,7 +23,7 @@ describe('snapshot and mapping commands', function () {
     assert.equal(r.code, 0, r.stderr);
     const h = JSON.parse(r.stdout) as { counts: { grants: number }; deltaLinks: string[] };
     assert.equal(h.counts.grants, 37);
-    assert.deepEqual(h.deltaLinks, ['devices', 'groups', 'users']);
+    assert.deepEqual(h.deltaLinks, ['applications', 'devices', 'groups', 'users']);
   });
 
   it('export --format csv has a header row and one row per record', async () => {
@@ -60,6 +60,32 @@ describe('snapshot and mapping commands', function () {
     assert.equal(m.code, 0);
     assert.match(m.stdout, /^resource_type,entra_attribute,snapshot_field,note\n/);
     assert.match(m.stdout, /group,"groupTypes, mailEnabled, securityEnabled",profile.group_type/);
+  });
+
+  it('mapping lists the credential fields; export carries them with the secret trait', async () => {
+    const m = await runCli(['mapping', '--resource-type', 'credential']);
+    assert.equal(m.code, 0, m.stderr);
+    for (const field of [
+      'profile.kind',
+      'profile.hint',
+      'profile.thumbprint',
+      'profile.expired',
+      'secret.expiresAt',
+    ])
+      assert.ok(m.stdout.includes(`,${field},`) || m.stdout.includes(`,${field}\n`), field);
+    const r = await runCli(['snapshot', 'export', file, '--format', 'jsonl']);
+    assert.equal(r.code, 0, r.stderr);
+    const rec = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { id: string; parent?: string; data: Record<string, Record<string, unknown>> },
+      )
+      .find((x) => x.id === 'credential:app-obj-payroll:key-pw1');
+    assert.equal(rec?.parent, 'enterprise_application:sp-app');
+    assert.equal(rec.data.profile!.kind, 'password');
+    assert.equal(rec.data.secret!.expiresAt, '2027-01-01T00:00:00Z');
   });
 
   it('sync names --file and --incremental-from when they cannot work', async () => {

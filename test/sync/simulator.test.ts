@@ -97,6 +97,25 @@ describe('sync against the Entra simulator (demo preset)', function () {
     t.setManager(users[3]!, users[4]!);
     const assignment = [...t.appRoleAssignments.keys()][0];
     if (assignment) t.removeAppRoleAssignment(assignment);
+    // A client secret added to one app registration, another app's credentials all removed.
+    const [withCreds, other] = [...t.applications.values()].filter(
+      (a) => a.passwordCredentials.length + a.keyCredentials.length > 0,
+    );
+    t.updateApplication(withCreds!.id, {
+      passwordCredentials: [
+        ...withCreds!.passwordCredentials,
+        {
+          keyId: '5f0c1d2e-0000-4000-8000-00000000c0de',
+          displayName: 'added',
+          hint: 'N3w',
+          startDateTime: '2026-11-01T00:00:00Z',
+          endDateTime: '2027-11-01T00:00:00Z',
+          customKeyIdentifier: null,
+          secretText: null,
+        },
+      ],
+    });
+    t.updateApplication(other!.id, { passwordCredentials: [], keyCredentials: [] });
     const devices = [...t.devices.keys()];
     t.deleteDevice(devices[0]!);
     t.updateDevice(devices[1]!, { displayName: 'renamed-device', accountEnabled: false });
@@ -144,6 +163,40 @@ describe('sync against the Entra simulator (demo preset)', function () {
       await runSync({ config, outFile: out });
       assert.deepEqual(await exportOf(out), reference.records, `cut at page ${cut}`);
     }
+  });
+
+  it('credentials: one per app and service principal secret or certificate, parented by its synced app', async () => {
+    const { records } = await syncAndCompare('credentials');
+    const byId = new Map(records.filter((r) => r.kind === 'resource').map((r) => [r.id, r]));
+    const t = sim.tenant;
+    const spByAppId = new Map([...t.servicePrincipals.values()].map((sp) => [sp.appId, sp.id]));
+    let parented = 0;
+    let expired = 0;
+    const owners = [
+      ...[...t.applications.values()].map((a) => ({ o: a, sp: spByAppId.get(a.appId) })),
+      ...[...t.servicePrincipals.values()].map((sp) => ({ o: sp, sp: sp.id })),
+    ];
+    for (const { o, sp } of owners) {
+      for (const c of [...o.passwordCredentials, ...o.keyCredentials]) {
+        const r = byId.get(`credential:${o.id}:${c.keyId}`);
+        assert.ok(r?.kind === 'resource');
+        const profile = r.data.profile as Record<string, unknown>;
+        const isExpired = Date.parse(c.endDateTime) <= Date.now();
+        assert.equal(profile.expired, isExpired);
+        assert.equal(profile.end_date_time, c.endDateTime);
+        if (isExpired) expired++;
+        const app = sp !== undefined ? `enterprise_application:${sp}` : undefined;
+        assert.equal(r.parent, app !== undefined && byId.has(app) ? app : undefined, r.id);
+        if (r.parent) parented++;
+        if ('usage' in c && c.customKeyIdentifier)
+          assert.equal(
+            profile.thumbprint,
+            Buffer.from(c.customKeyIdentifier, 'base64').toString('hex').toUpperCase(),
+          );
+        if ('hint' in c) assert.equal(profile.hint, c.hint ?? undefined);
+      }
+    }
+    assert.ok(parented > 0 && expired > 0, `${parented} parented, ${expired} expired`);
   });
 
   it('baton-entra sync writes the snapshot and prints its header', async () => {

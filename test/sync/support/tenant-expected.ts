@@ -26,7 +26,8 @@ export function expectedFromStore(
   }
   if (c.syncResourceTypes.length === 0 || c.syncResourceTypes.includes('credential')) {
     for (const o of [...t.applications.values(), ...t.servicePrincipals.values()])
-      for (const k of [...o.passwordCredentials, ...o.keyCredentials]) resources.add(`credential:${o.id}:${k.keyId}`);
+      for (const k of [...o.passwordCredentials, ...o.keyCredentials])
+        resources.add(`credential:${o.id}:${k.keyId}`);
   }
   for (const s of t.subscribedSkus) resources.add(`license:${s.skuId}`);
   if (c.syncDevices) for (const id of t.devices.keys()) resources.add(`device:${id}`);
