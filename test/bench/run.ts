@@ -148,7 +148,9 @@ try {
     ceil(t.roleAssignmentScheduleInstances.size, 100) +
     ceil(t.roleEligibilityScheduleInstances.size, 100) +
     1 +
-    ceil(t.devices.size, P_DELTA);
+    ceil(t.devices.size, P_DELTA) +
+    // Credentials: applications/delta pages.
+    ceil(t.applications.size, P_DELTA);
   const listBased = 2 * t.groups.size + t.servicePrincipals.size + ceil(t.users.size + memberships, P_LIST);
 
   const fullRun = await syncInChild(join(dir, 'full.snap'));

@@ -199,6 +199,31 @@ describe('sync against the Entra simulator (demo preset)', function () {
     assert.ok(parented > 0 && expired > 0, `${parented} parented, ${expired} expired`);
   });
 
+  it('managed identities carry their alternativeNames; SAML apps their single sign-on mode', async () => {
+    const { records } = await syncAndCompare('sp-profiles');
+    const profileOf = (id: string) => {
+      const r = records.find((x) => x.id === id);
+      assert.ok(r?.kind === 'resource', id);
+      return r.data.profile as Record<string, unknown>;
+    };
+    let saml = 0;
+    for (const sp of sim.tenant.servicePrincipals.values()) {
+      if (sp.servicePrincipalType === 'ManagedIdentity')
+        assert.deepEqual(profileOf(`managed_identity:${sp.id}`).alternative_names, sp.alternativeNames);
+      else if (
+        sp.preferredSingleSignOnMode &&
+        records.some((r) => r.id === `enterprise_application:${sp.id}`)
+      ) {
+        assert.equal(
+          profileOf(`enterprise_application:${sp.id}`).preferred_single_sign_on_mode,
+          sp.preferredSingleSignOnMode,
+        );
+        saml++;
+      }
+    }
+    assert.ok(saml > 0);
+  });
+
   it('baton-entra sync writes the snapshot and prints its header', async () => {
     const out = join(tmp.dir, 'cli.snap');
     const r = await runCli(['sync', '--file', out, '--state-dir', join(tmp.dir, 'state')], {

@@ -18,6 +18,9 @@ export const SP_SELECT = [
   // For the credential resources (SAML signing certificates live on the service principal).
   'passwordCredentials',
   'keyCredentials',
+  // Profile fields of managed identities (resource ids) and enterprise apps (SAML/OIDC).
+  'alternativeNames',
+  'preferredSingleSignOnMode',
 ];
 
 /** `$expand` on a directory relationship returns at most 20 items and no nextLink. */

@@ -30,6 +30,11 @@ export const APP_MAPPINGS: FieldMapping[] = [
   { entra: 'servicePrincipalType', field: 'profile.service_principal_type' },
   { entra: 'tags', field: 'profile.tags' },
   { entra: 'homepage', field: 'profile.homepage' },
+  {
+    entra: 'preferredSingleSignOnMode',
+    field: 'profile.preferred_single_sign_on_mode',
+    note: 'saml, oidc, …',
+  },
   { entra: 'info.logoUrl', field: 'profile.logo_url', note: 'derived' },
   { entra: 'appOwnerOrganizationId ∈ organization ids', field: 'profile.tenant_owned', note: 'derived' },
   { entra: 'owners', field: 'grants of enterprise_application:<id>:owner', note: '$batch' },
@@ -69,6 +74,7 @@ export function toAppResource(sp: Item, orgIds: Set<string>): Resource {
     'servicePrincipalType',
     'tags',
     'homepage',
+    'preferredSingleSignOnMode',
   ]);
   const logo = (sp.info as Item | undefined)?.logoUrl;
   if (typeof logo === 'string') profile.logo_url = logo;
