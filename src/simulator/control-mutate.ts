@@ -237,5 +237,5 @@ export function mutate(ctx: SimContext, body: Body): Body {
       category,
       ids.map((id) => target(ctx, id)),
     );
-  return run(ctx, body, log);
+  return ctx.store.auditedByCaller(() => run(ctx, body, log));
 }

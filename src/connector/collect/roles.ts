@@ -1,6 +1,7 @@
 import { GraphError } from '../../graph/errors.js';
+import { relistRoles, ROLE_EXPIRY } from './audit.js';
 import type { CollectContext, CollectPhase } from './context.js';
-import { runPagedPhase } from './paged.js';
+import { runPagedPhase, type PagedPhaseSpec } from './paged.js';
 
 type Item = Record<string, unknown>;
 
@@ -11,6 +12,7 @@ const INSTANCE_SELECT =
 /** Role assignments become `assigned`/`eligible` edges of their role definition, one per scope. */
 function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible', items: Item[]): void {
   for (const a of items) {
+    noteExpiry(ctx, a.endDateTime);
     // Instances inherited through a role-assignable group (memberType Group) are the group's
     // assignment seen from its members; the group's own grant carries them via expansion.
     if (a.memberType !== undefined && a.memberType !== 'Direct') continue;
@@ -24,6 +26,30 @@ function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible', items
       extra: (a.directoryScopeId as string | undefined) ?? '/',
     });
   }
+}
+
+/**
+ * A time-bound PIM assignment ends without a directory write to audit, so the earliest end among
+ * the stored edges is kept: an incremental past it lists the roles again.
+ */
+function noteExpiry(ctx: CollectContext, end: unknown): void {
+  if (typeof end !== 'string' || Number.isNaN(Date.parse(end))) return;
+  const known = ctx.db.getMeta(ROLE_EXPIRY);
+  if (known === undefined || Date.parse(end) < Date.parse(known)) ctx.db.setMeta(ROLE_EXPIRY, end);
+}
+
+/**
+ * Role edges have no delta query: an incremental keeps the parent's unless the audit log shows a
+ * role-management event (or cannot be read), in which case the three listings run again.
+ */
+async function roleListing(ctx: CollectContext, spec: PagedPhaseSpec<Item>): Promise<number> {
+  if (!relistRoles(ctx)) {
+    const cp = ctx.db.checkpoint(spec.phase);
+    if (cp?.status !== 'done')
+      ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase: spec.phase, status: 'done', items: 0 }));
+    return 0;
+  }
+  return runPagedPhase<Item>(ctx, spec);
 }
 
 export const roleDefinitionsPhase: CollectPhase = {
@@ -43,9 +69,11 @@ export const roleDefinitionsPhase: CollectPhase = {
 export const roleAssignmentsPhase: CollectPhase = {
   name: 'roleAssignments',
   run(ctx) {
-    return runPagedPhase<Item>(ctx, {
+    return roleListing(ctx, {
       phase: 'roleAssignments',
       startUrl: `/roleManagement/directory/roleAssignments?$select=${ASSIGNMENT_SELECT}`,
+      // The first of the three role listings: the parent's edges go when it starts.
+      owns: { objects: [], links: ['roleDefinition'] },
       onPage: (items) => storeRoleEdges(ctx, 'assigned', items),
     });
   },
@@ -61,7 +89,7 @@ function pimPhase(name: string, path: string, rel: 'assigned' | 'eligible'): Col
     name,
     async run(ctx: CollectContext) {
       try {
-        return await runPagedPhase<Item>(ctx, {
+        return await roleListing(ctx, {
           phase: name,
           startUrl: `${path}?$select=${INSTANCE_SELECT}`,
           onPage: (items) => storeRoleEdges(ctx, rel, items),

@@ -1,0 +1,160 @@
+import { GraphError } from '../../graph/errors.js';
+import type { CollectContext, CollectPhase } from './context.js';
+import { runPagedPhase } from './paged.js';
+
+type Item = Record<string, unknown>;
+
+/**
+ * How far before the parent sync's start the audit poll reaches back. Microsoft documented audit
+ * log latency as 2 minutes at the 95th and 5 minutes at the 99th percentile (the table was later
+ * dropped from the docs; the current page names no figures), and observers report 5–15 minutes.
+ * Thirty minutes covers both with room to spare; reading further back only re-reads objects whose
+ * changes the parent already holds, which is harmless.
+ * https://learn.microsoft.com/azure/active-directory/reports-monitoring/reference-reports-latencies
+ * https://learn.microsoft.com/entra/identity/monitoring-health/reference-log-latency
+ */
+export const AUDIT_LATENCY_MARGIN_MS = 30 * 60_000;
+
+/**
+ * Audit events are kept 7 days without a premium licence: a parent older than 6 days may have
+ * changes the log no longer holds, so its edges are listed again instead.
+ * https://learn.microsoft.com/entra/identity/monitoring-health/reference-reports-data-retention
+ */
+export const AUDIT_REACH_MS = 6 * 86_400_000;
+
+/** What the incremental reads again, decided once by the audit poll and kept in the working meta. */
+export type AuditOutcome = 'full' | 'ok' | 'unavailable';
+
+const OUTCOME = 'work:audit';
+const RELIST_ROLES = 'work:relistRoles';
+const RELIST_ALL = 'work:relistAll';
+/** Earliest end of a time-bound role assignment the role edges hold (they lapse without a write). */
+export const ROLE_EXPIRY = 'roles:nextExpiry';
+
+/** Service principals an incremental reads assignments and owners of again (kept as source objects). */
+export const DIRTY_SP = 'spDirty';
+
+export function auditOutcome(ctx: CollectContext): AuditOutcome {
+  return (ctx.db.getMeta(OUTCOME) as AuditOutcome | undefined) ?? 'full';
+}
+
+/** True when the role listings must be read again (full syncs, or the audit log says so). */
+export function relistRoles(ctx: CollectContext): boolean {
+  return auditOutcome(ctx) !== 'ok' || ctx.db.getMeta(RELIST_ROLES) === '1';
+}
+
+/**
+ * True when service principals and their edges must be listed in full: full syncs, an audit log
+ * that cannot be read, or changes the log cannot attribute to service principals.
+ */
+export function relistServicePrincipals(ctx: CollectContext): boolean {
+  return auditOutcome(ctx) !== 'ok' || ctx.db.getMeta(RELIST_ALL) === '1';
+}
+
+/** A restored object's app-role and role assignments come back without events naming them. */
+const RESTORE = /^Restore /;
+
+/**
+ * Reads one audit event: service principals it names get their assignments and owners read again;
+ * a role-management event relists the role listings; a restore (whose grants reappear without an
+ * event naming them) relists everything without delta.
+ * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
+ */
+function applyEvent(ctx: CollectContext, e: Item): void {
+  const category = e.category as string | undefined;
+  const activity = (e.activityDisplayName as string | undefined) ?? '';
+  if (category === 'RoleManagement') ctx.db.setMeta(RELIST_ROLES, '1');
+  if (RESTORE.test(activity)) ctx.db.setMeta(RELIST_ALL, '1');
+  if (category !== 'ApplicationManagement') return;
+  // An app-role grant names the principal and the resource; "to service principal" names two
+  // service principals, and which one is the resource is not documented: both are read again.
+  for (const t of (e.targetResources as Item[] | undefined) ?? []) {
+    if (t.type === 'ServicePrincipal' && typeof t.id === 'string') ctx.db.source.put(DIRTY_SP, t.id, {});
+  }
+}
+
+function auditStart(ctx: CollectContext): Date | undefined {
+  const parentStart = Date.parse(ctx.db.getMeta('work:parentStartedAt') ?? '');
+  if (Number.isNaN(parentStart)) return undefined;
+  if ((ctx.now ?? Date.now)() - parentStart > AUDIT_REACH_MS) return undefined;
+  return new Date(parentStart - AUDIT_LATENCY_MARGIN_MS);
+}
+
+/** A poll that cannot be answered on this tenant: no AuditLog.Read.All, or no audit API here. */
+function unavailable(err: unknown): boolean {
+  return (
+    err instanceof GraphError &&
+    (err.kind === 'permission_denied' ||
+      err.kind === 'not_found' ||
+      err.details.code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant')
+  );
+}
+
+function settle(ctx: CollectContext, outcome: AuditOutcome): void {
+  ctx.db.transaction(() => {
+    ctx.db.setMeta(OUTCOME, outcome);
+    if (outcome !== 'ok') ctx.db.source.clearKinds([DIRTY_SP], []);
+    ctx.db.deleteMeta(ROLE_EXPIRY);
+    ctx.db.saveCheckpoint({ phase: 'directoryAudits', status: 'done', items: 0 });
+  });
+}
+
+function conclude(ctx: CollectContext): void {
+  ctx.db.transaction(() => {
+    ctx.db.setMeta(OUTCOME, 'ok');
+    if (roleExpiryPassed(ctx)) ctx.db.setMeta(RELIST_ROLES, '1');
+    if (relistRoles(ctx)) ctx.db.deleteMeta(ROLE_EXPIRY);
+  });
+}
+
+/**
+ * Incrementals only: one `directoryAudits` poll from the parent sync's start (less the latency
+ * margin) to now tells which listings without a delta query changed. A full sync, a parent too old
+ * for the log, or a log this app cannot read means everything is listed again.
+ * https://learn.microsoft.com/graph/api/directoryaudit-list
+ */
+export const auditPhase: CollectPhase = {
+  name: 'directoryAudits',
+  async run(ctx: CollectContext) {
+    const cp = ctx.db.checkpoint('directoryAudits');
+    if (cp?.status === 'done') {
+      // Stopped between the last page and the outcome: the events are all stored.
+      if (ctx.db.getMeta(OUTCOME) === undefined) conclude(ctx);
+      return cp.items;
+    }
+    const since = ctx.incremental ? auditStart(ctx) : undefined;
+    if (!since) {
+      if (ctx.incremental)
+        ctx.logger.warn('parent sync too old for the audit log; listing apps and roles in full');
+      settle(ctx, 'full');
+      return 0;
+    }
+    try {
+      const items = await runPagedPhase<Item>(ctx, {
+        phase: 'directoryAudits',
+        startUrl: `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since.toISOString()}&$top=1000`,
+        onPage: (events) => {
+          for (const e of events) applyEvent(ctx, e);
+        },
+      });
+      conclude(ctx);
+      if (ctx.db.getMeta(RELIST_ALL) === '1')
+        ctx.logger.info('audit log shows restored objects; listing apps and roles in full');
+      return items;
+    } catch (err) {
+      if (!unavailable(err)) throw err;
+      ctx.logger.warn(
+        { status: (err as GraphError).details.status, code: (err as GraphError).details.code },
+        'audit log unavailable (AuditLog.Read.All needed); listing apps and roles in full',
+      );
+      settle(ctx, 'unavailable');
+      return 0;
+    }
+  },
+};
+
+/** Whether a time-bound role assignment held by the parent has ended since (no audit event says so). */
+export function roleExpiryPassed(ctx: CollectContext): boolean {
+  const next = Date.parse(ctx.db.getMeta(ROLE_EXPIRY) ?? '');
+  return !Number.isNaN(next) && next <= (ctx.now ?? Date.now)();
+}
