@@ -24,6 +24,7 @@ export class FakeGraph implements GraphClient {
   onRequest?: (n: number, url: string) => void;
   /** Delta tokens below this sequence number are expired. */
   expiredBefore = 0;
+
   priorities = new Set<string | undefined>();
 
   constructor(readonly t: FakeTenant) {}
@@ -110,6 +111,17 @@ export class FakeGraph implements GraphClient {
         return delta(this.groupDelta(since), 2);
       case '/devices/delta':
         return delta(this.simpleDelta('device', this.t.devices, since), 2);
+      case '/servicePrincipals/delta':
+        if (base === 'latest') return { value: [], deltaLink: `${BASE}${path}?$deltatoken=${this.t.seq}` };
+        return delta(this.simpleDelta('servicePrincipal', this.t.sps, since), 2);
+      // The fake tenant keeps no audit log: the poll is refused as without AuditLog.Read.All, so
+      // incrementals here list apps and roles in full (the simulator's tests cover the audit path).
+      case '/auditLogs/directoryAudits':
+        throw new GraphError('Insufficient privileges to complete the operation.', 'permission_denied', {
+          status: 403,
+          code: 'Authorization_RequestDenied',
+          missingPermission: 'AuditLog.Read.All',
+        });
       case '/servicePrincipals':
         return list(
           [...this.t.sps.values()].map((sp) => ({

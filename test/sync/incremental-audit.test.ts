@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { loadConfig } from '../../src/config/load.js';
+import type { ConnectorConfig } from '../../src/config/types.js';
+import { createGraphClient } from '../../src/graph/client.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { runSync } from '../../src/sync/run.js';
+import { exportOf, idsOf, tempDir } from './support/harness.js';
+import { expectedFromStore } from './support/tenant-expected.js';
+
+const ZERO = '00000000-0000-0000-0000-000000000000';
+const SP_LIST = 'GET /v1.0/servicePrincipals';
+const SP_DELTA = 'GET /v1.0/servicePrincipals/delta';
+const AUDITS = 'GET /v1.0/auditLogs/directoryAudits';
+const ROLE_ASSIGNMENTS = 'GET /v1.0/roleManagement/directory/roleAssignments';
+const BATCH = 'POST /v1.0/$batch';
+const HOUR = 3_600_000;
+
+describe('incremental sync driven by service-principal delta and the audit log', function () {
+  this.timeout(60_000);
+  let sim: Simulator;
+  let config: ConnectorConfig;
+  let tmp: ReturnType<typeof tempDir>;
+  let n = 0;
+  // The connector's clock runs with the simulator's: each test starts an hour later, past the
+  // audit poll's latency margin, so the previous test's writes are not in its window.
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  beforeEach(() => {
+    sim.advanceClock(HOUR);
+    offset += HOUR;
+  });
+
+  before(async () => {
+    sim = await startSimulator({ preset: 'demo', seed: 11, host: '127.0.0.1' });
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
+    config = loadConfig({
+      BATON_ENTRA_TENANT_ID: sim.tenantId,
+      BATON_ENTRA_CLIENT_ID: sim.clientId,
+      BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
+      BATON_GRAPH_DOMAIN: sim.graphDomain,
+      BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
+      BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+    });
+    // The writes below are an administrator's (the sync itself only reads).
+    const client = sim.tenant.clients.get(sim.clientId)!;
+    sim.tenant.updateClient(sim.clientId, {
+      graphRoles: [
+        ...client.graphRoles,
+        'Application.ReadWrite.All',
+        'RoleManagement.ReadWrite.Directory',
+        'AppRoleAssignment.ReadWrite.All',
+      ],
+    });
+    tmp = tempDir();
+  });
+  after(async () => {
+    await sim.close();
+    tmp.cleanup();
+  });
+
+  /** A Graph write by its own client: the simulator's clock moves past earlier tokens' expiry. */
+  async function write(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
+    const writer = createGraphClient(config);
+    try {
+      await writer.request(method, path, body);
+    } finally {
+      await writer.close();
+    }
+  }
+
+  /** One sync; returns its export, header and the Graph endpoints it called (with counts). */
+  async function sync(from?: string) {
+    const out = join(tmp.dir, `s${n++}.snap`);
+    sim.resetCounters();
+    const { header } = await runSync({
+      config,
+      now,
+      outFile: out,
+      ...(from ? { incrementalFrom: from } : {}),
+    });
+    const calls: Record<string, number> = {};
+    for (const [k, c] of Object.entries(sim.counters()))
+      if (k.startsWith('GET ') || k.startsWith('POST ')) calls[k] = c.requests;
+    const records = await exportOf(out);
+    const want = expectedFromStore(sim.tenant, config);
+    assert.deepEqual(idsOf(records, 'resource'), want.resources);
+    assert.deepEqual(idsOf(records, 'grant'), want.grants);
+    return { out, header, calls, records };
+  }
+
+  /** The incremental's export must be what a fresh full sync of the same tenant gives. */
+  async function assertSameAsFresh(records: unknown) {
+    const fresh = await sync();
+    assert.deepEqual(records, fresh.records);
+    return fresh;
+  }
+
+  /** An enterprise application of the tenant with a user it has not granted default access to. */
+  function appAndOutsider(): { spId: string; userId: string } {
+    const t = sim.tenant;
+    for (const [spId, sp] of t.servicePrincipals) {
+      if (sp.servicePrincipalType !== 'Application' || t.appRoleAssignedTo(spId).length === 0) continue;
+      const granted = new Set(t.appRoleAssignedTo(spId).map((a) => a.principalId));
+      const userId = [...t.users.keys()].find((u) => !granted.has(u));
+      if (userId) return { spId, userId };
+    }
+    throw new Error('demo tenant has no assigned enterprise application');
+  }
+
+  it('re-reads only the service principals the audit log names, and keeps role edges', async () => {
+    const base = await sync();
+    assert.equal(base.calls[SP_DELTA], 1, 'the full sync takes a latest delta link');
+    assert.equal(base.calls[SP_LIST], 1);
+
+    const { spId, userId } = appAndOutsider();
+    const owner = [...sim.tenant.users.keys()].find((u) => !sim.tenant.ownersOf(spId).includes(u))!;
+    await write('POST', `/servicePrincipals/${spId}/appRoleAssignedTo`, {
+      principalId: userId,
+      resourceId: spId,
+      appRoleId: ZERO,
+    });
+    await write('POST', `/servicePrincipals/${spId}/owners/$ref`, {
+      '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${owner}`,
+    });
+
+    const inc = await sync(base.out);
+    assert.equal(inc.header.kind, 'incremental');
+    assert.equal(inc.calls[SP_LIST], undefined, 'no service-principal listing');
+    assert.equal(inc.calls[SP_DELTA], 1);
+    assert.equal(inc.calls[AUDITS], 1);
+    assert.equal(inc.calls[ROLE_ASSIGNMENTS], undefined, 'no role event: role edges kept');
+    // Assignments and owners of the one named service principal: one $batch each.
+    assert.equal(inc.calls[BATCH], 2);
+    assert.ok(
+      inc.header.graphRequests < base.header.graphRequests,
+      `${inc.header.graphRequests} < ${base.header.graphRequests}`,
+    );
+    const grants = idsOf(inc.records, 'grant');
+    assert.ok(
+      grants.some((g) => g.includes(spId) && g.includes(userId)),
+      'the new grant is there',
+    );
+    assert.ok(grants.some((g) => g.includes(spId) && g.includes(':owner:') && g.includes(owner)));
+    await assertSameAsFresh(inc.records);
+  });
+
+  it('a role assignment made through Graph relists the role listings and nothing of the apps', async () => {
+    const base = await sync();
+    const t = sim.tenant;
+    const role = [...t.roleDefinitions.values()].find((r) => r.displayName === 'Helpdesk Administrator')!;
+    const holders = new Set(
+      [...t.roleAssignments.values()].filter((a) => a.roleDefinitionId === role.id).map((a) => a.principalId),
+    );
+    const userId = [...t.users.keys()].find((u) => !holders.has(u))!;
+    await write('POST', '/roleManagement/directory/roleAssignments', {
+      roleDefinitionId: role.id,
+      principalId: userId,
+      directoryScopeId: '/',
+    });
+
+    const inc = await sync(base.out);
+    assert.equal(inc.calls[ROLE_ASSIGNMENTS], 1);
+    assert.equal(inc.calls[SP_LIST], undefined);
+    assert.equal(inc.calls[BATCH], undefined, 'no service principal named: no re-reads');
+    assert.ok(idsOf(inc.records, 'grant').some((g) => g.includes(role.id) && g.includes(userId)));
+    await assertSameAsFresh(inc.records);
+  });
+
+  it('changes made on the tenant directly are audited too: revoked grants and deleted users', async () => {
+    const base = await sync();
+    const t = sim.tenant;
+    const assignment = [...t.appRoleAssignments.values()].find((a) => a.principalType === 'User')!;
+    t.removeAppRoleAssignment(assignment.id);
+    const roleHolder = [...t.roleAssignments.values()].find((a) => t.users.has(a.principalId))!;
+    t.deleteUser(roleHolder.principalId);
+    const inc = await sync(base.out);
+    assert.equal(inc.calls[SP_LIST], undefined);
+    await assertSameAsFresh(inc.records);
+  });
+
+  it('without AuditLog.Read.All it lists apps and roles in full, and is still exact', async () => {
+    const base = await sync();
+    const client = sim.tenant.clients.get(sim.clientId)!;
+    const roles = client.graphRoles;
+    sim.tenant.updateClient(sim.clientId, { graphRoles: roles.filter((r) => r !== 'AuditLog.Read.All') });
+    try {
+      const assignment = [...sim.tenant.appRoleAssignments.values()][0]!;
+      await write('DELETE', `/servicePrincipals/${assignment.resourceId}/appRoleAssignedTo/${assignment.id}`);
+      const inc = await sync(base.out);
+      assert.equal(inc.header.kind, 'incremental');
+      assert.equal(inc.calls[AUDITS], 1, 'polled once, refused');
+      assert.equal(inc.calls[SP_LIST], 1, 'service principals listed again');
+      assert.equal(inc.calls[ROLE_ASSIGNMENTS], 1, 'roles listed again');
+      await assertSameAsFresh(inc.records);
+    } finally {
+      sim.tenant.updateClient(sim.clientId, { graphRoles: roles });
+    }
+  });
+
+  it('an expired service-principal delta link falls back to a full sync', async () => {
+    const base = await sync();
+    sim.setFaults([{ path: '^/v1\\.0/servicePrincipals/delta$', kind: 'gone410', count: 1 }]);
+    try {
+      const inc = await sync(base.out);
+      assert.equal(inc.header.kind, 'full', 'fell back');
+      assert.equal(inc.calls[SP_LIST], 1);
+      await assertSameAsFresh(inc.records);
+    } finally {
+      sim.setFaults([]);
+    }
+  });
+});
