@@ -1,7 +1,7 @@
 import { RESOURCE_TYPE_IDS, type ConnectorConfig, type ResourceTypeId } from '../config/types.js';
 import type { ResourceSyncer } from '../framework/types.js';
 import type { SnapshotDb } from '../snapshot/database.js';
-import { auditPhase, DIRTY_SP } from './collect/audit.js';
+import { auditPhase, DIRTY_ROLE, DIRTY_SP } from './collect/audit.js';
 import type { CollectPhase } from './collect/context.js';
 import { devicesPhase, organizationPhase, skusPhase } from './collect/directory.js';
 import { groupsPhase } from './collect/groups.js';
@@ -68,6 +68,7 @@ export const RELISTED_OBJECT_KINDS = [
   'signIn',
   'spOverflow',
   DIRTY_SP,
+  DIRTY_ROLE,
   'roleDefinition',
   'sku',
 ];

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConnectorConfig } from '../../src/config/types.js';
+import { SyncAbortedError } from '../../src/framework/errors.js';
 import { createGraphClient } from '../../src/graph/client.js';
+import type { GraphClient } from '../../src/graph/types.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { runSync } from '../../src/sync/run.js';
 import { exportOf, idsOf, tempDir } from './support/harness.js';
@@ -74,12 +76,35 @@ describe('incremental sync driven by service-principal delta and the audit log',
   async function sync(from?: string) {
     const out = join(tmp.dir, `s${n++}.snap`);
     sim.resetCounters();
-    const { header } = await runSync({
-      config,
-      now,
-      outFile: out,
-      ...(from ? { incrementalFrom: from } : {}),
-    });
+    const real = createGraphClient(config);
+    // Records what the engine asks for: paged URLs, and the URLs inside each $batch.
+    const paged: string[] = [];
+    const batched: string[] = [];
+    const graph: GraphClient = {
+      stats: real.stats,
+      get: (p, o) => real.get(p, o),
+      request: (m, p, b, o) => real.request(m, p, b, o),
+      batch: (r, o) => {
+        batched.push(...r.map((x) => x.url));
+        return real.batch(r, o);
+      },
+      pages: (p, o) => {
+        paged.push(p);
+        return real.pages(p, o);
+      },
+    } as GraphClient;
+    let header;
+    try {
+      ({ header } = await runSync({
+        config,
+        now,
+        graph,
+        outFile: out,
+        ...(from ? { incrementalFrom: from } : {}),
+      }));
+    } finally {
+      await real.close();
+    }
     const calls: Record<string, number> = {};
     for (const [k, c] of Object.entries(sim.counters()))
       if (k.startsWith('GET ') || k.startsWith('POST ')) calls[k] = c.requests;
@@ -87,7 +112,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
     const want = expectedFromStore(sim.tenant, config);
     assert.deepEqual(idsOf(records, 'resource'), want.resources);
     assert.deepEqual(idsOf(records, 'grant'), want.grants);
-    return { out, header, calls, records };
+    return { out, header, calls, records, paged, batched };
   }
 
   /** The incremental's export must be what a fresh full sync of the same tenant gives. */
@@ -146,7 +171,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
     await assertSameAsFresh(inc.records);
   });
 
-  it('a role assignment made through Graph relists the role listings and nothing of the apps', async () => {
+  it('a role assignment made through Graph re-reads that role only, and nothing of the apps', async () => {
     const base = await sync();
     const t = sim.tenant;
     const role = [...t.roleDefinitions.values()].find((r) => r.displayName === 'Helpdesk Administrator')!;
@@ -161,9 +186,19 @@ describe('incremental sync driven by service-principal delta and the audit log',
     });
 
     const inc = await sync(base.out);
-    assert.equal(inc.calls[ROLE_ASSIGNMENTS], 1);
-    assert.equal(inc.calls[SP_LIST], undefined);
-    assert.equal(inc.calls[BATCH], undefined, 'no service principal named: no re-reads');
+    const filter = `$filter=roleDefinitionId eq '${role.id}'`;
+    assert.deepEqual(
+      inc.batched.map((u) => u.replace(/\?.*/, '')),
+      [
+        '/roleManagement/directory/roleAssignments',
+        '/roleManagement/directory/roleAssignmentScheduleInstances',
+        '/roleManagement/directory/roleEligibilityScheduleInstances',
+      ],
+      'one $batch of the three listings filtered to the role; no service principal re-read',
+    );
+    assert.ok(inc.batched.every((u) => u.includes(filter)));
+    assert.ok(!inc.paged.some((u) => u.includes('/roleAssignments')), 'no full role listing');
+    assert.equal(inc.calls[BATCH], 1);
     assert.ok(idsOf(inc.records, 'grant').some((g) => g.includes(role.id) && g.includes(userId)));
     await assertSameAsFresh(inc.records);
   });
@@ -196,6 +231,65 @@ describe('incremental sync driven by service-principal delta and the audit log',
       await assertSameAsFresh(inc.records);
     } finally {
       sim.tenant.updateClient(sim.clientId, { graphRoles: roles });
+    }
+  });
+
+  it('an incremental cut at any audit, delta or re-read step and re-run ends in the same content', async () => {
+    const base = await sync();
+    const { spId, userId } = appAndOutsider();
+    await write('POST', `/servicePrincipals/${spId}/appRoleAssignedTo`, {
+      principalId: userId,
+      resourceId: spId,
+      appRoleId: ZERO,
+    });
+    const role = [...sim.tenant.roleDefinitions.values()][0]!;
+    const held = [...sim.tenant.roleAssignments.values()].filter((a) => a.roleDefinitionId === role.id);
+    const holder = [...sim.tenant.users.keys()].find((u) => !held.some((a) => a.principalId === u))!;
+    await write('POST', '/roleManagement/directory/roleAssignments', {
+      roleDefinitionId: role.id,
+      principalId: holder,
+      directoryScopeId: '/',
+    });
+    const reference = await sync(base.out);
+    for (let cut = 1; ; cut++) {
+      const out = join(tmp.dir, `cut${cut}.snap`);
+      const ac = new AbortController();
+      const real = createGraphClient(config);
+      let steps = 0;
+      const step = () => {
+        if (++steps === cut) ac.abort(new Error(`cut at step ${cut}`));
+      };
+      // Aborts after the `cut`-th page or $batch the engine receives in the phases an incremental
+      // adds: the audit poll, the service-principal delta, and the re-reads.
+      const graph: GraphClient = {
+        stats: real.stats,
+        get: (p, o) => real.get(p, o),
+        request: (m, p, b, o) => real.request(m, p, b, o),
+        async batch(r, o) {
+          const res = await real.batch(r, o);
+          step();
+          return res as never;
+        },
+        async *pages(p, o) {
+          for await (const page of real.pages(p, o)) {
+            if (/auditLogs|servicePrincipals\/delta/.test(p)) step();
+            yield page;
+          }
+        },
+      } as GraphClient;
+      let finished = false;
+      try {
+        await runSync({ config, now, outFile: out, incrementalFrom: base.out, graph, signal: ac.signal });
+        finished = true;
+      } catch (err) {
+        assert.ok(err instanceof SyncAbortedError, String(err));
+      } finally {
+        await real.close();
+      }
+      if (finished) break;
+      const { header } = await runSync({ config, now, outFile: out, incrementalFrom: base.out });
+      assert.equal(header.kind, 'incremental');
+      assert.deepEqual(await exportOf(out), reference.records, `cut at step ${cut}`);
     }
   });
 

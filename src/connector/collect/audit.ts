@@ -33,6 +33,8 @@ export const ROLE_EXPIRY = 'roles:nextExpiry';
 
 /** Service principals an incremental reads assignments and owners of again (kept as source objects). */
 export const DIRTY_SP = 'spDirty';
+/** Role definitions whose assignments an incremental reads again. */
+export const DIRTY_ROLE = 'roleDirty';
 
 export function auditOutcome(ctx: CollectContext): AuditOutcome {
   return (ctx.db.getMeta(OUTCOME) as AuditOutcome | undefined) ?? 'full';
@@ -63,15 +65,40 @@ const RESTORE = /^Restore /;
 function applyEvent(ctx: CollectContext, e: Item): void {
   const category = e.category as string | undefined;
   const activity = (e.activityDisplayName as string | undefined) ?? '';
-  if (category === 'RoleManagement') ctx.db.setMeta(RELIST_ROLES, '1');
   if (RESTORE.test(activity)) ctx.db.setMeta(RELIST_ALL, '1');
-  if (category !== 'ApplicationManagement') return;
-  // An app-role grant names the principal and the resource; "to service principal" names two
-  // service principals, and which one is the resource is not documented: both are read again.
-  for (const t of (e.targetResources as Item[] | undefined) ?? []) {
-    if (t.type === 'ServicePrincipal' && typeof t.id === 'string') ctx.db.source.put(DIRTY_SP, t.id, {});
-  }
+  const targets = (e.targetResources as Item[] | undefined) ?? [];
+  // Entra files app-role grants under the principal's category (UserManagement for a user), so
+  // every entry naming a service principal counts. A grant names the principal and the resource;
+  // "to service principal" names two, and which one is the resource is not documented: both are
+  // read again, as is one named only in the modified properties.
+  for (const id of named(targets, 'ServicePrincipal', ['ServicePrincipal.ObjectID']))
+    ctx.db.source.put(DIRTY_SP, id, {});
+  if (category !== 'RoleManagement') return;
+  // A role event (active or PIM, assigned or eligible) names its role; one that does not relists
+  // every role.
+  const roles = named(targets, 'Role', ['Role.TemplateId', 'Role.ObjectID']);
+  if (roles.length === 0) ctx.db.setMeta(RELIST_ROLES, '1');
+  for (const id of roles) ctx.db.source.put(DIRTY_ROLE, id, {});
 }
+
+/** Ids of the targets of one type, and GUIDs in the named modified properties of any target. */
+function named(targets: Item[], type: string, properties: string[]): string[] {
+  const ids: string[] = [];
+  for (const t of targets) {
+    if (t.type === type && typeof t.id === 'string') ids.push(t.id);
+    for (const p of (t.modifiedProperties as Item[] | undefined) ?? []) {
+      if (!properties.includes(p.displayName as string)) continue;
+      for (const v of [p.newValue, p.oldValue]) {
+        const id = typeof v === 'string' ? GUID.exec(v)?.[0] : undefined;
+        if (id) ids.push(id);
+      }
+    }
+  }
+  return ids;
+}
+
+/** Modified-property values are JSON text (`"\"<guid>\""`): the GUID inside. */
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 function auditStart(ctx: CollectContext): Date | undefined {
   const parentStart = Date.parse(ctx.db.getMeta('work:parentStartedAt') ?? '');
@@ -93,7 +120,7 @@ function unavailable(err: unknown): boolean {
 function settle(ctx: CollectContext, outcome: AuditOutcome): void {
   ctx.db.transaction(() => {
     ctx.db.setMeta(OUTCOME, outcome);
-    if (outcome !== 'ok') ctx.db.source.clearKinds([DIRTY_SP], []);
+    if (outcome !== 'ok') ctx.db.source.clearKinds([DIRTY_SP, DIRTY_ROLE], []);
     ctx.db.deleteMeta(ROLE_EXPIRY);
     ctx.db.saveCheckpoint({ phase: 'directoryAudits', status: 'done', items: 0 });
   });

@@ -1,49 +1,18 @@
 import { GraphError } from '../../graph/errors.js';
-import { relistRoles, ROLE_EXPIRY } from './audit.js';
 import type { CollectContext, CollectPhase } from './context.js';
 import { runPagedPhase, type PagedPhaseSpec } from './paged.js';
+import { ASSIGNMENT_SELECT, INSTANCE_SELECT, refreshRoles, roleMode, storeRoleEdges } from './role-edges.js';
 
 type Item = Record<string, unknown>;
 
-const ASSIGNMENT_SELECT = 'id,principalId,roleDefinitionId,directoryScopeId';
-const INSTANCE_SELECT =
-  'id,principalId,roleDefinitionId,directoryScopeId,memberType,startDateTime,endDateTime';
-
-/** Role assignments become `assigned`/`eligible` edges of their role definition, one per scope. */
-function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible', items: Item[]): void {
-  for (const a of items) {
-    noteExpiry(ctx, a.endDateTime);
-    // Instances inherited through a role-assignable group (memberType Group) are the group's
-    // assignment seen from its members; the group's own grant carries them via expansion.
-    if (a.memberType !== undefined && a.memberType !== 'Direct') continue;
-    ctx.db.source.link({
-      kind: 'roleDefinition',
-      ownerId: a.roleDefinitionId as string,
-      rel,
-      targetId: a.principalId as string,
-      // The principal's kind is not in the listing; it is resolved against users/groups/SPs.
-      targetKind: '',
-      extra: (a.directoryScopeId as string | undefined) ?? '/',
-    });
-  }
-}
-
 /**
- * A time-bound PIM assignment ends without a directory write to audit, so the earliest end among
- * the stored edges is kept: an incremental past it lists the roles again.
- */
-function noteExpiry(ctx: CollectContext, end: unknown): void {
-  if (typeof end !== 'string' || Number.isNaN(Date.parse(end))) return;
-  const known = ctx.db.getMeta(ROLE_EXPIRY);
-  if (known === undefined || Date.parse(end) < Date.parse(known)) ctx.db.setMeta(ROLE_EXPIRY, end);
-}
-
-/**
- * Role edges have no delta query: an incremental keeps the parent's unless the audit log shows a
- * role-management event (or cannot be read), in which case the three listings run again.
+ * Role edges have no delta query: an incremental keeps the parent's, or re-reads the roles the
+ * audit log names (see role-edges.ts); the three listings run only when that cannot be told.
  */
 async function roleListing(ctx: CollectContext, spec: PagedPhaseSpec<Item>): Promise<number> {
-  if (!relistRoles(ctx)) {
+  const mode = roleMode(ctx);
+  if (mode === 'refresh' && spec.phase === 'roleAssignments') return refreshRoles(ctx);
+  if (mode !== 'list') {
     const cp = ctx.db.checkpoint(spec.phase);
     if (cp?.status !== 'done')
       ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase: spec.phase, status: 'done', items: 0 }));

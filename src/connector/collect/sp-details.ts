@@ -10,7 +10,7 @@ type Item = Record<string, unknown>;
  * Walks the ids of one source-cache kind in id order from the checkpoint, handing out chunks; the
  * checkpoint moves past a chunk only once `work` has stored it.
  */
-async function walkIds(
+export async function walkIds(
   ctx: CollectContext,
   phase: string,
   ids: () => Iterable<string>,

@@ -106,6 +106,19 @@ export function appRoleActivity(principalType: 'User' | 'Group' | 'ServicePrinci
 }
 
 /**
+ * Entra files an app-role grant under the principal's category: a user's under UserManagement, a
+ * group's under GroupManagement, a service principal's under ApplicationManagement.
+ * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
+ */
+export function appRoleCategory(principalType: 'User' | 'Group' | 'ServicePrincipal'): AuditCategory {
+  return principalType === 'User'
+    ? 'UserManagement'
+    : principalType === 'Group'
+      ? 'GroupManagement'
+      : 'ApplicationManagement';
+}
+
+/**
  * PIM's activity names for schedule instances (permanent or time-bound).
  * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
  */

@@ -3,7 +3,7 @@
  * assignments and PIM schedule instances, licences; plus the records without delta (audit log,
  * provisioning jobs, client registrations).
  */
-import { appRoleActivity, pimActivity } from './audit-entry.js';
+import { appRoleActivity, appRoleCategory, pimActivity } from './audit-entry.js';
 import { isGuid, ZERO_GUID } from './ids.js';
 import type {
   AppRoleAssignmentRecord,
@@ -37,7 +37,7 @@ export abstract class TenantGrants extends TenantObjects {
   addAppRoleAssignment(a: AppRoleAssignmentRecord): void {
     return this.audited(
       appRoleActivity(a.principalType, true),
-      'ApplicationManagement',
+      appRoleCategory(a.principalType),
       [a.principalId, a.resourceId],
       () => {
         if (this.appRoleAssignments.has(a.id)) throw new Error(`appRoleAssignment id ${a.id} already exists`);
@@ -84,7 +84,7 @@ export abstract class TenantGrants extends TenantObjects {
     const known = this.appRoleAssignments.get(id);
     return this.audited(
       appRoleActivity(known?.principalType ?? 'User', false),
-      'ApplicationManagement',
+      appRoleCategory(known?.principalType ?? 'User'),
       known ? [known.principalId, known.resourceId] : [],
       () => {
         const a = this.deleteGrant(id);
