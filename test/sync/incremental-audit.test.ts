@@ -215,6 +215,25 @@ describe('incremental sync driven by service-principal delta and the audit log',
     await assertSameAsFresh(inc.records);
   });
 
+  it('a restored user gets its grants back: a restore relists apps and roles', async () => {
+    const base = await sync();
+    const t = sim.tenant;
+    const holder = [...t.roleAssignments.values()].find(
+      (a) => t.users.has(a.principalId) && t.appRoleAssignmentsOf(a.principalId).length > 0,
+    )!.principalId;
+    t.deleteUser(holder);
+    const gone = await sync(base.out);
+    assert.ok(!idsOf(gone.records, 'grant').some((g) => g.includes(holder)));
+    sim.advanceClock(HOUR);
+    offset += HOUR;
+    t.restoreUser(holder);
+    const back = await sync(gone.out);
+    assert.equal(back.calls[SP_LIST], 1, 'service principals listed again');
+    assert.equal(back.calls[ROLE_ASSIGNMENTS], 1, 'roles listed again');
+    assert.ok(idsOf(back.records, 'grant').some((g) => g.includes(holder) && g.startsWith('role:')));
+    await assertSameAsFresh(back.records);
+  });
+
   it('without AuditLog.Read.All it lists apps and roles in full, and is still exact', async () => {
     const base = await sync();
     const client = sim.tenant.clients.get(sim.clientId)!;

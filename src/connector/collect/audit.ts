@@ -42,7 +42,9 @@ export function auditOutcome(ctx: CollectContext): AuditOutcome {
 
 /** True when the role listings must be read again (full syncs, or the audit log says so). */
 export function relistRoles(ctx: CollectContext): boolean {
-  return auditOutcome(ctx) !== 'ok' || ctx.db.getMeta(RELIST_ROLES) === '1';
+  return (
+    auditOutcome(ctx) !== 'ok' || ctx.db.getMeta(RELIST_ROLES) === '1' || ctx.db.getMeta(RELIST_ALL) === '1'
+  );
 }
 
 /**
