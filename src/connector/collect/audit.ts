@@ -59,12 +59,14 @@ export function relistServicePrincipals(ctx: CollectContext): boolean {
 const RESTORE = /^Restore /;
 
 /**
- * Reads one audit event: service principals it names get their assignments and owners read again;
- * a role-management event relists the role listings; a restore (whose grants reappear without an
- * event naming them) relists everything without delta.
+ * Reads one audit event: service principals it names get their assignments and owners read again,
+ * roles a role-management event names get their assignments read again; a restore (whose grants
+ * reappear without an event naming them) relists everything without delta. A failed operation
+ * changed nothing.
  * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
  */
 function applyEvent(ctx: CollectContext, e: Item): void {
+  if (e.result === 'failure') return;
   const category = e.category as string | undefined;
   const activity = (e.activityDisplayName as string | undefined) ?? '';
   if (RESTORE.test(activity)) ctx.db.setMeta(RELIST_ALL, '1');
