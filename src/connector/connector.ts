@@ -2,9 +2,11 @@ import { RESOURCE_TYPE_IDS, type ConnectorConfig, type ResourceTypeId } from '..
 import type { ResourceSyncer } from '../framework/types.js';
 import type { SnapshotDb } from '../snapshot/database.js';
 import { applicationsPhase } from './collect/applications.js';
+import { auditPhase, DIRTY_ROLE, DIRTY_SP } from './collect/audit.js';
 import type { CollectPhase } from './collect/context.js';
 import { devicesPhase, organizationPhase, skusPhase } from './collect/directory.js';
 import { groupsPhase } from './collect/groups.js';
+import { pruneDanglingPhase } from './collect/prune.js';
 import {
   roleActiveInstancesPhase,
   roleAssignmentsPhase,
@@ -35,14 +37,18 @@ export function syncedTypes(config: ConnectorConfig): ResourceTypeId[] {
 
 /**
  * The Graph access plan: which collections are read, in order. Users and groups are always read
- * (every other type's grants name them); the rest only when a synced type needs them.
+ * (every other type's grants name them); the rest only when a synced type needs them. An
+ * incremental polls the audit log for what service principals' and roles' edges to read again,
+ * and drops edges to principals deleted since.
  */
 export function collectPlan(config: ConnectorConfig): CollectPhase[] {
   const types = new Set(syncedTypes(config));
   const plan: CollectPhase[] = [organizationPhase, usersPhase];
   if (config.signInActivity && types.has('user')) plan.push(signInPhase);
   plan.push(groupsPhase);
-  if (types.has('enterprise_application') || types.has('managed_identity')) {
+  const apps = types.has('enterprise_application') || types.has('managed_identity');
+  if (apps || types.has('role')) plan.push(auditPhase);
+  if (apps) {
     plan.push(servicePrincipalsPhase, spAssignmentsPhase);
     if (types.has('enterprise_application')) plan.push(spOwnersPhase);
   }
@@ -55,19 +61,25 @@ export function collectPlan(config: ConnectorConfig): CollectPhase[] {
   }
   if (types.has('license')) plan.push(skusPhase);
   if (config.syncDevices) plan.push(devicesPhase);
+  plan.push(pruneDanglingPhase);
   return plan;
 }
 
-/** Source-cache kinds without a delta query: an incremental sync lists them again. */
+/**
+ * Source-cache kinds an incremental sync forgets and lists again (no delta query, one request
+ * each), and its own scratch kinds. Service principals and role edges are not among them: their
+ * phases replace them only when the audit log says they must (see collect/audit.ts).
+ */
 export const RELISTED_OBJECT_KINDS = [
   'organization',
   'signIn',
-  'servicePrincipal',
   'spOverflow',
+  DIRTY_SP,
+  DIRTY_ROLE,
   'roleDefinition',
   'sku',
 ];
-export const RELISTED_LINK_KINDS = ['servicePrincipal', 'roleDefinition'];
+export const RELISTED_LINK_KINDS: string[] = [];
 
 const FACTORIES: Record<ResourceTypeId, (deps: SyncerDeps) => ResourceSyncer> = {
   user: createUserSyncer,

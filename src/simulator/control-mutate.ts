@@ -1,6 +1,7 @@
 import type { SimContext } from './context.js';
 import { CONTROL_INITIATOR, recordAudit, target, type Category } from './graph/audit.js';
 import { appRoleAssignmentId, roleAssignmentId } from './ids.js';
+import { appRoleActivity, appRoleCategory } from './tenant/audit-entry.js';
 import { newGroup, newUser } from './records.js';
 import type { AppRoleAssignmentRecord, Guid } from './tenant/model.js';
 
@@ -117,26 +118,17 @@ const OPS: Record<string, Op> = {
       deletedDateTime: null,
     };
     ctx.store.addAppRoleAssignment(a);
-    log(
-      principalType === 'User'
-        ? 'Add app role assignment grant to user'
-        : `Add app role assignment to ${principalType === 'Group' ? 'group' : 'service principal'}`,
-      'ApplicationManagement',
-      [principalId, sp.id],
-    );
+    log(appRoleActivity(principalType, true), appRoleCategory(principalType), [principalId, sp.id]);
     return { id: a.id };
   },
   revokeAppRole: (ctx, b, log) => {
     const a = ctx.store.appRoleAssignments.get(str(b, 'id'));
     if (!a) throw new Error(`id: no app role assignment '${String(b.id)}'`);
     ctx.store.removeAppRoleAssignment(a.id);
-    log(
-      a.principalType === 'User'
-        ? 'Remove app role assignment from user'
-        : `Remove app role assignment from ${a.principalType === 'Group' ? 'group' : 'service principal'}`,
-      'ApplicationManagement',
-      [a.principalId, a.resourceId],
-    );
+    log(appRoleActivity(a.principalType, false), appRoleCategory(a.principalType), [
+      a.principalId,
+      a.resourceId,
+    ]);
     return { changed: true };
   },
   addRoleAssignment: (ctx, b, log) => {
@@ -237,5 +229,5 @@ export function mutate(ctx: SimContext, body: Body): Body {
       category,
       ids.map((id) => target(ctx, id)),
     );
-  return run(ctx, body, log);
+  return ctx.store.auditedByCaller(() => run(ctx, body, log));
 }

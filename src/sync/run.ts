@@ -90,7 +90,7 @@ async function attempt(
     Number(work.db.getMeta('work:graphRequests') ?? 0) + graph.stats.requests - requestsBefore;
   try {
     logger.info({ kind: work.kind, parentSyncId: work.parentSyncId, resumed: work.resumed }, 'sync started');
-    await collect(work, graph, config, logger, signal);
+    await collect(work, graph, config, logger, now, signal);
     await emit(work, config, logger, now, signal);
     const db = work.db;
     const graphRequests = countRequests();
@@ -138,6 +138,7 @@ async function collect(
   graph: GraphClient,
   config: ConnectorConfig,
   logger: Logger,
+  now: () => number,
   signal?: AbortSignal,
 ): Promise<void> {
   const ctx: CollectContext = {
@@ -147,6 +148,7 @@ async function collect(
     logger,
     requestOptions: { priority: 'low', ...(signal ? { signal } : {}) },
     incremental: work.kind === 'incremental',
+    now,
     ...(signal ? { signal } : {}),
   };
   for (const phase of collectPlan(config)) {

@@ -103,6 +103,8 @@ export async function openWorking(
   if (parent) w.parentSyncId = parent.syncId;
   db.transaction(() => {
     if (parent) {
+      // The audit poll of an incremental reaches back to the parent's start.
+      db.setMeta('work:parentStartedAt', parent.startedAt);
       db.source.clearKinds(RELISTED_OBJECT_KINDS, RELISTED_LINK_KINDS);
       db.clearOutput();
       for (const k of Object.keys(db.metaWithPrefix('sync:'))) db.deleteMeta(k);

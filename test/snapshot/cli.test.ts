@@ -23,7 +23,7 @@ describe('snapshot and mapping commands', function () {
     assert.equal(r.code, 0, r.stderr);
     const h = JSON.parse(r.stdout) as { counts: { grants: number }; deltaLinks: string[] };
     assert.equal(h.counts.grants, 37);
-    assert.deepEqual(h.deltaLinks, ['applications', 'devices', 'groups', 'users']);
+    assert.deepEqual(h.deltaLinks, ['applications', 'devices', 'groups', 'servicePrincipals', 'users']);
   });
 
   it('export --format csv has a header row and one row per record', async () => {

@@ -14,6 +14,8 @@ export interface CollectContext {
   signal?: AbortSignal;
   /** True when this sync replays delta links recorded by a previous snapshot. */
   incremental: boolean;
+  /** The sync's clock (audit windows, role expiry); `Date.now` when absent. */
+  now?: () => number;
 }
 
 /** One step of the Graph access plan: fills part of the source cache, resumable at page boundaries. */

@@ -1,29 +1,24 @@
 import { GraphError } from '../../graph/errors.js';
 import type { CollectContext, CollectPhase } from './context.js';
-import { runPagedPhase } from './paged.js';
+import { runPagedPhase, type PagedPhaseSpec } from './paged.js';
+import { ASSIGNMENT_SELECT, INSTANCE_SELECT, refreshRoles, roleMode, storeRoleEdges } from './role-edges.js';
 
 type Item = Record<string, unknown>;
 
-const ASSIGNMENT_SELECT = 'id,principalId,roleDefinitionId,directoryScopeId';
-const INSTANCE_SELECT =
-  'id,principalId,roleDefinitionId,directoryScopeId,memberType,startDateTime,endDateTime';
-
-/** Role assignments become `assigned`/`eligible` edges of their role definition, one per scope. */
-function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible', items: Item[]): void {
-  for (const a of items) {
-    // Instances inherited through a role-assignable group (memberType Group) are the group's
-    // assignment seen from its members; the group's own grant carries them via expansion.
-    if (a.memberType !== undefined && a.memberType !== 'Direct') continue;
-    ctx.db.source.link({
-      kind: 'roleDefinition',
-      ownerId: a.roleDefinitionId as string,
-      rel,
-      targetId: a.principalId as string,
-      // The principal's kind is not in the listing; it is resolved against users/groups/SPs.
-      targetKind: '',
-      extra: (a.directoryScopeId as string | undefined) ?? '/',
-    });
+/**
+ * Role edges have no delta query: an incremental keeps the parent's, or re-reads the roles the
+ * audit log names (see role-edges.ts); the three listings run only when that cannot be told.
+ */
+async function roleListing(ctx: CollectContext, spec: PagedPhaseSpec<Item>): Promise<number> {
+  const mode = roleMode(ctx);
+  if (mode === 'refresh' && spec.phase === 'roleAssignments') return refreshRoles(ctx);
+  if (mode !== 'list') {
+    const cp = ctx.db.checkpoint(spec.phase);
+    if (cp?.status !== 'done')
+      ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase: spec.phase, status: 'done', items: 0 }));
+    return 0;
   }
+  return runPagedPhase<Item>(ctx, spec);
 }
 
 export const roleDefinitionsPhase: CollectPhase = {
@@ -43,9 +38,11 @@ export const roleDefinitionsPhase: CollectPhase = {
 export const roleAssignmentsPhase: CollectPhase = {
   name: 'roleAssignments',
   run(ctx) {
-    return runPagedPhase<Item>(ctx, {
+    return roleListing(ctx, {
       phase: 'roleAssignments',
       startUrl: `/roleManagement/directory/roleAssignments?$select=${ASSIGNMENT_SELECT}`,
+      // The first of the three role listings: the parent's edges go when it starts.
+      owns: { objects: [], links: ['roleDefinition'] },
       onPage: (items) => storeRoleEdges(ctx, 'assigned', items),
     });
   },
@@ -61,7 +58,7 @@ function pimPhase(name: string, path: string, rel: 'assigned' | 'eligible'): Col
     name,
     async run(ctx: CollectContext) {
       try {
-        return await runPagedPhase<Item>(ctx, {
+        return await roleListing(ctx, {
           phase: name,
           startUrl: `${path}?$select=${INSTANCE_SELECT}`,
           onPage: (items) => storeRoleEdges(ctx, rel, items),

@@ -1,7 +1,8 @@
 import type { BatchRequest } from '../../graph/types.js';
 import { isSyncedApplication } from '../resources/enterprise-application.js';
+import { DIRTY_SP } from './audit.js';
 import { odataKind, type CollectContext, type CollectPhase } from './context.js';
-import { storeAssignments } from './service-principals.js';
+import { spMode, storeAssignments } from './service-principals.js';
 
 type Item = Record<string, unknown>;
 
@@ -9,7 +10,7 @@ type Item = Record<string, unknown>;
  * Walks the ids of one source-cache kind in id order from the checkpoint, handing out chunks; the
  * checkpoint moves past a chunk only once `work` has stored it.
  */
-async function walkIds(
+export async function walkIds(
   ctx: CollectContext,
   phase: string,
   ids: () => Iterable<string>,
@@ -74,14 +75,17 @@ async function batchedCollections(
   }
 }
 
-/** Full assignment listings for the service principals whose expansion hit the cap, 20 a batch. */
+/**
+ * Full assignment listings, 20 a batch: after a listing, of the service principals whose
+ * expansion hit the cap; after a delta replay, of those the delta or the audit log named.
+ */
 export const spAssignmentsPhase: CollectPhase = {
   name: 'appRoleAssignedTo',
   run(ctx: CollectContext) {
     return walkIds(
       ctx,
       'appRoleAssignedTo',
-      () => idsOf(ctx, 'spOverflow'),
+      () => idsOf(ctx, spMode(ctx) === 'delta' ? DIRTY_SP : 'spOverflow'),
       20,
       (ids) =>
         batchedCollections(
@@ -98,8 +102,11 @@ export const spAssignmentsPhase: CollectPhase = {
 
 function* syncedAppIds(ctx: CollectContext): Generator<string> {
   const orgIds = new Set([...ctx.db.source.all<Item>('organization')].map((o) => o.id));
-  for (const { id, data } of ctx.db.source.all<Item>('servicePrincipal')) {
+  const delta = spMode(ctx) === 'delta';
+  for (const { id, data: sp } of ctx.db.source.all<Item>(delta ? DIRTY_SP : 'servicePrincipal')) {
+    const data = delta ? ctx.db.source.get<Item>('servicePrincipal', id) : sp;
     if (
+      data !== undefined &&
       isSyncedApplication(
         data,
         orgIds,
@@ -114,7 +121,8 @@ function* syncedAppIds(ctx: CollectContext): Generator<string> {
 
 /**
  * Owners of the synced enterprise applications, 20 per `$batch` envelope (no delta exists for
- * them). https://learn.microsoft.com/graph/json-batching
+ * them); after a delta replay only of those the delta or the audit log named.
+ * https://learn.microsoft.com/graph/json-batching
  */
 export const spOwnersPhase: CollectPhase = {
   name: 'servicePrincipalOwners',

@@ -1,5 +1,6 @@
 import { GraphHttpError, json, noContent } from '../http/message.js';
 import type { AppRoleAssignmentRecord, Guid } from '../tenant/model.js';
+import { appRoleCategory } from '../tenant/audit-entry.js';
 import { appRoleActivity, audit, target as auditTarget } from './audit.js';
 import { notFound } from './directory.js';
 import { PERMS } from './permissions.js';
@@ -49,7 +50,7 @@ export const assignmentWrites: GraphRoute[] = [
       deletedDateTime: null,
     };
     apply(() => ctx.store.addAppRoleAssignment(rec));
-    audit(ctx, req, appRoleActivity(rec.principalType, true), 'ApplicationManagement', [
+    audit(ctx, req, appRoleActivity(rec.principalType, true), appRoleCategory(rec.principalType), [
       auditTarget(ctx, rec.principalId),
       auditTarget(ctx, sp.id),
     ]);
@@ -66,7 +67,7 @@ export const assignmentWrites: GraphRoute[] = [
       const a = ctx.store.appRoleAssignedTo(spId as string).find((x) => x.id === aid);
       if (!a) throw notFound(aid as string);
       apply(() => ctx.store.removeAppRoleAssignment(a.id));
-      audit(ctx, req, appRoleActivity(a.principalType, false), 'ApplicationManagement', [
+      audit(ctx, req, appRoleActivity(a.principalType, false), appRoleCategory(a.principalType), [
         auditTarget(ctx, a.principalId),
         auditTarget(ctx, a.resourceId),
       ]);

@@ -167,7 +167,9 @@ export function createGraphDispatcher(
         claims,
         ...(cast ? { cast: { kind: cast, path: rest } } : {}),
       };
-      return decorate(req, await m.route.handle(ctx, gr, m.params), charged.ru, charged.usage);
+      // Write routes record their own audit entries, naming the calling app.
+      const res = await ctx.store.auditedByCaller(() => m.route.handle(ctx, gr, m.params));
+      return decorate(req, res, charged.ru, charged.usage);
     } catch (err) {
       if (!(err instanceof GraphHttpError)) throw err;
       const res = graphError(req, now, err.status, err.code, err.message, { ...err.headers });

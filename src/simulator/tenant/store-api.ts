@@ -94,6 +94,8 @@ export interface TenantStore {
   updateDevice(id: Guid, patch: Partial<DeviceRecord>): void;
   deleteDevice(id: Guid): void;
   addAudit(entry: DirectoryAuditRecord): void;
+  /** Runs mutations whose audit entries the caller writes (Graph routes, `/_sim/mutate`). */
+  auditedByCaller<T>(fn: () => T): T;
   registerClient(client: ClientRegistration): void;
   updateClient(clientId: Guid, patch: Partial<ClientRegistration>): void;
 

@@ -3,6 +3,8 @@
  * an unknown id, and change-log appends. The mutations themselves live in store-objects.ts
  * (directory objects) and store.ts (relationships and assignments).
  */
+import { randomUUID } from 'node:crypto';
+import { auditEntry, auditTarget, PORTAL_INITIATOR, type AuditCategory } from './audit-entry.js';
 import type { ChangeLog, ChangeInput } from './change-log.js';
 import type {
   AdministrativeUnitRecord,
@@ -142,6 +144,67 @@ export abstract class TenantBase {
 
   protected record(change: ChangeInput): void {
     this.log.append(change);
+  }
+
+  /**
+   * Depth of mutations whose audit entry is written by someone else: a Graph route or
+   * `/_sim/mutate` (with their own initiator), or the outer mutation of a cascade.
+   */
+  private auditQuiet = 0;
+
+  /**
+   * Runs mutations whose caller records the audit entries itself. An asynchronous `fn` keeps the
+   * store quiet until it settles.
+   */
+  auditedByCaller<T>(fn: () => T): T {
+    this.auditQuiet++;
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      this.auditQuiet--;
+      throw err;
+    }
+    if (result instanceof Promise) {
+      return result.finally(() => this.auditQuiet--) as T;
+    }
+    this.auditQuiet--;
+    return result;
+  }
+
+  /**
+   * Runs a mutation made on the store directly (a test, a benchmark: an administrator in the
+   * portal) and, if it changed something, writes the audit entry Entra would, so the audit log
+   * holds every change the tenant goes through. The initial load is not audited.
+   * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
+   */
+  protected audited<T>(
+    activity: string,
+    category: AuditCategory,
+    ids: Guid[],
+    fn: () => T,
+    changed: (result: T) => boolean = () => true,
+  ): T {
+    if (this.log.suspended > 0 || this.auditQuiet > 0) return fn();
+    // Looked up before (a deleted object is still named) and after (a created one is).
+    const before = ids.map((id) => auditTarget(this, id));
+    this.auditQuiet++;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.auditQuiet--;
+    }
+    if (changed(result)) {
+      const targets = ids.map((id, i) => {
+        const after = auditTarget(this, id);
+        return after.type === 'Other' ? before[i]! : after;
+      });
+      this.directoryAudits.push(
+        auditEntry(this.clock(), PORTAL_INITIATOR, randomUUID(), activity, category, targets),
+      );
+    }
+    return result;
   }
 
   /** Listing arrays of app-role assignments by `r:<resource>` / `p:<principal>`, dropped on change. */

@@ -3,6 +3,7 @@
  * assignments and PIM schedule instances, licences; plus the records without delta (audit log,
  * provisioning jobs, client registrations).
  */
+import { appRoleActivity, appRoleCategory, pimActivity } from './audit-entry.js';
 import { isGuid, ZERO_GUID } from './ids.js';
 import type {
   AppRoleAssignmentRecord,
@@ -34,48 +35,70 @@ export abstract class TenantGrants extends TenantObjects {
    * principal's type; the same (principal, resource, role) cannot be granted twice.
    */
   addAppRoleAssignment(a: AppRoleAssignmentRecord): void {
-    if (this.appRoleAssignments.has(a.id)) throw new Error(`appRoleAssignment id ${a.id} already exists`);
-    const resource = this.requireServicePrincipal(a.resourceId);
-    const kind = this.requireKind(a.principalId, 'principal');
-    const expected = { user: 'User', group: 'Group', servicePrincipal: 'ServicePrincipal' }[kind as string];
-    if (expected !== a.principalType) {
-      throw new Error(
-        `principalType ${a.principalType} does not match principal ${a.principalId}, which is a ${kind}`,
-      );
-    }
-    if (a.appRoleId !== ZERO_GUID) {
-      const role = resource.appRoles.find((r) => r.id === a.appRoleId);
-      if (!role)
-        throw new Error(`appRoleId ${a.appRoleId} is not an app role of servicePrincipal ${a.resourceId}`);
-      const member = a.principalType === 'ServicePrincipal' ? 'Application' : 'User';
-      if (!role.allowedMemberTypes.includes(member)) {
-        throw new Error(`app role ${a.appRoleId} of ${a.resourceId} does not allow ${member} assignments`);
-      }
-    }
-    for (const other of this.grantList('p', a.principalId)) {
-      if (other.resourceId === a.resourceId && other.appRoleId === a.appRoleId) {
-        throw new Error('Permission being assigned already exists on the object');
-      }
-    }
-    this.insertGrant(a);
-    this.record({
-      objectKind: 'servicePrincipal',
-      id: a.resourceId,
-      kind: 'updated',
-      changedProperties: ['appRoleAssignedTo'],
-    });
+    return this.audited(
+      appRoleActivity(a.principalType, true),
+      appRoleCategory(a.principalType),
+      [a.principalId, a.resourceId],
+      () => {
+        if (this.appRoleAssignments.has(a.id)) throw new Error(`appRoleAssignment id ${a.id} already exists`);
+        const resource = this.requireServicePrincipal(a.resourceId);
+        const kind = this.requireKind(a.principalId, 'principal');
+        const expected = { user: 'User', group: 'Group', servicePrincipal: 'ServicePrincipal' }[
+          kind as string
+        ];
+        if (expected !== a.principalType) {
+          throw new Error(
+            `principalType ${a.principalType} does not match principal ${a.principalId}, which is a ${kind}`,
+          );
+        }
+        if (a.appRoleId !== ZERO_GUID) {
+          const role = resource.appRoles.find((r) => r.id === a.appRoleId);
+          if (!role)
+            throw new Error(
+              `appRoleId ${a.appRoleId} is not an app role of servicePrincipal ${a.resourceId}`,
+            );
+          const member = a.principalType === 'ServicePrincipal' ? 'Application' : 'User';
+          if (!role.allowedMemberTypes.includes(member)) {
+            throw new Error(
+              `app role ${a.appRoleId} of ${a.resourceId} does not allow ${member} assignments`,
+            );
+          }
+        }
+        for (const other of this.grantList('p', a.principalId)) {
+          if (other.resourceId === a.resourceId && other.appRoleId === a.appRoleId) {
+            throw new Error('Permission being assigned already exists on the object');
+          }
+        }
+        this.insertGrant(a);
+        this.record({
+          objectKind: 'servicePrincipal',
+          id: a.resourceId,
+          kind: 'updated',
+          changedProperties: ['appRoleAssignedTo'],
+        });
+      },
+    );
   }
 
   removeAppRoleAssignment(id: string): boolean {
-    const a = this.deleteGrant(id);
-    if (!a) return false;
-    this.record({
-      objectKind: 'servicePrincipal',
-      id: a.resourceId,
-      kind: 'updated',
-      changedProperties: ['appRoleAssignedTo'],
-    });
-    return true;
+    const known = this.appRoleAssignments.get(id);
+    return this.audited(
+      appRoleActivity(known?.principalType ?? 'User', false),
+      appRoleCategory(known?.principalType ?? 'User'),
+      known ? [known.principalId, known.resourceId] : [],
+      () => {
+        const a = this.deleteGrant(id);
+        if (!a) return false;
+        this.record({
+          objectKind: 'servicePrincipal',
+          id: a.resourceId,
+          kind: 'updated',
+          changedProperties: ['appRoleAssignedTo'],
+        });
+        return true;
+      },
+      (r) => r,
+    );
   }
 
   // --- directory roles ---------------------------------------------------------------------------
@@ -95,28 +118,57 @@ export abstract class TenantGrants extends TenantObjects {
 
   /** https://learn.microsoft.com/graph/api/rbacapplication-post-roleassignments */
   addRoleAssignment(a: RoleAssignmentRecord): void {
-    if (this.roleAssignments.has(a.id)) throw new Error(`roleAssignment ${a.id} already exists`);
-    this.checkRoleTarget(a);
-    this.insertRoleAssignment(a);
+    return this.audited('Add member to role', 'RoleManagement', [a.principalId, a.roleDefinitionId], () => {
+      if (this.roleAssignments.has(a.id)) throw new Error(`roleAssignment ${a.id} already exists`);
+      this.checkRoleTarget(a);
+      this.insertRoleAssignment(a);
+    });
   }
 
   removeRoleAssignment(id: string): boolean {
-    return this.deleteRoleAssignment(id) !== undefined;
+    const known = this.roleAssignments.get(id);
+    return this.audited(
+      'Remove member from role',
+      'RoleManagement',
+      known ? [known.principalId, known.roleDefinitionId] : [],
+      () => {
+        return this.deleteRoleAssignment(id) !== undefined;
+      },
+      (r) => r,
+    );
   }
 
   /** A PIM schedule instance: `active` (roleAssignmentScheduleInstances) or `eligible`. */
   addRoleScheduleInstance(which: 'active' | 'eligible', inst: RoleScheduleInstanceRecord): void {
-    const map =
-      which === 'active' ? this.roleAssignmentScheduleInstances : this.roleEligibilityScheduleInstances;
-    if (map.has(inst.id)) throw new Error(`role schedule instance ${inst.id} already exists`);
-    this.checkRoleTarget(inst);
-    map.set(inst.id, inst);
+    return this.audited(
+      pimActivity(which, true, inst.endDateTime !== null),
+      'RoleManagement',
+      [inst.principalId, inst.roleDefinitionId],
+      () => {
+        const map =
+          which === 'active' ? this.roleAssignmentScheduleInstances : this.roleEligibilityScheduleInstances;
+        if (map.has(inst.id)) throw new Error(`role schedule instance ${inst.id} already exists`);
+        this.checkRoleTarget(inst);
+        map.set(inst.id, inst);
+      },
+    );
   }
 
   removeRoleScheduleInstance(which: 'active' | 'eligible', id: string): boolean {
-    return (
+    const known = (
       which === 'active' ? this.roleAssignmentScheduleInstances : this.roleEligibilityScheduleInstances
-    ).delete(id);
+    ).get(id);
+    return this.audited(
+      pimActivity(which, false, known?.endDateTime != null),
+      'RoleManagement',
+      known ? [known.principalId, known.roleDefinitionId] : [],
+      () => {
+        return (
+          which === 'active' ? this.roleAssignmentScheduleInstances : this.roleEligibilityScheduleInstances
+        ).delete(id);
+      },
+      (r) => r,
+    );
   }
 
   private checkRoleTarget(a: { roleDefinitionId: Guid; principalId: Guid; directoryScopeId: string }): void {
@@ -149,32 +201,34 @@ export abstract class TenantGrants extends TenantObjects {
 
   /** https://learn.microsoft.com/graph/api/user-assignlicense */
   assignLicense(userId: Guid, add: { skuId: Guid; disabledPlans: Guid[] }[], remove: Guid[]): void {
-    const user = this.requireUser(userId);
-    if (add.length > 0 && !user.usageLocation) {
-      throw new Error('License assignment cannot be done for user with invalid usage location.');
-    }
-    const skuIndex = (skuId: Guid): number => {
-      const i = this.subscribedSkus.findIndex((s) => s.skuId === skuId);
-      if (i < 0) throw new Error(`skuId ${skuId} is not a subscribed SKU of this tenant`);
-      return i;
-    };
-    const current = new Map(user.assignedLicenses.map((l) => [l.skuId, l]));
-    for (const skuId of remove) {
-      skuIndex(skuId);
-      if (!current.delete(skuId))
-        throw new Error(`User does not have a corresponding license for skuId ${skuId}`);
-      this.adjustConsumed(skuId, -1);
-    }
-    for (const l of add) {
-      const sku = this.subscribedSkus[skuIndex(l.skuId)] as SubscribedSkuRecord;
-      if (!current.has(l.skuId)) {
-        if (sku.consumedUnits >= sku.prepaidUnits.enabled)
-          throw new Error(`Subscription with SKU ${l.skuId} does not have any available licenses.`);
-        this.adjustConsumed(l.skuId, 1);
+    return this.audited('Change user license', 'UserManagement', [userId], () => {
+      const user = this.requireUser(userId);
+      if (add.length > 0 && !user.usageLocation) {
+        throw new Error('License assignment cannot be done for user with invalid usage location.');
       }
-      current.set(l.skuId, { skuId: l.skuId, disabledPlans: [...l.disabledPlans] });
-    }
-    this.updateUser(userId, { assignedLicenses: [...current.values()] });
+      const skuIndex = (skuId: Guid): number => {
+        const i = this.subscribedSkus.findIndex((s) => s.skuId === skuId);
+        if (i < 0) throw new Error(`skuId ${skuId} is not a subscribed SKU of this tenant`);
+        return i;
+      };
+      const current = new Map(user.assignedLicenses.map((l) => [l.skuId, l]));
+      for (const skuId of remove) {
+        skuIndex(skuId);
+        if (!current.delete(skuId))
+          throw new Error(`User does not have a corresponding license for skuId ${skuId}`);
+        this.adjustConsumed(skuId, -1);
+      }
+      for (const l of add) {
+        const sku = this.subscribedSkus[skuIndex(l.skuId)] as SubscribedSkuRecord;
+        if (!current.has(l.skuId)) {
+          if (sku.consumedUnits >= sku.prepaidUnits.enabled)
+            throw new Error(`Subscription with SKU ${l.skuId} does not have any available licenses.`);
+          this.adjustConsumed(l.skuId, 1);
+        }
+        current.set(l.skuId, { skuId: l.skuId, disabledPlans: [...l.disabledPlans] });
+      }
+      this.updateUser(userId, { assignedLicenses: [...current.values()] });
+    });
   }
 
   private adjustConsumed(skuId: Guid, delta: number): void {

@@ -34,13 +34,15 @@ export abstract class TenantObjects extends TenantBase {
   // --- users -------------------------------------------------------------------------------------
 
   createUser(user: UserRecord, credentials?: UserCredentials): void {
-    this.requireFreshId(user.id, 'user');
-    const upn = user.userPrincipalName.toLowerCase();
-    if (this.upnIndex.has(upn)) throw new Error(DUPLICATE_UPN);
-    this.users.set(user.id, user);
-    this.upnIndex.set(upn, user.id);
-    if (credentials) this.userCredentials.set(user.id, credentials);
-    this.record({ objectKind: 'user', id: user.id, kind: 'created' });
+    return this.audited('Add user', 'UserManagement', [user.id], () => {
+      this.requireFreshId(user.id, 'user');
+      const upn = user.userPrincipalName.toLowerCase();
+      if (this.upnIndex.has(upn)) throw new Error(DUPLICATE_UPN);
+      this.users.set(user.id, user);
+      this.upnIndex.set(upn, user.id);
+      if (credentials) this.userCredentials.set(user.id, credentials);
+      this.record({ objectKind: 'user', id: user.id, kind: 'created' });
+    });
   }
 
   /** The user (active or soft-deleted) with this UPN, case-insensitively. */
@@ -49,19 +51,21 @@ export abstract class TenantObjects extends TenantBase {
   }
 
   updateUser(id: Guid, patch: Partial<UserRecord>): void {
-    const old = this.requireUser(id);
-    TenantBase.rejectIdChange('user', id, patch);
-    if (patch.userPrincipalName !== undefined) {
-      const next = patch.userPrincipalName.toLowerCase();
-      const holder = this.upnIndex.get(next);
-      if (holder !== undefined && holder !== id) throw new Error(DUPLICATE_UPN);
-      this.upnIndex.delete(old.userPrincipalName.toLowerCase());
-      this.upnIndex.set(next, id);
-    }
-    const changedProperties = TenantBase.changed(old, patch);
-    this.users.set(id, { ...old, ...patch });
-    if (changedProperties.length > 0)
-      this.record({ objectKind: 'user', id, kind: 'updated', changedProperties });
+    return this.audited('Update user', 'UserManagement', [id], () => {
+      const old = this.requireUser(id);
+      TenantBase.rejectIdChange('user', id, patch);
+      if (patch.userPrincipalName !== undefined) {
+        const next = patch.userPrincipalName.toLowerCase();
+        const holder = this.upnIndex.get(next);
+        if (holder !== undefined && holder !== id) throw new Error(DUPLICATE_UPN);
+        this.upnIndex.delete(old.userPrincipalName.toLowerCase());
+        this.upnIndex.set(next, id);
+      }
+      const changedProperties = TenantBase.changed(old, patch);
+      this.users.set(id, { ...old, ...patch });
+      if (changedProperties.length > 0)
+        this.record({ objectKind: 'user', id, kind: 'updated', changedProperties });
+    });
   }
 
   setUserCredentials(id: Guid, credentials: UserCredentials): void {
@@ -74,74 +78,78 @@ export abstract class TenantObjects extends TenantBase {
    * The user's links are kept aside and come back with a restore.
    */
   deleteUser(id: Guid): void {
-    const user = this.requireUser(id);
-    const groups = [...this.members.sourcesOf(id)];
-    const owned = [...this.owners.sourcesOf(id)];
-    const units = [...this.unitMembers.sourcesOf(id)];
-    const manager = this.managers.get(id);
-    const reports = [...this.reports.targetsOf(id)];
-    const assignments = this.dropAssignmentsOf(id);
-    for (const g of groups) {
-      this.members.remove(g, id);
-      this.logRelation('group', g, 'members', id, 'user', true);
-    }
-    for (const o of owned) {
-      this.owners.remove(o, id);
-      this.logRelation(this.ownableKind(o), o, 'owners', id, 'user', true);
-    }
-    for (const u of units) this.unitMembers.remove(u, id);
-    if (manager !== undefined) {
-      this.managers.delete(id);
-      this.reports.remove(manager, id);
-    }
-    for (const r of reports) {
-      this.managers.delete(r);
-      this.reports.remove(id, r);
-      this.logRelation('user', r, 'manager', id, 'user', true);
-    }
-    this.suspended.set(id, { groups, owned, units, manager, reports, assignments });
-    this.users.delete(id);
-    this.deletedUsers.set(id, { ...user, deletedDateTime: isoSeconds(this.clock()) });
-    this.record({ objectKind: 'user', id, kind: 'softDeleted' });
+    return this.audited('Delete user', 'UserManagement', [id], () => {
+      const user = this.requireUser(id);
+      const groups = [...this.members.sourcesOf(id)];
+      const owned = [...this.owners.sourcesOf(id)];
+      const units = [...this.unitMembers.sourcesOf(id)];
+      const manager = this.managers.get(id);
+      const reports = [...this.reports.targetsOf(id)];
+      const assignments = this.dropAssignmentsOf(id);
+      for (const g of groups) {
+        this.members.remove(g, id);
+        this.logRelation('group', g, 'members', id, 'user', true);
+      }
+      for (const o of owned) {
+        this.owners.remove(o, id);
+        this.logRelation(this.ownableKind(o), o, 'owners', id, 'user', true);
+      }
+      for (const u of units) this.unitMembers.remove(u, id);
+      if (manager !== undefined) {
+        this.managers.delete(id);
+        this.reports.remove(manager, id);
+      }
+      for (const r of reports) {
+        this.managers.delete(r);
+        this.reports.remove(id, r);
+        this.logRelation('user', r, 'manager', id, 'user', true);
+      }
+      this.suspended.set(id, { groups, owned, units, manager, reports, assignments });
+      this.users.delete(id);
+      this.deletedUsers.set(id, { ...user, deletedDateTime: isoSeconds(this.clock()) });
+      this.record({ objectKind: 'user', id, kind: 'softDeleted' });
+    });
   }
 
   /** https://learn.microsoft.com/graph/api/directory-deleteditems-restore */
   restoreUser(id: Guid): void {
-    const deleted = this.deletedUsers.get(id);
-    if (!deleted) throw new Error(`deleted user ${JSON.stringify(id)} does not exist`);
-    const { deletedDateTime: _gone, ...user } = deleted;
-    this.deletedUsers.delete(id);
-    this.users.set(id, user);
-    this.record({ objectKind: 'user', id, kind: 'restored' });
-    const links = this.suspended.get(id);
-    this.suspended.delete(id);
-    if (!links) return;
-    for (const g of links.groups) {
-      if (this.groups.has(g) && this.members.add(g, id))
-        this.logRelation('group', g, 'members', id, 'user', false);
-    }
-    for (const o of links.owned) {
-      if (this.kindOf(o) !== undefined && this.owners.add(o, id))
-        this.logRelation(this.ownableKind(o), o, 'owners', id, 'user', false);
-    }
-    for (const u of links.units) if (this.administrativeUnits.has(u)) this.unitMembers.add(u, id);
-    if (links.manager !== undefined && this.users.has(links.manager)) {
-      this.managers.set(id, links.manager);
-      this.reports.add(links.manager, id);
-      this.logRelation('user', id, 'manager', links.manager, 'user', false);
-    }
-    for (const r of links.reports) {
-      if (this.users.has(r) && !this.managers.has(r)) {
-        this.managers.set(r, id);
-        this.reports.add(id, r);
-        this.logRelation('user', r, 'manager', id, 'user', false);
+    return this.audited('Restore user', 'UserManagement', [id], () => {
+      const deleted = this.deletedUsers.get(id);
+      if (!deleted) throw new Error(`deleted user ${JSON.stringify(id)} does not exist`);
+      const { deletedDateTime: _gone, ...user } = deleted;
+      this.deletedUsers.delete(id);
+      this.users.set(id, user);
+      this.record({ objectKind: 'user', id, kind: 'restored' });
+      const links = this.suspended.get(id);
+      this.suspended.delete(id);
+      if (!links) return;
+      for (const g of links.groups) {
+        if (this.groups.has(g) && this.members.add(g, id))
+          this.logRelation('group', g, 'members', id, 'user', false);
       }
-    }
-    for (const a of links.assignments.grants)
-      if (this.servicePrincipals.has(a.resourceId)) this.insertGrant(a);
-    for (const a of links.assignments.roles) this.insertRoleAssignment(a);
-    for (const i of links.assignments.active) this.roleAssignmentScheduleInstances.set(i.id, i);
-    for (const i of links.assignments.eligible) this.roleEligibilityScheduleInstances.set(i.id, i);
+      for (const o of links.owned) {
+        if (this.kindOf(o) !== undefined && this.owners.add(o, id))
+          this.logRelation(this.ownableKind(o), o, 'owners', id, 'user', false);
+      }
+      for (const u of links.units) if (this.administrativeUnits.has(u)) this.unitMembers.add(u, id);
+      if (links.manager !== undefined && this.users.has(links.manager)) {
+        this.managers.set(id, links.manager);
+        this.reports.add(links.manager, id);
+        this.logRelation('user', id, 'manager', links.manager, 'user', false);
+      }
+      for (const r of links.reports) {
+        if (this.users.has(r) && !this.managers.has(r)) {
+          this.managers.set(r, id);
+          this.reports.add(id, r);
+          this.logRelation('user', r, 'manager', id, 'user', false);
+        }
+      }
+      for (const a of links.assignments.grants)
+        if (this.servicePrincipals.has(a.resourceId)) this.insertGrant(a);
+      for (const a of links.assignments.roles) this.insertRoleAssignment(a);
+      for (const i of links.assignments.active) this.roleAssignmentScheduleInstances.set(i.id, i);
+      for (const i of links.assignments.eligible) this.roleEligibilityScheduleInstances.set(i.id, i);
+    });
   }
 
   /** Permanent delete from the recycle bin: https://learn.microsoft.com/graph/api/directory-deleteditems-delete */
@@ -158,31 +166,37 @@ export abstract class TenantObjects extends TenantBase {
   // --- groups ------------------------------------------------------------------------------------
 
   createGroup(group: GroupRecord): void {
-    this.requireFreshId(group.id, 'group');
-    this.groups.set(group.id, group);
-    this.record({ objectKind: 'group', id: group.id, kind: 'created' });
+    return this.audited('Add group', 'GroupManagement', [group.id], () => {
+      this.requireFreshId(group.id, 'group');
+      this.groups.set(group.id, group);
+      this.record({ objectKind: 'group', id: group.id, kind: 'created' });
+    });
   }
 
   updateGroup(id: Guid, patch: Partial<GroupRecord>): void {
-    const old = this.requireGroup(id);
-    TenantBase.rejectIdChange('group', id, patch);
-    const changedProperties = TenantBase.changed(old, patch);
-    this.groups.set(id, { ...old, ...patch });
-    if (changedProperties.length > 0)
-      this.record({ objectKind: 'group', id, kind: 'updated', changedProperties });
+    return this.audited('Update group', 'GroupManagement', [id], () => {
+      const old = this.requireGroup(id);
+      TenantBase.rejectIdChange('group', id, patch);
+      const changedProperties = TenantBase.changed(old, patch);
+      this.groups.set(id, { ...old, ...patch });
+      if (changedProperties.length > 0)
+        this.record({ objectKind: 'group', id, kind: 'updated', changedProperties });
+    });
   }
 
   /** Deletes the group for good, with its links; parents log the member removal. */
   deleteGroup(id: Guid): void {
-    this.requireGroup(id);
-    this.detachFromGroups(id, 'group');
-    this.nesting.detach(id);
-    for (const m of [...this.members.targetsOf(id)]) this.members.remove(id, m);
-    for (const o of [...this.owners.targetsOf(id)]) this.owners.remove(id, o);
-    for (const u of [...this.unitMembers.sourcesOf(id)]) this.unitMembers.remove(u, id);
-    this.dropAssignmentsOf(id);
-    this.groups.delete(id);
-    this.record({ objectKind: 'group', id, kind: 'deleted' });
+    return this.audited('Delete group', 'GroupManagement', [id], () => {
+      this.requireGroup(id);
+      this.detachFromGroups(id, 'group');
+      this.nesting.detach(id);
+      for (const m of [...this.members.targetsOf(id)]) this.members.remove(id, m);
+      for (const o of [...this.owners.targetsOf(id)]) this.owners.remove(id, o);
+      for (const u of [...this.unitMembers.sourcesOf(id)]) this.unitMembers.remove(u, id);
+      this.dropAssignmentsOf(id);
+      this.groups.delete(id);
+      this.record({ objectKind: 'group', id, kind: 'deleted' });
+    });
   }
 
   // --- devices -----------------------------------------------------------------------------------
@@ -204,28 +218,34 @@ export abstract class TenantObjects extends TenantBase {
   }
 
   deleteDevice(id: Guid): void {
-    if (!this.devices.has(id)) throw new Error(`device ${JSON.stringify(id)} does not exist`);
-    this.detachFromGroups(id, 'device');
-    for (const u of [...this.unitMembers.sourcesOf(id)]) this.unitMembers.remove(u, id);
-    this.devices.delete(id);
-    this.record({ objectKind: 'device', id, kind: 'deleted' });
+    return this.audited('Delete device', 'Device', [id], () => {
+      if (!this.devices.has(id)) throw new Error(`device ${JSON.stringify(id)} does not exist`);
+      this.detachFromGroups(id, 'device');
+      for (const u of [...this.unitMembers.sourcesOf(id)]) this.unitMembers.remove(u, id);
+      this.devices.delete(id);
+      this.record({ objectKind: 'device', id, kind: 'deleted' });
+    });
   }
 
   // --- service principals, applications, contacts, administrative units ---------------------------
 
   createServicePrincipal(sp: ServicePrincipalRecord): void {
-    this.requireFreshId(sp.id, 'servicePrincipal');
-    this.servicePrincipals.set(sp.id, sp);
-    this.record({ objectKind: 'servicePrincipal', id: sp.id, kind: 'created' });
+    return this.audited('Add service principal', 'ApplicationManagement', [sp.id], () => {
+      this.requireFreshId(sp.id, 'servicePrincipal');
+      this.servicePrincipals.set(sp.id, sp);
+      this.record({ objectKind: 'servicePrincipal', id: sp.id, kind: 'created' });
+    });
   }
 
   updateServicePrincipal(id: Guid, patch: Partial<ServicePrincipalRecord>): void {
-    const old = this.requireServicePrincipal(id);
-    TenantBase.rejectIdChange('servicePrincipal', id, patch);
-    const changedProperties = TenantBase.changed(old, patch);
-    this.servicePrincipals.set(id, { ...old, ...patch });
-    if (changedProperties.length > 0)
-      this.record({ objectKind: 'servicePrincipal', id, kind: 'updated', changedProperties });
+    return this.audited('Update service principal', 'ApplicationManagement', [id], () => {
+      const old = this.requireServicePrincipal(id);
+      TenantBase.rejectIdChange('servicePrincipal', id, patch);
+      const changedProperties = TenantBase.changed(old, patch);
+      this.servicePrincipals.set(id, { ...old, ...patch });
+      if (changedProperties.length > 0)
+        this.record({ objectKind: 'servicePrincipal', id, kind: 'updated', changedProperties });
+    });
   }
 
   createApplication(app: ApplicationRecord): void {

@@ -8,6 +8,7 @@
  * delta for (app-role assignments) are logged as an update whose changed property is the
  * navigation property's name, which a `$select` never contains and so never surfaces.
  */
+import type { AuditCategory } from './audit-entry.js';
 import { ChangeLog } from './change-log.js';
 import { isGuid } from './ids.js';
 import type { ChangeRecord, Guid, OrganizationRecord } from './model.js';
@@ -102,57 +103,109 @@ export class Tenant extends TenantGrants implements TenantStore {
   }
 
   addMember(groupId: Guid, memberId: Guid): boolean {
-    const group = this.requireGroup(groupId);
-    const kind = this.requireKind(memberId, 'member');
-    if (memberId === groupId) throw new Error(`group ${groupId} cannot be a member of itself`);
-    const refusal = memberRefusal(group, kind, kind === 'group' ? this.groups.get(memberId) : undefined);
-    // Dynamic groups are filled by their rule, which only the initial load evaluates.
-    if (refusal && !(this.log.suspended > 0 && group.groupTypes.includes('DynamicMembership')))
-      throw new Error(refusal);
-    if (kind === 'group' && this.reaches(memberId, groupId)) {
-      throw new Error(`adding group ${memberId} to group ${groupId} would create a nesting cycle`);
-    }
-    if (!this.members.add(groupId, memberId)) return false;
-    if (kind === 'group') this.nesting.add(groupId, memberId);
-    this.logRelation('group', groupId, 'members', memberId, kind, false);
-    return true;
+    return this.audited(
+      'Add member to group',
+      'GroupManagement',
+      [groupId, memberId],
+      () => {
+        const group = this.requireGroup(groupId);
+        const kind = this.requireKind(memberId, 'member');
+        if (memberId === groupId) throw new Error(`group ${groupId} cannot be a member of itself`);
+        const refusal = memberRefusal(group, kind, kind === 'group' ? this.groups.get(memberId) : undefined);
+        // Dynamic groups are filled by their rule, which only the initial load evaluates.
+        if (refusal && !(this.log.suspended > 0 && group.groupTypes.includes('DynamicMembership')))
+          throw new Error(refusal);
+        if (kind === 'group' && this.reaches(memberId, groupId)) {
+          throw new Error(`adding group ${memberId} to group ${groupId} would create a nesting cycle`);
+        }
+        if (!this.members.add(groupId, memberId)) return false;
+        if (kind === 'group') this.nesting.add(groupId, memberId);
+        this.logRelation('group', groupId, 'members', memberId, kind, false);
+        return true;
+      },
+      (r) => r,
+    );
   }
 
   removeMember(groupId: Guid, memberId: Guid): boolean {
-    const group = this.requireGroup(groupId);
-    if (group.groupTypes.includes('DynamicMembership') && this.log.suspended === 0) {
-      throw new Error(memberRefusal(group, 'user'));
-    }
-    const kind = this.kindOf(memberId) ?? 'user';
-    if (!this.members.remove(groupId, memberId)) return false;
-    this.nesting.remove(groupId, memberId);
-    this.logRelation('group', groupId, 'members', memberId, kind, true);
-    return true;
+    return this.audited(
+      'Remove member from group',
+      'GroupManagement',
+      [groupId, memberId],
+      () => {
+        const group = this.requireGroup(groupId);
+        if (group.groupTypes.includes('DynamicMembership') && this.log.suspended === 0) {
+          throw new Error(memberRefusal(group, 'user'));
+        }
+        const kind = this.kindOf(memberId) ?? 'user';
+        if (!this.members.remove(groupId, memberId)) return false;
+        this.nesting.remove(groupId, memberId);
+        this.logRelation('group', groupId, 'members', memberId, kind, true);
+        return true;
+      },
+      (r) => r,
+    );
+  }
+
+  /** Entra names owner changes by the owned object's kind. */
+  private ownerActivity(objectId: Guid, add: boolean): string {
+    const kind = this.kindOf(objectId);
+    const noun =
+      kind === 'servicePrincipal' ? 'service principal' : kind === 'application' ? 'application' : 'group';
+    return add ? `Add owner to ${noun}` : `Remove owner from ${noun}`;
+  }
+
+  private ownerCategory(objectId: Guid): AuditCategory {
+    return this.kindOf(objectId) === 'group' ? 'GroupManagement' : 'ApplicationManagement';
   }
 
   addOwner(objectId: Guid, ownerId: Guid): boolean {
-    const objectKind = this.requireKind(objectId, 'object');
-    if (!OWNABLE_KINDS.includes(objectKind))
-      throw new Error(`a ${objectKind} (${objectId}) cannot have owners`);
-    const ownerKind = this.requireKind(ownerId, 'owner');
-    if (!OWNER_KINDS.includes(ownerKind)) throw new Error(`a ${ownerKind} (${ownerId}) cannot be an owner`);
-    if (!this.owners.add(objectId, ownerId)) return false;
-    this.logRelation(objectKind as ChangeRecord['objectKind'], objectId, 'owners', ownerId, ownerKind, false);
-    return true;
+    return this.audited(
+      this.ownerActivity(objectId, true),
+      this.ownerCategory(objectId),
+      [objectId, ownerId],
+      () => {
+        const objectKind = this.requireKind(objectId, 'object');
+        if (!OWNABLE_KINDS.includes(objectKind))
+          throw new Error(`a ${objectKind} (${objectId}) cannot have owners`);
+        const ownerKind = this.requireKind(ownerId, 'owner');
+        if (!OWNER_KINDS.includes(ownerKind))
+          throw new Error(`a ${ownerKind} (${ownerId}) cannot be an owner`);
+        if (!this.owners.add(objectId, ownerId)) return false;
+        this.logRelation(
+          objectKind as ChangeRecord['objectKind'],
+          objectId,
+          'owners',
+          ownerId,
+          ownerKind,
+          false,
+        );
+        return true;
+      },
+      (r) => r,
+    );
   }
 
   removeOwner(objectId: Guid, ownerId: Guid): boolean {
-    const objectKind = this.requireKind(objectId, 'object');
-    if (!this.owners.remove(objectId, ownerId)) return false;
-    this.logRelation(
-      objectKind as ChangeRecord['objectKind'],
-      objectId,
-      'owners',
-      ownerId,
-      this.kindOf(ownerId) ?? 'user',
-      true,
+    return this.audited(
+      this.ownerActivity(objectId, false),
+      this.ownerCategory(objectId),
+      [objectId, ownerId],
+      () => {
+        const objectKind = this.requireKind(objectId, 'object');
+        if (!this.owners.remove(objectId, ownerId)) return false;
+        this.logRelation(
+          objectKind as ChangeRecord['objectKind'],
+          objectId,
+          'owners',
+          ownerId,
+          this.kindOf(ownerId) ?? 'user',
+          true,
+        );
+        return true;
+      },
+      (r) => r,
     );
-    return true;
   }
 
   /** True when `to` is `from` or nested (transitively) inside it. */
@@ -183,22 +236,24 @@ export class Tenant extends TenantGrants implements TenantStore {
   }
 
   setManager(userId: Guid, managerId: Guid | null): void {
-    this.requireUser(userId);
-    const old = this.managers.get(userId);
-    if (managerId !== null) {
-      this.requireUser(managerId);
-      if (managerId === userId) throw new Error(`user ${userId} cannot be their own manager`);
-      if (old === managerId) return;
-    }
-    if (old !== undefined) {
-      this.managers.delete(userId);
-      this.reports.remove(old, userId);
-      if (managerId === null) this.logRelation('user', userId, 'manager', old, 'user', true);
-    }
-    if (managerId !== null) {
-      this.managers.set(userId, managerId);
-      this.reports.add(managerId, userId);
-      this.logRelation('user', userId, 'manager', managerId, 'user', false);
-    }
+    return this.audited('Update user', 'UserManagement', [userId], () => {
+      this.requireUser(userId);
+      const old = this.managers.get(userId);
+      if (managerId !== null) {
+        this.requireUser(managerId);
+        if (managerId === userId) throw new Error(`user ${userId} cannot be their own manager`);
+        if (old === managerId) return;
+      }
+      if (old !== undefined) {
+        this.managers.delete(userId);
+        this.reports.remove(old, userId);
+        if (managerId === null) this.logRelation('user', userId, 'manager', old, 'user', true);
+      }
+      if (managerId !== null) {
+        this.managers.set(userId, managerId);
+        this.reports.add(managerId, userId);
+        this.logRelation('user', userId, 'manager', managerId, 'user', false);
+      }
+    });
   }
 }

@@ -236,6 +236,10 @@ export class FixtureTenant implements TenantStore {
   addAudit(entry: DirectoryAuditRecord): void {
     this.directoryAudits.push(entry);
   }
+  /** The fixture writes no audit entries of its own: callers' entries are the only ones. */
+  auditedByCaller<T>(fn: () => T): T {
+    return fn();
+  }
   registerClient(client: ClientRegistration): void {
     this.clients.set(client.clientId, client);
   }

@@ -21,9 +21,14 @@ const T = (kind: string) => `#microsoft.graph.${kind}`;
 export class FakeGraph implements GraphClient {
   readonly stats: GraphStats = { requests: 0, batchedRequests: 0, throttled: 0, retries: 0 };
   readonly urls: string[] = [];
+  /** The URLs inside each `$batch`. */
+  readonly batchedUrls: string[] = [];
+  /** Directory audit entries served by `auditLogs/directoryAudits`; without them the poll is refused. */
+  audits?: Obj[];
   onRequest?: (n: number, url: string) => void;
   /** Delta tokens below this sequence number are expired. */
   expiredBefore = 0;
+
   priorities = new Set<string | undefined>();
 
   constructor(readonly t: FakeTenant) {}
@@ -56,6 +61,7 @@ export class FakeGraph implements GraphClient {
       this.tick(`$batch(${requests.length})`);
       for (const r of requests.slice(i, i + 20)) {
         this.stats.batchedRequests++;
+        this.batchedUrls.push(r.url);
         const m = /^\/servicePrincipals\/([^/?]+)\/(owners|appRoleAssignedTo)/.exec(r.url);
         if (!m) throw new Error(`FakeGraph: unexpected batch url ${r.url}`);
         let body: Record<string, unknown>;
@@ -112,6 +118,18 @@ export class FakeGraph implements GraphClient {
         return delta(this.simpleDelta('application', this.t.apps, since), 2);
       case '/devices/delta':
         return delta(this.simpleDelta('device', this.t.devices, since), 2);
+      case '/servicePrincipals/delta':
+        if (base === 'latest') return { value: [], deltaLink: `${BASE}${path}?$deltatoken=${this.t.seq}` };
+        return delta(this.simpleDelta('servicePrincipal', this.t.sps, since), 2);
+      // Without entries given, the poll is refused as without AuditLog.Read.All, so incrementals
+      // list apps and roles in full (the simulator's tests cover the audit path end to end).
+      case '/auditLogs/directoryAudits':
+        if (this.audits) return list(this.audits, 10);
+        throw new GraphError('Insufficient privileges to complete the operation.', 'permission_denied', {
+          status: 403,
+          code: 'Authorization_RequestDenied',
+          missingPermission: 'AuditLog.Read.All',
+        });
       case '/servicePrincipals':
         return list(
           [...this.t.sps.values()].map((sp) => ({
