@@ -92,6 +92,7 @@ describe('incremental re-reads from audit entries as Entra writes them', () => {
         '/auditLogs/directoryAudits',
         '/servicePrincipals/delta',
         '/roleManagement/directory/roleDefinitions',
+        '/applications/delta',
         '/subscribedSkus',
         '/devices/delta',
       ],
