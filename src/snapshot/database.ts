@@ -1,6 +1,13 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource, ResourceType } from '../framework/types.js';
-import { OUTPUT_TABLES, SNAPSHOT_TABLES, WORKING_TABLES } from './schema.js';
+import {
+  DEFERRED_INDEXES,
+  OUTPUT_KEYS_TABLE,
+  OUTPUT_TABLES,
+  SNAPSHOT_TABLES,
+  WORKING_TABLES,
+  type DeferredIndex,
+} from './schema.js';
 import { SourceCache } from './source-cache.js';
 
 export interface Checkpoint {
@@ -21,6 +28,8 @@ export class SnapshotDb {
   readonly db: DatabaseSync;
   readonly source: SourceCache;
   private readonly s: Record<string, StatementSync> = {};
+  /** Between beginOutput and endOutput: resource keys are recorded in `output_keys`. */
+  private producing = false;
 
   constructor(
     readonly path: string,
@@ -105,9 +114,38 @@ export class SnapshotDb {
     );
   }
 
+  // --- deferred indexes (see DEFERRED_INDEXES) -------------------------------------------------
+  dropIndex(name: DeferredIndex): void {
+    this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+  }
+
+  /** Builds the index if it is missing (a no-op when it is there). */
+  buildIndex(name: DeferredIndex): void {
+    this.db.exec(DEFERRED_INDEXES[name]);
+  }
+
   // --- output ----------------------------------------------------------------------------------
   clearOutput(): void {
     for (const t of OUTPUT_TABLES) this.db.exec(`DELETE FROM ${t}`);
+  }
+
+  /**
+   * Starts writing the output afresh (inside a transaction): clears it, drops the grants index
+   * that bulk writes would update at random, and starts recording resource keys for `hasResource`.
+   */
+  beginOutput(): void {
+    this.dropIndex('grants_by_principal');
+    this.clearOutput();
+    this.db.exec(OUTPUT_KEYS_TABLE);
+    this.db.exec('DELETE FROM output_keys');
+    this.producing = true;
+  }
+
+  /** Ends `beginOutput`: the grants index is built in one sorted pass, the key table goes. */
+  endOutput(): void {
+    this.producing = false;
+    this.buildIndex('grants_by_principal');
+    this.db.exec('DROP TABLE IF EXISTS output_keys');
   }
 
   putResourceType(t: ResourceType): void {
@@ -118,11 +156,17 @@ export class SnapshotDb {
     this.stmt(
       'INSERT OR REPLACE INTO resources (resource_type, id, display_name, data) VALUES (?, ?, ?, ?)',
     ).run(r.id.resourceType, r.id.resource, r.displayName, JSON.stringify(r));
+    if (this.producing)
+      this.stmt('INSERT OR IGNORE INTO output_keys (resource_type, id) VALUES (?, ?)').run(
+        r.id.resourceType,
+        r.id.resource,
+      );
   }
 
   hasResource(type: string, id: string): boolean {
+    const table = this.producing ? 'output_keys' : 'resources';
     return (
-      this.stmt('SELECT 1 AS x FROM resources WHERE resource_type = ? AND id = ?').get(type, id) !== undefined
+      this.stmt(`SELECT 1 AS x FROM ${table} WHERE resource_type = ? AND id = ?`).get(type, id) !== undefined
     );
   }
 

@@ -31,7 +31,7 @@ export async function emitAll(
   signal?: AbortSignal,
 ): Promise<void> {
   db.transaction(() => {
-    db.clearOutput();
+    db.beginOutput();
     for (const s of syncers) db.putResourceType(s.resourceType);
   });
   for (const s of syncers) {
@@ -49,6 +49,9 @@ export async function emitAll(
     );
   }
   for (const s of syncers) await emitAccess(db, s, drops, logger, signal);
+  const started = Date.now();
+  db.transaction(() => db.endOutput());
+  logger.info({ phase: 'index', ms: Date.now() - started }, 'grant index built');
 }
 
 async function emitAccess(

@@ -31,6 +31,8 @@ const { values } = parseArgs({
     'heap-mb': { type: 'string' },
     // Skips the bare page fetch (it takes as long as the sync's own fetching on a big tenant).
     'skip-bare': { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of each sync child into this directory.
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -102,6 +104,7 @@ async function syncInChild(outFile: string, from?: string): Promise<ChildResult>
     process.execPath,
     [
       ...(values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : []),
+      ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
       '--import',
       'tsx',
       fileURLToPath(new URL('./sync-child.ts', import.meta.url)),

@@ -51,9 +51,18 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
     });
   }
   const replaying = db.getMeta(`replaying:${spec.phase}`) === '1';
+  const pages = ctx.graph.pages<T>(url, ctx.requestOptions)[Symbol.asyncIterator]();
+  let ahead = prefetch(pages);
   try {
-    for await (const page of ctx.graph.pages<T>(url, ctx.requestOptions)) {
+    for (;;) {
+      const next = await ahead;
+      if (next.done) break;
+      const page = next.value;
       ctx.signal?.throwIfAborted();
+      // The following page is requested before this one is stored, so that Graph serves it while
+      // this process parses and writes. Only stored pages are checkpointed: a sync stopped here
+      // resumes at `page.nextLink`, whether or not the page fetched ahead had arrived.
+      ahead = prefetch(pages);
       db.transaction(() => {
         spec.onPage(page.value);
         items += page.value.length;
@@ -70,7 +79,6 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
           items,
         });
       });
-      if (page.nextLink) url = page.nextLink;
     }
   } catch (err) {
     // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
@@ -89,6 +97,14 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
     );
   }
   return items;
+}
+
+/** The next page, its failure left for the caller to meet when (if) it awaits it. */
+function prefetch<T>(pages: AsyncIterator<GraphPage<T>>): Promise<IteratorResult<GraphPage<T>>> {
+  const next = pages.next();
+  // A phase that fails while storing a page never awaits the page fetched ahead.
+  next.catch(() => undefined);
+  return next;
 }
 
 function isLast(page: GraphPage<unknown>): boolean {
