@@ -29,6 +29,8 @@ const logger = process.env.BENCH_LOG
       pino.destination({ dest: 2, sync: true }),
     )
   : undefined;
+// RSS and heap over time, between the phase lines (every 5 s).
+if (logger) setInterval(() => logger.info('memory'), 5000).unref();
 const started = Date.now();
 const { header } = await runSync({
   config: loadConfig(process.env),
