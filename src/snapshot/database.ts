@@ -41,7 +41,7 @@ export class SnapshotDb {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
       // SQLite's default 2 MiB page cache thrashes on the grant indexes of a large tenant; a fixed
       // 64 MiB keeps inserts in memory without memory growing with the tenant.
-      this.db.exec('PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;');
+      this.db.exec('PRAGMA cache_size = -65536; PRAGMA temp_store = FILE;');
       this.db.exec(SNAPSHOT_TABLES);
       if (options.working) this.db.exec(WORKING_TABLES);
     }
@@ -112,6 +112,23 @@ export class SnapshotDb {
       c.token ?? null,
       c.items,
     );
+  }
+
+  stageItems(phase: string, items: { key: string; data: unknown }[]): void {
+    const put = this.stmt('INSERT INTO staged_items (phase, key, data) VALUES (?, ?, ?)');
+    for (const i of items) put.run(phase, i.key, JSON.stringify(i.data));
+  }
+
+  /** A phase's staged items by key, in arrival order within a key (sorted on disk, not in memory). */
+  *stagedItems<T>(phase: string): Generator<T> {
+    const it = this.db
+      .prepare('SELECT data FROM staged_items WHERE phase = ? ORDER BY key, seq')
+      .iterate(phase) as Iterable<Row>;
+    for (const r of it) yield JSON.parse(r.data as string) as T;
+  }
+
+  clearStaged(phase: string): void {
+    this.stmt('DELETE FROM staged_items WHERE phase = ?').run(phase);
   }
 
   // --- deferred indexes (see DEFERRED_INDEXES) -------------------------------------------------

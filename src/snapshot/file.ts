@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import type { SnapshotHeader } from '../sync/api.js';
 import { SnapshotDb } from './database.js';
+import { WORKING_TABLE_NAMES } from './schema.js';
 
 /**
  * Snapshot file layout:
@@ -71,9 +72,10 @@ export async function writeSnapshotFile(
     db.db.exec(`VACUUM INTO '${copy.replaceAll("'", "''")}'`);
     const c = new SnapshotDb(copy);
     if (prepare) c.transaction(() => prepare(c));
-    // The copy is already compact (VACUUM INTO); dropping the small checkpoint table frees a page
-    // or two, not worth a second pass over the whole database.
-    c.db.exec('DROP TABLE IF EXISTS checkpoints; PRAGMA journal_mode = DELETE;');
+    // The copy is already compact (VACUUM INTO); dropping the small working tables (checkpoints,
+    // an empty stage) frees a page or two, not worth a second pass over the whole database.
+    for (const t of WORKING_TABLE_NAMES) c.db.exec(`DROP TABLE IF EXISTS ${t}`);
+    c.db.exec('PRAGMA journal_mode = DELETE;');
     c.close();
     const tap = digestTap();
     await pipeline(

@@ -50,7 +50,13 @@ ${DEFERRED_INDEXES.source_links_by_target};
 export const WORKING_TABLES = `
 CREATE TABLE IF NOT EXISTS checkpoints (
   phase TEXT PRIMARY KEY, status TEXT NOT NULL, token TEXT, items INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+-- Pages of a round staged in arrival order (rowid), applied in key order when the round ends.
+CREATE TABLE IF NOT EXISTS staged_items (
+  seq INTEGER PRIMARY KEY, phase TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL);
 `;
+
+/** Tables of the working database that a finished snapshot leaves out. */
+export const WORKING_TABLE_NAMES = ['checkpoints', 'staged_items'] as const;
 
 /**
  * The keys of the resources written so far, while a sync produces its output. Grants are checked
