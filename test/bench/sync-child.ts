@@ -19,9 +19,12 @@ const logger = process.env.BENCH_LOG
         base: null,
         mixin: () => {
           const cpu = process.cpuUsage();
+          const m = process.memoryUsage();
           return {
-            rssMb: mib(process.memoryUsage.rss()),
-            heapMb: mib(process.memoryUsage().heapUsed),
+            rssMb: mib(m.rss),
+            heapMb: mib(m.heapUsed),
+            heapTotalMb: mib(m.heapTotal),
+            externalMb: mib(m.external),
             cpuMs: Math.round((cpu.user + cpu.system) / 1000),
           };
         },
