@@ -152,8 +152,9 @@ async function collect(
     incremental: work.kind === 'incremental',
     ...(signal ? { signal } : {}),
   };
-  // Only the output step reads this index; it is built there in one pass (see DEFERRED_INDEXES).
-  work.db.dropIndex('source_links_by_target');
+  // Only the output step reads this index; after a full listing it is built there in one pass
+  // (see DEFERRED_INDEXES). An incremental sync writes few links: keeping it costs less.
+  if (work.kind === 'full') work.db.dropIndex('source_links_by_target');
   for (const phase of collectPlan(config)) {
     signal?.throwIfAborted();
     const started = Date.now();
