@@ -7,13 +7,14 @@
  *                    [--churn 0.01] [--skip-bare] [--heap-mb N] [--cpu-prof DIR]
  *   npm run bench -- --scale [--scale-users 100000,1000000]
  *
- * --skip-bare   skips the bare page fetch (on a big tenant it takes as long as the sync's fetching)
+ * --skip-bare   skips the bare page fetch of the same collections
  * --heap-mb N   caps each sync child's V8 heap at N MiB
  * --cpu-prof D  writes a V8 CPU profile of each sync child into directory D
  * --scale       instead: peak RSS of a full sync at each --scale-users size (default 100k and 1M)
  *               with the same tenant shape (2 memberships per user, a group per 50 users, a device
- *               per 25), and their ratio. The 1M-user point needs ~6 GiB for the simulator and
- *               takes ~12 minutes on 2 cores.
+ *               per 25), and their ratio. On 2 shared cores the whole run takes ~10 minutes: the
+ *               1M-user tenant takes ~1 minute to generate and ~3.5 GiB in this process, its sync
+ *               ~6.5 minutes and ~25 GiB of temporary disk (working database, copy, body).
  * BENCH_LOG=1   the sync children log their phases with RSS, heap and CPU so far (stderr).
  *
  * Each sync runs in a child process, so its peak RSS is its own (the simulator lives here).
