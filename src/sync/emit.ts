@@ -44,7 +44,7 @@ export async function emitAll(
       db.transaction(() => {
         for (const r of items) {
           db.putResource(r);
-          offered += s.entitlements(r).length;
+          if (offered === 0) offered = s.entitlements(r).length;
         }
       });
       n += items.length;
