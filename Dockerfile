@@ -21,6 +21,11 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# glibc keeps freed heap memory for reuse and, once a large block has been freed, raises its trim
+# threshold up to 64 MiB; a sync frees SQLite's and the HTTP client's buffers at a high rate, and
+# the retained memory showed as ~50 MiB of extra peak RSS on a 100k-user tenant. A fixed threshold
+# (any value turns the adjustment off) returns it at no measurable CPU cost (npm run bench).
+ENV MALLOC_TRIM_THRESHOLD_=0
 WORKDIR /app
 COPY --from=build --chown=0:0 /app/package.json ./package.json
 COPY --from=build --chown=0:0 /app/node_modules ./node_modules

@@ -1,6 +1,13 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource, ResourceType } from '../framework/types.js';
-import { OUTPUT_TABLES, SNAPSHOT_TABLES, WORKING_TABLES } from './schema.js';
+import {
+  DEFERRED_INDEXES,
+  OUTPUT_KEYS_TABLE,
+  OUTPUT_TABLES,
+  SNAPSHOT_TABLES,
+  WORKING_TABLES,
+  type DeferredIndex,
+} from './schema.js';
 import { SourceCache } from './source-cache.js';
 
 export interface Checkpoint {
@@ -21,6 +28,8 @@ export class SnapshotDb {
   readonly db: DatabaseSync;
   readonly source: SourceCache;
   private readonly s: Record<string, StatementSync> = {};
+  /** Between beginOutput and endOutput: resource keys are recorded in `output_keys`. */
+  private producing = false;
 
   constructor(
     readonly path: string,
@@ -30,9 +39,10 @@ export class SnapshotDb {
     if (!options.readOnly) {
       // WAL keeps page commits cheap; a killed process loses at most the uncommitted page.
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-      // SQLite's default 2 MiB page cache thrashes on the grant indexes of a large tenant; a fixed
-      // 64 MiB keeps inserts in memory without memory growing with the tenant.
-      this.db.exec('PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;');
+      // Writes arrive in key order (staged rounds, deferred indexes), so a modest fixed cache does;
+      // it also bounds the sorter, which spills to temp files beyond it (temp_store FILE: in
+      // memory, a sort of a million-row index would grow with the tenant).
+      this.db.exec('PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;');
       this.db.exec(SNAPSHOT_TABLES);
       if (options.working) this.db.exec(WORKING_TABLES);
     }
@@ -105,9 +115,55 @@ export class SnapshotDb {
     );
   }
 
+  stageItems(phase: string, items: { key: string; data: unknown }[]): void {
+    const put = this.stmt('INSERT INTO staged_items (phase, key, data) VALUES (?, ?, ?)');
+    for (const i of items) put.run(phase, i.key, JSON.stringify(i.data));
+  }
+
+  /** A phase's staged items by key, in arrival order within a key (sorted on disk, not in memory). */
+  *stagedItems<T>(phase: string): Generator<T> {
+    const it = this.db
+      .prepare('SELECT data FROM staged_items WHERE phase = ? ORDER BY key, seq')
+      .iterate(phase) as Iterable<Row>;
+    for (const r of it) yield JSON.parse(r.data as string) as T;
+  }
+
+  clearStaged(phase: string): void {
+    this.stmt('DELETE FROM staged_items WHERE phase = ?').run(phase);
+  }
+
+  // --- deferred indexes (see DEFERRED_INDEXES) -------------------------------------------------
+  dropIndex(name: DeferredIndex): void {
+    this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+  }
+
+  /** Builds the index if it is missing (a no-op when it is there). */
+  buildIndex(name: DeferredIndex): void {
+    this.db.exec(DEFERRED_INDEXES[name]);
+  }
+
   // --- output ----------------------------------------------------------------------------------
   clearOutput(): void {
     for (const t of OUTPUT_TABLES) this.db.exec(`DELETE FROM ${t}`);
+  }
+
+  /**
+   * Starts writing the output afresh (inside a transaction): clears it, drops the grants index
+   * that bulk writes would update at random, and starts recording resource keys for `hasResource`.
+   */
+  beginOutput(): void {
+    this.dropIndex('grants_by_principal');
+    this.clearOutput();
+    this.db.exec(OUTPUT_KEYS_TABLE);
+    this.db.exec('DELETE FROM output_keys');
+    this.producing = true;
+  }
+
+  /** Ends `beginOutput`: the grants index is built in one sorted pass, the key table goes. */
+  endOutput(): void {
+    this.producing = false;
+    this.buildIndex('grants_by_principal');
+    this.db.exec('DROP TABLE IF EXISTS output_keys');
   }
 
   putResourceType(t: ResourceType): void {
@@ -118,11 +174,17 @@ export class SnapshotDb {
     this.stmt(
       'INSERT OR REPLACE INTO resources (resource_type, id, display_name, data) VALUES (?, ?, ?, ?)',
     ).run(r.id.resourceType, r.id.resource, r.displayName, JSON.stringify(r));
+    if (this.producing)
+      this.stmt('INSERT OR IGNORE INTO output_keys (resource_type, id) VALUES (?, ?)').run(
+        r.id.resourceType,
+        r.id.resource,
+      );
   }
 
   hasResource(type: string, id: string): boolean {
+    const table = this.producing ? 'output_keys' : 'resources';
     return (
-      this.stmt('SELECT 1 AS x FROM resources WHERE resource_type = ? AND id = ?').get(type, id) !== undefined
+      this.stmt(`SELECT 1 AS x FROM ${table} WHERE resource_type = ? AND id = ?`).get(type, id) !== undefined
     );
   }
 

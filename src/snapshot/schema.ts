@@ -5,6 +5,21 @@
  */
 export const SCHEMA_VERSION = 1;
 
+/**
+ * Indexes a sync drops while it bulk-writes their tables and builds again in one sorted pass when
+ * it first needs them: rows arrive in an order these indexes would take at random, and once an
+ * index outgrows SQLite's page cache every such insert is a disk read and write.
+ */
+export const DEFERRED_INDEXES = {
+  /** Read only by the output step (who holds a license); written at random by users and groups. */
+  source_links_by_target:
+    'CREATE INDEX IF NOT EXISTS source_links_by_target ON source_links (rel, target_id)',
+  /** Read by snapshot readers; grants are written in resource order, not principal order. */
+  grants_by_principal:
+    'CREATE INDEX IF NOT EXISTS grants_by_principal ON grants (principal_type, principal_id)',
+} as const;
+export type DeferredIndex = keyof typeof DEFERRED_INDEXES;
+
 export const SNAPSHOT_TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS resource_types (id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
@@ -18,7 +33,7 @@ CREATE INDEX IF NOT EXISTS entitlements_by_resource ON entitlements (resource_ty
 CREATE TABLE IF NOT EXISTS grants (
   id TEXT PRIMARY KEY, entitlement_id TEXT NOT NULL, principal_type TEXT NOT NULL,
   principal_id TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS grants_by_principal ON grants (principal_type, principal_id);
+${DEFERRED_INDEXES.grants_by_principal};
 CREATE INDEX IF NOT EXISTS grants_by_entitlement ON grants (entitlement_id);
 -- The source cache: Graph objects and relationships as last seen, so that the next sync can replay
 -- delta links onto them instead of listing the tenant again.
@@ -28,13 +43,29 @@ CREATE TABLE IF NOT EXISTS source_links (
   kind TEXT NOT NULL, owner_id TEXT NOT NULL, rel TEXT NOT NULL, target_id TEXT NOT NULL,
   target_kind TEXT NOT NULL, extra TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (kind, owner_id, rel, target_id, extra)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS source_links_by_target ON source_links (rel, target_id);
+${DEFERRED_INDEXES.source_links_by_target};
 `;
 
 /** Progress of an unfinished sync; only in the working database, never in a finished snapshot. */
 export const WORKING_TABLES = `
 CREATE TABLE IF NOT EXISTS checkpoints (
   phase TEXT PRIMARY KEY, status TEXT NOT NULL, token TEXT, items INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+-- Pages of a round staged in arrival order (rowid), applied in key order when the round ends.
+CREATE TABLE IF NOT EXISTS staged_items (
+  seq INTEGER PRIMARY KEY, phase TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL);
+`;
+
+/** Tables of the working database that a finished snapshot leaves out. */
+export const WORKING_TABLE_NAMES = ['checkpoints', 'staged_items'] as const;
+
+/**
+ * The keys of the resources written so far, while a sync produces its output. Grants are checked
+ * against it: a narrow table stays in the page cache where the resources themselves (a few KiB of
+ * JSON each, larger than the cache on a big tenant) would be read from disk for every grant.
+ */
+export const OUTPUT_KEYS_TABLE = `
+CREATE TABLE IF NOT EXISTS output_keys (
+  resource_type TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (resource_type, id)) WITHOUT ROWID;
 `;
 
 /** The tables whose rows are the sync's output (cleared before they are produced again). */

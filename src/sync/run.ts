@@ -120,6 +120,9 @@ async function emit(
 ) {
   const drops = new DropCounter();
   const { db } = work;
+  const started = Date.now();
+  db.buildIndex('source_links_by_target');
+  logger.info({ phase: 'index', ms: Date.now() - started }, 'source index built');
   const deps = {
     source: db.source,
     config,
@@ -151,6 +154,9 @@ async function collect(
     now,
     ...(signal ? { signal } : {}),
   };
+  // Only the output step reads this index; after a full listing it is built there in one pass
+  // (see DEFERRED_INDEXES). An incremental sync writes few links: keeping it costs less.
+  if (work.kind === 'full') work.db.dropIndex('source_links_by_target');
   for (const phase of collectPlan(config)) {
     signal?.throwIfAborted();
     const started = Date.now();

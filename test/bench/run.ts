@@ -3,21 +3,33 @@
  * (graph.md §14), an incremental sync after churn against the full one, wall time against a bare
  * page fetch of the same collections, and peak RSS.
  *
- *   npm run bench -- [--preset large|small|demo] [--users N --groups N --memberships N …] [--churn 0.01]
+ *   npm run bench -- [--preset large|small|demo] [--users N --groups N --memberships N --devices N]
+ *                    [--churn 0.01] [--skip-bare] [--heap-mb N] [--cpu-prof DIR]
+ *   npm run bench -- --scale [--scale-users 100000,1000000]
+ *
+ * --skip-bare   skips the bare page fetch of the same collections
+ * --heap-mb N   caps each sync child's V8 heap at N MiB
+ * --cpu-prof D  writes a V8 CPU profile of each sync child into directory D
+ * --scale       instead: peak RSS of a full sync at each --scale-users size (default 100k and 1M)
+ *               with the same tenant shape (2 memberships per user, a group per 50 users, a device
+ *               per 25), and their ratio. On 2 shared cores the whole run takes ~10 minutes: the
+ *               1M-user tenant takes ~1 minute to generate and ~3.5 GiB in this process, its sync
+ *               ~6.5 minutes and ~25 GiB of temporary disk (working database, copy, body).
+ * BENCH_LOG=1   the sync children log their phases with RSS, heap and CPU so far (stderr).
+ *
+ * Each sync runs in a child process, so its peak RSS is its own (the simulator lives here).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/load.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
-import type { SnapshotHeader } from '../../src/sync/api.js';
+import { simulatorEnv, syncInChild, type ChildOptions } from './child.js';
+import { runScale } from './scale.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,12 +39,21 @@ const { values } = parseArgs({
     memberships: { type: 'string' },
     devices: { type: 'string' },
     churn: { type: 'string', default: '0.01' },
-    // Caps the sync process's V8 heap: a sync that completes under a small cap is flat in memory.
     'heap-mb': { type: 'string' },
-    // Skips the bare page fetch (it takes as long as the sync's own fetching on a big tenant).
     'skip-bare': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    scale: { type: 'boolean', default: false },
+    'scale-users': { type: 'string', default: '100000,1000000' },
   },
 });
+const childOptions: ChildOptions = {
+  ...(values['heap-mb'] ? { heapMb: values['heap-mb'] } : {}),
+  ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
+};
+if (values.scale) {
+  await runScale(values['scale-users'].split(',').map(Number), childOptions);
+  process.exit(0);
+}
 
 const size: Partial<TenantSize> = {};
 for (const k of ['users', 'groups', 'memberships', 'devices'] as const)
@@ -57,17 +78,7 @@ console.log(
   `tenant: ${t.users.size} users, ${t.groups.size} groups, ${t.servicePrincipals.size} SPs, ${t.devices.size} devices (generated in ${Date.now() - t0} ms)`,
 );
 
-const env = {
-  BATON_ENTRA_TENANT_ID: sim.tenantId,
-  BATON_ENTRA_CLIENT_ID: sim.clientId,
-  BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-  BATON_GRAPH_DOMAIN: sim.graphDomain,
-  BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-  BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
-  BATON_SYNC_DEVICES: 'true',
-  BATON_LOG_LEVEL: process.env.BENCH_LOG ? 'info' : 'silent',
-};
-const config = loadConfig(env);
+const config = loadConfig(simulatorEnv(sim));
 
 /** Bare page fetch of the same big collections: the floor for the sync's wall time. */
 async function bareFetch(fullMs: number): Promise<number> {
@@ -90,36 +101,6 @@ async function bareFetch(fullMs: number): Promise<number> {
   return bareMs;
 }
 
-interface ChildResult {
-  header: SnapshotHeader;
-  ms: number;
-  peakRssMb: number;
-}
-
-/** Runs one sync in a child process (its own memory), while this process serves the simulator. */
-async function syncInChild(outFile: string, from?: string): Promise<ChildResult> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : []),
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('./sync-child.ts', import.meta.url)),
-      outFile,
-      ...(from ? [from] : []),
-    ],
-    {
-      env: { ...process.env, ...env, NODE_EXTRA_CA_CERTS: sim.caCertPath },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const [code] = (await once(child, 'close')) as [number];
-  if (code !== 0) throw new Error(`sync child exited ${code}`);
-  const last = out.trim().split('\n').at(-1)!;
-  return JSON.parse(last) as ChildResult;
-}
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
 try {
@@ -155,7 +136,7 @@ try {
     ceil(t.applications.size, P_DELTA);
   const listBased = 2 * t.groups.size + t.servicePrincipals.size + ceil(t.users.size + memberships, P_LIST);
 
-  const fullRun = await syncInChild(join(dir, 'full.snap'));
+  const fullRun = await syncInChild(sim, join(dir, 'full.snap'), undefined, childOptions);
   const full = fullRun;
   const fullMs = fullRun.ms;
   console.log(
@@ -179,7 +160,7 @@ try {
     const m = t.membersOf(g)[0];
     if (m) t.removeMember(g, m);
   }
-  const inc = await syncInChild(join(dir, 'inc.snap'), join(dir, 'full.snap'));
+  const inc = await syncInChild(sim, join(dir, 'inc.snap'), join(dir, 'full.snap'), childOptions);
   const incMs = inc.ms;
   // Incremental minimum (graph.md §14): organization, SKUs, role definitions (1 each), a page per
   // 200 changed users and groups, one service-principal and one device delta round, and the audit

@@ -1,18 +1,52 @@
 /**
  * One sync in its own process, so the benchmark can report the sync's own peak RSS (the
  * simulator and its tenant live in the parent). Config from BATON_* variables; argv: outFile
- * [incrementalFrom]. Prints one JSON line: the header, wall time and peak RSS.
+ * [incrementalFrom]. Prints one JSON line: the header, wall time, CPU time and peak RSS.
+ *
+ * BENCH_LOG=1 logs the sync's phases (with the process's RSS and CPU so far) to stderr.
  */
 import { loadConfig } from '../../src/config/load.js';
+import { pino } from 'pino';
+import { boundYoungGeneration } from '../../src/sync/heap.js';
 import { runSync } from '../../src/sync/run.js';
+
+// As the CLI entry point does: the benchmark measures the process as it ships.
+boundYoungGeneration();
 
 const [outFile, incrementalFrom] = process.argv.slice(2);
 if (!outFile) throw new Error('usage: sync-child.ts OUTFILE [INCREMENTAL_FROM]');
+const mib = (bytes: number) => Math.round(bytes / 1048576);
+const logger = process.env.BENCH_LOG
+  ? pino(
+      {
+        level: 'info',
+        base: null,
+        mixin: () => {
+          const cpu = process.cpuUsage();
+          const m = process.memoryUsage();
+          return {
+            rssMb: mib(m.rss),
+            heapMb: mib(m.heapUsed),
+            heapTotalMb: mib(m.heapTotal),
+            externalMb: mib(m.external),
+            cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+          };
+        },
+      },
+      pino.destination({ dest: 2, sync: true }),
+    )
+  : undefined;
+// RSS and heap over time, between the phase lines (every 5 s).
+if (logger) setInterval(() => logger.info('memory'), 5000).unref();
 const started = Date.now();
 const { header } = await runSync({
   config: loadConfig(process.env),
   outFile,
   ...(incrementalFrom ? { incrementalFrom } : {}),
+  ...(logger ? { logger } : {}),
 });
+const cpu = process.cpuUsage();
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-process.stdout.write(`${JSON.stringify({ header, ms: Date.now() - started, peakRssMb })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ header, ms: Date.now() - started, cpuMs: Math.round((cpu.user + cpu.system) / 1000), peakRssMb })}\n`,
+);

@@ -85,6 +85,32 @@ describe('engine invariants', () => {
     db.close();
   });
 
+  it('a type none of whose resources offers an entitlement is not read back for grants', async () => {
+    const db = new SnapshotDb(join(tmp.dir, 'w.db'), { working: true });
+    let asked = 0;
+    const bare = syncer({
+      entitlements: () => [],
+      grants: async () => {
+        asked++;
+        return { items: [] };
+      },
+    });
+    await emitAll(db, [bare], new DropCounter(), silentLogger);
+    assert.equal(asked, 0);
+    assert.deepEqual(
+      [...db.resources()].map((r) => r.id.resource),
+      ['t1'],
+    );
+    await emitAll(
+      db,
+      [syncer({ grants: async () => (asked++, { items: [] }) })],
+      new DropCounter(),
+      silentLogger,
+    );
+    assert.equal(asked, 1, 'a type with entitlements is');
+    db.close();
+  });
+
   it('an output directory that does not exist is reported before any Graph request', async () => {
     const graph = new FakeGraph(demoTenant());
     await assert.rejects(

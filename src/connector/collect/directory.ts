@@ -60,6 +60,7 @@ export const devicesPhase: CollectPhase = {
       startUrl: `/devices/delta?$select=${DEVICE_SELECT.join(',')}`,
       deltaKey: 'delta:devices',
       owns: { objects: ['device'], links: [] },
+      itemKey: (item) => item.id as string,
       onPage: (items) => {
         for (const d of items) {
           const id = d.id as string;

@@ -40,6 +40,7 @@ export const groupsPhase: CollectPhase = {
       startUrl: `/groups/delta?$select=${[...GROUP_SELECT, 'members', 'owners'].join(',')}`,
       deltaKey: 'delta:groups',
       owns: { objects: ['group'], links: ['group'] },
+      itemKey: (item) => item.id as string,
       onPage: (items) => {
         for (const item of items) applyGroup(ctx.db.source, item);
       },

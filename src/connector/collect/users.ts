@@ -46,6 +46,7 @@ export const usersPhase: CollectPhase = {
       startUrl: `/users/delta?$select=${select.join(',')}`,
       deltaKey: 'delta:users',
       owns: { objects: ['user'], links: ['user'] },
+      itemKey: (item) => item.id as string,
       onPage: (items) => {
         for (const item of items) applyUser(ctx.db.source, item);
       },

@@ -1,6 +1,6 @@
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { daysBefore, listKind, type Item, type SyncerDeps } from './common.js';
+import { daysBefore, PAGE_SIZE, type Item, type SyncerDeps } from './common.js';
 import { applyProfileMappings, type FieldMapping } from './mapping.js';
 
 export const USER_MAPPINGS: FieldMapping[] = [
@@ -131,26 +131,28 @@ export function createUserSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.user,
     list(token): Promise<Page<Resource>> {
-      return listKind(deps, 'user', token, (id, u) => {
-        if (!include(id, u)) return undefined;
+      const rows = deps.source.usersPage<Item>(token ?? '', PAGE_SIZE);
+      const items: Resource[] = [];
+      for (const { id, data: u, managerId, managerEmail } of rows) {
+        if (!include(id, u)) continue;
         const extras: UserExtras = {
           now: deps.now(),
           extensionAttributes: config.onPremisesExtensionAttributes,
         };
-        const manager = deps.source.links('user', id, 'manager')[0];
-        if (manager) {
-          extras.managerId = manager.targetId;
-          const m = deps.source.get<Item>('user', manager.targetId);
-          const email =
-            (m?.mail as string | null | undefined) ?? (m?.userPrincipalName as string | undefined);
-          if (email) extras.managerEmail = email;
+        if (managerId) {
+          extras.managerId = managerId;
+          if (typeof managerEmail === 'string' && managerEmail) extras.managerEmail = managerEmail;
         }
         const signIn = config.signInActivity ? deps.source.get<Item>('signIn', id) : undefined;
         if (signIn) extras.signIn = signIn;
         // Staleness needs sign-in data; without it every old account would look stale.
         if (config.userStaleDays !== undefined && config.signInActivity)
           extras.staleDays = config.userStaleDays;
-        return toUserResource(u, extras);
+        items.push(toUserResource(u, extras));
+      }
+      return Promise.resolve({
+        items,
+        nextPageToken: rows.length === PAGE_SIZE ? rows.at(-1)!.id : undefined,
       });
     },
     entitlements(): Entitlement[] {

@@ -50,10 +50,50 @@ function props(set: DeltaSet, rec: object, select: readonly string[] | undefined
   return project(rec, set.type, select ? sel : undefined);
 }
 
+/** Where each object's units start in an initial round, so a page need not walk the tenant. */
+interface RoundIndex {
+  key: string;
+  ids: Guid[];
+  /** starts[k] = index of object k's first unit; starts[ids.length] = the round's total. */
+  starts: Int32Array;
+}
+
+/** One index per store and entity set; rebuilt when the tenant changes (its change-log position). */
+const roundIndexes = new WeakMap<object, Map<string, RoundIndex>>();
+
+function unitCount(lengths: number[]): number {
+  let n = 1;
+  for (const len of lengths) if (len > MEMBER_CHUNK) n += Math.ceil(len / MEMBER_CHUNK) - 1;
+  return n;
+}
+
+type Relation = 'members' | 'owners' | 'manager';
+
+function roundIndex(ctx: SimContext, set: DeltaSet, s: DeltaState, rels: readonly Relation[]): RoundIndex {
+  const key = `${rels.join(',')}|${s.ids?.join(',') ?? ''}|${ctx.store.currentSeq}`;
+  let perStore = roundIndexes.get(ctx.store);
+  if (!perStore) roundIndexes.set(ctx.store, (perStore = new Map()));
+  const hit = perStore.get(set.name);
+  if (hit?.key === key) return hit;
+  const ids: Guid[] = [];
+  const starts: number[] = [0];
+  let index = 0;
+  for (const o of set.current(ctx)) {
+    if (s.ids && !s.ids.includes(o.id)) continue;
+    ids.push(o.id);
+    index += unitCount(rels.map((r) => set.relations[r]?.(ctx, o.id).length ?? 0));
+    starts.push(index);
+  }
+  const built = { key, ids, starts: Int32Array.from(starts) };
+  perStore.set(set.name, built);
+  return built;
+}
+
 /**
  * The initial round: every current object, relations chunked so a big group repeats. Only the
- * units of the requested window are built; the others are just counted, so paging a tenant with a
- * million memberships stays linear in the page, not in the tenant.
+ * units of the requested window are built, starting from the object that holds the window's first
+ * unit (found in a per-round index), so paging a tenant with a million users or memberships stays
+ * linear in the page, not in the tenant.
  */
 function initialUnits(
   ctx: SimContext,
@@ -63,11 +103,23 @@ function initialUnits(
 ): { page: Unit[]; total: number } {
   const page: Unit[] = [];
   const rels = selectedRelations(set, s.select);
-  let index = 0;
+  const { ids, starts } = roundIndex(ctx, set, s, rels);
+  const total = starts[ids.length] ?? 0;
+  // The last object whose first unit is at or before the window's start.
+  let lo = 0;
+  let hi = ids.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if ((starts[mid] ?? 0) <= s.offset) lo = mid;
+    else hi = mid;
+  }
+  let index = starts[lo] ?? 0;
   const inWindow = (): boolean => index >= s.offset && index < s.offset + limit;
-  for (const o of set.current(ctx)) {
-    if (s.ids && !s.ids.includes(o.id)) continue;
-    const targets = rels.map((r) => [r, set.relations[r]?.(ctx, o.id) ?? []] as const);
+  for (let k = lo; k < ids.length && index < s.offset + limit; k++) {
+    const o = set.get(ctx, ids[k]!);
+    if (!o) continue;
+    const id = ids[k]!;
+    const targets = rels.map((r) => [r, set.relations[r]?.(ctx, id) ?? []] as const);
     const head: Unit | undefined = inWindow() ? props(set, o, s.select) : undefined;
     if (head) page.push(head);
     index++;
@@ -75,12 +127,12 @@ function initialUnits(
       const refs = (from: number) => list.slice(from, from + MEMBER_CHUNK).map((t) => relationRef(ctx, t));
       if (head && list.length > 0) head[`${r}@delta`] = refs(0);
       for (let i = MEMBER_CHUNK; i < list.length; i += MEMBER_CHUNK) {
-        if (inWindow()) page.push({ id: o.id, [`${r}@delta`]: refs(i) });
+        if (inWindow()) page.push({ id, [`${r}@delta`]: refs(i) });
         index++;
       }
     }
   }
-  return { page, total: index };
+  return { page, total };
 }
 
 /** A later round: the change log between two positions, folded per object (upsert by id). */
