@@ -62,8 +62,28 @@ export function collectPlan(config: ConnectorConfig): CollectPhase[] {
   if (types.has('license')) plan.push(skusPhase);
   if (config.syncDevices) plan.push(devicesPhase);
   plan.push(pruneDanglingPhase);
-  return plan;
+  return plan.map((p) => ({
+    ...p,
+    after: (PHASE_ORDER[p.name] ?? []).filter((n) => n === '*' || plan.some((q) => q.name === n)),
+  }));
 }
+
+/**
+ * What each phase needs finished first; the rest of the plan runs side by side (each phase keeps
+ * its own checkpoint, so a resume is unaffected). The audit poll decides how service principals
+ * and role edges are read; app owners are read for the apps the tenant owns or that have
+ * assignments; the first role listing replaces the role edges the other two then add to; pruning
+ * looks at everything.
+ */
+const PHASE_ORDER: Record<string, string[]> = {
+  servicePrincipals: ['directoryAudits'],
+  appRoleAssignedTo: ['servicePrincipals'],
+  servicePrincipalOwners: ['organization', 'servicePrincipals', 'appRoleAssignedTo'],
+  roleAssignments: ['directoryAudits', 'roleDefinitions'],
+  roleAssignmentScheduleInstances: ['roleAssignments'],
+  roleEligibilityScheduleInstances: ['roleAssignmentScheduleInstances'],
+  pruneDanglingEdges: ['*'],
+};
 
 /**
  * Source-cache kinds an incremental sync forgets and lists again (no delta query, one request

@@ -13,6 +13,7 @@ import { DropCounter, emitAll } from './emit.js';
 import { SyncOptionError } from './errors.js';
 import { headerDraft, sealCopy } from './finish.js';
 import { acquireLock } from './lock.js';
+import { runPhases } from './phases.js';
 import { openWorking, removeDb, type WorkingSync } from './working.js';
 
 /**
@@ -157,21 +158,5 @@ async function collect(
   // Only the output step reads this index; after a full listing it is built there in one pass
   // (see DEFERRED_INDEXES). An incremental sync writes few links: keeping it costs less.
   if (work.kind === 'full') work.db.dropIndex('source_links_by_target');
-  for (const phase of collectPlan(config)) {
-    signal?.throwIfAborted();
-    const started = Date.now();
-    const before = graph.stats.requests;
-    const items = await phase.run(ctx);
-    const ms = Date.now() - started;
-    logger.info(
-      {
-        phase: phase.name,
-        items,
-        requests: graph.stats.requests - before,
-        ms,
-        perSecond: ms ? Math.round((items * 1000) / ms) : items,
-      },
-      'phase complete',
-    );
-  }
+  await runPhases(collectPlan(config), ctx, logger);
 }

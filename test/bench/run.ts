@@ -10,6 +10,8 @@
  * --skip-bare   skips the bare page fetch of the same collections
  * --heap-mb N   caps each sync child's V8 heap at N MiB
  * --cpu-prof D  writes a V8 CPU profile of each sync child into directory D
+ * --latency-ms N  every Graph request answers N ms late (the simulator's `slow` fault), for the
+ *               sync/bare ratio at a real service's round-trip time rather than loopback speed
  * --scale       instead: peak RSS of a full sync at each --scale-users size (default 100k and 1M)
  *               with the same tenant shape (2 memberships per user, a group per 50 users, a device
  *               per 25), and their ratio. On 2 shared cores the whole run takes ~10 minutes: the
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     'heap-mb': { type: 'string' },
     'skip-bare': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'latency-ms': { type: 'string' },
     scale: { type: 'boolean', default: false },
     'scale-users': { type: 'string', default: '100000,1000000' },
   },
@@ -71,11 +74,14 @@ const sim = await startSimulator({
   size,
   throttling: false,
   host: '127.0.0.1',
+  ...(values['latency-ms']
+    ? { faults: [{ path: '^/(v1\\.0|beta)/', kind: 'slow' as const, value: Number(values['latency-ms']) }] }
+    : {}),
 });
 tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
 const t = sim.tenant;
 console.log(
-  `tenant: ${t.users.size} users, ${t.groups.size} groups, ${t.servicePrincipals.size} SPs, ${t.devices.size} devices (generated in ${Date.now() - t0} ms)`,
+  `tenant: ${t.users.size} users, ${t.groups.size} groups, ${t.servicePrincipals.size} SPs, ${t.devices.size} devices (generated in ${Date.now() - t0} ms)${values['latency-ms'] ? `; Graph answers ${values['latency-ms']} ms late` : ''}`,
 );
 
 const config = loadConfig(simulatorEnv(sim));

@@ -21,6 +21,11 @@ export interface CollectContext {
 /** One step of the Graph access plan: fills part of the source cache, resumable at page boundaries. */
 export interface CollectPhase {
   name: string;
+  /**
+   * Phases of the plan that must have finished before this one starts (`*`: all the others).
+   * Phases without an order between them run side by side.
+   */
+  after?: readonly string[];
   run(ctx: CollectContext): Promise<number>;
 }
 
