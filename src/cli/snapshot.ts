@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { accessOf, DEFAULT_MAX_DEPTH } from '../snapshot/access.js';
 import { diffSnapshots } from '../snapshot/diff.js';
 import { CSV_COLUMNS, csvRow, exportRecords } from '../snapshot/export.js';
-import { openSnapshot, SnapshotFileError, type OpenSnapshot } from '../snapshot/file.js';
+import { openSnapshot, schemaVersionOf, SnapshotFileError, type OpenSnapshot } from '../snapshot/file.js';
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
 
-async function open(path: string): Promise<OpenSnapshot> {
+async function open(path: string, anySchema: boolean): Promise<OpenSnapshot> {
   try {
-    return await openSnapshot(path);
+    return await openSnapshot(path, undefined, { anySchema });
   } catch (err) {
     if (err instanceof SnapshotFileError) throw new CliError(err.message);
     throw err;
@@ -44,9 +44,14 @@ async function emit(line: string): Promise<void> {
   });
 }
 
-async function withSnapshot<T>(path: string, fn: (s: OpenSnapshot) => Promise<T>): Promise<T> {
+async function withSnapshot<T>(
+  path: string,
+  fn: (s: OpenSnapshot) => Promise<T>,
+  /** Inspect reads the header and meta table only, which every schema version has. */
+  anySchema = false,
+): Promise<T> {
   watchStdout();
-  const s = await open(path);
+  const s = await open(path, anySchema);
   try {
     return await fn(s);
   } catch (err) {
@@ -73,23 +78,28 @@ export const snapshotCommand: CommandModule = (program: Command) => {
     .description('Print the header and counts of a snapshot')
     .option('--json', 'print JSON')
     .action(async (path: string, opts: { json?: boolean }) => {
-      await withSnapshot(path, async ({ header, db }) => {
-        const deltaLinks = Object.keys(db.metaWithPrefix('delta:'))
-          .filter((k) => !k.endsWith(':query'))
-          .map((k) => k.slice('delta:'.length));
-        if (opts.json) return emit(JSON.stringify({ ...header, deltaLinks }));
-        const lines = [
-          `sync ${header.syncId} (${header.kind}${header.parentSyncId ? ` from ${header.parentSyncId}` : ''})`,
-          `tenant ${header.tenantId}`,
-          `started ${header.startedAt}, ended ${header.endedAt}`,
-          `graph requests ${header.graphRequests}`,
-          `resource types ${header.counts.resourceTypes}, resources ${header.counts.resources}, entitlements ${header.counts.entitlements}, grants ${header.counts.grants}`,
-          ...Object.entries(header.counts.resourcesByType).map(([t, n]) => `  ${t}: ${n}`),
-          `delta links: ${deltaLinks.join(', ') || 'none'}`,
-          `body ${header.bodyBytes} bytes, sha256 ${header.sha256}`,
-        ];
-        for (const l of lines) await emit(l);
-      });
+      await withSnapshot(
+        path,
+        async ({ header, db }) => {
+          const deltaLinks = Object.keys(db.metaWithPrefix('delta:'))
+            .filter((k) => !k.endsWith(':query'))
+            .map((k) => k.slice('delta:'.length));
+          if (opts.json) return emit(JSON.stringify({ ...header, deltaLinks }));
+          const lines = [
+            `sync ${header.syncId} (${header.kind}${header.parentSyncId ? ` from ${header.parentSyncId}` : ''})`,
+            `tenant ${header.tenantId}`,
+            `schema version ${schemaVersionOf(header)}`,
+            `started ${header.startedAt}, ended ${header.endedAt}`,
+            `graph requests ${header.graphRequests}`,
+            `resource types ${header.counts.resourceTypes}, resources ${header.counts.resources}, entitlements ${header.counts.entitlements}, grants ${header.counts.grants}`,
+            ...Object.entries(header.counts.resourcesByType).map(([t, n]) => `  ${t}: ${n}`),
+            `delta links: ${deltaLinks.join(', ') || 'none'}`,
+            `body ${header.bodyBytes} bytes, sha256 ${header.sha256}`,
+          ];
+          for (const l of lines) await emit(l);
+        },
+        true,
+      );
     });
 
   snap

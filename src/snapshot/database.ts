@@ -8,6 +8,7 @@ import {
   WORKING_TABLES,
   type DeferredIndex,
 } from './schema.js';
+import { compareIds, fromGrantRow, inIdOrder, toGrantRow, type GrantRow } from './grant-row.js';
 import { SourceCache } from './source-cache.js';
 
 export interface Checkpoint {
@@ -18,6 +19,8 @@ export interface Checkpoint {
 }
 
 type Row = Record<string, unknown>;
+
+const GRANT_COLUMNS = 'entitlement_id, principal_type, principal_id, extra';
 
 /**
  * A snapshot's SQLite database: the working database of a running sync (with checkpoints) or a
@@ -196,8 +199,8 @@ export class SnapshotDb {
 
   putGrant(g: Grant): void {
     this.stmt(
-      'INSERT OR REPLACE INTO grants (id, entitlement_id, principal_type, principal_id, data) VALUES (?, ?, ?, ?, ?)',
-    ).run(g.id, g.entitlement, g.principal.type, g.principal.id, JSON.stringify(g));
+      'INSERT OR REPLACE INTO grants (entitlement_id, principal_type, principal_id, extra) VALUES (?, ?, ?, ?)',
+    ).run(...toGrantRow(g));
   }
 
   // --- reading ---------------------------------------------------------------------------------
@@ -254,24 +257,28 @@ export class SnapshotDb {
     return row ? (JSON.parse(row.data as string) as Entitlement) : undefined;
   }
 
+  /** Every grant in id order (see `inIdOrder`: key order is id order). */
   *grants(): Generator<Grant> {
-    for (const r of this.db.prepare('SELECT data FROM grants ORDER BY id').iterate() as Iterable<Row>) {
-      yield JSON.parse(r.data as string) as Grant;
-    }
+    yield* inIdOrder(
+      this.db
+        .prepare(`SELECT ${GRANT_COLUMNS} FROM grants ORDER BY entitlement_id, principal_type, principal_id`)
+        .iterate() as Iterable<GrantRow>,
+    );
   }
 
+  /** A principal's grants in id order (few: sorted here rather than trusting any index order). */
   grantsOf(principalType: string, principalId: string): Grant[] {
     const rows = this.stmt(
-      'SELECT data FROM grants WHERE principal_type = ? AND principal_id = ? ORDER BY id',
-    ).all(principalType, principalId) as Row[];
-    return rows.map((r) => JSON.parse(r.data as string) as Grant);
+      `SELECT ${GRANT_COLUMNS} FROM grants WHERE principal_type = ? AND principal_id = ?`,
+    ).all(principalType, principalId) as unknown as GrantRow[];
+    return rows.map(fromGrantRow).sort((a, b) => compareIds(a.id, b.id));
   }
 
   grantsOn(entitlementId: string): Grant[] {
-    const rows = this.stmt('SELECT data FROM grants WHERE entitlement_id = ? ORDER BY id').all(
-      entitlementId,
-    ) as Row[];
-    return rows.map((r) => JSON.parse(r.data as string) as Grant);
+    const rows = this.stmt(
+      `SELECT ${GRANT_COLUMNS} FROM grants WHERE entitlement_id = ? ORDER BY principal_type, principal_id`,
+    ).all(entitlementId) as unknown as GrantRow[];
+    return [...inIdOrder(rows)];
   }
 
   close(): void {

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import type { SnapshotHeader } from '../sync/api.js';
 import { SnapshotDb } from './database.js';
-import { WORKING_TABLE_NAMES } from './schema.js';
+import { SCHEMA_VERSION, WORKING_TABLE_NAMES } from './schema.js';
 
 /**
  * Snapshot file layout:
@@ -29,7 +29,8 @@ export class SnapshotFileError extends Error {
   }
 }
 
-export type HeaderDraft = Omit<SnapshotHeader, 'sha256' | 'bodyBytes'>;
+/** The header's fields that the writer does not fill in itself. */
+export type HeaderDraft = Omit<SnapshotHeader, 'sha256' | 'bodyBytes' | 'schemaVersion'>;
 
 function tempName(target: string, suffix: string): string {
   return join(
@@ -117,7 +118,8 @@ export async function writeSnapshotFile(
     const tap = digestTap();
     await compressFile(copy, tap, createWriteStream(body));
     const { sha256, bytes } = tap.digest();
-    const header: SnapshotHeader = { ...draft, sha256, bodyBytes: bytes };
+    // Bodies are always of this build's schema: a working database of another starts over.
+    const header: SnapshotHeader = { ...draft, schemaVersion: SCHEMA_VERSION, sha256, bodyBytes: bytes };
     const json = Buffer.from(JSON.stringify(header), 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32BE(json.length);
@@ -212,18 +214,42 @@ export async function unpackSnapshot(path: string, dbPath: string): Promise<Snap
   return header;
 }
 
+/** A header's schema version: snapshots written before the field existed are schema 1. */
+export function schemaVersionOf(header: SnapshotHeader): number {
+  return header.schemaVersion ?? 1;
+}
+
+/** Why a snapshot's body cannot be read by this build, or undefined when it can. */
+export function schemaProblem(header: SnapshotHeader): string | undefined {
+  const v = schemaVersionOf(header);
+  return v === SCHEMA_VERSION
+    ? undefined
+    : `has schema version ${v}; this build reads schema version ${SCHEMA_VERSION} only (a full sync writes a readable one)`;
+}
+
 export interface OpenSnapshot {
   header: SnapshotHeader;
   db: SnapshotDb;
   close(): Promise<void>;
 }
 
-/** Opens a snapshot for reading (decompressed to a temp database that `close()` removes). */
-export async function openSnapshot(path: string, tmpDir?: string): Promise<OpenSnapshot> {
+/**
+ * Opens a snapshot for reading (decompressed to a temp database that `close()` removes). Only
+ * this build's schema, unless `anySchema` (for readers of the meta table alone, which every
+ * schema shares).
+ */
+export async function openSnapshot(
+  path: string,
+  tmpDir?: string,
+  options: { anySchema?: boolean } = {},
+): Promise<OpenSnapshot> {
   const dbPath = join(
     tmpDir ?? tmpdir(),
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.read.db`,
   );
+  // Checked before the body is unpacked: an old table layout would fail later, less clearly.
+  const problem = options.anySchema ? undefined : schemaProblem((await readSnapshotHeader(path)).header);
+  if (problem) throw new SnapshotFileError(path, problem);
   const header = await unpackSnapshot(path, dbPath);
   let db: SnapshotDb;
   try {

@@ -2,8 +2,12 @@
  * The snapshot's SQLite schema. Every table is keyed by its natural id and `WITHOUT ROWID`, so rows
  * are stored — and read back — in key order whatever order a sync discovered them in: two syncs of
  * the same tenant produce the same content in the same order.
+ *
+ * Schema history (the version is in every snapshot's header as `schemaVersion`; absent means 1):
+ *   1  grants stored their id and a JSON copy of every field, with an index by entitlement.
+ *   2  grants keyed by (entitlement, principal type, principal id), other fields only when set.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Indexes a sync drops while it bulk-writes their tables and builds again in one sorted pass when
@@ -30,11 +34,12 @@ CREATE TABLE IF NOT EXISTS entitlements (
   id TEXT PRIMARY KEY, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, slug TEXT NOT NULL,
   data TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entitlements_by_resource ON entitlements (resource_type, resource_id);
+-- A grant's id is <entitlement_id>:<principal_type>:<principal_id>, rebuilt on reading; extra is
+-- NULL or a JSON object of its other fields. The key serves lookups by entitlement.
 CREATE TABLE IF NOT EXISTS grants (
-  id TEXT PRIMARY KEY, entitlement_id TEXT NOT NULL, principal_type TEXT NOT NULL,
-  principal_id TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+  entitlement_id TEXT NOT NULL, principal_type TEXT NOT NULL, principal_id TEXT NOT NULL, extra TEXT,
+  PRIMARY KEY (entitlement_id, principal_type, principal_id)) WITHOUT ROWID;
 ${DEFERRED_INDEXES.grants_by_principal};
-CREATE INDEX IF NOT EXISTS grants_by_entitlement ON grants (entitlement_id);
 -- The source cache: Graph objects and relationships as last seen, so that the next sync can replay
 -- delta links onto them instead of listing the tenant again.
 CREATE TABLE IF NOT EXISTS source_objects (

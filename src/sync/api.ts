@@ -8,6 +8,8 @@ export type SyncKind = 'full' | 'incremental';
 export interface SnapshotHeader {
   format: 'baton-entra-snapshot';
   formatVersion: 1;
+  /** The body's database schema (SCHEMA_VERSION when written); absent in schema-1 snapshots. */
+  schemaVersion?: number;
   syncId: string;
   tenantId: string;
   kind: SyncKind;

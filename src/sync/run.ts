@@ -7,7 +7,7 @@ import { SyncAbortedError } from '../framework/errors.js';
 import { createGraphClient } from '../graph/client.js';
 import type { GraphClient } from '../graph/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { readSnapshotHeader, SnapshotFileError, writeSnapshotFile } from '../snapshot/file.js';
+import { readSnapshotHeader, schemaProblem, SnapshotFileError, writeSnapshotFile } from '../snapshot/file.js';
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
 import { SyncOptionError } from './errors.js';
@@ -45,7 +45,13 @@ async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger)
   if (from !== undefined) {
     // An unreadable previous snapshot (deleted, corrupt) must not wedge a daemon: sync in full.
     try {
-      await readSnapshotHeader(from);
+      const problem = schemaProblem((await readSnapshotHeader(from)).header);
+      // A parent of another schema cannot be carried forward table by table: its delta links
+      // are dropped with it, and this sync lists the tenant in full.
+      if (problem) {
+        logger.warn({ file: from, problem }, 'previous snapshot is of another schema; running a full sync');
+        from = undefined;
+      }
     } catch (err) {
       if (!(err instanceof SnapshotFileError)) throw err;
       logger.warn({ err: err.message }, 'previous snapshot unreadable; running a full sync');

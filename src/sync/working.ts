@@ -5,6 +5,7 @@ import { RELISTED_LINK_KINDS, RELISTED_OBJECT_KINDS, syncedTypes } from '../conn
 import type { Logger } from '../observability/logger.js';
 import { SnapshotDb } from '../snapshot/database.js';
 import { fileExists, readSnapshotHeader, unpackSnapshot } from '../snapshot/file.js';
+import { SCHEMA_VERSION } from '../snapshot/schema.js';
 import type { SyncKind } from './api.js';
 import { SyncOptionError } from './errors.js';
 
@@ -26,6 +27,8 @@ export interface WorkingSync {
  */
 function planKey(config: ConnectorConfig, parentSyncId: string | undefined): string {
   return JSON.stringify({
+    // A working database of another schema (an older build's, interrupted) starts over.
+    schema: SCHEMA_VERSION,
     parent: parentSyncId ?? null,
     tenant: config.auth.tenantId,
     graph: config.graphBaseUrl,
