@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Simulator } from '../../src/simulator/index.js';
 import type { SnapshotHeader } from '../../src/sync/api.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 export interface ChildResult {
   header: SnapshotHeader;
@@ -23,14 +24,9 @@ export interface ChildOptions {
 }
 
 /** The BATON_* settings of a sync against `sim` (devices included). */
-export function simulatorEnv(sim: Simulator): Record<string, string> {
+export function benchEnv(sim: Simulator): Record<string, string> {
   return {
-    BATON_ENTRA_TENANT_ID: sim.tenantId,
-    BATON_ENTRA_CLIENT_ID: sim.clientId,
-    BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-    BATON_GRAPH_DOMAIN: sim.graphDomain,
-    BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-    BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+    ...simulatorEnv(sim),
     BATON_SYNC_DEVICES: 'true',
     BATON_LOG_LEVEL: process.env.BENCH_LOG ? 'info' : 'silent',
   };
@@ -58,7 +54,7 @@ export async function syncInChild(
         // As the image sets it (Dockerfile): the benchmark measures the process as it ships.
         MALLOC_TRIM_THRESHOLD_: '0',
         ...process.env,
-        ...simulatorEnv(sim),
+        ...benchEnv(sim),
         NODE_EXTRA_CA_CERTS: sim.caCertPath,
       },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -30,7 +30,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
-import { simulatorEnv, syncInChild, type ChildOptions } from './child.js';
+import { benchEnv, syncInChild, type ChildOptions } from './child.js';
 import { runScale } from './scale.js';
 
 const { values } = parseArgs({
@@ -84,7 +84,7 @@ console.log(
   `tenant: ${t.users.size} users, ${t.groups.size} groups, ${t.servicePrincipals.size} SPs, ${t.devices.size} devices (generated in ${Date.now() - t0} ms)${values['latency-ms'] ? `; Graph answers ${values['latency-ms']} ms late` : ''}`,
 );
 
-const config = loadConfig(simulatorEnv(sim));
+const config = loadConfig(benchEnv(sim));
 
 /**
  * Bare page fetch of the same big collections, side by side as the sync reads them: the floor for

@@ -9,6 +9,7 @@ import { startControlPlane, type RunningControlPlane } from '../../src/controlpl
 import { addClient } from '../../src/controlplane/clients.js';
 import { CLI, ROOT, cleanEnv } from '../support/cli.js';
 import type { LogRecord } from './support/log-events.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 /** `baton-entra serve` as its own process, with its JSON log lines awaitable. */
 class ServeProcess {
@@ -104,12 +105,7 @@ describe('serve as a process', function () {
     const creds = await addClient(plane.store, 'test', new Date());
     base = {
       NODE_EXTRA_CA_CERTS: sim.caCertPath,
-      BATON_ENTRA_TENANT_ID: sim.tenantId,
-      BATON_ENTRA_CLIENT_ID: sim.clientId,
-      BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-      BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-      BATON_GRAPH_DOMAIN: sim.graphDomain,
-      BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+      ...simulatorEnv(sim),
       BATON_CONTROL_PLANE_ADDRESS: plane.address,
       BATON_CONTROL_PLANE_TLS: 'insecure',
       BATON_CLIENT_ID: creds.clientId,

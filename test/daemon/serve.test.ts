@@ -17,6 +17,7 @@ import { runSync } from '../../src/sync/run.js';
 import { FakeApiServer } from '../support/fake-apiserver.js';
 import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 const sha256 = async (path: string) =>
   createHash('sha256')
@@ -60,12 +61,7 @@ describe('serve: the daemon end to end', function () {
 
   function env(extra: Record<string, string> = {}): Record<string, string> {
     return {
-      BATON_ENTRA_TENANT_ID: sim.tenantId,
-      BATON_ENTRA_CLIENT_ID: sim.clientId,
-      BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-      BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-      BATON_GRAPH_DOMAIN: sim.graphDomain,
-      BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+      ...simulatorEnv(sim),
       BATON_CONTROL_PLANE_ADDRESS: plane.address,
       BATON_CONTROL_PLANE_TLS: 'insecure',
       BATON_CLIENT_ID: creds.clientId,

@@ -9,6 +9,7 @@ import { validateConnection } from '../../src/graph/validate.js';
 import { listEvents } from '../../src/connector/events.js';
 import { GraphError } from '../../src/graph/errors.js';
 import { rsaCertificate } from '../support/app-certificate.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 /** Integration: the connector's config, credentials and client against the Entra simulator. */
 describe('graph client against the simulator', () => {
@@ -23,12 +24,7 @@ describe('graph client against the simulator', () => {
     });
     tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
     config = loadConfig({
-      BATON_ENTRA_TENANT_ID: sim.tenantId,
-      BATON_ENTRA_CLIENT_ID: sim.clientId,
-      BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-      BATON_GRAPH_DOMAIN: sim.graphDomain,
-      BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-      BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+      ...simulatorEnv(sim),
     });
   });
   after(() => sim.close());

@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { runSync } from '../../src/sync/run.js';
 import { exportOf, idsOf, tempDir } from './support/harness.js';
 import { expectedFromStore } from './support/tenant-expected.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 const SP_LIST = 'GET /v1.0/servicePrincipals';
@@ -38,12 +39,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
     sim = await startSimulator({ preset: 'demo', seed: 11, host: '127.0.0.1' });
     tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
     config = loadConfig({
-      BATON_ENTRA_TENANT_ID: sim.tenantId,
-      BATON_ENTRA_CLIENT_ID: sim.clientId,
-      BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-      BATON_GRAPH_DOMAIN: sim.graphDomain,
-      BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-      BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+      ...simulatorEnv(sim),
     });
     // The writes below are an administrator's (the sync itself only reads).
     const client = sim.tenant.clients.get(sim.clientId)!;

@@ -10,15 +10,11 @@ import { runCli } from '../support/cli.js';
 import { runSync } from '../../src/sync/run.js';
 import { exportOf, idsOf, tempDir } from './support/harness.js';
 import { expectedFromStore } from './support/tenant-expected.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 function configFor(sim: Simulator, extra: Record<string, string> = {}) {
   return loadConfig({
-    BATON_ENTRA_TENANT_ID: sim.tenantId,
-    BATON_ENTRA_CLIENT_ID: sim.clientId,
-    BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-    BATON_GRAPH_DOMAIN: sim.graphDomain,
-    BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-    BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+    ...simulatorEnv(sim),
     BATON_SYNC_DEVICES: 'true',
     ...extra,
   });
@@ -227,12 +223,7 @@ describe('sync against the Entra simulator (demo preset)', function () {
   it('baton-entra sync writes the snapshot and prints its header', async () => {
     const out = join(tmp.dir, 'cli.snap');
     const r = await runCli(['sync', '--file', out, '--state-dir', join(tmp.dir, 'state')], {
-      BATON_ENTRA_TENANT_ID: sim.tenantId,
-      BATON_ENTRA_CLIENT_ID: sim.clientId,
-      BATON_ENTRA_CLIENT_SECRET: sim.clientSecret,
-      BATON_GRAPH_DOMAIN: sim.graphDomain,
-      BATON_ENTRA_AUTHORITY_HOST: sim.authorityHost,
-      BATON_EXCHANGE_BASE_URL: sim.exchangeBaseUrl,
+      ...simulatorEnv(sim),
       BATON_LOG_LEVEL: 'warn',
       NODE_EXTRA_CA_CERTS: sim.caCertPath,
     });
