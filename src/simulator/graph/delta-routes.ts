@@ -3,6 +3,20 @@ import { PERMS } from './permissions.js';
 import { APPLICATION, DEVICE, GROUP, SERVICE_PRINCIPAL, USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
 
+type PlainCollection = 'servicePrincipals' | 'applications' | 'devices';
+
+/** A delta set of objects without tracked relationships, read straight from the store's map. */
+function plainSet(name: PlainCollection, kind: DeltaSet['kind'], type: DeltaSet['type']): DeltaSet {
+  return {
+    name,
+    kind,
+    type,
+    current: (ctx) => ctx.store[name].values(),
+    get: (ctx, id) => ctx.store[name].get(id),
+    relations: {},
+  };
+}
+
 const SETS: Record<string, DeltaSet> = {
   users: {
     name: 'users',
@@ -28,31 +42,10 @@ const SETS: Record<string, DeltaSet> = {
       owners: (ctx, id) => ctx.store.ownersOf(id),
     },
   },
-  servicePrincipals: {
-    name: 'servicePrincipals',
-    kind: 'servicePrincipal',
-    type: SERVICE_PRINCIPAL,
-    current: (ctx) => ctx.store.servicePrincipals.values(),
-    get: (ctx, id) => ctx.store.servicePrincipals.get(id),
-    relations: {},
-  },
+  servicePrincipals: plainSet('servicePrincipals', 'servicePrincipal', SERVICE_PRINCIPAL),
   // https://learn.microsoft.com/graph/api/application-delta
-  applications: {
-    name: 'applications',
-    kind: 'application',
-    type: APPLICATION,
-    current: (ctx) => ctx.store.applications.values(),
-    get: (ctx, id) => ctx.store.applications.get(id),
-    relations: {},
-  },
-  devices: {
-    name: 'devices',
-    kind: 'device',
-    type: DEVICE,
-    current: (ctx) => ctx.store.devices.values(),
-    get: (ctx, id) => ctx.store.devices.get(id),
-    relations: {},
-  },
+  applications: plainSet('applications', 'application', APPLICATION),
+  devices: plainSet('devices', 'device', DEVICE),
 };
 
 const deltaRoute = (name: string, perms: readonly string[]): GraphRoute =>

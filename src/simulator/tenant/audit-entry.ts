@@ -5,15 +5,8 @@
  * https://learn.microsoft.com/graph/api/resources/directoryaudit
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  DeviceRecord,
-  DirectoryAuditRecord,
-  GroupRecord,
-  Guid,
-  RoleDefinitionRecord,
-  ServicePrincipalRecord,
-  UserRecord,
-} from './model.js';
+import type { DirectoryAuditRecord, Guid } from './model.js';
+import type { TenantStore } from './store-api.js';
 
 export type AuditTarget = DirectoryAuditRecord['targetResources'][number];
 export type AuditInitiator = DirectoryAuditRecord['initiatedBy'];
@@ -21,14 +14,10 @@ export type AuditCategory =
   'GroupManagement' | 'UserManagement' | 'ApplicationManagement' | 'RoleManagement' | 'Device';
 
 /** The maps a target is looked up in. */
-export interface AuditDirectory {
-  readonly users: ReadonlyMap<Guid, UserRecord>;
-  readonly deletedUsers: ReadonlyMap<Guid, UserRecord>;
-  readonly groups: ReadonlyMap<Guid, GroupRecord>;
-  readonly servicePrincipals: ReadonlyMap<Guid, ServicePrincipalRecord>;
-  readonly devices: ReadonlyMap<Guid, DeviceRecord>;
-  readonly roleDefinitions: ReadonlyMap<Guid, RoleDefinitionRecord>;
-}
+export type AuditDirectory = Pick<
+  TenantStore,
+  'users' | 'deletedUsers' | 'groups' | 'servicePrincipals' | 'devices' | 'roleDefinitions'
+>;
 
 /** Changes made outside Graph stand for an administrator working in the portal. */
 export const PORTAL_INITIATOR: AuditInitiator = {
