@@ -66,6 +66,15 @@ function describe(sim: Simulator): string {
     const via = sim.publicClientId ? ` (public client ${sim.publicClientId})` : '';
     lines.push(`  ROPC demo user   ${sim.demoUser.userPrincipalName} / ${sim.demoUser.password}${via}`);
   }
+  lines.push(
+    '',
+    'To sync against it from another shell:',
+    `  export BATON_ENTRA_TENANT_ID=${sim.tenantId} BATON_ENTRA_CLIENT_ID=${sim.clientId} \\`,
+    `    BATON_ENTRA_CLIENT_SECRET='${sim.clientSecret}' BATON_ENTRA_AUTHORITY_HOST=${sim.authorityHost} \\`,
+    `    BATON_GRAPH_DOMAIN=${sim.graphDomain} BATON_EXCHANGE_BASE_URL=${sim.exchangeBaseUrl} \\`,
+    `    NODE_EXTRA_CA_CERTS=${sim.caCertPath}`,
+    '  npm run cli -- sync --file tenant.snapshot',
+  );
   return lines.join('\n') + '\n';
 }
 
