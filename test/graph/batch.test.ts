@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { BatchRequest } from '../../src/graph/types.js';
-import { ScriptedServer, type SeenRequest } from '../support/scripted-graph.js';
-import { testClient, type TestClient } from './helpers.js';
+import type { SeenRequest } from '../support/scripted-graph.js';
+import { useScriptedGraph } from './helpers.js';
 
 interface WireRequest {
   id: string;
@@ -14,17 +14,7 @@ interface WireRequest {
 const requestsOf = (r: SeenRequest): WireRequest[] => (r.json as { requests: WireRequest[] }).requests;
 
 describe('graph client batch', () => {
-  let server: ScriptedServer;
-  let t: TestClient;
-
-  beforeEach(async () => {
-    server = await ScriptedServer.start();
-    t = testClient(server);
-  });
-  afterEach(async () => {
-    await t.client.close();
-    await server.close();
-  });
+  const g = useScriptedGraph();
 
   it('splits into envelopes of at most 20 and returns responses in request order', async () => {
     const requests: BatchRequest[] = Array.from({ length: 45 }, (_, i) => ({
@@ -38,24 +28,24 @@ describe('graph client batch', () => {
         .map((q) => ({ id: q.id, status: 200, headers: {}, body: { value: [q.url] } }))
         .reverse(),
     });
-    for (let i = 0; i < 3; i++) server.expect({ method: 'POST', url: '/v1.0/$batch', bodyFn: answer });
-    const out = await t.client.batch<{ value: string[] }>(requests, { priority: 'low' });
+    for (let i = 0; i < 3; i++) g.server.expect({ method: 'POST', url: '/v1.0/$batch', bodyFn: answer });
+    const out = await g.t.client.batch<{ value: string[] }>(requests, { priority: 'low' });
     assert.deepEqual(
       out.map((r) => r.id),
       requests.map((r) => r.id),
     );
     assert.deepEqual(out[7]!.body.value, ['/groups/g7/owners?$select=id']);
     assert.deepEqual(
-      server.seen.map((s) => requestsOf(s).length).sort((a, b) => a - b),
+      g.server.seen.map((s) => requestsOf(s).length).sort((a, b) => a - b),
       [5, 20, 20],
     );
-    for (const s of server.seen) {
+    for (const s of g.server.seen) {
       assert.equal(s.headers['x-ms-throttle-priority'], 'low');
       assert.equal(s.headers.authorization, 'Bearer test-token');
     }
-    assert.equal(t.client.stats.requests, 3);
-    assert.equal(t.client.stats.batchedRequests, 45);
-    server.assertDone();
+    assert.equal(g.t.client.stats.requests, 3);
+    assert.equal(g.t.client.stats.batchedRequests, 45);
+    g.server.assertDone();
   });
 
   it('resends only inner 429/503 after the largest inner Retry-After, and returns other errors', async () => {
@@ -65,7 +55,7 @@ describe('graph client batch', () => {
       { id: '3', method: 'GET', url: '/users/c' },
       { id: '4', method: 'POST', url: '/groups/g/members/$ref', body: { '@odata.id': 'x' } },
     ];
-    server.expect(
+    g.server.expect(
       {
         method: 'POST',
         url: '/v1.0/$batch',
@@ -94,7 +84,7 @@ describe('graph client batch', () => {
         },
       },
     );
-    const out = await t.client.batch(requests);
+    const out = await g.t.client.batch(requests);
     assert.deepEqual(
       out.map((r) => [r.id, r.status]),
       [
@@ -104,37 +94,37 @@ describe('graph client batch', () => {
         ['4', 204],
       ],
     );
-    assert.deepEqual(t.waits, [1249]);
-    const second = requestsOf(server.seen[1]!);
+    assert.deepEqual(g.t.waits, [1249]);
+    const second = requestsOf(g.server.seen[1]!);
     assert.deepEqual(
       second.map((r) => r.id),
       ['1', '4'],
     );
     // A body travels with its Content-Type inside the inner request.
     assert.deepEqual(second[1]!.headers, { 'Content-Type': 'application/json' });
-    assert.deepEqual(t.client.stats, { requests: 2, batchedRequests: 6, throttled: 1, retries: 2 });
-    server.assertDone();
+    assert.deepEqual(g.t.client.stats, { requests: 2, batchedRequests: 6, throttled: 1, retries: 2 });
+    g.server.assertDone();
   });
 
   it('backs off when throttled inner responses carry no Retry-After, and returns them after the budget', async () => {
-    await t.client.close();
-    t = testClient(server, { maxAttempts: 2 });
+    await g.t.client.close();
+    g.reconfigure({ maxAttempts: 2 });
     const throttled = { responses: [{ id: 'x', status: 429, headers: {}, body: {} }] };
-    server.expect(
+    g.server.expect(
       { method: 'POST', url: '/v1.0/$batch', body: throttled },
       { method: 'POST', url: '/v1.0/$batch', body: throttled },
     );
-    const out = await t.client.batch([{ id: 'x', method: 'GET', url: '/users' }]);
+    const out = await g.t.client.batch([{ id: 'x', method: 'GET', url: '/users' }]);
     assert.equal(out[0]!.status, 429);
-    assert.deepEqual(t.waits, [500]);
-    server.assertDone();
+    assert.deepEqual(g.t.waits, [500]);
+    g.server.assertDone();
   });
 
   it('counts only rounds without progress against the attempt budget', async () => {
-    await t.client.close();
-    t = testClient(server, { maxAttempts: 2 });
+    await g.t.client.close();
+    g.reconfigure({ maxAttempts: 2 });
     const throttled = (id: string) => ({ id, status: 429, headers: { 'retry-after': '0.1' }, body: {} });
-    server.expect(
+    g.server.expect(
       {
         method: 'POST',
         url: '/v1.0/$batch',
@@ -143,7 +133,7 @@ describe('graph client batch', () => {
       { method: 'POST', url: '/v1.0/$batch', body: { responses: [throttled('a')] } },
       { method: 'POST', url: '/v1.0/$batch', body: { responses: [throttled('a')] } },
     );
-    const out = await t.client.batch([
+    const out = await g.t.client.batch([
       { id: 'a', method: 'GET', url: '/users/a' },
       { id: 'b', method: 'GET', url: '/users/b' },
     ]);
@@ -152,12 +142,12 @@ describe('graph client batch', () => {
       [429, 200],
     );
     // Round 1 made progress, so round 2 was still a first attempt; round 2 did not, so round 3 was the last.
-    assert.equal(server.seen.length, 3);
-    server.assertDone();
+    assert.equal(g.server.seen.length, 3);
+    g.server.assertDone();
   });
 
   it('reads inner responses from an outer 424', async () => {
-    server.expect(
+    g.server.expect(
       {
         method: 'POST',
         url: '/v1.0/$batch',
@@ -175,7 +165,7 @@ describe('graph client batch', () => {
         body: { responses: [{ id: 'a', status: 200, body: { id: 'a' } }] },
       },
     );
-    const out = await t.client.batch([
+    const out = await g.t.client.batch([
       { id: 'a', method: 'GET', url: '/users/a' },
       { id: 'b', method: 'GET', url: '/users/b' },
     ]);
@@ -183,20 +173,20 @@ describe('graph client batch', () => {
       out.map((r) => r.body),
       [{ id: 'a' }, { id: 'b' }],
     );
-    server.assertDone();
+    g.server.assertDone();
   });
 
   it('rejects duplicate ids and answers missing an id', async () => {
     await assert.rejects(
-      t.client.batch([
+      g.t.client.batch([
         { id: 'a', method: 'GET', url: '/users' },
         { id: 'a', method: 'GET', url: '/groups' },
       ]),
       (e: Error & { kind?: string }) => e.kind === 'bug' && /duplicate/.test(e.message),
     );
-    server.expect({ method: 'POST', url: '/v1.0/$batch', body: { responses: [] } });
+    g.server.expect({ method: 'POST', url: '/v1.0/$batch', body: { responses: [] } });
     await assert.rejects(
-      t.client.batch([{ id: 'a', method: 'GET', url: '/users' }]),
+      g.t.client.batch([{ id: 'a', method: 'GET', url: '/users' }]),
       (e: Error & { kind?: string }) => e.kind === 'bug',
     );
   });

@@ -1,59 +1,35 @@
 import assert from 'node:assert/strict';
-import { GraphError } from '../../src/graph/errors.js';
-import { ScriptedServer } from '../support/scripted-graph.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { testClient, type TestClient } from './helpers.js';
-
-async function rejectsWith(p: Promise<unknown>, kind: string, pattern?: RegExp): Promise<GraphError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof GraphError, `expected GraphError, got ${String(err)}`);
-    assert.equal(err.kind, kind, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return err;
-  }
-  assert.fail(`expected a ${kind} GraphError`);
-}
+import { rejectsWith, useScriptedGraph } from './helpers.js';
 
 describe('graph client requests and paging', () => {
-  let server: ScriptedServer;
-  let t: TestClient;
-
-  beforeEach(async () => {
-    server = await ScriptedServer.start();
-    t = testClient(server);
-  });
-  afterEach(async () => {
-    await t.client.close();
-    await server.close();
-  });
+  const g = useScriptedGraph();
 
   it('GETs under /v1.0 with the bearer, the priority header and caller headers', async () => {
-    server.expect({ method: 'GET', url: '/v1.0/users?$top=1', body: { value: [{ id: 'u1' }] } });
-    const body = await t.client.get<{ value: { id: string }[] }>('/users?$top=1', {
+    g.server.expect({ method: 'GET', url: '/v1.0/users?$top=1', body: { value: [{ id: 'u1' }] } });
+    const body = await g.t.client.get<{ value: { id: string }[] }>('/users?$top=1', {
       priority: 'low',
       headers: { ConsistencyLevel: 'eventual' },
     });
     assert.deepEqual(body.value, [{ id: 'u1' }]);
-    const req = server.seen[0]!;
+    const req = g.server.seen[0]!;
     assert.equal(req.headers.authorization, 'Bearer test-token');
     assert.equal(req.headers['x-ms-throttle-priority'], 'low');
     assert.equal(req.headers['consistencylevel'], 'eventual');
-    assert.deepEqual(t.credential.calls[0], [`https://${server.host}/.default`]);
-    assert.equal(t.client.stats.requests, 1);
-    server.assertDone();
+    assert.deepEqual(g.t.credential.calls[0], [`https://${g.server.host}/.default`]);
+    assert.equal(g.t.client.stats.requests, 1);
+    g.server.assertDone();
   });
 
   it('logs each response with its request id at debug, never the token', async () => {
-    await t.client.close();
+    await g.t.client.close();
     const lines: string[] = [];
     const logger = createLogger({
       level: 'debug',
       destination: { write: (l: string) => void lines.push(l) },
     });
-    t = testClient(server, { logger });
-    server.expect(
+    g.reconfigure({ logger });
+    g.server.expect(
       {
         method: 'GET',
         url: '/v1.0/users',
@@ -62,7 +38,7 @@ describe('graph client requests and paging', () => {
       },
       { method: 'GET', url: '/v1.0/users', headers: { 'request-id': 'rid-2' }, body: { value: [] } },
     );
-    await t.client.get('/users');
+    await g.t.client.get('/users');
     const records = lines.map((l) => JSON.parse(l) as { msg: string; requestId?: string; status?: number });
     assert.deepEqual(
       records.filter((r) => r.msg === 'graph response').map((r) => [r.status, r.requestId]),
@@ -73,23 +49,23 @@ describe('graph client requests and paging', () => {
     );
     assert.ok(records.some((r) => r.msg === 'graph retry'));
     assert.ok(!lines.join('').includes('test-token') && !lines.join('').includes('test-client-secret'));
-    server.assertDone();
+    g.server.assertDone();
   });
 
   it('uses beta when asked and keeps explicit version prefixes', async () => {
-    server.expect(
+    g.server.expect(
       { method: 'GET', url: '/beta/groups/g1/owners', body: { value: [] } },
       { method: 'GET', url: '/v1.0/me', body: {} },
     );
-    await t.client.get('/groups/g1/owners', { apiVersion: 'beta' });
-    await t.client.get('/v1.0/me', { apiVersion: 'beta' });
-    server.assertDone();
+    await g.t.client.get('/groups/g1/owners', { apiVersion: 'beta' });
+    await g.t.client.get('/v1.0/me', { apiVersion: 'beta' });
+    g.server.assertDone();
   });
 
   it('follows nextLink verbatim, re-sending headers on every page, yielding count and deltaLink', async () => {
     const next1 = '/v1.0/users?$top=2&$skiptoken=X%2BY%3D%3D&$select=id';
     const next2 = '/v1.0/users?$skiptoken=Z%3D&$top=2&$select=id';
-    server.expect(
+    g.server.expect(
       {
         method: 'GET',
         url: '/v1.0/users?$count=true&$top=2',
@@ -114,7 +90,7 @@ describe('graph client requests and paging', () => {
       },
     );
     const pages = [];
-    for await (const page of t.client.pages<{ id: number }>('/users?$count=true&$top=2', {
+    for await (const page of g.t.client.pages<{ id: number }>('/users?$count=true&$top=2', {
       headers: { ConsistencyLevel: 'eventual' },
       priority: 'low',
     }))
@@ -125,25 +101,25 @@ describe('graph client requests and paging', () => {
     );
     assert.equal(pages[0]!.count, 5);
     assert.equal(pages[1]!.count, undefined);
-    assert.equal(pages[2]!.deltaLink, `${server.origin}/v1.0/users/delta?$deltatoken=abc`);
+    assert.equal(pages[2]!.deltaLink, `${g.server.origin}/v1.0/users/delta?$deltatoken=abc`);
     assert.equal(pages[2]!.nextLink, undefined);
-    for (const req of server.seen) {
+    for (const req of g.server.seen) {
       assert.equal(req.headers['consistencylevel'], 'eventual');
       assert.equal(req.headers['x-ms-throttle-priority'], 'low');
       assert.equal(req.headers.authorization, 'Bearer test-token');
     }
-    server.assertDone();
+    g.server.assertDone();
   });
 
   it('throws bug when a page link repeats', async () => {
-    server.expect({
+    g.server.expect({
       method: 'GET',
       url: '/v1.0/groups',
       bodyFn: (_r, o) => ({ value: [], '@odata.nextLink': `${o}/v1.0/groups` }),
     });
     await rejectsWith(
       (async () => {
-        for await (const _ of t.client.pages('/groups')) void _;
+        for await (const _ of g.t.client.pages('/groups')) void _;
       })(),
       'bug',
       /repeated/,
@@ -151,7 +127,7 @@ describe('graph client requests and paging', () => {
   });
 
   it('throws bug on a cycle A→B→A', async () => {
-    server.expect(
+    g.server.expect(
       {
         method: 'GET',
         url: '/v1.0/groups',
@@ -171,7 +147,7 @@ describe('graph client requests and paging', () => {
     const seen: unknown[] = [];
     await rejectsWith(
       (async () => {
-        for await (const p of t.client.pages('/groups')) seen.push(...p.value);
+        for await (const p of g.t.client.pages('/groups')) seen.push(...p.value);
       })(),
       'bug',
       /repeated/,
@@ -180,14 +156,14 @@ describe('graph client requests and paging', () => {
   });
 
   it('refuses a nextLink to another origin', async () => {
-    server.expect({
+    g.server.expect({
       method: 'GET',
       url: '/v1.0/users',
       body: { value: [], '@odata.nextLink': 'https://evil.example/v1.0/users?$skiptoken=1' },
     });
     await rejectsWith(
       (async () => {
-        for await (const _ of t.client.pages('/users')) void _;
+        for await (const _ of g.t.client.pages('/users')) void _;
       })(),
       'bug',
       /another origin/,
@@ -195,26 +171,26 @@ describe('graph client requests and paging', () => {
   });
 
   it('sends PATCH, PUT and DELETE, and a POST without a body', async () => {
-    server.expect(
+    g.server.expect(
       { method: 'POST', url: '/v1.0/users/u1/revokeSignInSessions', body: { value: true } },
       { method: 'PATCH', url: '/v1.0/users/u1', status: 204 },
       { method: 'PUT', url: '/v1.0/users/u1/manager/$ref', status: 204 },
       { method: 'DELETE', url: '/v1.0/groups/g1/members/u1/$ref', status: 204 },
     );
-    assert.deepEqual((await t.client.request('POST', '/users/u1/revokeSignInSessions')).body, {
+    assert.deepEqual((await g.t.client.request('POST', '/users/u1/revokeSignInSessions')).body, {
       value: true,
     });
-    await t.client.request('PATCH', '/users/u1', { accountEnabled: false });
-    await t.client.request('PUT', '/users/u1/manager/$ref', { '@odata.id': 'm' });
-    assert.equal((await t.client.request('DELETE', '/groups/g1/members/u1/$ref')).status, 204);
-    assert.equal(server.seen[0]!.body, '');
-    assert.deepEqual(server.seen[1]!.json, { accountEnabled: false });
-    assert.equal(server.seen[1]!.headers['content-type'], 'application/json');
-    server.assertDone();
+    await g.t.client.request('PATCH', '/users/u1', { accountEnabled: false });
+    await g.t.client.request('PUT', '/users/u1/manager/$ref', { '@odata.id': 'm' });
+    assert.equal((await g.t.client.request('DELETE', '/groups/g1/members/u1/$ref')).status, 204);
+    assert.equal(g.server.seen[0]!.body, '');
+    assert.deepEqual(g.server.seen[1]!.json, { accountEnabled: false });
+    assert.equal(g.server.seen[1]!.headers['content-type'], 'application/json');
+    g.server.assertDone();
   });
 
   it('treats an unparsable success body as a bug', async () => {
-    server.expect({ method: 'GET', url: '/v1.0/f', rawBody: '<html>oops' });
-    await rejectsWith(t.client.get('/f'), 'bug', /unparsable/);
+    g.server.expect({ method: 'GET', url: '/v1.0/f', rawBody: '<html>oops' });
+    await rejectsWith(g.t.client.get('/f'), 'bug', /unparsable/);
   });
 });

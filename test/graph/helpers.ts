@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConnectorConfig } from '../../src/config/types.js';
 import { createGraphClient, type EntraGraphClient, type GraphClientOptions } from '../../src/graph/client.js';
-import type { ScriptedServer } from '../support/scripted-graph.js';
+import { GraphError } from '../../src/graph/errors.js';
+import { ScriptedServer } from '../support/scripted-graph.js';
 
 export const TENANT = '11111111-2222-3333-4444-555555555555';
 export const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -66,4 +68,44 @@ export function testClient(
     ...options,
   });
   return { client, waits, credential };
+}
+
+/** A scripted Graph server and a client pointed at it, fresh for each test of the suite. */
+export interface ScriptedGraph {
+  server: ScriptedServer;
+  t: TestClient;
+  /** Replaces the test's client with one made with these options; the new one is closed after the test. */
+  reconfigure(options?: GraphClientOptions, extra?: Record<string, string>): TestClient;
+}
+
+/** Registers the suite's hooks: a new server and client before each test, both closed after. */
+export function useScriptedGraph(): ScriptedGraph {
+  const g = {
+    reconfigure(options: GraphClientOptions = {}, extra: Record<string, string> = {}) {
+      g.t = testClient(g.server, options, extra);
+      return g.t;
+    },
+  } as ScriptedGraph;
+  beforeEach(async () => {
+    g.server = await ScriptedServer.start();
+    g.t = testClient(g.server);
+  });
+  afterEach(async () => {
+    await g.t.client.close();
+    await g.server.close();
+  });
+  return g;
+}
+
+/** Awaits `p` and checks that it fails with a GraphError of `kind` (and message `pattern`). */
+export async function rejectsWith(p: Promise<unknown>, kind: string, pattern?: RegExp): Promise<GraphError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof GraphError, `expected GraphError, got ${String(err)}`);
+    assert.equal(err.kind, kind, err.message);
+    if (pattern) assert.match(err.message, pattern);
+    return err;
+  }
+  assert.fail(`expected a ${kind} GraphError`);
 }
