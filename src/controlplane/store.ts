@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { immediateTransaction } from '../sqlite/transaction.js';
 
 /**
  * The control plane's state in `<dataDir>/control-plane.db` (SQLite, WAL). The CLI and a running
@@ -19,15 +20,7 @@ export class ControlPlaneStore {
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never interleave). */
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const out = fn();
-      this.db.exec('COMMIT');
-      return out;
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    return immediateTransaction(this.db, fn);
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import {
 } from './schema.js';
 import { compareIds, fromGrantRow, inIdOrder, toGrantRow, type GrantRow } from './grant-row.js';
 import { SourceCache } from './source-cache.js';
+import { immediateTransaction } from '../sqlite/transaction.js';
 
 export interface Checkpoint {
   phase: string;
@@ -62,15 +63,7 @@ export class SnapshotDb {
   }
 
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const out = fn();
-      this.db.exec('COMMIT');
-      return out;
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    return immediateTransaction(this.db, fn);
   }
 
   // --- meta ------------------------------------------------------------------------------------
