@@ -5,38 +5,13 @@ import { join } from 'node:path';
 import { rsaCertificate } from '../support/app-certificate.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { createCredential, exchangeScope, graphScope } from '../../src/graph/credentials.js';
-import { ScriptedServer, type Expectation, type SeenRequest } from '../support/scripted-graph.js';
+import { ScriptedServer, type SeenRequest } from '../support/scripted-graph.js';
 import { testTls } from '../support/test-tls.js';
-import { configFor, TENANT, CLIENT } from './helpers.js';
+import { authorityExpectations, configFor, TENANT, CLIENT } from './helpers.js';
 
 const form = (r: SeenRequest): URLSearchParams => new URLSearchParams(r.body);
 const jwtPart = (jwt: string, i: number): Record<string, unknown> =>
   JSON.parse(Buffer.from(jwt.split('.')[i]!, 'base64url').toString()) as Record<string, unknown>;
-
-/** The two requests MSAL makes against an authority with instance discovery off. */
-function authority(tenant: string, check: (r: SeenRequest) => void, token = 'issued-token'): Expectation[] {
-  return [
-    {
-      method: 'GET',
-      url: new RegExp(`^/${tenant}/v2\\.0/\\.well-known/openid-configuration`),
-      bodyFn: (_r, o) => ({
-        token_endpoint: `${o}/${tenant}/oauth2/v2.0/token`,
-        authorization_endpoint: `${o}/${tenant}/oauth2/v2.0/authorize`,
-        issuer: `${o}/${tenant}/v2.0`,
-        jwks_uri: `${o}/${tenant}/discovery/v2.0/keys`,
-        end_session_endpoint: `${o}/${tenant}/oauth2/v2.0/logout`,
-      }),
-    },
-    {
-      method: 'POST',
-      url: new RegExp(`^/${tenant}/oauth2/v2\\.0/token`),
-      bodyFn: (r) => {
-        check(r);
-        return { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token };
-      },
-    },
-  ];
-}
 
 describe('credentials', () => {
   let server: ScriptedServer;
@@ -62,7 +37,7 @@ describe('credentials', () => {
   it('client secret: token from the configured authority, then Graph with that bearer', async () => {
     const config = configFor(server);
     server.expect(
-      ...authority(TENANT, (r) => {
+      ...authorityExpectations(TENANT, (r) => {
         const f = form(r);
         assert.equal(f.get('grant_type'), 'client_credentials');
         assert.equal(f.get('client_id'), CLIENT);
@@ -87,7 +62,7 @@ describe('credentials', () => {
     });
     assert.equal(config.auth.mode, 'certificate');
     server.expect(
-      ...authority(TENANT, (r) => {
+      ...authorityExpectations(TENANT, (r) => {
         const f = form(r);
         assert.equal(
           f.get('client_assertion_type'),
@@ -115,7 +90,7 @@ describe('credentials', () => {
       AZURE_FEDERATED_TOKEN_FILE: join(dir, 'token'),
     });
     server.expect(
-      ...authority(TENANT, (r) => {
+      ...authorityExpectations(TENANT, (r) => {
         assert.equal(form(r).get('client_assertion'), 'federated.jwt.value');
       }),
     );
@@ -150,7 +125,7 @@ describe('credentials', () => {
 
   it('a refused token request surfaces as unauthenticated with the AADSTS code', async () => {
     const config = configFor(server);
-    server.expect(authority(TENANT, () => undefined)[0]!, {
+    server.expect(authorityExpectations(TENANT, () => undefined)[0]!, {
       method: 'POST',
       url: new RegExp(`^/${TENANT}/oauth2/v2\\.0/token`),
       status: 401,

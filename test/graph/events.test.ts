@@ -12,7 +12,7 @@ import {
 import { ScriptedServer } from '../support/scripted-graph.js';
 import { testTls } from '../support/test-tls.js';
 import { runCli } from '../support/cli.js';
-import { CLIENT, TENANT, testClient } from './helpers.js';
+import { authorityExpectations, CLIENT, TENANT, testClient } from './helpers.js';
 
 const NOW = Date.parse('2026-01-02T00:00:00Z');
 
@@ -160,28 +160,11 @@ describe('events', () => {
       const { caPem } = await testTls();
       const caFile = join(mkdtempSync(join(tmpdir(), 'baton-ca-')), 'ca.pem');
       writeFileSync(caFile, caPem);
-      server.expect(
-        {
-          method: 'GET',
-          url: new RegExp(`^/${TENANT}/v2\\.0/\\.well-known/openid-configuration`),
-          bodyFn: (_r, o) => ({
-            token_endpoint: `${o}/${TENANT}/oauth2/v2.0/token`,
-            authorization_endpoint: `${o}/${TENANT}/oauth2/v2.0/authorize`,
-            issuer: `${o}/${TENANT}/v2.0`,
-            jwks_uri: `${o}/keys`,
-          }),
-        },
-        {
-          method: 'POST',
-          url: new RegExp(`^/${TENANT}/oauth2/v2\\.0/token`),
-          body: { token_type: 'Bearer', expires_in: 3599, access_token: 'tok' },
-        },
-        {
-          method: 'GET',
-          url: /^\/v1\.0\/auditLogs\/directoryAudits\?\$filter=activityDateTime%20ge%202025-12-25T00:00:00\.000Z%20and%20activityDateTime%20lt%202025-12-26T00:00:00\.000Z&\$top=500$/,
-          body: { value: [audit('a1', [{ id: 'u1', type: 'User' }])] },
-        },
-      );
+      server.expect(...authorityExpectations(TENANT, undefined, 'tok'), {
+        method: 'GET',
+        url: /^\/v1\.0\/auditLogs\/directoryAudits\?\$filter=activityDateTime%20ge%202025-12-25T00:00:00\.000Z%20and%20activityDateTime%20lt%202025-12-26T00:00:00\.000Z&\$top=500$/,
+        body: { value: [audit('a1', [{ id: 'u1', type: 'User' }])] },
+      });
       const r = await runCli(
         ['events', '--since', '2025-12-25T00:00:00Z', '--until', '2025-12-26T00:00:00Z'],
         {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { ConnectorConfig } from '../../src/config/types.js';
 import { createGraphClient, type EntraGraphClient, type GraphClientOptions } from '../../src/graph/client.js';
 import { GraphError } from '../../src/graph/errors.js';
-import { ScriptedServer } from '../support/scripted-graph.js';
+import { ScriptedServer, type Expectation, type SeenRequest } from '../support/scripted-graph.js';
 
 export const TENANT = '11111111-2222-3333-4444-555555555555';
 export const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -108,4 +108,33 @@ export async function rejectsWith(p: Promise<unknown>, kind: string, pattern?: R
     return err;
   }
   assert.fail(`expected a ${kind} GraphError`);
+}
+
+/** The two requests MSAL makes against an authority with instance discovery off. */
+export function authorityExpectations(
+  tenant: string,
+  check: (r: SeenRequest) => void = () => undefined,
+  token = 'issued-token',
+): Expectation[] {
+  return [
+    {
+      method: 'GET',
+      url: new RegExp(`^/${tenant}/v2\\.0/\\.well-known/openid-configuration`),
+      bodyFn: (_r, o) => ({
+        token_endpoint: `${o}/${tenant}/oauth2/v2.0/token`,
+        authorization_endpoint: `${o}/${tenant}/oauth2/v2.0/authorize`,
+        issuer: `${o}/${tenant}/v2.0`,
+        jwks_uri: `${o}/${tenant}/discovery/v2.0/keys`,
+        end_session_endpoint: `${o}/${tenant}/oauth2/v2.0/logout`,
+      }),
+    },
+    {
+      method: 'POST',
+      url: new RegExp(`^/${tenant}/oauth2/v2\\.0/token`),
+      bodyFn: (r) => {
+        check(r);
+        return { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token };
+      },
+    },
+  ];
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ScriptedServer } from '../support/scripted-graph.js';
 import { ConnectProxy } from '../support/connect-proxy.js';
 import { createGraphClient } from '../../src/graph/client.js';
-import { configFor, testClient, TENANT } from './helpers.js';
+import { authorityExpectations, configFor, testClient, TENANT } from './helpers.js';
 
 describe('graph client proxy', () => {
   let server: ScriptedServer;
@@ -28,24 +28,11 @@ describe('graph client proxy', () => {
 
   it('sends token requests through the proxy too', async () => {
     const config = configFor(server, { BATON_HTTPS_PROXY: proxy.url });
-    server.expect(
-      {
-        method: 'GET',
-        url: new RegExp(`^/${TENANT}/v2\\.0/\\.well-known/openid-configuration`),
-        bodyFn: (_r, o) => ({
-          token_endpoint: `${o}/${TENANT}/oauth2/v2.0/token`,
-          authorization_endpoint: `${o}/${TENANT}/oauth2/v2.0/authorize`,
-          issuer: `${o}/${TENANT}/v2.0`,
-          jwks_uri: `${o}/keys`,
-        }),
-      },
-      {
-        method: 'POST',
-        url: new RegExp(`^/${TENANT}/oauth2/v2\\.0/token`),
-        body: { token_type: 'Bearer', expires_in: 3599, access_token: 'tok' },
-      },
-      { method: 'GET', url: '/v1.0/users', body: { value: [] } },
-    );
+    server.expect(...authorityExpectations(TENANT, undefined, 'tok'), {
+      method: 'GET',
+      url: '/v1.0/users',
+      body: { value: [] },
+    });
     const client = createGraphClient(config);
     await client.get('/users');
     await client.close();

@@ -6,7 +6,7 @@ import { validateConnection } from '../../src/graph/validate.js';
 import { ScriptedServer, type Expectation } from '../support/scripted-graph.js';
 import { testTls } from '../support/test-tls.js';
 import { runCli } from '../support/cli.js';
-import { CLIENT, TENANT, configFor, staticCredential, testClient } from './helpers.js';
+import { authorityExpectations, CLIENT, TENANT, configFor, staticCredential, testClient } from './helpers.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const ok = (url: string, value: unknown[] = [{ id: 'x1' }]): Expectation => ({
@@ -178,21 +178,7 @@ describe('validate', () => {
     const caFile = join(mkdtempSync(join(tmpdir(), 'baton-ca-')), 'ca.pem');
     writeFileSync(caFile, caPem);
     server.expect(
-      {
-        method: 'GET',
-        url: new RegExp(`^/${TENANT}/v2\\.0/\\.well-known/openid-configuration`),
-        bodyFn: (_r, o) => ({
-          token_endpoint: `${o}/${TENANT}/oauth2/v2.0/token`,
-          authorization_endpoint: `${o}/${TENANT}/oauth2/v2.0/authorize`,
-          issuer: `${o}/${TENANT}/v2.0`,
-          jwks_uri: `${o}/keys`,
-        }),
-      },
-      {
-        method: 'POST',
-        url: new RegExp(`^/${TENANT}/oauth2/v2\\.0/token`),
-        body: { token_type: 'Bearer', expires_in: 3599, access_token: 'tok' },
-      },
+      ...authorityExpectations(TENANT, undefined, 'tok'),
       ...allProbes().filter((e) => !String(e.url).startsWith('/v1.0/subscribedSkus')),
       denied('/v1.0/subscribedSkus?$select=skuId'),
       app('2030-01-01T00:00:00Z'),
