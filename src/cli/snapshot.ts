@@ -6,9 +6,11 @@ import { openSnapshot, schemaVersionOf, SnapshotFileError, type OpenSnapshot } f
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
 
-async function open(path: string, anySchema: boolean): Promise<OpenSnapshot> {
+type OpenOptions = Parameters<typeof openSnapshot>[2];
+
+async function open(path: string, options: OpenOptions): Promise<OpenSnapshot> {
   try {
-    return await openSnapshot(path, undefined, { anySchema });
+    return await openSnapshot(path, undefined, options);
   } catch (err) {
     if (err instanceof SnapshotFileError) throw new CliError(err.message);
     throw err;
@@ -47,11 +49,11 @@ async function emit(line: string): Promise<void> {
 async function withSnapshot<T>(
   path: string,
   fn: (s: OpenSnapshot) => Promise<T>,
-  /** Inspect reads the header and meta table only, which every schema version has. */
-  anySchema = false,
+  /** anySchema: inspect reads the header and meta table only, which every schema version has. */
+  options: OpenOptions = {},
 ): Promise<T> {
   watchStdout();
-  const s = await open(path, anySchema);
+  const s = await open(path, options);
   try {
     return await fn(s);
   } catch (err) {
@@ -98,7 +100,7 @@ export const snapshotCommand: CommandModule = (program: Command) => {
           ];
           for (const l of lines) await emit(l);
         },
-        true,
+        { anySchema: true },
       );
     });
 
@@ -147,18 +149,22 @@ export const snapshotCommand: CommandModule = (program: Command) => {
       const depth = Number(opts.maxDepth);
       if (!Number.isInteger(depth) || depth < 1)
         throw new CliError(`--max-depth: expected a positive integer, got "${opts.maxDepth}"`);
-      await withSnapshot(path, async ({ db }) => {
-        if (!db.resource(principal.type, principal.id)) {
-          throw new CliError(`--principal: ${opts.principal} is not in snapshot ${path}`);
-        }
-        const report = accessOf(db, principal, depth);
-        if (opts.json) return emit(JSON.stringify(report));
-        await emit(`direct (${report.direct.length}):`);
-        for (const d of report.direct) await emit(`  ${d.entitlement}`);
-        await emit(`effective (${report.effective.length}):`);
-        for (const e of report.effective)
-          await emit(`  ${e.entitlement}${e.via.length ? `  via ${e.via.join(' → ')}` : ''}`);
-        if (report.truncated) await emit(`(stopped at depth ${depth})`);
-      });
+      await withSnapshot(
+        path,
+        async ({ db }) => {
+          if (!db.resource(principal.type, principal.id)) {
+            throw new CliError(`--principal: ${opts.principal} is not in snapshot ${path}`);
+          }
+          const report = accessOf(db, principal, depth);
+          if (opts.json) return emit(JSON.stringify(report));
+          await emit(`direct (${report.direct.length}):`);
+          for (const d of report.direct) await emit(`  ${d.entitlement}`);
+          await emit(`effective (${report.effective.length}):`);
+          for (const e of report.effective)
+            await emit(`  ${e.entitlement}${e.via.length ? `  via ${e.via.join(' → ')}` : ''}`);
+          if (report.truncated) await emit(`(stopped at depth ${depth})`);
+        },
+        { indexPrincipals: true },
+      );
     });
 };

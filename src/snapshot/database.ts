@@ -2,7 +2,9 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource, ResourceType } from '../framework/types.js';
 import {
   DEFERRED_INDEXES,
+  GRANTS_BY_PRINCIPAL,
   OUTPUT_KEYS_TABLE,
+  PAGE_SIZE_BYTES,
   OUTPUT_TABLES,
   SNAPSHOT_TABLES,
   WORKING_TABLES,
@@ -41,6 +43,8 @@ export class SnapshotDb {
   ) {
     this.db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
     if (!options.readOnly) {
+      // Takes effect only while the file is new (before WAL mode and the first table).
+      this.db.exec(`PRAGMA page_size = ${PAGE_SIZE_BYTES};`);
       // WAL keeps page commits cheap; a killed process loses at most the uncommitted page.
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
       // Writes arrive in key order (staged rounds, deferred indexes), so a modest fixed cache does;
@@ -144,22 +148,28 @@ export class SnapshotDb {
   }
 
   /**
-   * Starts writing the output afresh (inside a transaction): clears it, drops the grants index
-   * that bulk writes would update at random, and starts recording resource keys for `hasResource`.
+   * Starts writing the output afresh (inside a transaction): clears it and starts recording
+   * resource keys for `hasResource`.
    */
   beginOutput(): void {
-    this.dropIndex('grants_by_principal');
     this.clearOutput();
     this.db.exec(OUTPUT_KEYS_TABLE);
     this.db.exec('DELETE FROM output_keys');
     this.producing = true;
   }
 
-  /** Ends `beginOutput`: the grants index is built in one sorted pass, the key table goes. */
+  /** Ends `beginOutput`: the key table goes. */
   endOutput(): void {
     this.producing = false;
-    this.buildIndex('grants_by_principal');
     this.db.exec('DROP TABLE IF EXISTS output_keys');
+  }
+
+  /**
+   * Builds the index of grants by principal that `grantsOf` reads (see GRANTS_BY_PRINCIPAL); a
+   * no-op when it is there. Without it `grantsOf` is still right, by a scan of every grant.
+   */
+  indexGrantsByPrincipal(): void {
+    this.db.exec(GRANTS_BY_PRINCIPAL);
   }
 
   putResourceType(t: ResourceType): void {

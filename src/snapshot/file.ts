@@ -3,12 +3,18 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import type { SnapshotHeader } from '../sync/api.js';
 import { SnapshotDb } from './database.js';
-import { SCHEMA_VERSION, WORKING_TABLE_NAMES } from './schema.js';
+import {
+  GRANTS_BY_PRINCIPAL,
+  READABLE_SCHEMA_VERSIONS,
+  SCHEMA_VERSION,
+  WORKING_TABLE_NAMES,
+} from './schema.js';
 
 /**
  * Snapshot file layout:
@@ -222,9 +228,18 @@ export function schemaVersionOf(header: SnapshotHeader): number {
 /** Why a snapshot's body cannot be read by this build, or undefined when it can. */
 export function schemaProblem(header: SnapshotHeader): string | undefined {
   const v = schemaVersionOf(header);
-  return v === SCHEMA_VERSION
+  return READABLE_SCHEMA_VERSIONS.includes(v)
     ? undefined
-    : `has schema version ${v}; this build reads schema version ${SCHEMA_VERSION} only (a full sync writes a readable one)`;
+    : `has schema version ${v}; this build reads schema versions ${READABLE_SCHEMA_VERSIONS.join(' and ')} only (a full sync writes a readable one)`;
+}
+
+/**
+ * Why a snapshot cannot be the parent of an incremental sync, or undefined when it can: its body
+ * becomes the working database, which must be of this build's schema.
+ */
+export function parentSchemaProblem(header: SnapshotHeader): string | undefined {
+  const v = schemaVersionOf(header);
+  return v === SCHEMA_VERSION ? undefined : `has schema version ${v}, not ${SCHEMA_VERSION}`;
 }
 
 export interface OpenSnapshot {
@@ -241,7 +256,8 @@ export interface OpenSnapshot {
 export async function openSnapshot(
   path: string,
   tmpDir?: string,
-  options: { anySchema?: boolean } = {},
+  /** indexPrincipals: build the index that makes `grantsOf` a lookup rather than a scan. */
+  options: { anySchema?: boolean; indexPrincipals?: boolean } = {},
 ): Promise<OpenSnapshot> {
   const dbPath = join(
     tmpDir ?? tmpdir(),
@@ -253,6 +269,15 @@ export async function openSnapshot(
   const header = await unpackSnapshot(path, dbPath);
   let db: SnapshotDb;
   try {
+    if (options.indexPrincipals) {
+      // On the private copy just unpacked, never on the snapshot file itself.
+      const w = new DatabaseSync(dbPath);
+      try {
+        w.exec(GRANTS_BY_PRINCIPAL);
+      } finally {
+        w.close();
+      }
+    }
     db = new SnapshotDb(dbPath, { readOnly: true });
   } catch (err) {
     await rm(dbPath, { force: true });

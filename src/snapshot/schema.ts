@@ -6,8 +6,20 @@
  * Schema history (the version is in every snapshot's header as `schemaVersion`; absent means 1):
  *   1  grants stored their id and a JSON copy of every field, with an index by entitlement.
  *   2  grants keyed by (entitlement, principal type, principal id), other fields only when set.
+ *   3  16 KiB pages; no index of grants by principal (readers that need one build it); the index
+ *      of edges by target covers license assignments only. Readable as schema 2 is.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** Schema versions whose bodies this build reads (3 only added pages room and dropped indexes). */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [2, 3];
+
+/**
+ * SQLite's page size for new databases. A `WITHOUT ROWID` row longer than about a quarter of a
+ * page spills into overflow pages (https://www.sqlite.org/fileformat2.html#b_tree_pages): at 4 KiB
+ * a user resource's ~1 KiB of JSON took a whole extra page, and resources were 3.5× their size.
+ */
+export const PAGE_SIZE_BYTES = 16_384;
 
 /**
  * Indexes a sync drops while it bulk-writes their tables and builds again in one sorted pass when
@@ -15,14 +27,23 @@ export const SCHEMA_VERSION = 2;
  * index outgrows SQLite's page cache every such insert is a disk read and write.
  */
 export const DEFERRED_INDEXES = {
-  /** Read only by the output step (who holds a license); written at random by users and groups. */
-  source_links_by_target:
-    'CREATE INDEX IF NOT EXISTS source_links_by_target ON source_links (rel, target_id)',
-  /** Read by snapshot readers; grants are written in resource order, not principal order. */
-  grants_by_principal:
-    'CREATE INDEX IF NOT EXISTS grants_by_principal ON grants (principal_type, principal_id)',
+  /**
+   * Who holds a license, read by the output step; written at random by users. Partial: the other
+   * edges (a million group memberships) are never looked up by target, and indexing them cost
+   * a second copy of the edges in every snapshot.
+   */
+  source_links_by_license:
+    "CREATE INDEX IF NOT EXISTS source_links_by_license ON source_links (target_id, kind, owner_id, extra) WHERE rel = 'license'",
 } as const;
 export type DeferredIndex = keyof typeof DEFERRED_INDEXES;
+
+/**
+ * Grants by principal, for readers that look up a principal's access (`snapshot access`). Not in
+ * the snapshot: it was as large as the grants themselves, written and compressed by every sync
+ * for a lookup that one command makes, and built by that command in one sorted pass.
+ */
+export const GRANTS_BY_PRINCIPAL =
+  'CREATE INDEX IF NOT EXISTS grants_by_principal ON grants (principal_type, principal_id)';
 
 export const SNAPSHOT_TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -39,7 +60,6 @@ CREATE INDEX IF NOT EXISTS entitlements_by_resource ON entitlements (resource_ty
 CREATE TABLE IF NOT EXISTS grants (
   entitlement_id TEXT NOT NULL, principal_type TEXT NOT NULL, principal_id TEXT NOT NULL, extra TEXT,
   PRIMARY KEY (entitlement_id, principal_type, principal_id)) WITHOUT ROWID;
-${DEFERRED_INDEXES.grants_by_principal};
 -- The source cache: Graph objects and relationships as last seen, so that the next sync can replay
 -- delta links onto them instead of listing the tenant again.
 CREATE TABLE IF NOT EXISTS source_objects (
@@ -48,7 +68,7 @@ CREATE TABLE IF NOT EXISTS source_links (
   kind TEXT NOT NULL, owner_id TEXT NOT NULL, rel TEXT NOT NULL, target_id TEXT NOT NULL,
   target_kind TEXT NOT NULL, extra TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (kind, owner_id, rel, target_id, extra)) WITHOUT ROWID;
-${DEFERRED_INDEXES.source_links_by_target};
+${DEFERRED_INDEXES.source_links_by_license};
 `;
 
 /** Progress of an unfinished sync; only in the working database, never in a finished snapshot. */

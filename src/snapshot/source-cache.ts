@@ -45,8 +45,9 @@ export class SourceCache {
       linksOfRel: db.prepare(
         'SELECT target_id, target_kind, extra FROM source_links WHERE kind = ? AND owner_id = ? AND rel = ? ORDER BY target_id, extra',
       ),
-      linksTo: db.prepare(
-        'SELECT kind, owner_id, target_kind, extra FROM source_links WHERE rel = ? AND target_id = ? ORDER BY kind, owner_id, extra',
+      // `rel = 'license'` written out: only then can SQLite use the partial index.
+      licensees: db.prepare(
+        "SELECT kind, owner_id, target_kind, extra FROM source_links WHERE rel = 'license' AND target_id = ? ORDER BY kind, owner_id, extra",
       ),
       countKind: db.prepare('SELECT count(*) AS n FROM source_objects WHERE kind = ?'),
       // The manager as links() would list it first, and that user's mail (its UPN when it has none).
@@ -66,9 +67,9 @@ export class SourceCache {
          WHERE kind = ? AND owner_id = ? AND rel >= ? AND rel < ? AND (rel, target_id, extra) > (?, ?, ?)
          ORDER BY rel, target_id, extra LIMIT ?`,
       ),
-      linksToPage: db.prepare(
+      licenseesPage: db.prepare(
         `SELECT kind, owner_id, target_kind, extra FROM source_links
-         WHERE rel = ? AND target_id = ? AND (kind, owner_id, extra) > (?, ?, ?)
+         WHERE rel = 'license' AND target_id = ? AND (kind, owner_id, extra) > (?, ?, ?)
          ORDER BY kind, owner_id, extra LIMIT ?`,
       ),
     };
@@ -156,16 +157,9 @@ export class SourceCache {
     }));
   }
 
-  /** Edges of relationship `rel` pointing at `targetId` (e.g. the users holding a license). */
-  linksTo(rel: string, targetId: string): SourceLink[] {
-    return (this.s.linksTo!.all(rel, targetId) as Row[]).map((r) => ({
-      kind: r.kind as string,
-      ownerId: r.owner_id as string,
-      rel,
-      targetId,
-      targetKind: r.target_kind as string,
-      extra: r.extra as string,
-    }));
+  /** The `license` edges pointing at SKU `skuId`: who holds the license. */
+  licensees(skuId: string): SourceLink[] {
+    return (this.s.licensees!.all(skuId) as Row[]).map((r) => licenseEdge(r, skuId));
   }
 
   /**
@@ -191,17 +185,10 @@ export class SourceCache {
     }));
   }
 
-  /** Keyset page of edges `rel` → `targetId`, after [kind, ownerId, extra] (exclusive). */
-  linksToPage(rel: string, targetId: string, after: LinkKey, limit: number): SourceLink[] {
-    const rows = this.s.linksToPage!.all(rel, targetId, ...after, limit) as Row[];
-    return rows.map((r) => ({
-      kind: r.kind as string,
-      ownerId: r.owner_id as string,
-      rel,
-      targetId,
-      targetKind: r.target_kind as string,
-      extra: r.extra as string,
-    }));
+  /** Keyset page of `licensees(skuId)`, after [kind, ownerId, extra] (exclusive). */
+  licenseesPage(skuId: string, after: LinkKey, limit: number): SourceLink[] {
+    const rows = this.s.licenseesPage!.all(skuId, ...after, limit) as Row[];
+    return rows.map((r) => licenseEdge(r, skuId));
   }
 
   hasLinks(kind: string, ownerId: string, relPrefix: string): boolean {
@@ -211,4 +198,15 @@ export class SourceCache {
   count(kind: string): number {
     return Number((this.s.countKind!.get(kind) as Row).n);
   }
+}
+
+function licenseEdge(r: Row, skuId: string): SourceLink {
+  return {
+    kind: r.kind as string,
+    ownerId: r.owner_id as string,
+    rel: 'license',
+    targetId: skuId,
+    targetKind: r.target_kind as string,
+    extra: r.extra as string,
+  };
 }

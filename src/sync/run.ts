@@ -7,7 +7,12 @@ import { SyncAbortedError } from '../framework/errors.js';
 import { createGraphClient } from '../graph/client.js';
 import type { GraphClient } from '../graph/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { readSnapshotHeader, schemaProblem, SnapshotFileError, writeSnapshotFile } from '../snapshot/file.js';
+import {
+  parentSchemaProblem,
+  readSnapshotHeader,
+  SnapshotFileError,
+  writeSnapshotFile,
+} from '../snapshot/file.js';
 import type { RunSync, SyncOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
 import { SyncOptionError } from './errors.js';
@@ -45,7 +50,7 @@ async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger)
   if (from !== undefined) {
     // An unreadable previous snapshot (deleted, corrupt) must not wedge a daemon: sync in full.
     try {
-      const problem = schemaProblem((await readSnapshotHeader(from)).header);
+      const problem = parentSchemaProblem((await readSnapshotHeader(from)).header);
       // A parent of another schema cannot be carried forward table by table: its delta links
       // are dropped with it, and this sync lists the tenant in full.
       if (problem) {
@@ -128,7 +133,7 @@ async function emit(
   const drops = new DropCounter();
   const { db } = work;
   const started = Date.now();
-  db.buildIndex('source_links_by_target');
+  db.buildIndex('source_links_by_license');
   logger.info({ phase: 'index', ms: Date.now() - started }, 'source index built');
   const deps = {
     source: db.source,
@@ -163,6 +168,6 @@ async function collect(
   };
   // Only the output step reads this index; after a full listing it is built there in one pass
   // (see DEFERRED_INDEXES). An incremental sync writes few links: keeping it costs less.
-  if (work.kind === 'full') work.db.dropIndex('source_links_by_target');
+  if (work.kind === 'full') work.db.dropIndex('source_links_by_license');
   await runPhases(collectPlan(config), ctx, logger);
 }

@@ -83,6 +83,39 @@ describe('snapshot file', () => {
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('.')), 'temp files left behind');
   });
 
+  it('16 KiB pages; no index of grants by principal unless a reader asks for one', async () => {
+    const out = await written();
+    const indexes = (db: SnapshotDb) =>
+      (
+        db.db
+          .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+          .all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+    const plain = await openSnapshot(out, dir);
+    try {
+      assert.equal((plain.db.db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size, 16384);
+      assert.deepEqual(indexes(plain.db), ['entitlements_by_resource', 'source_links_by_license']);
+      // Still answered without the index, by a scan.
+      assert.equal(plain.db.grantsOf('user', 'u2')[0]?.entitlement, 'group:g1:member');
+    } finally {
+      await plain.close();
+    }
+    const indexed = await openSnapshot(out, dir, { indexPrincipals: true });
+    try {
+      assert.ok(indexes(indexed.db).includes('grants_by_principal'));
+      const plan = indexed.db.db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT * FROM grants WHERE principal_type = 'user' AND principal_id = 'u2'",
+        )
+        .all() as { detail: string }[];
+      assert.match(plan.map((p) => p.detail).join(' '), /grants_by_principal/);
+    } finally {
+      await indexed.close();
+    }
+  });
+
   it('rejects a flipped body byte with an error naming the path', async () => {
     const out = await written();
     const buf = readFileSync(out);

@@ -10,19 +10,22 @@ import { expectedIds } from './expected.js';
 import { FakeGraph } from './support/fake-graph.js';
 import { demoTenant } from './support/fake-tenant.js';
 import { exportOf, FIXED_NOW, idsOf, tempDir, testConfig } from './support/harness.js';
-import { toSchema1Grants, writeSchema1Snapshot } from './support/legacy-snapshot.js';
+import { toSchema1Grants, writeOlderSnapshot } from './support/legacy-snapshot.js';
 
 describe('snapshots of an older schema version', () => {
   let tmp: ReturnType<typeof tempDir>;
   let current: string;
   let old: string;
+  let v2: string;
   const now = () => FIXED_NOW;
   before(async () => {
     tmp = tempDir();
     current = join(tmp.dir, 'current.snap');
     old = join(tmp.dir, 'old.snap');
+    v2 = join(tmp.dir, 'v2.snap');
     await runSync({ config: testConfig(), outFile: current, graph: new FakeGraph(demoTenant()), now });
-    await writeSchema1Snapshot(current, old, join(tmp.dir, 'convert.db'));
+    await writeOlderSnapshot(current, old, join(tmp.dir, 'convert.db'), 1);
+    await writeOlderSnapshot(current, v2, join(tmp.dir, 'convert.db'), 2);
   });
   after(() => tmp.cleanup());
 
@@ -31,35 +34,40 @@ describe('snapshots of an older schema version', () => {
     assert.equal((await readSnapshotHeader(old)).header.schemaVersion, undefined);
   });
 
-  it('as the parent of an incremental sync: a full sync with a warning, not a crash', async () => {
-    const lines: string[] = [];
-    const logger = createLogger({ level: 'warn', destination: { write: (s: string) => lines.push(s) } });
-    const t = demoTenant();
-    const graph = new FakeGraph(t);
-    const out = join(tmp.dir, 'next.snap');
-    const { header } = await runSync({
-      config: testConfig(),
-      outFile: out,
-      incrementalFrom: old,
-      graph,
-      now,
-      logger,
+  for (const [name, file, version] of [
+    ['schema 1', () => old, 1],
+    ['schema 2', () => v2, 2],
+  ] as const) {
+    it(`${name} as the parent of an incremental sync: a full sync with a warning, not a crash`, async () => {
+      const lines: string[] = [];
+      const logger = createLogger({ level: 'warn', destination: { write: (s: string) => lines.push(s) } });
+      const t = demoTenant();
+      const graph = new FakeGraph(t);
+      const out = join(tmp.dir, 'next.snap');
+      const { header } = await runSync({
+        config: testConfig(),
+        outFile: out,
+        incrementalFrom: file(),
+        graph,
+        now,
+        logger,
+      });
+      assert.equal(header.kind, 'full');
+      assert.equal(header.parentSyncId, undefined);
+      assert.equal(header.schemaVersion, SCHEMA_VERSION);
+      const warning = lines
+        .map((l) => JSON.parse(l) as { msg: string; problem?: string })
+        .find((l) => l.problem);
+      assert.match(warning?.msg ?? '', /another schema; running a full sync/);
+      assert.equal(warning?.problem, `has schema version ${version}, not ${SCHEMA_VERSION}`);
+      // A full listing: the parent's delta links were not replayed.
+      assert.ok(graph.urls.some((u) => u.includes('/users/delta') && !u.includes('deltatoken')));
+      const records = await exportOf(out);
+      const want = expectedIds(t, testConfig());
+      assert.deepEqual(idsOf(records, 'grant'), want.grants);
+      assert.deepEqual(idsOf(records, 'resource'), want.resources);
     });
-    assert.equal(header.kind, 'full');
-    assert.equal(header.parentSyncId, undefined);
-    assert.equal(header.schemaVersion, SCHEMA_VERSION);
-    const warning = lines
-      .map((l) => JSON.parse(l) as { msg: string; problem?: string })
-      .find((l) => l.problem);
-    assert.match(warning?.msg ?? '', /another schema; running a full sync/);
-    assert.match(warning?.problem ?? '', /schema version 1; this build reads schema version 2/);
-    // A full listing: the parent's delta links were not replayed.
-    assert.ok(graph.urls.some((u) => u.includes('/users/delta') && !u.includes('deltatoken')));
-    const records = await exportOf(out);
-    const want = expectedIds(t, testConfig());
-    assert.deepEqual(idsOf(records, 'grant'), want.grants);
-    assert.deepEqual(idsOf(records, 'resource'), want.resources);
-  });
+  }
 
   it('an interrupted working database of the older schema is started over, not resumed', async () => {
     const out = join(tmp.dir, 'resumed.snap');
@@ -97,11 +105,29 @@ describe('snapshots of an older schema version', () => {
   it('readers refuse its body with a message naming both versions', async () => {
     await assert.rejects(
       openSnapshot(old),
-      /old\.snap: has schema version 1; this build reads schema version 2/,
+      /old\.snap: has schema version 1; this build reads schema versions 2 and 3 only/,
     );
     const r = await runCli(['snapshot', 'export', old]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /has schema version 1; this build reads schema version 2/);
+    assert.match(r.stderr, /has schema version 1; this build reads schema versions 2 and 3 only/);
+  });
+
+  it('schema 2 reads as schema 3 does: same export, same access', async () => {
+    assert.deepEqual(await exportOf(v2), await exportOf(current));
+    // The user with the most grants: the access walk has something to find.
+    const grants = (await exportOf(current)).filter((r) => r.kind === 'grant');
+    const count = new Map<string, number>();
+    for (const g of grants) {
+      const p = `${g.principal.type}:${g.principal.id}`;
+      if (p.startsWith('user:')) count.set(p, (count.get(p) ?? 0) + 1);
+    }
+    const principal = [...count].sort((x, y) => y[1] - x[1])[0]![0];
+    const [a, b] = await Promise.all(
+      [current, v2].map((f) => runCli(['snapshot', 'access', f, '--principal', principal, '--json'])),
+    );
+    assert.equal(a!.code, 0, a!.stderr);
+    assert.ok((JSON.parse(a!.stdout) as { effective: unknown[] }).effective.length > 1);
+    assert.equal(b!.stdout, a!.stdout);
   });
 
   it('inspect still reads its header and delta links', async () => {

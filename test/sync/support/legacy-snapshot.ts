@@ -23,18 +23,32 @@ export function toSchema1Grants(dbPath: string): void {
   db.close();
 }
 
-/** Rewrites snapshot `from` as a schema-1 snapshot at `to`: its header has no `schemaVersion`. */
-export async function writeSchema1Snapshot(from: string, to: string, dbPath: string): Promise<void> {
+/**
+ * Rewrites snapshot `from` at `to` as an older build wrote it:
+ * - schema 1: grants in the schema-1 layout, a header without `schemaVersion`;
+ * - schema 2: the indexes schema 3 dropped (grants by principal, every edge by target).
+ */
+export async function writeOlderSnapshot(
+  from: string,
+  to: string,
+  dbPath: string,
+  version: 1 | 2,
+): Promise<void> {
   const { header } = await readSnapshotHeader(from);
   await unpackSnapshot(from, dbPath);
-  toSchema1Grants(dbPath);
+  if (version === 1) toSchema1Grants(dbPath);
   const db = new SnapshotDb(dbPath);
+  if (version === 2) {
+    db.db.exec(`CREATE INDEX grants_by_principal ON grants (principal_type, principal_id);
+      DROP INDEX IF EXISTS source_links_by_license;
+      CREATE INDEX source_links_by_target ON source_links (rel, target_id);`);
+  }
   await writeSnapshotFile(db, to, header);
   db.close();
   for (const p of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(p, { force: true });
-  // The same file with the header as schema 1 wrote it: no schemaVersion field.
   const { header: written, bodyOffset } = await readSnapshotHeader(to);
-  delete written.schemaVersion;
+  if (version === 1) delete written.schemaVersion;
+  else written.schemaVersion = version;
   const json = Buffer.from(JSON.stringify(written), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(json.length);
