@@ -62,10 +62,12 @@ export class SourceCache {
                FROM source_objects o WHERE o.kind = 'user' AND o.id > ? ORDER BY o.id LIMIT ?) u
          ORDER BY u.id`,
       ),
-      linksPage: db.prepare(
-        `SELECT rel, target_id, target_kind, extra FROM source_links
-         WHERE kind = ? AND owner_id = ? AND rel >= ? AND rel < ? AND (rel, target_id, extra) > (?, ?, ?)
-         ORDER BY rel, target_id, extra LIMIT ?`,
+      linksPage: arrays(
+        db.prepare(
+          `SELECT rel, target_id, target_kind, extra FROM source_links
+           WHERE kind = ? AND owner_id = ? AND rel >= ? AND rel < ? AND (rel, target_id, extra) > (?, ?, ?)
+           ORDER BY rel, target_id, extra LIMIT ?`,
+        ),
       ),
       licenseesPage: db.prepare(
         `SELECT kind, owner_id, target_kind, extra FROM source_links
@@ -167,6 +169,8 @@ export class SourceCache {
    * `after` = [rel, targetId, extra] (exclusive); `['', '', '']` starts at the beginning.
    */
   linksPage(kind: string, ownerId: string, relPrefix: string, after: LinkKey, limit: number): SourceLink[] {
+    // Rows as arrays: a million edges are read for every sync's output, and building a keyed row
+    // object for each cost a third of the reading.
     const rows = this.s.linksPage!.all(
       kind,
       ownerId,
@@ -174,14 +178,14 @@ export class SourceCache {
       `${relPrefix}\uffff`,
       ...after,
       limit,
-    ) as Row[];
+    ) as unknown as string[][];
     return rows.map((r) => ({
       kind,
       ownerId,
-      rel: r.rel as string,
-      targetId: r.target_id as string,
-      targetKind: r.target_kind as string,
-      extra: r.extra as string,
+      rel: r[0]!,
+      targetId: r[1]!,
+      targetKind: r[2]!,
+      extra: r[3]!,
     }));
   }
 
@@ -209,4 +213,9 @@ function licenseEdge(r: Row, skuId: string): SourceLink {
     targetKind: r.target_kind as string,
     extra: r.extra as string,
   };
+}
+
+function arrays(s: StatementSync): StatementSync {
+  s.setReturnArrays(true);
+  return s;
 }
