@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { realClock, type Clock } from './clock.js';
 import { SyncScheduler, type RunTrigger } from './scheduler.js';
-import { LeaderElector } from './lease.js';
+import type { LeaderElector } from './lease.js';
 import { startHttpServer, type ReadyReport } from './http.js';
 import { ControlPlaneAgent, type AgentTask, type HelloInfo, type TaskResult } from './agent.js';
 import { LocalSnapshots } from './snapshots.js';
@@ -99,6 +99,9 @@ export class Daemon {
 
     if (daemon.leaderElection) {
       const le = daemon.leaderElection;
+      // Loaded only here: the Kubernetes client is the largest module the daemon would load
+      // (~55 MiB of RSS), and a single replica never uses it.
+      const { LeaderElector } = await import('./lease.js');
       this.elector = new LeaderElector({
         namespace: le.namespace,
         name: le.name,
