@@ -30,10 +30,12 @@ export const DEFERRED_INDEXES = {
   /**
    * Who holds a license, read by the output step; written at random by users. Partial: the other
    * edges (a million group memberships) are never looked up by target, and indexing them cost
-   * a second copy of the edges in every snapshot.
+   * a second copy of the edges in every snapshot. Covering (it holds every column the reader
+   * asks for), so reading a license's holders never touches the edges themselves: on a 1M-user
+   * tenant those lookups, a million at random, added ~45 MiB to the sync's peak RSS.
    */
   source_links_by_license:
-    "CREATE INDEX IF NOT EXISTS source_links_by_license ON source_links (target_id, kind, owner_id, extra) WHERE rel = 'license'",
+    "CREATE INDEX IF NOT EXISTS source_links_by_license ON source_links (target_id, kind, owner_id, extra, target_kind) WHERE rel = 'license'",
 } as const;
 export type DeferredIndex = keyof typeof DEFERRED_INDEXES;
 
