@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // baton-entra: one CLI for the daemon, the Entra simulator, the control plane and the snapshot tools.
 import { runCli } from '../src/cli/program.js';
-import { boundYoungGeneration } from '../src/sync/heap.js';
+import { boundHeapGrowth } from '../src/sync/heap.js';
 
-boundYoungGeneration();
+boundHeapGrowth();
 
 process.exitCode = await runCli(process.argv);

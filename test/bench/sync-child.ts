@@ -7,11 +7,11 @@
  */
 import { loadConfig } from '../../src/config/load.js';
 import { pino } from 'pino';
-import { boundYoungGeneration } from '../../src/sync/heap.js';
+import { boundHeapGrowth } from '../../src/sync/heap.js';
 import { runSync } from '../../src/sync/run.js';
 
 // As the CLI entry point does: the benchmark measures the process as it ships.
-boundYoungGeneration();
+boundHeapGrowth();
 
 const [outFile, incrementalFrom] = process.argv.slice(2);
 if (!outFile) throw new Error('usage: sync-child.ts OUTFILE [INCREMENTAL_FROM]');
