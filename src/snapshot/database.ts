@@ -2,7 +2,6 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource, ResourceType } from '../framework/types.js';
 import {
   DEFERRED_INDEXES,
-  GRANTS_BY_PRINCIPAL,
   OUTPUT_KEYS_TABLE,
   PAGE_SIZE_BYTES,
   OUTPUT_TABLES,
@@ -164,14 +163,6 @@ export class SnapshotDb {
     this.db.exec('DROP TABLE IF EXISTS output_keys');
   }
 
-  /**
-   * Builds the index of grants by principal that `grantsOf` reads (see GRANTS_BY_PRINCIPAL); a
-   * no-op when it is there. Without it `grantsOf` is still right, by a scan of every grant.
-   */
-  indexGrantsByPrincipal(): void {
-    this.db.exec(GRANTS_BY_PRINCIPAL);
-  }
-
   putResourceType(t: ResourceType): void {
     this.stmt('INSERT OR REPLACE INTO resource_types (id, data) VALUES (?, ?)').run(t.id, JSON.stringify(t));
   }
@@ -279,7 +270,11 @@ export class SnapshotDb {
     );
   }
 
-  /** A principal's grants in id order (few: sorted here rather than trusting any index order). */
+  /**
+   * A principal's grants in id order (few: sorted here rather than trusting any index order). A
+   * lookup where the reader built GRANTS_BY_PRINCIPAL (`openSnapshot`'s `indexPrincipals`), a
+   * scan of every grant where it did not.
+   */
   grantsOf(principalType: string, principalId: string): Grant[] {
     const rows = this.stmt(
       `SELECT ${GRANT_COLUMNS} FROM grants WHERE principal_type = ? AND principal_id = ?`,

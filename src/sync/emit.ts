@@ -18,11 +18,11 @@ export class DropCounter {
 
 /**
  * Drives the syncers into the snapshot's output tables: resource types, then every type's
- * resources (so that grants can be checked against them), then per resource its entitlements and
- * grants. A grant naming an entitlement its resource does not offer, or a principal the snapshot
- * does not hold (a user outside the scope, a device when devices are not synced), is left out and
- * counted: a snapshot never points at something it does not contain. Principals are checked in one
- * pass once every grant is written; the per-type grant counts logged before it include them.
+ * resources, then per resource its entitlements and grants. A grant naming an entitlement its
+ * resource does not offer, or a principal the snapshot does not hold (a user outside the scope, a
+ * device when devices are not synced), is left out and counted: a snapshot never points at
+ * something it does not contain. Principals are checked in one pass once every grant is written;
+ * the per-type grant counts logged before it include them.
  */
 export async function emitAll(
   db: SnapshotDb,
