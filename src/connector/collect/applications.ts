@@ -1,4 +1,4 @@
-import { isRemoved, plainProperties, type CollectPhase } from './context.js';
+import { applyDeltaObject, type CollectPhase } from './context.js';
 import { runPagedPhase } from './paged.js';
 
 type Item = Record<string, unknown>;
@@ -21,16 +21,7 @@ export const applicationsPhase: CollectPhase = {
       deltaKey: 'delta:applications',
       owns: { objects: ['application'], links: [] },
       onPage: (items) => {
-        for (const a of items) {
-          const id = a.id as string;
-          if (isRemoved(a)) ctx.db.source.remove('application', id);
-          else
-            ctx.db.source.put('application', id, {
-              // A changed object may come back with only its changed properties: merge.
-              ...(ctx.db.source.get<Item>('application', id) ?? {}),
-              ...plainProperties(a),
-            });
-        }
+        for (const a of items) applyDeltaObject(ctx.db.source, 'application', a);
       },
     });
   },

@@ -2,6 +2,7 @@ import type { ConnectorConfig } from '../../config/types.js';
 import type { GraphClient, GraphRequestOptions } from '../../graph/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotDb } from '../../snapshot/database.js';
+import type { SourceCache } from '../../snapshot/source-cache.js';
 
 /** What a collection phase needs: Graph, the working database, the options and a way to stop. */
 export interface CollectContext {
@@ -55,4 +56,22 @@ export function plainProperties(item: Record<string, unknown>): Record<string, u
 
 export function isRemoved(item: Record<string, unknown>): boolean {
   return item['@removed'] !== undefined;
+}
+
+/**
+ * Applies one delta item to the stored object of `kind`: a removal deletes it (and its edges);
+ * anything else is merged into what is stored, since a changed object may come back with only its
+ * changed properties. Returns false for a removal.
+ */
+export function applyDeltaObject(source: SourceCache, kind: string, item: Record<string, unknown>): boolean {
+  const id = item.id as string;
+  if (isRemoved(item)) {
+    source.remove(kind, id);
+    return false;
+  }
+  source.put(kind, id, {
+    ...(source.get<Record<string, unknown>>(kind, id) ?? {}),
+    ...plainProperties(item),
+  });
+  return true;
 }

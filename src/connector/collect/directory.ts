@@ -1,4 +1,4 @@
-import { isRemoved, plainProperties, type CollectPhase } from './context.js';
+import { applyDeltaObject, type CollectPhase } from './context.js';
 import { runPagedPhase } from './paged.js';
 
 type Item = Record<string, unknown>;
@@ -62,15 +62,7 @@ export const devicesPhase: CollectPhase = {
       owns: { objects: ['device'], links: [] },
       itemKey: (item) => item.id as string,
       onPage: (items) => {
-        for (const d of items) {
-          const id = d.id as string;
-          if (isRemoved(d)) ctx.db.source.remove('device', id);
-          else
-            ctx.db.source.put('device', id, {
-              ...(ctx.db.source.get<Item>('device', id) ?? {}),
-              ...plainProperties(d),
-            });
-        }
+        for (const d of items) applyDeltaObject(ctx.db.source, 'device', d);
       },
     });
   },

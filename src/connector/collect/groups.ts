@@ -1,5 +1,5 @@
 import type { SourceCache } from '../../snapshot/source-cache.js';
-import { isRemoved, odataKind, plainProperties, type CollectContext, type CollectPhase } from './context.js';
+import { applyDeltaObject, isRemoved, odataKind, type CollectContext, type CollectPhase } from './context.js';
 import { runPagedPhase } from './paged.js';
 
 export const GROUP_SELECT = [
@@ -50,12 +50,7 @@ export const groupsPhase: CollectPhase = {
 
 export function applyGroup(source: SourceCache, item: Item): void {
   const id = item.id as string;
-  if (isRemoved(item)) {
-    source.remove('group', id);
-    return;
-  }
-  const previous = source.get<Item>('group', id) ?? {};
-  source.put('group', id, { ...previous, ...plainProperties(item) });
+  if (!applyDeltaObject(source, 'group', item)) return;
   for (const rel of ['member', 'owner'] as const) {
     const delta = item[`${rel}s@delta`];
     if (!Array.isArray(delta)) continue;

@@ -1,5 +1,5 @@
 import { DIRTY_SP, relistServicePrincipals } from './audit.js';
-import { isRemoved, plainProperties, type CollectContext, type CollectPhase } from './context.js';
+import { applyDeltaObject, plainProperties, type CollectContext, type CollectPhase } from './context.js';
 import { runPagedPhase } from './paged.js';
 
 export const SP_SELECT = [
@@ -141,14 +141,8 @@ function replayDelta(ctx: CollectContext): Promise<number> {
     onPage: (items) => {
       for (const item of items) {
         const id = item.id as string;
-        if (isRemoved(item)) {
-          ctx.db.source.remove('servicePrincipal', id);
-          ctx.db.source.remove(DIRTY_SP, id);
-          continue;
-        }
-        const previous = ctx.db.source.get<Item>('servicePrincipal', id) ?? {};
-        ctx.db.source.put('servicePrincipal', id, { ...previous, ...plainProperties(item) });
-        ctx.db.source.put(DIRTY_SP, id, {});
+        if (applyDeltaObject(ctx.db.source, 'servicePrincipal', item)) ctx.db.source.put(DIRTY_SP, id, {});
+        else ctx.db.source.remove(DIRTY_SP, id);
       }
     },
   });
