@@ -146,6 +146,19 @@ export abstract class TenantBase {
     this.log.append(change);
   }
 
+  /** Stores `old` with `patch` applied under `id` and logs the properties that changed, if any. */
+  protected storePatched<T extends object>(
+    objectKind: ChangeInput['objectKind'],
+    map: Map<Guid, T>,
+    id: Guid,
+    old: T,
+    patch: Partial<T>,
+  ): void {
+    const changedProperties = TenantBase.changed(old, patch);
+    map.set(id, { ...old, ...patch });
+    if (changedProperties.length > 0) this.record({ objectKind, id, kind: 'updated', changedProperties });
+  }
+
   /**
    * Depth of mutations whose audit entry is written by someone else: a Graph route or
    * `/_sim/mutate` (with their own initiator), or the outer mutation of a cascade.

@@ -61,10 +61,7 @@ export abstract class TenantObjects extends TenantBase {
         this.upnIndex.delete(old.userPrincipalName.toLowerCase());
         this.upnIndex.set(next, id);
       }
-      const changedProperties = TenantBase.changed(old, patch);
-      this.users.set(id, { ...old, ...patch });
-      if (changedProperties.length > 0)
-        this.record({ objectKind: 'user', id, kind: 'updated', changedProperties });
+      this.storePatched('user', this.users, id, old, patch);
     });
   }
 
@@ -177,10 +174,7 @@ export abstract class TenantObjects extends TenantBase {
     return this.audited('Update group', 'GroupManagement', [id], () => {
       const old = this.requireGroup(id);
       TenantBase.rejectIdChange('group', id, patch);
-      const changedProperties = TenantBase.changed(old, patch);
-      this.groups.set(id, { ...old, ...patch });
-      if (changedProperties.length > 0)
-        this.record({ objectKind: 'group', id, kind: 'updated', changedProperties });
+      this.storePatched('group', this.groups, id, old, patch);
     });
   }
 
@@ -211,10 +205,7 @@ export abstract class TenantObjects extends TenantBase {
     const old = this.devices.get(id);
     if (!old) throw new Error(`device ${JSON.stringify(id)} does not exist`);
     TenantBase.rejectIdChange('device', id, patch);
-    const changedProperties = TenantBase.changed(old, patch);
-    this.devices.set(id, { ...old, ...patch });
-    if (changedProperties.length > 0)
-      this.record({ objectKind: 'device', id, kind: 'updated', changedProperties });
+    this.storePatched('device', this.devices, id, old, patch);
   }
 
   deleteDevice(id: Guid): void {
@@ -241,10 +232,7 @@ export abstract class TenantObjects extends TenantBase {
     return this.audited('Update service principal', 'ApplicationManagement', [id], () => {
       const old = this.requireServicePrincipal(id);
       TenantBase.rejectIdChange('servicePrincipal', id, patch);
-      const changedProperties = TenantBase.changed(old, patch);
-      this.servicePrincipals.set(id, { ...old, ...patch });
-      if (changedProperties.length > 0)
-        this.record({ objectKind: 'servicePrincipal', id, kind: 'updated', changedProperties });
+      this.storePatched('servicePrincipal', this.servicePrincipals, id, old, patch);
     });
   }
 
@@ -258,10 +246,7 @@ export abstract class TenantObjects extends TenantBase {
     const old = this.applications.get(id);
     if (!old) throw new Error(`application ${JSON.stringify(id)} does not exist`);
     TenantBase.rejectIdChange('application', id, patch);
-    const changedProperties = TenantBase.changed(old, patch);
-    this.applications.set(id, { ...old, ...patch });
-    if (changedProperties.length > 0)
-      this.record({ objectKind: 'application', id, kind: 'updated', changedProperties });
+    this.storePatched('application', this.applications, id, old, patch);
   }
 
   createOrgContact(contact: OrgContactRecord): void {
