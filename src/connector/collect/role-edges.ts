@@ -1,7 +1,6 @@
-import type { BatchRequest } from '../../graph/types.js';
 import { DIRTY_ROLE, relistRoles, ROLE_EXPIRY } from './audit.js';
 import type { CollectContext } from './context.js';
-import { walkIds } from './sp-details.js';
+import { batchedListings, idsOf, walkIds } from './sp-details.js';
 
 type Item = Record<string, unknown>;
 
@@ -94,24 +93,20 @@ export function refreshRoles(ctx: CollectContext): Promise<number> {
   return walkIds(
     ctx,
     'roleRefresh',
-    () => idsOf(ctx),
+    () => idsOf(ctx, DIRTY_ROLE),
     ROLES_PER_BATCH,
     async (ids) => {
       const plan = ids.flatMap((id) => roleUrls(ctx, id).map((u) => ({ id, ...u })));
-      const requests: BatchRequest[] = plan.map((p, i) => ({ id: String(i), method: 'GET', url: p.url }));
-      const responses = await ctx.graph.batch<Item>(requests, ctx.requestOptions);
+      const results = await batchedListings(
+        ctx,
+        'roleRefresh',
+        plan.map((p) => p.url),
+        (status, code) => status === 400 && code === 'AadPremiumLicenseRequired',
+      );
       const edges = new Map<string, { rel: 'assigned' | 'eligible'; items: Item[] }[]>();
-      for (const [i, res] of responses.entries()) {
+      for (const [i, items] of results.entries()) {
         const p = plan[i]!;
-        const code = (res.body.error as Item | undefined)?.code;
-        if (res.status === 400 && code === 'AadPremiumLicenseRequired') continue;
-        if (res.status < 200 || res.status > 299)
-          throw new Error(`roleRefresh: GET ${p.url} answered ${res.status} inside $batch`);
-        const items = [...((res.body.value as Item[] | undefined) ?? [])];
-        const next = res.body['@odata.nextLink'] as string | undefined;
-        if (next)
-          for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions)) items.push(...page.value);
-        edges.set(p.id, [...(edges.get(p.id) ?? []), { rel: p.rel, items }]);
+        if (items) edges.set(p.id, [...(edges.get(p.id) ?? []), { rel: p.rel, items }]);
       }
       ctx.db.transaction(() => {
         for (const id of ids) {
@@ -122,8 +117,4 @@ export function refreshRoles(ctx: CollectContext): Promise<number> {
       });
     },
   );
-}
-
-function* idsOf(ctx: CollectContext): Generator<string> {
-  for (const row of ctx.db.source.all(DIRTY_ROLE)) yield row.id;
 }

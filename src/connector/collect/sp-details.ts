@@ -41,15 +41,46 @@ export async function walkIds(
   return items;
 }
 
-function* idsOf(ctx: CollectContext, kind: string): Generator<string> {
+export function* idsOf(ctx: CollectContext, kind: string): Generator<string> {
   for (const row of ctx.db.source.all(kind)) yield row.id;
 }
 
 /**
- * Reads one relationship collection for up to 20 objects in one `$batch` envelope, following any
- * response's nextLink to the end. A 404 means the object was deleted since it was listed (its
- * resource goes with it); any other failure fails the listing.
+ * Sends up to 20 collection reads in one `$batch` envelope and follows each response's nextLink to
+ * the end. Returns each read's items in request order, or undefined for a response `skip` accepts
+ * as "nothing there"; any other failure fails the listing.
  * https://learn.microsoft.com/graph/json-batching
+ */
+export async function batchedListings(
+  ctx: CollectContext,
+  phase: string,
+  urls: string[],
+  skip: (status: number, code: unknown) => boolean,
+): Promise<(Item[] | undefined)[]> {
+  const requests: BatchRequest[] = urls.map((url, i) => ({ id: String(i), method: 'GET', url }));
+  const responses = await ctx.graph.batch<Item>(requests, ctx.requestOptions);
+  const out: (Item[] | undefined)[] = [];
+  for (const [i, res] of responses.entries()) {
+    if (skip(res.status, (res.body.error as Item | undefined)?.code)) {
+      out.push(undefined);
+      continue;
+    }
+    if (res.status < 200 || res.status > 299) {
+      throw new Error(`${phase}: GET ${urls[i]!} answered ${res.status} inside $batch`);
+    }
+    const items = [...((res.body.value as Item[] | undefined) ?? [])];
+    const next = res.body['@odata.nextLink'] as string | undefined;
+    if (next) {
+      for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions)) items.push(...page.value);
+    }
+    out.push(items);
+  }
+  return out;
+}
+
+/**
+ * Reads one relationship collection for up to 20 objects in one `$batch` envelope. A 404 means the
+ * object was deleted since it was listed (its resource goes with it).
  */
 async function batchedCollections(
   ctx: CollectContext,
@@ -58,20 +89,9 @@ async function batchedCollections(
   url: (id: string) => string,
   store: (id: string, items: Item[]) => void,
 ): Promise<void> {
-  const requests: BatchRequest[] = ids.map((id, i) => ({ id: String(i), method: 'GET', url: url(id) }));
-  const responses = await ctx.graph.batch<Item>(requests, ctx.requestOptions);
-  for (const [i, res] of responses.entries()) {
-    const id = ids[i]!;
-    if (res.status === 404) continue;
-    if (res.status < 200 || res.status > 299) {
-      throw new Error(`${phase}: GET ${url(id)} answered ${res.status} inside $batch`);
-    }
-    const items = [...((res.body.value as Item[] | undefined) ?? [])];
-    const next = res.body['@odata.nextLink'] as string | undefined;
-    if (next) {
-      for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions)) items.push(...page.value);
-    }
-    ctx.db.transaction(() => store(id, items));
+  const results = await batchedListings(ctx, phase, ids.map(url), (status) => status === 404);
+  for (const [i, items] of results.entries()) {
+    if (items) ctx.db.transaction(() => store(ids[i]!, items));
   }
 }
 
