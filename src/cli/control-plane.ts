@@ -2,13 +2,13 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
-import { addClient, listClients } from '../controlplane/clients.js';
-import { listHosts } from '../controlplane/hosts.js';
-import { startControlPlane, type ControlPlaneTls } from '../controlplane/server.js';
-import { ControlPlaneStore } from '../controlplane/store.js';
-import { listSyncs } from '../controlplane/syncs.js';
-import { isTaskKind, TASK_KINDS, type TaskKind } from '../controlplane/task-kinds.js';
-import { addTask, cancelTask, listTasks } from '../controlplane/tasks.js';
+import { addClient, listClients } from '../reference-control-plane/clients.js';
+import { listHosts } from '../reference-control-plane/hosts.js';
+import { startControlPlane, type ControlPlaneTls } from '../reference-control-plane/server.js';
+import { ControlPlaneStore } from '../reference-control-plane/store.js';
+import { listSyncs } from '../reference-control-plane/syncs.js';
+import { isTaskKind, TASK_KINDS, type TaskKind } from '../reference-control-plane/task-kinds.js';
+import { addTask, cancelTask, listTasks } from '../reference-control-plane/tasks.js';
 import { createLogger } from '../observability/logger.js';
 
 interface DataDirOpts {

@@ -4,7 +4,7 @@ import { createCredential } from '../graph/credentials.js';
 import { createGraphClient } from '../graph/client.js';
 import { validateConnection } from '../graph/validate.js';
 import type { Logger } from '../observability/logger.js';
-import type { HelloInfo } from './agent.js';
+import type { HelloInfo } from './agent/agent.js';
 
 /**
  * The connection facts a daemon reports in Hello and uses for readiness: whether Entra answers with

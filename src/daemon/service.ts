@@ -8,7 +8,7 @@ import { realClock, type Clock } from './clock.js';
 import { SyncScheduler, type RunTrigger } from './scheduler.js';
 import type { LeaderElector } from './lease.js';
 import { startHttpServer, type ReadyReport } from './http.js';
-import { ControlPlaneAgent, type AgentTask, type HelloInfo, type TaskResult } from './agent.js';
+import { ControlPlaneAgent, type AgentTask, type HelloInfo, type TaskResult } from './agent/agent.js';
 import { LocalSnapshots } from './snapshots.js';
 import { createGraphClient } from '../graph/client.js';
 import { createCredential } from '../graph/credentials.js';

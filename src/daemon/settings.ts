@@ -5,7 +5,7 @@ import { bool, cleanEnv, makeValidator, str } from 'envalid';
 import { ConfigError } from '../config/source.js';
 import { registerSecret } from '../observability/logger.js';
 import { parseDuration, type ScheduleSettings } from './scheduler.js';
-import type { AgentSettings } from './agent.js';
+import type { AgentSettings } from './agent/agent.js';
 
 /** Settings of `baton-entra serve` beyond the connector's own (src/config/). */
 export interface DaemonSettings {

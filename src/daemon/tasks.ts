@@ -1,7 +1,7 @@
 import type { ConnectorConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncKind, SyncResult } from '../sync/api.js';
-import type { AgentTask, TaskResult } from './agent.js';
+import type { AgentTask, TaskResult } from './agent/agent.js';
 
 /** What a task handler may use: the current configuration and the daemon's sync gate. */
 export interface TaskContext {

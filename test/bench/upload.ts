@@ -11,12 +11,12 @@ import { open, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ControlPlaneStore } from '../../src/controlplane/store.js';
-import { listSyncs } from '../../src/controlplane/syncs.js';
+import { ControlPlaneStore } from '../../src/reference-control-plane/store.js';
+import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { CLI, ROOT, runCli } from '../support/cli.js';
-import { ControlPlaneAgent } from '../../src/daemon/agent.js';
+import { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
 import type { SnapshotHeader } from '../../src/sync/api.js';
-import { freePort, sha256File, tempDir, waitFor } from '../controlplane/helpers.js';
+import { freePort, sha256File, tempDir, waitFor } from '../reference-control-plane/helpers.js';
 
 const MIB = 1024 * 1024;
 const size = Number(process.env.BENCH_UPLOAD_MIB ?? 256) * MIB;

@@ -7,11 +7,11 @@ import {
   type ControlPlaneServiceClient,
   type HelloRequest,
   type HelloResponse,
-} from '../gen/baton_entra/v1/control_plane.js';
-import { registerSecret, silentLogger, type Logger } from '../observability/logger.js';
-import type { SnapshotHeader } from '../sync/api.js';
-import type { AgentContext } from './agent-context.js';
-import type { AgentSettings, AgentStatus, HelloInfo, TaskHandler } from './agent-types.js';
+} from '../../gen/baton_entra/v1/control_plane.js';
+import { registerSecret, silentLogger, type Logger } from '../../observability/logger.js';
+import type { SnapshotHeader } from '../../sync/api.js';
+import type { AgentContext } from './context.js';
+import type { AgentSettings, AgentStatus, HelloInfo, TaskHandler } from './types.js';
 import { backoffDelay, Waker } from './backoff.js';
 import { parseClientSecret, TokenSource } from './credentials.js';
 import { describe, isPermanent, isServiceError, openClient, unary } from './rpc.js';
@@ -28,7 +28,7 @@ export type {
   HelloInfo,
   TaskHandler,
   TaskResult,
-} from './agent-types.js';
+} from './types.js';
 
 const DEFAULT_SPOOL = { maxBytes: 10 * 1024 ** 3, maxFiles: 50 };
 

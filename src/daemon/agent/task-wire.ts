@@ -1,6 +1,6 @@
-import type { Task, TaskError } from '../gen/baton_entra/v1/task.js';
-import { payloadOf, TASK_KINDS } from '../protocol/task-kinds.js';
-import type { AgentTask, TaskResult } from './agent-types.js';
+import type { Task, TaskError } from '../../gen/baton_entra/v1/task.js';
+import { payloadOf, TASK_KINDS } from '../../protocol/task-kinds.js';
+import type { AgentTask, TaskResult } from './types.js';
 
 /**
  * The handler's view of a wire task: the kind, and the payload as protobuf JSON (camelCase).

@@ -1,5 +1,5 @@
 import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import type { ControlPlaneServiceClient } from '../gen/baton_entra/v1/control_plane.js';
+import type { ControlPlaneServiceClient } from '../../gen/baton_entra/v1/control_plane.js';
 import { FastControlPlaneClient } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { AuthError, verifyBearer } from '../../src/controlplane/auth.js';
-import { addClient } from '../../src/controlplane/clients.js';
-import { ControlPlaneStore } from '../../src/controlplane/store.js';
+import { AuthError, verifyBearer } from '../../src/reference-control-plane/auth.js';
+import { addClient } from '../../src/reference-control-plane/clients.js';
+import { ControlPlaneStore } from '../../src/reference-control-plane/store.js';
 import {
   addTask,
   cancelTask,
@@ -10,8 +10,8 @@ import {
   finishTask,
   getTask,
   heartbeatTasks,
-} from '../../src/controlplane/tasks.js';
-import { parseClientSecret, TokenSource } from '../../src/daemon/credentials.js';
+} from '../../src/reference-control-plane/tasks.js';
+import { parseClientSecret, TokenSource } from '../../src/daemon/agent/credentials.js';
 import { tempDir } from './helpers.js';
 
 describe('control plane store: task queue and tokens', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunningControlPlane } from '../../src/controlplane/server.js';
-import { getTask } from '../../src/controlplane/tasks.js';
-import type { AgentTask, ControlPlaneAgent, TaskHandler } from '../../src/daemon/agent.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
+import { getTask } from '../../src/reference-control-plane/tasks.js';
+import type { AgentTask, ControlPlaneAgent, TaskHandler } from '../../src/daemon/agent/agent.js';
 import { runCli } from '../support/cli.js';
 import {
   agentSettings,

@@ -8,10 +8,10 @@ import {
   SnapshotKind,
   type UploadSnapshotResponse,
 } from '../../src/gen/baton_entra/v1/control_plane.js';
-import { listSyncs } from '../../src/controlplane/syncs.js';
-import type { RunningControlPlane } from '../../src/controlplane/server.js';
-import { parseClientSecret, TokenSource } from '../../src/daemon/credentials.js';
-import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
+import { listSyncs } from '../../src/reference-control-plane/syncs.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
+import { parseClientSecret, TokenSource } from '../../src/daemon/agent/credentials.js';
+import type { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
 import { createLogger } from '../../src/observability/logger.js';
 import {
   agentSettings,

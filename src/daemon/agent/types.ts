@@ -1,5 +1,5 @@
-import type { TaskKind } from '../protocol/task-kinds.js';
-import type { Logger } from '../observability/logger.js';
+import type { TaskKind } from '../../protocol/task-kinds.js';
+import type { Logger } from '../../observability/logger.js';
 
 export interface AgentSettings {
   /** host:port of the control plane (BATON_CONTROL_PLANE_ADDRESS). */

@@ -1,5 +1,5 @@
-import type { ControlPlaneServiceClient } from '../gen/baton_entra/v1/control_plane.js';
-import type { Logger } from '../observability/logger.js';
+import type { ControlPlaneServiceClient } from '../../gen/baton_entra/v1/control_plane.js';
+import type { Logger } from '../../observability/logger.js';
 import type { TokenSource } from './credentials.js';
 
 /** What the agent's loops share: the channel, the identity, pacing, and health bookkeeping. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Spool } from '../../src/daemon/spool.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { makeSnapshot, tempDir } from './helpers.js';
+import { Spool } from '../../../src/daemon/agent/spool.js';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { makeSnapshot, tempDir } from '../../reference-control-plane/helpers.js';
 
 describe('snapshot spool', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { UploadSnapshotRequest } from '../../src/gen/baton_entra/v1/control_plane.js';
-import { allocChunk, FastControlPlaneClient } from '../../src/daemon/chunk-codec.js';
-import { ControlPlaneServiceService } from '../../src/gen/baton_entra/v1/control_plane.js';
+import { UploadSnapshotRequest } from '../../../src/gen/baton_entra/v1/control_plane.js';
+import { allocChunk, FastControlPlaneClient } from '../../../src/daemon/agent/chunk-codec.js';
+import { ControlPlaneServiceService } from '../../../src/gen/baton_entra/v1/control_plane.js';
 
 describe('in-place chunk encoding', () => {
   it('is byte-identical to the generated encoder', () => {

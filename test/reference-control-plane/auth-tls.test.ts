@@ -3,9 +3,9 @@ import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js'
 import { generateKeyPair, exportJWK } from 'jose';
 import { join } from 'node:path';
 import { ControlPlaneServiceClient, type HelloResponse } from '../../src/gen/baton_entra/v1/control_plane.js';
-import { listHosts } from '../../src/controlplane/hosts.js';
-import type { RunningControlPlane } from '../../src/controlplane/server.js';
-import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
+import { listHosts } from '../../src/reference-control-plane/hosts.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
+import type { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { makePki } from './certs.js';
 import {

@@ -6,8 +6,8 @@ import {
   type GetUploadStatusResponse,
   type UploadSnapshotRequest,
   type UploadSnapshotResponse,
-} from '../gen/baton_entra/v1/control_plane.js';
-import type { Logger } from '../observability/logger.js';
+} from '../../gen/baton_entra/v1/control_plane.js';
+import type { Logger } from '../../observability/logger.js';
 import { backoffDelay } from './backoff.js';
 import { allocChunk } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';

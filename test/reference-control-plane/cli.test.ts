@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { RunningControlPlane } from '../../src/controlplane/server.js';
-import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
+import type { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
 import { spawn } from 'node:child_process';
 import { CLI, ROOT, runCli } from '../support/cli.js';
 import {
@@ -15,7 +15,7 @@ import {
   tempDir,
   waitFor,
 } from './helpers.js';
-import { listSyncs } from '../../src/controlplane/syncs.js';
+import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 
 describe('control-plane CLI', function () {
   this.timeout(60_000);

@@ -4,13 +4,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addClient } from '../../src/controlplane/clients.js';
+import { addClient } from '../../src/reference-control-plane/clients.js';
 import {
   startControlPlane,
   type ControlPlaneSettings,
   type RunningControlPlane,
-} from '../../src/controlplane/server.js';
-import { ControlPlaneAgent, type AgentSettings } from '../../src/daemon/agent.js';
+} from '../../src/reference-control-plane/server.js';
+import { ControlPlaneAgent, type AgentSettings } from '../../src/daemon/agent/agent.js';
 import type { SnapshotHeader } from '../../src/sync/api.js';
 
 export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {

@@ -6,9 +6,9 @@ import type {
   GetTasksResponse,
   HeartbeatRequest,
   HeartbeatResponse,
-} from '../gen/baton_entra/v1/control_plane.js';
-import { clampDuration, type AgentContext } from './agent-context.js';
-import type { AgentTask, TaskHandler, TaskResult } from './agent-types.js';
+} from '../../gen/baton_entra/v1/control_plane.js';
+import { clampDuration, type AgentContext } from './context.js';
+import type { AgentTask, TaskHandler, TaskResult } from './types.js';
 import { backoffDelay, Waker } from './backoff.js';
 import { describe, isPermanent, isServiceError, unary } from './rpc.js';
 import { fromWireTask, toWireError } from './task-wire.js';

@@ -3,7 +3,7 @@ import {
   ControlPlaneServiceService,
   UploadSnapshotRequest,
   type ControlPlaneServiceClient,
-} from '../gen/baton_entra/v1/control_plane.js';
+} from '../../gen/baton_entra/v1/control_plane.js';
 
 /** Marks a request whose wire bytes were built in place (see `allocChunk`). */
 const ENCODED = Symbol('encoded');

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
-import type { TaskResult } from './agent-types.js';
+import type { TaskResult } from './types.js';
 
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 

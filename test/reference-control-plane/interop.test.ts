@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { addClient } from '../../src/controlplane/clients.js';
-import { ControlPlaneStore } from '../../src/controlplane/store.js';
-import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
+import { addClient } from '../../src/reference-control-plane/clients.js';
+import { ControlPlaneStore } from '../../src/reference-control-plane/store.js';
+import type { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
 import { ROOT } from '../support/cli.js';
 import {
   agentSettings,
@@ -77,7 +77,7 @@ describe('interoperability with grpc-core (Python grpcio)', function () {
       ],
       { cwd: ROOT },
     );
-    server = spawn(PYTHON, [join(ROOT, 'test/controlplane/interop/control_plane_server.py'), gen, out], {
+    server = spawn(PYTHON, [join(ROOT, 'test/reference-control-plane/interop/control_plane_server.py'), gen, out], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const port = await new Promise<string>((resolve, reject) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { RunningControlPlane } from '../../src/controlplane/server.js';
-import { addTask, getTask } from '../../src/controlplane/tasks.js';
-import type { ControlPlaneAgent } from '../../src/daemon/agent.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
+import { addTask, getTask } from '../../src/reference-control-plane/tasks.js';
+import type { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
 import {
   agentSettings,
   freePort,
