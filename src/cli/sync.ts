@@ -4,8 +4,8 @@ import { loadConfig } from '../config/load.js';
 import { SyncAbortedError } from '../framework/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
-import { SyncOptionError } from '../sync/errors.js';
-import { runSync } from '../sync/run.js';
+import { SyncOptionError } from '../framework/engine/errors.js';
+import { runSync } from '../framework/engine/run.js';
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
 

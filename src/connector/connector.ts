@@ -1,30 +1,32 @@
 import { RESOURCE_TYPE_IDS, type ConnectorConfig, type ResourceTypeId } from '../config/types.js';
 import type { ResourceSyncer } from '../framework/types.js';
 import type { SnapshotDb } from '../snapshot/database.js';
-import { applicationsPhase } from './collect/applications.js';
-import { auditPhase, DIRTY_ROLE, DIRTY_SP } from './collect/audit.js';
-import type { CollectPhase } from './collect/context.js';
-import { devicesPhase, organizationPhase, skusPhase } from './collect/directory.js';
-import { groupsPhase } from './collect/groups.js';
-import { pruneDanglingPhase } from './collect/prune.js';
+import { applicationsPhase } from './credential/collect.js';
+import { auditPhase, DIRTY_ROLE, DIRTY_SP } from './shared/audit.js';
+import type { CollectPhase } from './shared/collect-context.js';
+import { devicesPhase } from './device/collect.js';
+import { skusPhase } from './license/collect.js';
+import { organizationPhase } from './shared/organization.js';
+import { groupsPhase } from './group/collect.js';
+import { pruneDanglingPhase } from './shared/prune.js';
 import {
   roleActiveInstancesPhase,
   roleAssignmentsPhase,
   roleDefinitionsPhase,
   roleEligibilityPhase,
-} from './collect/roles.js';
-import { spAssignmentsPhase, spOwnersPhase } from './collect/sp-details.js';
-import { servicePrincipalsPhase } from './collect/service-principals.js';
-import { signInPhase, usersPhase } from './collect/users.js';
-import type { SyncerDeps } from './resources/common.js';
-import { createCredentialSyncer } from './resources/credential.js';
-import { createDeviceSyncer } from './resources/device.js';
-import { createAppSyncer } from './resources/enterprise-application.js';
-import { createGroupSyncer } from './resources/group.js';
-import { createLicenseSyncer } from './resources/license.js';
-import { createManagedIdentitySyncer } from './resources/managed-identity.js';
-import { createRoleSyncer } from './resources/role.js';
-import { createUserSyncer } from './resources/user.js';
+} from './role/collect.js';
+import { spAssignmentsPhase, spOwnersPhase } from './enterprise-application/details.js';
+import { servicePrincipalsPhase } from './enterprise-application/collect.js';
+import { signInPhase, usersPhase } from './user/collect.js';
+import type { SyncerDeps } from './shared/common.js';
+import { createCredentialSyncer } from './credential/resource.js';
+import { createDeviceSyncer } from './device/resource.js';
+import { createAppSyncer } from './enterprise-application/resource.js';
+import { createGroupSyncer } from './group/resource.js';
+import { createLicenseSyncer } from './license/resource.js';
+import { createManagedIdentitySyncer } from './managed-identity/resource.js';
+import { createRoleSyncer } from './role/resource.js';
+import { createUserSyncer } from './user/resource.js';
 
 /** The resource types this configuration syncs, in sync order (devices only with syncDevices). */
 export function syncedTypes(config: ConnectorConfig): ResourceTypeId[] {

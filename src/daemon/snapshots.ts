@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, rename, link, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SyncKind } from '../sync/api.js';
+import type { SyncKind } from '../framework/engine/api.js';
 
 /**
  * The daemon's local snapshot directory: each sync writes `<syncStamp>.snapshot`; `latest.snapshot`

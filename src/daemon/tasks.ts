@@ -1,6 +1,6 @@
 import type { ConnectorConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
-import type { SyncKind, SyncResult } from '../sync/api.js';
+import type { SyncKind, SyncResult } from '../framework/engine/api.js';
 import type { AgentTask, TaskResult } from './agent/agent.js';
 
 /** What a task handler may use: the current configuration and the daemon's sync gate. */

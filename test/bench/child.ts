@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Simulator } from '../../src/simulator/index.js';
-import type { SnapshotHeader } from '../../src/sync/api.js';
+import type { SnapshotHeader } from '../../src/framework/engine/api.js';
 import { simulatorEnv } from '../support/simulator-env.js';
 
 export interface ChildResult {

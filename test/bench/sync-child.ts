@@ -7,8 +7,8 @@
  */
 import { loadConfig } from '../../src/config/load.js';
 import { pino } from 'pino';
-import { boundHeapGrowth } from '../../src/sync/heap.js';
-import { runSync } from '../../src/sync/run.js';
+import { boundHeapGrowth } from '../../src/framework/engine/heap.js';
+import { runSync } from '../../src/framework/engine/run.js';
 
 // As the CLI entry point does: the benchmark measures the process as it ships.
 boundHeapGrowth();

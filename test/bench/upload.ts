@@ -15,7 +15,7 @@ import { ControlPlaneStore } from '../../src/reference-control-plane/store.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { CLI, ROOT, runCli } from '../support/cli.js';
 import { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
-import type { SnapshotHeader } from '../../src/sync/api.js';
+import type { SnapshotHeader } from '../../src/framework/engine/api.js';
 import { freePort, sha256File, tempDir, waitFor } from '../reference-control-plane/helpers.js';
 
 const MIB = 1024 * 1024;

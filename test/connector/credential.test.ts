@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { thumbprintOf, toCredentialResource } from '../../src/connector/resources/credential.js';
+import { thumbprintOf, toCredentialResource } from '../../src/connector/credential/resource.js';
 import type { ExportRecord } from '../../src/snapshot/export.js';
-import { runSync } from '../../src/sync/run.js';
-import { expectedIds } from '../sync/expected.js';
-import { FakeGraph } from '../sync/support/fake-graph.js';
-import { demoTenant } from '../sync/support/fake-tenant.js';
-import { exportOf, FIXED_NOW, idsOf, tempDir, testConfig } from '../sync/support/harness.js';
+import { runSync } from '../../src/framework/engine/run.js';
+import { expectedIds } from '../framework/engine/expected.js';
+import { FakeGraph } from '../framework/engine/support/fake-graph.js';
+import { demoTenant } from '../framework/engine/support/fake-tenant.js';
+import { exportOf, FIXED_NOW, idsOf, tempDir, testConfig } from '../framework/engine/support/harness.js';
 
 const NOW = Date.parse('2026-11-23T00:00:00Z');
 const THUMB_HEX = '0123456789ABCDEF0123456789ABCDEF01234567';

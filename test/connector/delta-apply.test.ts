@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { applyGroup } from '../../src/connector/collect/groups.js';
-import { applyUser } from '../../src/connector/collect/users.js';
+import { applyGroup } from '../../src/connector/group/collect.js';
+import { applyUser } from '../../src/connector/user/collect.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
-import { tempDir } from '../sync/support/harness.js';
+import { tempDir } from '../framework/engine/support/harness.js';
 
 const user = (id: string) => ({ '@odata.type': '#microsoft.graph.user', id });
 

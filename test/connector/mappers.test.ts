@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { joinType, toDeviceResource } from '../../src/connector/resources/device.js';
+import { joinType, toDeviceResource } from '../../src/connector/device/resource.js';
 import {
   appEntitlements,
   isSyncedApplication,
   toAppResource,
-} from '../../src/connector/resources/enterprise-application.js';
-import { groupType, toGroupResource } from '../../src/connector/resources/group.js';
-import { toLicenseResource } from '../../src/connector/resources/license.js';
-import { toManagedIdentityResource } from '../../src/connector/resources/managed-identity.js';
-import { toRoleResource } from '../../src/connector/resources/role.js';
-import { toUserResource } from '../../src/connector/resources/user.js';
-import { testConfig } from '../sync/support/harness.js';
+} from '../../src/connector/enterprise-application/resource.js';
+import { groupType, toGroupResource } from '../../src/connector/group/resource.js';
+import { toLicenseResource } from '../../src/connector/license/resource.js';
+import { toManagedIdentityResource } from '../../src/connector/managed-identity/resource.js';
+import { toRoleResource } from '../../src/connector/role/resource.js';
+import { toUserResource } from '../../src/connector/user/resource.js';
+import { testConfig } from '../framework/engine/support/harness.js';
 
 const NOW = Date.parse('2026-11-23T00:00:00Z');
 

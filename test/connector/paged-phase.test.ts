@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { CollectContext } from '../../src/connector/collect/context.js';
-import { applyGroup, groupsPhase } from '../../src/connector/collect/groups.js';
+import type { CollectContext } from '../../src/connector/shared/collect-context.js';
+import { applyGroup, groupsPhase } from '../../src/connector/group/collect.js';
 import type { GraphClient, GraphPage } from '../../src/graph/types.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
-import { tempDir, testConfig } from '../sync/support/harness.js';
+import { tempDir, testConfig } from '../framework/engine/support/harness.js';
 
 type Item = Record<string, unknown>;
 const ref = (kind: string, id: string) => ({ '@odata.type': `#microsoft.graph.${kind}`, id });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConnectorBugError } from '../../src/framework/errors.js';
 import { entitlementId, grantId, parseEntitlementId } from '../../src/framework/ids.js';
-import { drainPages } from '../../src/framework/pages.js';
-import { PageBag } from '../../src/framework/pagination.js';
+import { drainPages } from '../../src/framework/pagination.js';
 import type { Page } from '../../src/framework/types.js';
 
 async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
@@ -37,23 +36,6 @@ describe('framework paging', () => {
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await assert.rejects(collect(drainPages('n', async () => ({ items: [1] }), ac.signal)), /stop/);
-  });
-
-  it('page bag: push, advance, pop, marshal round trip', () => {
-    const bag = PageBag.from(undefined, [
-      { type: 'owners', id: 'g1' },
-      { type: 'members', id: 'g1' },
-    ]);
-    assert.equal(bag.current?.type, 'members');
-    bag.advance('next-1');
-    const again = PageBag.from(bag.marshal(), []);
-    assert.deepEqual(again.current, { type: 'members', id: 'g1', token: 'next-1' });
-    again.advance(undefined);
-    assert.equal(again.current?.type, 'owners');
-    again.advance(undefined);
-    assert.equal(again.marshal(), undefined);
-    assert.throws(() => PageBag.from('{nope', []), ConnectorBugError);
-    assert.throws(() => PageBag.from('[{"token":1}]', []), ConnectorBugError);
   });
 
   it('ids follow the Baton format', () => {

@@ -11,7 +11,7 @@ import {
   type RunningControlPlane,
 } from '../../src/reference-control-plane/server.js';
 import { ControlPlaneAgent, type AgentSettings } from '../../src/daemon/agent/agent.js';
-import type { SnapshotHeader } from '../../src/sync/api.js';
+import type { SnapshotHeader } from '../../src/framework/engine/api.js';
 
 export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `${prefix}-`));

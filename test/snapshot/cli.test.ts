@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSync } from '../../src/sync/run.js';
+import { runSync } from '../../src/framework/engine/run.js';
 import { runCli } from '../support/cli.js';
-import { FakeGraph } from '../sync/support/fake-graph.js';
-import { demoTenant } from '../sync/support/fake-tenant.js';
-import { tempDir, testConfig } from '../sync/support/harness.js';
+import { FakeGraph } from '../framework/engine/support/fake-graph.js';
+import { demoTenant } from '../framework/engine/support/fake-tenant.js';
+import { tempDir, testConfig } from '../framework/engine/support/harness.js';
 
 describe('snapshot and mapping commands', function () {
   this.timeout(60_000);

@@ -4,7 +4,7 @@ import { grantId } from '../../src/framework/ids.js';
 import type { Grant } from '../../src/framework/types.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
 import { GrantIdMismatchError, inIdOrder } from '../../src/snapshot/grant-row.js';
-import { tempDir } from '../sync/support/harness.js';
+import { tempDir } from '../framework/engine/support/harness.js';
 
 function grant(entitlement: string, type: string, id: string, rest: Partial<Grant> = {}): Grant {
   return { id: grantId(entitlement, { type, id }), entitlement, principal: { type, id }, ...rest };

@@ -4,10 +4,10 @@ import { accessOf } from '../../src/snapshot/access.js';
 import { diffSnapshots } from '../../src/snapshot/diff.js';
 import { csvField, csvRow, exportRecords } from '../../src/snapshot/export.js';
 import { openSnapshot, type OpenSnapshot } from '../../src/snapshot/file.js';
-import { runSync } from '../../src/sync/run.js';
-import { FakeGraph } from '../sync/support/fake-graph.js';
-import { demoTenant } from '../sync/support/fake-tenant.js';
-import { FIXED_NOW, tempDir, testConfig } from '../sync/support/harness.js';
+import { runSync } from '../../src/framework/engine/run.js';
+import { FakeGraph } from '../framework/engine/support/fake-graph.js';
+import { demoTenant } from '../framework/engine/support/fake-tenant.js';
+import { FIXED_NOW, tempDir, testConfig } from '../framework/engine/support/harness.js';
 
 describe('snapshot tools: access, diff, export', () => {
   let tmp: ReturnType<typeof tempDir>;

@@ -9,7 +9,7 @@ import {
   type HelloResponse,
 } from '../../gen/baton_entra/v1/control_plane.js';
 import { registerSecret, silentLogger, type Logger } from '../../observability/logger.js';
-import type { SnapshotHeader } from '../../sync/api.js';
+import type { SnapshotHeader } from '../../framework/engine/api.js';
 import type { AgentContext } from './context.js';
 import type { AgentSettings, AgentStatus, HelloInfo, TaskHandler } from './types.js';
 import { backoffDelay, Waker } from './backoff.js';

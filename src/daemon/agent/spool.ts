@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../observability/logger.js';
-import type { SnapshotHeader } from '../../sync/api.js';
+import type { SnapshotHeader } from '../../framework/engine/api.js';
 import { syncDir, writeFileAtomic } from './atomic.js';
 
 /** What the spool knows about one snapshot waiting for upload (the JSON sidecar). */

@@ -1,0 +1,149 @@
+import { DIRTY_SP, relistServicePrincipals } from '../shared/audit.js';
+import { applyDeltaObject, plainProperties, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
+import { runPagedPhase } from '../shared/paged.js';
+
+export const SP_SELECT = [
+  'id',
+  'appId',
+  'appDisplayName',
+  'displayName',
+  'description',
+  'accountEnabled',
+  'appOwnerOrganizationId',
+  'appRoles',
+  'homepage',
+  'info',
+  'servicePrincipalType',
+  'tags',
+  'createdDateTime',
+  // For the credential resources (SAML signing certificates live on the service principal).
+  'passwordCredentials',
+  'keyCredentials',
+  // Profile fields of managed identities (resource ids) and enterprise apps (SAML/OIDC).
+  'alternativeNames',
+  'preferredSingleSignOnMode',
+];
+
+/** `$expand` on a directory relationship returns at most 20 items and no nextLink. */
+export const EXPAND_CAP = 20;
+
+type Item = Record<string, unknown>;
+interface Assignment {
+  appRoleId: string;
+  principalId: string;
+  principalType: string;
+}
+
+/** Graph's `principalType` (`User`, `Group`, `ServicePrincipal`) as a directory object kind. */
+function principalKind(t: string): string {
+  return t === 'ServicePrincipal' ? 'servicePrincipal' : t.toLowerCase();
+}
+
+/** Replaces the app-role assignment edges of one service principal. */
+export function storeAssignments(ctx: CollectContext, spId: string, list: Assignment[]): void {
+  for (const l of ctx.db.source.links('servicePrincipal', spId)) {
+    if (l.rel.startsWith('assignment:')) ctx.db.source.unlink('servicePrincipal', spId, l.rel, l.targetId);
+  }
+  for (const a of list) {
+    ctx.db.source.link({
+      kind: 'servicePrincipal',
+      ownerId: spId,
+      rel: `assignment:${a.appRoleId}`,
+      targetId: a.principalId,
+      targetKind: principalKind(a.principalType),
+    });
+  }
+}
+
+/** Where the next incremental's service-principal delta round starts. */
+export const SP_DELTA_KEY = 'delta:servicePrincipals';
+export const SP_DELTA_URL = `/servicePrincipals/delta?$select=${SP_SELECT.join(',')}`;
+const SP_MODE = 'work:spMode';
+
+/** How this sync reads service principals: replaying the parent's delta link, or a full listing. */
+export function spMode(ctx: CollectContext): 'delta' | 'list' {
+  return ctx.db.getMeta(SP_MODE) === 'delta' ? 'delta' : 'list';
+}
+
+function chooseMode(ctx: CollectContext): 'delta' | 'list' {
+  const stored = ctx.db.getMeta(SP_MODE);
+  if (stored === 'delta' || stored === 'list') return stored;
+  const linked =
+    ctx.db.getMeta(`${SP_DELTA_KEY}:query`) === SP_DELTA_URL && ctx.db.getMeta(SP_DELTA_KEY) !== undefined;
+  const mode = linked && !relistServicePrincipals(ctx) ? 'delta' : 'list';
+  ctx.db.setMeta(SP_MODE, mode);
+  return mode;
+}
+
+/**
+ * Every service principal with its app-role assignments expanded (fewest requests), preceded by a
+ * `$deltatoken=latest` request whose link the next incremental replays: changes made while the
+ * listing runs are delivered again then, and upserts make that harmless.
+ * https://learn.microsoft.com/graph/delta-query-overview#use-delta-query-to-track-changes-in-a-resource-collection
+ *
+ * The expansion is capped at 20 items without a nextLink, so a principal that came back with 20 is
+ * marked for a full listing of `/servicePrincipals/{id}/appRoleAssignedTo` (the next phase); the
+ * rest need no further request.
+ * https://learn.microsoft.com/graph/query-parameters#expand-parameter
+ */
+export const servicePrincipalsPhase: CollectPhase = {
+  name: 'servicePrincipals',
+  async run(ctx: CollectContext) {
+    if (chooseMode(ctx) === 'delta') return replayDelta(ctx);
+    await recordLatestLink(ctx);
+    return runPagedPhase<Item>(ctx, {
+      phase: 'servicePrincipals',
+      startUrl: `/servicePrincipals?$select=${SP_SELECT.join(',')}&$expand=appRoleAssignedTo&$top=999`,
+      owns: { objects: ['servicePrincipal', 'spOverflow'], links: ['servicePrincipal'] },
+      onPage: (items) => {
+        for (const item of items) {
+          const id = item.id as string;
+          const sp = plainProperties(item);
+          delete sp.appRoleAssignedTo;
+          ctx.db.source.put('servicePrincipal', id, sp);
+          const assigned = Array.isArray(item.appRoleAssignedTo)
+            ? (item.appRoleAssignedTo as Assignment[])
+            : [];
+          storeAssignments(ctx, id, assigned);
+          if (assigned.length >= EXPAND_CAP) ctx.db.source.put('spOverflow', id, {});
+        }
+      },
+    });
+  },
+};
+
+/** One request: a delta link naming "now", taken before the listing starts. */
+async function recordLatestLink(ctx: CollectContext): Promise<void> {
+  const phase = 'servicePrincipals:latest';
+  if (ctx.db.checkpoint(phase)?.status === 'done') return;
+  let link: string | undefined;
+  for await (const page of ctx.graph.pages<Item>(`${SP_DELTA_URL}&$deltatoken=latest`, ctx.requestOptions)) {
+    link = page.deltaLink;
+  }
+  if (!link) throw new Error(`${phase}: $deltatoken=latest answered without an @odata.deltaLink`);
+  ctx.db.transaction(() => {
+    ctx.db.setMeta(SP_DELTA_KEY, link);
+    ctx.db.setMeta(`${SP_DELTA_KEY}:query`, SP_DELTA_URL);
+    ctx.db.saveCheckpoint({ phase, status: 'done', items: 0 });
+  });
+}
+
+/**
+ * Incrementals: the changed service principals since the parent's link. Their app-role
+ * assignments and owners are not in the delta; every principal seen here is marked for a re-read,
+ * as are those the audit log names. https://learn.microsoft.com/graph/api/serviceprincipal-delta
+ */
+function replayDelta(ctx: CollectContext): Promise<number> {
+  return runPagedPhase<Item>(ctx, {
+    phase: 'servicePrincipals',
+    startUrl: SP_DELTA_URL,
+    deltaKey: SP_DELTA_KEY,
+    onPage: (items) => {
+      for (const item of items) {
+        const id = item.id as string;
+        if (applyDeltaObject(ctx.db.source, 'servicePrincipal', item)) ctx.db.source.put(DIRTY_SP, id, {});
+        else ctx.db.source.remove(DIRTY_SP, id);
+      }
+    },
+  });
+}

@@ -1,0 +1,176 @@
+import type { BatchRequest } from '../../graph/types.js';
+import { isSyncedApplication } from './resource.js';
+import { DIRTY_SP } from '../shared/audit.js';
+import { odataKind, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
+import { spMode, storeAssignments } from './collect.js';
+
+type Item = Record<string, unknown>;
+
+/**
+ * Walks the ids of one source-cache kind in id order from the checkpoint, handing out chunks; the
+ * checkpoint moves past a chunk only once `work` has stored it.
+ */
+export async function walkIds(
+  ctx: CollectContext,
+  phase: string,
+  ids: () => Iterable<string>,
+  chunk: number,
+  work: (ids: string[]) => Promise<void>,
+): Promise<number> {
+  const cp = ctx.db.checkpoint(phase);
+  if (cp?.status === 'done') return cp.items;
+  let items = cp?.items ?? 0;
+  const after = cp?.token ?? '';
+  let batch: string[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    ctx.signal?.throwIfAborted();
+    await work(batch);
+    items += batch.length;
+    const last = batch.at(-1)!;
+    ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase, status: 'running', token: last, items }));
+    batch = [];
+  };
+  for (const id of ids()) {
+    if (id <= after) continue;
+    batch.push(id);
+    if (batch.length >= chunk) await flush();
+  }
+  await flush();
+  ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase, status: 'done', items }));
+  return items;
+}
+
+export function* idsOf(ctx: CollectContext, kind: string): Generator<string> {
+  for (const row of ctx.db.source.all(kind)) yield row.id;
+}
+
+/**
+ * Sends up to 20 collection reads in one `$batch` envelope and follows each response's nextLink to
+ * the end. Returns each read's items in request order, or undefined for a response `skip` accepts
+ * as "nothing there"; any other failure fails the listing.
+ * https://learn.microsoft.com/graph/json-batching
+ */
+export async function batchedListings(
+  ctx: CollectContext,
+  phase: string,
+  urls: string[],
+  skip: (status: number, code: unknown) => boolean,
+): Promise<(Item[] | undefined)[]> {
+  const requests: BatchRequest[] = urls.map((url, i) => ({ id: String(i), method: 'GET', url }));
+  const responses = await ctx.graph.batch<Item>(requests, ctx.requestOptions);
+  const out: (Item[] | undefined)[] = [];
+  for (const [i, res] of responses.entries()) {
+    if (skip(res.status, (res.body.error as Item | undefined)?.code)) {
+      out.push(undefined);
+      continue;
+    }
+    if (res.status < 200 || res.status > 299) {
+      throw new Error(`${phase}: GET ${urls[i]!} answered ${res.status} inside $batch`);
+    }
+    const items = [...((res.body.value as Item[] | undefined) ?? [])];
+    const next = res.body['@odata.nextLink'] as string | undefined;
+    if (next) {
+      for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions)) items.push(...page.value);
+    }
+    out.push(items);
+  }
+  return out;
+}
+
+/**
+ * Reads one relationship collection for up to 20 objects in one `$batch` envelope. A 404 means the
+ * object was deleted since it was listed (its resource goes with it).
+ */
+async function batchedCollections(
+  ctx: CollectContext,
+  phase: string,
+  ids: string[],
+  url: (id: string) => string,
+  store: (id: string, items: Item[]) => void,
+): Promise<void> {
+  const results = await batchedListings(ctx, phase, ids.map(url), (status) => status === 404);
+  for (const [i, items] of results.entries()) {
+    if (items) ctx.db.transaction(() => store(ids[i]!, items));
+  }
+}
+
+/**
+ * Full assignment listings, 20 a batch: after a listing, of the service principals whose
+ * expansion hit the cap; after a delta replay, of those the delta or the audit log named.
+ */
+export const spAssignmentsPhase: CollectPhase = {
+  name: 'appRoleAssignedTo',
+  run(ctx: CollectContext) {
+    return walkIds(
+      ctx,
+      'appRoleAssignedTo',
+      () => idsOf(ctx, spMode(ctx) === 'delta' ? DIRTY_SP : 'spOverflow'),
+      20,
+      (ids) =>
+        batchedCollections(
+          ctx,
+          'appRoleAssignedTo',
+          ids,
+          (id) =>
+            `/servicePrincipals/${id}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType&$top=999`,
+          (id, items) => storeAssignments(ctx, id, items as never),
+        ),
+    );
+  },
+};
+
+function* syncedAppIds(ctx: CollectContext): Generator<string> {
+  const orgIds = new Set([...ctx.db.source.all<Item>('organization')].map((o) => o.id));
+  const delta = spMode(ctx) === 'delta';
+  for (const { id, data: sp } of ctx.db.source.all<Item>(delta ? DIRTY_SP : 'servicePrincipal')) {
+    const data = delta ? ctx.db.source.get<Item>('servicePrincipal', id) : sp;
+    if (
+      data !== undefined &&
+      isSyncedApplication(
+        data,
+        orgIds,
+        ctx.db.source.hasLinks('servicePrincipal', id, 'assignment:'),
+        ctx.config,
+      )
+    ) {
+      yield id;
+    }
+  }
+}
+
+/**
+ * Owners of the synced enterprise applications, 20 per `$batch` envelope (no delta exists for
+ * them); after a delta replay only of those the delta or the audit log named.
+ * https://learn.microsoft.com/graph/json-batching
+ */
+export const spOwnersPhase: CollectPhase = {
+  name: 'servicePrincipalOwners',
+  run(ctx: CollectContext) {
+    return walkIds(
+      ctx,
+      'servicePrincipalOwners',
+      () => syncedAppIds(ctx),
+      20,
+      (ids) =>
+        batchedCollections(
+          ctx,
+          'servicePrincipalOwners',
+          ids,
+          (id) => `/servicePrincipals/${id}/owners?$select=id`,
+          (id, owners) => {
+            ctx.db.source.clearRel('servicePrincipal', id, 'owner');
+            for (const o of owners) {
+              ctx.db.source.link({
+                kind: 'servicePrincipal',
+                ownerId: id,
+                rel: 'owner',
+                targetId: o.id as string,
+                targetKind: odataKind(o),
+              });
+            }
+          },
+        ),
+    );
+  },
+};

@@ -1,0 +1,166 @@
+import type { ConnectorConfig } from '../../config/types.js';
+import { entitlementId } from '../../framework/ids.js';
+import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
+import { RESOURCE_TYPES } from '../resource-types.js';
+import {
+  grantsFromLinks,
+  listKind,
+  makeGrant,
+  pick,
+  principalFor,
+  type Item,
+  type SyncerDeps,
+} from '../shared/common.js';
+import type { FieldMapping } from '../shared/mapping.js';
+
+/** The tenant that owns Microsoft's first-party applications. */
+export const MICROSOFT_FIRST_PARTY_OWNER = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
+/** appRoleId of "default access" (an assignment without a specific app role). */
+export const DEFAULT_ACCESS_ROLE = '00000000-0000-0000-0000-000000000000';
+
+export const APP_MAPPINGS: FieldMapping[] = [
+  { entra: 'servicePrincipal.id', field: 'id.resource' },
+  { entra: 'displayName', field: 'displayName' },
+  { entra: 'description', field: 'description' },
+  { entra: 'accountEnabled', field: 'status', note: 'true → enabled' },
+  { entra: 'homepage', field: 'externalLink' },
+  { entra: 'appId', field: 'profile.app_id' },
+  { entra: 'appDisplayName', field: 'profile.app_display_name' },
+  { entra: 'appOwnerOrganizationId', field: 'profile.app_owner_organization_id' },
+  { entra: 'servicePrincipalType', field: 'profile.service_principal_type' },
+  { entra: 'tags', field: 'profile.tags' },
+  { entra: 'homepage', field: 'profile.homepage' },
+  {
+    entra: 'preferredSingleSignOnMode',
+    field: 'profile.preferred_single_sign_on_mode',
+    note: 'saml, oidc, …',
+  },
+  { entra: 'info.logoUrl', field: 'profile.logo_url', note: 'derived' },
+  { entra: 'appOwnerOrganizationId ∈ organization ids', field: 'profile.tenant_owned', note: 'derived' },
+  { entra: 'owners', field: 'grants of enterprise_application:<id>:owner', note: '$batch' },
+  {
+    entra: 'appRoleAssignedTo',
+    field: 'grants of enterprise_application:<id>:assignment:<appRoleId>',
+    note: 'groups expandable',
+  },
+];
+
+/**
+ * Which service principals are synced as enterprise applications: applications the tenant owns,
+ * and any other (Microsoft first-party, third-party) that has assignments; with skipUnassignedApps
+ * only those with assignments.
+ */
+export function isSyncedApplication(
+  sp: Item,
+  orgIds: Set<string>,
+  hasAssignments: boolean,
+  config: ConnectorConfig,
+): boolean {
+  if (sp.servicePrincipalType !== 'Application') return false;
+  if (config.skipUnassignedApps) return hasAssignments;
+  const owner = sp.appOwnerOrganizationId as string | undefined;
+  return (
+    hasAssignments || (owner !== undefined && owner !== MICROSOFT_FIRST_PARTY_OWNER && orgIds.has(owner))
+  );
+}
+
+/** Pure: a Graph service principal → an `enterprise_application` resource. */
+export function toAppResource(sp: Item, orgIds: Set<string>): Resource {
+  const id = sp.id as string;
+  const profile = pick(sp, [
+    'appId',
+    'appDisplayName',
+    'appOwnerOrganizationId',
+    'servicePrincipalType',
+    'tags',
+    'homepage',
+    'preferredSingleSignOnMode',
+  ]);
+  const logo = (sp.info as Item | undefined)?.logoUrl;
+  if (typeof logo === 'string') profile.logo_url = logo;
+  profile.tenant_owned = orgIds.has(sp.appOwnerOrganizationId as string);
+  const r: Resource = {
+    id: { resourceType: 'enterprise_application', resource: id },
+    displayName: (sp.displayName as string | undefined) ?? id,
+    status: sp.accountEnabled === false ? 'disabled' : 'enabled',
+    profile,
+  };
+  if (typeof sp.description === 'string' && sp.description) r.description = sp.description;
+  if (typeof sp.homepage === 'string' && sp.homepage) r.externalLink = sp.homepage;
+  if (typeof sp.createdDateTime === 'string') r.createdAt = sp.createdDateTime;
+  return r;
+}
+
+interface AppRole {
+  id: string;
+  value?: string | null;
+  displayName?: string;
+  allowedMemberTypes?: string[];
+  isEnabled?: boolean;
+}
+
+/** Owner, default access, and one entitlement per app role that users can be assigned. */
+export function appEntitlements(r: Resource, sp: Item): Entitlement[] {
+  const assignTo = ['user', 'group'];
+  const out: Entitlement[] = [
+    {
+      id: entitlementId(r.id, 'owner'),
+      resource: r.id,
+      slug: 'owner',
+      purpose: 'ownership',
+      grantableTo: ['user', 'enterprise_application', 'managed_identity'],
+      displayName: `${r.displayName} owner`,
+    },
+    {
+      id: entitlementId(r.id, `assignment:${DEFAULT_ACCESS_ROLE}`),
+      resource: r.id,
+      slug: `assignment:${DEFAULT_ACCESS_ROLE}`,
+      purpose: 'assignment',
+      grantableTo: assignTo,
+      displayName: `${r.displayName} default access`,
+    },
+  ];
+  for (const role of (sp.appRoles as AppRole[] | undefined) ?? []) {
+    if (!role.allowedMemberTypes?.includes('User') || role.id === DEFAULT_ACCESS_ROLE) continue;
+    const slug = `assignment:${role.id}`;
+    out.push({
+      id: entitlementId(r.id, slug),
+      resource: r.id,
+      slug,
+      purpose: 'assignment',
+      grantableTo: assignTo,
+      displayName: `${r.displayName} ${role.value ?? role.displayName ?? role.id}`,
+      ...(role.displayName ? { description: role.displayName } : {}),
+    });
+  }
+  return out;
+}
+
+export function createAppSyncer(deps: SyncerDeps): ResourceSyncer {
+  return {
+    resourceType: RESOURCE_TYPES.enterprise_application,
+    list(token): Promise<Page<Resource>> {
+      return listKind(deps, 'servicePrincipal', token, (id, sp) => {
+        if (sp.servicePrincipalType !== 'Application') return undefined;
+        const assigned = deps.source.hasLinks('servicePrincipal', id, 'assignment:');
+        if (!isSyncedApplication(sp, deps.orgIds, assigned, deps.config)) {
+          deps.drop('application not tenant-owned and unassigned');
+          return undefined;
+        }
+        return toAppResource(sp, deps.orgIds);
+      });
+    },
+    entitlements(resource): Entitlement[] {
+      return appEntitlements(resource, deps.source.get<Item>('servicePrincipal', resource.id.resource) ?? {});
+    },
+    grants(resource, token): Promise<Page<Grant>> {
+      return grantsFromLinks(deps, 'servicePrincipal', resource.id.resource, '', token, (l) => {
+        if (l.rel !== 'owner' && !l.rel.startsWith('assignment:')) return undefined;
+        const p = principalFor(deps, l.targetKind, l.targetId);
+        if (!p) return undefined;
+        if (l.rel === 'owner') delete p.expandable;
+        return makeGrant(entitlementId(resource.id, l.rel), p);
+      });
+    },
+  };
+}

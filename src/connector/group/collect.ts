@@ -1,0 +1,64 @@
+import type { SourceCache } from '../../snapshot/source-cache.js';
+import { applyDeltaObject, isRemoved, odataKind, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
+import { runPagedPhase } from '../shared/paged.js';
+
+export const GROUP_SELECT = [
+  'id',
+  'displayName',
+  'description',
+  'classification',
+  'groupTypes',
+  'mail',
+  'mailEnabled',
+  'mailNickname',
+  'securityEnabled',
+  'securityIdentifier',
+  'isAssignableToRole',
+  'membershipRule',
+  'visibility',
+  'createdDateTime',
+  'onPremisesSyncEnabled',
+  'onPremisesSamAccountName',
+  'onPremisesSecurityIdentifier',
+  'onPremisesDomainName',
+  'onPremisesLastSyncDateTime',
+];
+
+type Item = Record<string, unknown>;
+
+/**
+ * `groups/delta` with `$select=…,members,owners`: memberships and ownerships arrive as
+ * `members@delta`/`owners@delta` chunks, so no per-group member listing is needed. A big group
+ * repeats across pages with further chunks; links are upserted and `@removed` ones deleted.
+ * https://learn.microsoft.com/graph/delta-query-groups
+ */
+export const groupsPhase: CollectPhase = {
+  name: 'groups',
+  run(ctx: CollectContext) {
+    return runPagedPhase<Item>(ctx, {
+      phase: 'groups',
+      startUrl: `/groups/delta?$select=${[...GROUP_SELECT, 'members', 'owners'].join(',')}`,
+      deltaKey: 'delta:groups',
+      owns: { objects: ['group'], links: ['group'] },
+      itemKey: (item) => item.id as string,
+      onPage: (items) => {
+        for (const item of items) applyGroup(ctx.db.source, item);
+      },
+    });
+  },
+};
+
+export function applyGroup(source: SourceCache, item: Item): void {
+  const id = item.id as string;
+  if (!applyDeltaObject(source, 'group', item)) return;
+  for (const rel of ['member', 'owner'] as const) {
+    const delta = item[`${rel}s@delta`];
+    if (!Array.isArray(delta)) continue;
+    for (const link of delta as Item[]) {
+      const targetId = link.id as string;
+      // A removal can show up even in the initial round (microsoftgraph/microsoft-graph-docs#2005).
+      if (isRemoved(link)) source.unlink('group', id, rel, targetId);
+      else source.link({ kind: 'group', ownerId: id, rel, targetId, targetKind: odataKind(link) });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { entitlementId } from '../../framework/ids.js';
+import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
+import { RESOURCE_TYPES } from '../resource-types.js';
+import { grantsFromLinks, listKind, makeGrant, principalFor, type Item, type SyncerDeps } from '../shared/common.js';
+import { applyProfileMappings, type FieldMapping } from '../shared/mapping.js';
+
+export const GROUP_MAPPINGS: FieldMapping[] = [
+  { entra: 'id', field: 'id.resource' },
+  { entra: 'displayName', field: 'displayName' },
+  { entra: 'description', field: 'description' },
+  {
+    entra: 'groupTypes, mailEnabled, securityEnabled',
+    field: 'profile.group_type',
+    note: 'microsoft_365|mail_enabled_security|security|distribution',
+  },
+  { entra: 'groupTypes (DynamicMembership)', field: 'profile.membership_type', note: 'dynamic|assigned' },
+  { entra: 'id', field: 'profile.object_id' },
+  { entra: 'displayName', field: 'profile.display_name' },
+  { entra: 'mail', field: 'profile.mail' },
+  { entra: 'mailNickname', field: 'profile.mail_nickname' },
+  { entra: 'mailEnabled', field: 'profile.mail_enabled' },
+  { entra: 'securityEnabled', field: 'profile.security_enabled' },
+  { entra: 'securityIdentifier', field: 'profile.security_identifier' },
+  { entra: 'classification', field: 'profile.classification' },
+  { entra: 'visibility', field: 'profile.visibility' },
+  { entra: 'membershipRule', field: 'profile.membership_rule' },
+  { entra: 'isAssignableToRole', field: 'profile.is_assignable_to_role' },
+  { entra: 'createdDateTime', field: 'profile.created_date_time' },
+  { entra: 'onPremisesSyncEnabled', field: 'profile.on_premises_sync_enabled' },
+  { entra: 'onPremisesSamAccountName', field: 'profile.on_premises_sam_account_name' },
+  { entra: 'onPremisesSecurityIdentifier', field: 'profile.on_premises_security_identifier' },
+  { entra: 'onPremisesDomainName', field: 'profile.on_premises_domain_name' },
+  { entra: 'onPremisesLastSyncDateTime', field: 'profile.on_premises_last_sync_date_time' },
+  {
+    entra: 'members (members@delta)',
+    field: 'grants of group:<id>:member',
+    note: 'nested groups expandable',
+  },
+  { entra: 'owners (owners@delta)', field: 'grants of group:<id>:owner', note: 'relationship' },
+];
+
+/**
+ * Group kinds as the Entra admin center names them.
+ * https://learn.microsoft.com/graph/api/resources/groups-overview#group-types-in-microsoft-entra-id-and-microsoft-graph
+ */
+export function groupType(g: Item): 'microsoft_365' | 'mail_enabled_security' | 'security' | 'distribution' {
+  const types = (g.groupTypes as string[] | undefined) ?? [];
+  if (types.includes('Unified')) return 'microsoft_365';
+  if (g.mailEnabled === true && g.securityEnabled === true) return 'mail_enabled_security';
+  if (g.securityEnabled === true) return 'security';
+  return 'distribution';
+}
+
+/** Pure: a Graph group → a `group` resource. */
+export function toGroupResource(g: Item): Resource {
+  const id = g.id as string;
+  const profile = applyProfileMappings(g, GROUP_MAPPINGS);
+  profile.object_id = id;
+  profile.group_type = groupType(g);
+  profile.membership_type = ((g.groupTypes as string[] | undefined) ?? []).includes('DynamicMembership')
+    ? 'dynamic'
+    : 'assigned';
+  const r: Resource = {
+    id: { resourceType: 'group', resource: id },
+    displayName: (g.displayName as string | undefined) ?? id,
+    profile,
+  };
+  if (typeof g.description === 'string' && g.description) r.description = g.description;
+  if (typeof g.createdDateTime === 'string') r.createdAt = g.createdDateTime;
+  return r;
+}
+
+export function groupEntitlements(r: Resource): Entitlement[] {
+  return [
+    {
+      id: entitlementId(r.id, 'member'),
+      resource: r.id,
+      slug: 'member',
+      purpose: 'assignment',
+      grantableTo: ['user', 'group', 'enterprise_application', 'managed_identity', 'device'],
+      displayName: `${r.displayName} member`,
+    },
+    {
+      id: entitlementId(r.id, 'owner'),
+      resource: r.id,
+      slug: 'owner',
+      purpose: 'ownership',
+      grantableTo: ['user', 'enterprise_application', 'managed_identity'],
+      displayName: `${r.displayName} owner`,
+    },
+  ];
+}
+
+export function createGroupSyncer(deps: SyncerDeps): ResourceSyncer {
+  const { config } = deps;
+  /** With skipAdGroups, on-premises users drop out of cloud groups unless asked to stay. */
+  const keepMember = (kind: string, id: string): boolean => {
+    if (!config.skipAdGroups || config.includeOnPremGroupMembers || kind !== 'user') return true;
+    const u = deps.source.get<Item>('user', id);
+    if (u?.onPremisesSyncEnabled === true) {
+      deps.drop('on-premises user in cloud group (BATON_SKIP_AD_GROUPS)');
+      return false;
+    }
+    return true;
+  };
+  return {
+    resourceType: RESOURCE_TYPES.group,
+    list(token): Promise<Page<Resource>> {
+      return listKind(deps, 'group', token, (_id, g) => {
+        if (config.skipAdGroups && g.onPremisesSyncEnabled === true) {
+          deps.drop('on-premises group (BATON_SKIP_AD_GROUPS)');
+          return undefined;
+        }
+        return toGroupResource(g);
+      });
+    },
+    entitlements: groupEntitlements,
+    grants(resource, token): Promise<Page<Grant>> {
+      // Both relationships in one keyset walk: rel `member` sorts before `owner`.
+      return grantsFromLinks(deps, 'group', resource.id.resource, '', token, (l) => {
+        if (l.rel !== 'member' && l.rel !== 'owner') return undefined;
+        if (l.rel === 'member' && !keepMember(l.targetKind, l.targetId)) return undefined;
+        const p = principalFor(deps, l.targetKind, l.targetId);
+        if (!p) return undefined;
+        // Owning a group does not hand out its members' access: no expansion on owner grants.
+        if (l.rel === 'owner') delete p.expandable;
+        return makeGrant(entitlementId(resource.id, l.rel), p);
+      });
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { CollectPhase } from '../shared/collect-context.js';
+import { runPagedPhase } from '../shared/paged.js';
+
+type Item = Record<string, unknown>;
+
+/** The tenant's SKUs; who holds them comes from the users' `assignedLicenses`. */
+export const skusPhase: CollectPhase = {
+  name: 'subscribedSkus',
+  run(ctx) {
+    return runPagedPhase<Item>(ctx, {
+      phase: 'subscribedSkus',
+      startUrl:
+        '/subscribedSkus?$select=id,skuId,skuPartNumber,appliesTo,capabilityStatus,consumedUnits,prepaidUnits',
+      onPage: (items) => {
+        for (const s of items) ctx.db.source.put('sku', s.skuId as string, s);
+      },
+    });
+  },
+};

@@ -1,0 +1,52 @@
+import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
+import { RESOURCE_TYPES } from '../resource-types.js';
+import { listKind, pick, type Item, type SyncerDeps } from '../shared/common.js';
+import type { FieldMapping } from '../shared/mapping.js';
+
+export const MANAGED_IDENTITY_MAPPINGS: FieldMapping[] = [
+  { entra: 'servicePrincipal.id (servicePrincipalType ManagedIdentity)', field: 'id.resource' },
+  { entra: 'displayName', field: 'displayName' },
+  { entra: 'appId', field: 'user.login' },
+  { entra: 'accountEnabled', field: 'user.status / status' },
+  { entra: 'appId', field: 'profile.app_id' },
+  { entra: 'alternativeNames', field: 'profile.alternative_names' },
+  { entra: 'servicePrincipalType', field: 'profile.service_principal_type' },
+];
+
+/** Pure: a managed identity's service principal → a user-like `managed_identity` resource. */
+export function toManagedIdentityResource(sp: Item): Resource {
+  const id = sp.id as string;
+  const status = sp.accountEnabled === false ? 'disabled' : 'enabled';
+  const r: Resource = {
+    id: { resourceType: 'managed_identity', resource: id },
+    displayName: (sp.displayName as string | undefined) ?? id,
+    status,
+    profile: pick(sp, ['appId', 'alternativeNames', 'servicePrincipalType']),
+    user: {
+      login: (sp.appId as string | undefined) ?? id,
+      emails: [],
+      status,
+      accountType: 'service',
+      employeeIds: [],
+    },
+  };
+  if (typeof sp.createdDateTime === 'string') r.createdAt = sp.createdDateTime;
+  return r;
+}
+
+export function createManagedIdentitySyncer(deps: SyncerDeps): ResourceSyncer {
+  return {
+    resourceType: RESOURCE_TYPES.managed_identity,
+    list(token): Promise<Page<Resource>> {
+      return listKind(deps, 'servicePrincipal', token, (_id, sp) =>
+        sp.servicePrincipalType === 'ManagedIdentity' ? toManagedIdentityResource(sp) : undefined,
+      );
+    },
+    entitlements(): Entitlement[] {
+      return [];
+    },
+    grants(): Promise<Page<Grant>> {
+      return Promise.resolve({ items: [] });
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { GraphError } from '../../graph/errors.js';
+import type { GraphPage } from '../../graph/types.js';
+import { DeltaExpiredError, type CollectContext } from './collect-context.js';
+
+export interface PagedPhaseSpec<T> {
+  phase: string;
+  /** First request of a fresh round (a listing, or a delta query). */
+  startUrl: string;
+  /** For delta phases: where the round's `@odata.deltaLink` is kept between syncs. */
+  deltaKey?: string;
+  /**
+   * Source-cache kinds this phase owns: a round that starts from the beginning (no usable delta
+   * link) replaces them, so nothing the previous snapshot held survives unless listed again.
+   */
+  owns?: { objects: string[]; links: string[] };
+  /** Applies one page to the source cache; runs inside the page's transaction. */
+  onPage(items: T[]): void;
+  /**
+   * For phases whose items touch only the records of their own key (id): a round that starts from
+   * the beginning stages its pages as they arrive and applies them in key order when it ends (in
+   * the last page's transaction). Graph hands out objects in no useful order, and applied as they
+   * come, every object would be written to a random place in the source cache's B-trees: once
+   * those outgrow SQLite's page cache each item costs a disk write. Items of one key keep their
+   * order, so repeats across pages merge exactly as they would have.
+   */
+  itemKey?: (item: T) => string;
+}
+
+/** Staged items are applied in batches of this many. */
+const APPLY_BATCH = 500;
+
+/**
+ * Walks a Graph collection page by page. Each page and the checkpoint naming the next page commit
+ * in one transaction, so a sync killed anywhere resumes at the first page not yet stored. A delta
+ * phase starts from the previous snapshot's delta link when there is one and ends by storing the
+ * new link.
+ */
+export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>): Promise<number> {
+  const { db } = ctx;
+  const cp = db.checkpoint(spec.phase);
+  if (cp?.status === 'done') return cp.items;
+  let url: string;
+  let items = cp?.items ?? 0;
+  if (cp?.token !== undefined) {
+    url = cp.token;
+  } else {
+    // A fresh start: take over the previous snapshot's delta link (if any) as this round's cursor,
+    // and forget it, so that only a link from this round can end the phase.
+    // A link recorded for a different query (other $select) would replay the wrong properties.
+    const stored =
+      spec.deltaKey && db.getMeta(`${spec.deltaKey}:query`) === spec.startUrl
+        ? db.getMeta(spec.deltaKey)
+        : undefined;
+    url = stored ?? spec.startUrl;
+    db.transaction(() => {
+      if (spec.deltaKey) {
+        db.deleteMeta(spec.deltaKey);
+        db.setMeta(`${spec.deltaKey}:query`, spec.startUrl);
+      }
+      if (stored !== undefined) db.setMeta(`replaying:${spec.phase}`, '1');
+      else if (spec.owns) db.source.clearKinds(spec.owns.objects, spec.owns.links);
+      db.clearStaged(spec.phase);
+      db.saveCheckpoint({ phase: spec.phase, status: 'running', token: url, items });
+    });
+  }
+  const replaying = db.getMeta(`replaying:${spec.phase}`) === '1';
+  // A replayed delta round carries only changes: applied at once, they are few.
+  const key = replaying ? undefined : spec.itemKey;
+  const pages = ctx.graph.pages<T>(url, ctx.requestOptions)[Symbol.asyncIterator]();
+  let ahead = prefetch(pages);
+  try {
+    for (;;) {
+      const next = await ahead;
+      if (next.done) break;
+      const page = next.value;
+      ctx.signal?.throwIfAborted();
+      // The following page is requested before this one is stored, so that Graph serves it while
+      // this process parses and writes. Only stored pages are checkpointed: a sync stopped here
+      // resumes at `page.nextLink`, whether or not the page fetched ahead had arrived.
+      ahead = prefetch(pages);
+      db.transaction(() => {
+        const last = isLast(page);
+        if (key) {
+          db.stageItems(
+            spec.phase,
+            page.value.map((item) => ({ key: key(item), data: item })),
+          );
+          if (last) applyStaged(ctx, spec);
+        } else spec.onPage(page.value);
+        items += page.value.length;
+        if (last && spec.deltaKey) {
+          if (!page.deltaLink)
+            throw new Error(`${spec.phase}: the delta round ended without an @odata.deltaLink`);
+          db.setMeta(spec.deltaKey, page.deltaLink);
+        }
+        db.saveCheckpoint({
+          phase: spec.phase,
+          status: last ? 'done' : 'running',
+          token: page.nextLink,
+          items,
+        });
+      });
+    }
+  } catch (err) {
+    // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
+    // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
+    // A checkpointed page link of an interrupted sync can expire the same way.
+    const resumed = cp?.token !== undefined;
+    if ((replaying || resumed) && err instanceof GraphError && err.kind === 'sync_state_expired') {
+      throw new DeltaExpiredError(spec.phase, err);
+    }
+    throw err;
+  }
+  const end = db.checkpoint(spec.phase);
+  if (end?.status !== 'done') {
+    throw new Error(
+      `${spec.phase}: the listing ended without a final page; refusing to treat it as complete`,
+    );
+  }
+  return items;
+}
+
+/** Applies a round's staged items in key order (arrival order within a key), then forgets them. */
+function applyStaged<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>): void {
+  let batch: T[] = [];
+  for (const item of ctx.db.stagedItems<T>(spec.phase)) {
+    batch.push(item);
+    if (batch.length === APPLY_BATCH) {
+      spec.onPage(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) spec.onPage(batch);
+  ctx.db.clearStaged(spec.phase);
+}
+
+/** The next page, its failure left for the caller to meet when (if) it awaits it. */
+function prefetch<T>(pages: AsyncIterator<GraphPage<T>>): Promise<IteratorResult<GraphPage<T>>> {
+  const next = pages.next();
+  // A phase that fails while storing a page never awaits the page fetched ahead.
+  next.catch(() => undefined);
+  return next;
+}
+
+function isLast(page: GraphPage<unknown>): boolean {
+  return page.nextLink === undefined;
+}

@@ -1,0 +1,49 @@
+import type { ConnectorConfig } from '../../config/types.js';
+import type { SnapshotDb } from '../../snapshot/database.js';
+import type { HeaderDraft } from '../../snapshot/file.js';
+import type { WorkingSync } from './working.js';
+
+/** The header of the snapshot a finished working database becomes. */
+export function headerDraft(
+  work: WorkingSync,
+  config: ConnectorConfig,
+  endedAt: number,
+  graphRequests: number,
+): HeaderDraft {
+  const { db } = work;
+  return {
+    format: 'baton-entra-snapshot',
+    formatVersion: 1,
+    syncId: work.syncId,
+    tenantId: config.auth.tenantId,
+    kind: work.kind,
+    ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
+    startedAt: work.startedAt,
+    endedAt: new Date(endedAt).toISOString(),
+    counts: {
+      resourceTypes: db.count('resource_types'),
+      resources: db.count('resources'),
+      entitlements: db.count('entitlements'),
+      grants: db.count('grants'),
+      resourcesByType: db.countResourcesByType(),
+    },
+    graphRequests,
+  };
+}
+
+/**
+ * Turns the copy that becomes the snapshot from working state into a finished sync: progress
+ * keys go, the sync's identity comes in. The working database itself is left as it is until the
+ * file is in place, so a failed write can still be resumed.
+ */
+export function sealCopy(work: WorkingSync, config: ConnectorConfig): (copy: SnapshotDb) => void {
+  return (copy) => {
+    for (const prefix of ['work:', 'replaying:']) {
+      for (const k of Object.keys(copy.metaWithPrefix(prefix))) copy.deleteMeta(k);
+    }
+    copy.setMeta('sync:id', work.syncId);
+    copy.setMeta('sync:kind', work.kind);
+    copy.setMeta('sync:tenantId', config.auth.tenantId);
+    if (work.parentSyncId) copy.setMeta('sync:parentSyncId', work.parentSyncId);
+  };
+}

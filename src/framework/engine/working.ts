@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type { ConnectorConfig } from '../../config/types.js';
+import { RELISTED_LINK_KINDS, RELISTED_OBJECT_KINDS, syncedTypes } from '../../connector/connector.js';
+import type { Logger } from '../../observability/logger.js';
+import { SnapshotDb } from '../../snapshot/database.js';
+import { fileExists, readSnapshotHeader, unpackSnapshot } from '../../snapshot/file.js';
+import { SCHEMA_VERSION } from '../../snapshot/schema.js';
+import type { SyncKind } from './api.js';
+import { SyncOptionError } from './errors.js';
+
+/** Interrupted syncs older than this start over (baton-sdk: a week; Graph's delta state: 7 days). */
+export const MAX_RESUME_AGE_MS = 6 * 86_400_000;
+
+export interface WorkingSync {
+  db: SnapshotDb;
+  syncId: string;
+  kind: SyncKind;
+  parentSyncId?: string;
+  startedAt: string;
+  resumed: boolean;
+}
+
+/**
+ * What makes two runs "the same sync": a resume continues only a working database started with the
+ * same parent snapshot and the same options; anything else starts over.
+ */
+function planKey(config: ConnectorConfig, parentSyncId: string | undefined): string {
+  return JSON.stringify({
+    // A working database of another schema (an older build's, interrupted) starts over.
+    schema: SCHEMA_VERSION,
+    parent: parentSyncId ?? null,
+    tenant: config.auth.tenantId,
+    graph: config.graphBaseUrl,
+    types: syncedTypes(config),
+    options: [
+      config.skipAdGroups,
+      config.includeOnPremGroupMembers,
+      config.signInActivity,
+      config.onPremisesExtensionAttributes,
+      config.skipUnassignedApps,
+      config.syncDevices,
+      config.deviceJoinTypes,
+      config.deviceStaleDays ?? null,
+      config.userStaleDays ?? null,
+      config.scopeGroups,
+      config.licensedUsersOnly,
+    ],
+  });
+}
+
+export async function removeDb(path: string): Promise<void> {
+  await Promise.all([path, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })));
+}
+
+/**
+ * Opens the working database of this sync: resumes an interrupted one with the same plan, or
+ * starts afresh — empty for a full sync, or from the previous snapshot's content for an
+ * incremental one (listings without a delta query are forgotten, to be listed again).
+ */
+export async function openWorking(
+  path: string,
+  config: ConnectorConfig,
+  from: string | undefined,
+  now: () => number,
+  logger: Logger,
+): Promise<WorkingSync> {
+  const parent = from ? (await readSnapshotHeader(from)).header : undefined;
+  if (parent && parent.tenantId !== config.auth.tenantId) {
+    throw new SyncOptionError(
+      'incrementalFrom',
+      `${from} is a snapshot of tenant ${parent.tenantId}, not ${config.auth.tenantId}`,
+    );
+  }
+  const key = planKey(config, parent?.syncId);
+  if (await fileExists(path)) {
+    const db = new SnapshotDb(path, { working: true });
+    const syncId = db.getMeta('work:syncId');
+    const startedAt = Date.parse(db.getMeta('work:startedAt') ?? '');
+    // Page links in its checkpoints expire with Graph's 7-day sync state: an older sync restarts.
+    const fresh = now() - startedAt < MAX_RESUME_AGE_MS;
+    if (db.getMeta('work:plan') === key && syncId && fresh) {
+      logger.info({ syncId, workingDb: path }, 'resuming an interrupted sync from its checkpoint');
+      return {
+        db,
+        syncId,
+        kind: parent ? 'incremental' : 'full',
+        ...(parent ? { parentSyncId: parent.syncId } : {}),
+        startedAt: db.getMeta('work:startedAt')!,
+        resumed: true,
+      };
+    }
+    logger.warn({ workingDb: path }, 'discarding the working database of a different or too old sync');
+    db.close();
+    await removeDb(path);
+  }
+  if (from) await unpackSnapshot(from, path);
+  const db = new SnapshotDb(path, { working: true });
+  const w: WorkingSync = {
+    db,
+    syncId: randomUUID(),
+    kind: parent ? 'incremental' : 'full',
+    startedAt: new Date(now()).toISOString(),
+    resumed: false,
+  };
+  if (parent) w.parentSyncId = parent.syncId;
+  db.transaction(() => {
+    if (parent) {
+      // The audit poll of an incremental reaches back to the parent's start.
+      db.setMeta('work:parentStartedAt', parent.startedAt);
+      db.source.clearKinds(RELISTED_OBJECT_KINDS, RELISTED_LINK_KINDS);
+      db.clearOutput();
+      for (const k of Object.keys(db.metaWithPrefix('sync:'))) db.deleteMeta(k);
+    }
+    db.setMeta('work:plan', key);
+    db.setMeta('work:syncId', w.syncId);
+    db.setMeta('work:startedAt', w.startedAt);
+    db.setMeta('work:graphRequests', '0');
+  });
+  return w;
+}
