@@ -6,7 +6,7 @@ import { Daemon, type EffectiveConfig } from '../daemon/service.js';
 import { ConfigWatcher } from '../daemon/config-watcher.js';
 import { installShutdown } from '../daemon/shutdown.js';
 import { probeEntra } from '../daemon/probe.js';
-import { runSync } from '../framework/engine/run.js';
+import { runSync } from '../connector/sync.js';
 import { createLogger } from '../observability/logger.js';
 import { VERSION } from '../version.js';
 

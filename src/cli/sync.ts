@@ -5,7 +5,7 @@ import { SyncAbortedError } from '../framework/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
 import { SyncOptionError } from '../framework/engine/errors.js';
-import { runSync } from '../framework/engine/run.js';
+import { runSync } from '../connector/sync.js';
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
 

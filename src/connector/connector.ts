@@ -1,9 +1,12 @@
 import { RESOURCE_TYPE_IDS, type ConnectorConfig, type ResourceTypeId } from '../config/types.js';
-import type { ResourceSyncer } from '../framework/types.js';
-import type { SnapshotDb } from '../snapshot/database.js';
+import type { CollectPhase as EnginePhase } from '../framework/collect.js';
+import type { Connector } from '../framework/connector.js';
+import type { JsonObject, ResourceSyncer } from '../framework/types.js';
+import type { GraphClient } from '../graph/types.js';
 import { applicationsPhase } from './credential/collect.js';
 import { auditPhase, DIRTY_ROLE, DIRTY_SP } from './shared/audit.js';
 import type { CollectPhase } from './shared/collect-context.js';
+import { EntraSourceQueries, SOURCE_INDEXES } from './shared/source-queries.js';
 import { devicesPhase } from './device/collect.js';
 import { skusPhase } from './license/collect.js';
 import { organizationPhase } from './shared/organization.js';
@@ -119,26 +122,62 @@ export function createSyncers(config: ConnectorConfig, deps: SyncerDeps): Resour
 }
 
 /**
- * Users that are transitive members of the scope groups, computed once in SQLite (a recursive
- * walk over member edges; UNION makes it stop on membership cycles).
+ * What makes two syncs of this connector "the same plan": the tenant, the Graph endpoint, the
+ * synced types and every option that changes what is read or produced.
  */
-export function scopeFilter(db: SnapshotDb, scopeGroups: string[]): ((id: string) => boolean) | undefined {
-  if (scopeGroups.length === 0) return undefined;
-  db.db.exec(
-    'DROP TABLE IF EXISTS temp.scope_users; CREATE TEMP TABLE scope_users (id TEXT PRIMARY KEY) WITHOUT ROWID',
-  );
-  const placeholders = scopeGroups.map(() => '?').join(',');
-  db.db
-    .prepare(
-      `INSERT OR IGNORE INTO temp.scope_users (id)
-       WITH RECURSIVE m(id, kind) AS (
-         SELECT target_id, target_kind FROM source_links WHERE kind = 'group' AND rel = 'member' AND owner_id IN (${placeholders})
-         UNION
-         SELECT l.target_id, l.target_kind FROM source_links l JOIN m
-           ON m.kind = 'group' AND l.kind = 'group' AND l.rel = 'member' AND l.owner_id = m.id)
-       SELECT id FROM m WHERE kind = 'user'`,
-    )
-    .run(...scopeGroups);
-  const has = db.db.prepare('SELECT 1 AS x FROM temp.scope_users WHERE id = ?');
-  return (id) => has.get(id) !== undefined;
+export function planKey(config: ConnectorConfig): JsonObject {
+  return {
+    tenant: config.auth.tenantId,
+    graph: config.graphBaseUrl,
+    types: syncedTypes(config),
+    options: [
+      config.skipAdGroups,
+      config.includeOnPremGroupMembers,
+      config.signInActivity,
+      config.onPremisesExtensionAttributes,
+      config.skipUnassignedApps,
+      config.syncDevices,
+      config.deviceJoinTypes,
+      config.deviceStaleDays ?? null,
+      config.userStaleDays ?? null,
+      config.scopeGroups,
+      config.licensedUsersOnly,
+    ],
+  };
+}
+
+/**
+ * The Entra connector as the sync engine drives it: the Graph access plan bound to this Graph
+ * client and configuration, and the syncers of the configured resource types.
+ */
+export function entraConnector(config: ConnectorConfig, graph: GraphClient): Connector {
+  const bind = (p: CollectPhase): EnginePhase => ({
+    name: p.name,
+    ...(p.after ? { after: p.after } : {}),
+    run: (ctx) =>
+      p.run({
+        ...ctx,
+        graph,
+        config,
+        requestOptions: { priority: 'low', ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      }),
+  });
+  return {
+    tenantId: config.auth.tenantId,
+    planKey: () => planKey(config),
+    collectPlan: () => collectPlan(config).map(bind),
+    relisted: { objects: RELISTED_OBJECT_KINDS, links: RELISTED_LINK_KINDS },
+    sourceIndexes: SOURCE_INDEXES,
+    syncers(ctx) {
+      const queries = new EntraSourceQueries(ctx.source.sql);
+      return createSyncers(config, {
+        ...ctx,
+        queries,
+        config,
+        orgIds: new Set([...ctx.source.all('organization')].map((o) => o.id)),
+        scopedUsers: queries.scopeFilter(config.scopeGroups),
+      });
+    },
+    requestCount: () => graph.stats.requests,
+  };
 }

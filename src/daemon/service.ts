@@ -1,7 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { ConnectorConfig } from '../config/types.js';
-import type { RunSync, SyncKind, SyncResult } from '../framework/engine/api.js';
+import type { SyncKind, SyncResult } from '../framework/engine/api.js';
+import type { RunSync } from '../connector/sync.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { realClock, type Clock } from './clock.js';

@@ -108,3 +108,6 @@ export interface ResourceSyncer {
   entitlements(resource: Resource): Entitlement[];
   grants(resource: Resource, pageToken: string | undefined): Promise<Page<Grant>>;
 }
+
+/** A full sync lists everything; an incremental builds on a previous snapshot's state. */
+export type SyncKind = 'full' | 'incremental';

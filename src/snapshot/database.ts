@@ -1,24 +1,18 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource, ResourceType } from '../framework/types.js';
+import type { Checkpoint } from '../framework/collect.js';
 import {
-  DEFERRED_INDEXES,
   OUTPUT_KEYS_TABLE,
   PAGE_SIZE_BYTES,
   OUTPUT_TABLES,
   SNAPSHOT_TABLES,
   WORKING_TABLES,
-  type DeferredIndex,
 } from './schema.js';
 import { compareIds, fromGrantRow, inIdOrder, toGrantRow, type GrantRow } from './grant-row.js';
 import { SourceCache } from './source-cache.js';
 import { immediateTransaction } from '../sqlite/transaction.js';
 
-export interface Checkpoint {
-  phase: string;
-  status: 'running' | 'done';
-  token?: string;
-  items: number;
-}
+export type { Checkpoint };
 
 type Row = Record<string, unknown>;
 
@@ -129,16 +123,6 @@ export class SnapshotDb {
 
   clearStaged(phase: string): void {
     this.stmt('DELETE FROM staged_items WHERE phase = ?').run(phase);
-  }
-
-  // --- deferred indexes (see DEFERRED_INDEXES) -------------------------------------------------
-  dropIndex(name: DeferredIndex): void {
-    this.db.exec(`DROP INDEX IF EXISTS ${name}`);
-  }
-
-  /** Builds the index if it is missing (a no-op when it is there). */
-  buildIndex(name: DeferredIndex): void {
-    this.db.exec(DEFERRED_INDEXES[name]);
   }
 
   // --- output ----------------------------------------------------------------------------------

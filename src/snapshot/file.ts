@@ -7,7 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
-import type { SnapshotHeader } from '../framework/engine/api.js';
+import type { SnapshotHeader } from './header.js';
 import { SnapshotDb } from './database.js';
 import {
   GRANTS_BY_PRINCIPAL,

@@ -22,24 +22,6 @@ export const READABLE_SCHEMA_VERSIONS: readonly number[] = [2, 3];
 export const PAGE_SIZE_BYTES = 16_384;
 
 /**
- * Indexes a sync drops while it bulk-writes their tables and builds again in one sorted pass when
- * it first needs them: rows arrive in an order these indexes would take at random, and once an
- * index outgrows SQLite's page cache every such insert is a disk read and write.
- */
-export const DEFERRED_INDEXES = {
-  /**
-   * Who holds a license, read by the output step; written at random by users. Partial: the other
-   * edges (a million group memberships) are never looked up by target, and indexing them cost
-   * a second copy of the edges in every snapshot. Covering (it holds every column the reader
-   * asks for), so reading a license's holders never touches the edges themselves: on a 1M-user
-   * tenant those lookups, a million at random, added ~45 MiB to the sync's peak RSS.
-   */
-  source_links_by_license:
-    "CREATE INDEX IF NOT EXISTS source_links_by_license ON source_links (target_id, kind, owner_id, extra, target_kind) WHERE rel = 'license'",
-} as const;
-export type DeferredIndex = keyof typeof DEFERRED_INDEXES;
-
-/**
  * Grants by principal, for readers that look up a principal's access (`snapshot access`). Not in
  * the snapshot: it was as large as the grants themselves, written and compressed by every sync
  * for a lookup that one command makes, and built by that command in one sorted pass.
@@ -70,7 +52,6 @@ CREATE TABLE IF NOT EXISTS source_links (
   kind TEXT NOT NULL, owner_id TEXT NOT NULL, rel TEXT NOT NULL, target_id TEXT NOT NULL,
   target_kind TEXT NOT NULL, extra TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (kind, owner_id, rel, target_id, extra)) WITHOUT ROWID;
-${DEFERRED_INDEXES.source_links_by_license};
 `;
 
 /** Progress of an unfinished sync; only in the working database, never in a finished snapshot. */

@@ -8,7 +8,7 @@
 import { loadConfig } from '../../src/config/load.js';
 import { pino } from 'pino';
 import { boundHeapGrowth } from '../../src/framework/engine/heap.js';
-import { runSync } from '../../src/framework/engine/run.js';
+import { runSync } from '../../src/connector/sync.js';
 
 // As the CLI entry point does: the benchmark measures the process as it ships.
 boundHeapGrowth();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { thumbprintOf, toCredentialResource } from '../../src/connector/credential/resource.js';
 import type { ExportRecord } from '../../src/snapshot/export.js';
-import { runSync } from '../../src/framework/engine/run.js';
+import { runSync } from '../../src/connector/sync.js';
 import { expectedIds } from '../framework/engine/expected.js';
 import { FakeGraph } from '../framework/engine/support/fake-graph.js';
 import { demoTenant } from '../framework/engine/support/fake-tenant.js';

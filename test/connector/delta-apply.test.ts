@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { applyGroup } from '../../src/connector/group/collect.js';
 import { applyUser } from '../../src/connector/user/collect.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
+import { EntraSourceQueries } from '../../src/connector/shared/source-queries.js';
 import { tempDir } from '../framework/engine/support/harness.js';
 
 const user = (id: string) => ({ '@odata.type': '#microsoft.graph.user', id });
@@ -70,7 +71,7 @@ describe('applying delta pages to the source cache (Graph JSON)', () => {
     assert.equal(u?.jobTitle, 'Lead');
     assert.ok(!('manager@delta' in u!), 'annotations are not stored as properties');
     assert.deepEqual(
-      db.source.licensees('s1').map((l) => l.ownerId),
+      new EntraSourceQueries(db.source.sql).licensees('s1').map((l) => l.ownerId),
       ['u1'],
       'licenses kept when not in the update',
     );
@@ -79,7 +80,7 @@ describe('applying delta pages to the source cache (Graph JSON)', () => {
       assignedLicenses: [{ skuId: 's2', disabledPlans: [] }],
       'manager@delta': [user('m2')],
     });
-    assert.deepEqual(db.source.licensees('s1'), []);
+    assert.deepEqual(new EntraSourceQueries(db.source.sql).licensees('s1'), []);
     assert.deepEqual(
       db.source.links('user', 'u1', 'manager').map((l) => l.targetId),
       ['m2'],
@@ -91,6 +92,6 @@ describe('applying delta pages to the source cache (Graph JSON)', () => {
     assert.deepEqual(db.source.links('user', 'u1', 'manager'), []);
     applyUser(db.source, { id: 'u1', '@removed': { reason: 'deleted' } });
     assert.equal(db.source.get('user', 'u1'), undefined);
-    assert.deepEqual(db.source.licensees('s2'), []);
+    assert.deepEqual(new EntraSourceQueries(db.source.sql).licensees('s2'), []);
   });
 });

@@ -5,6 +5,7 @@ import { applyGroup, groupsPhase } from '../../src/connector/group/collect.js';
 import type { GraphClient, GraphPage } from '../../src/graph/types.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
+import { phaseStore } from '../../src/framework/engine/phase-store.js';
 import { tempDir, testConfig } from '../framework/engine/support/harness.js';
 
 type Item = Record<string, unknown>;
@@ -70,7 +71,9 @@ describe('paged phases stage a fresh round and apply it in id order', () => {
   afterEach(() => tmp.cleanup());
   const ctx = (db: SnapshotDb, graph: GraphClient): CollectContext => ({
     graph,
-    db,
+    store: phaseStore(db),
+    work: { kind: 'full' },
+    now: Date.now,
     config: testConfig(),
     logger: silentLogger,
     requestOptions: {},

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { loadDaemonSettings } from '../../src/daemon/settings.js';
 import { Daemon, type EffectiveConfig } from '../../src/daemon/service.js';
 import { probeEntra } from '../../src/daemon/probe.js';
-import { runSync } from '../../src/framework/engine/run.js';
+import { runSync } from '../../src/connector/sync.js';
 import { FakeApiServer } from '../support/fake-apiserver.js';
 import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';

@@ -77,9 +77,13 @@ describe('interoperability with grpc-core (Python grpcio)', function () {
       ],
       { cwd: ROOT },
     );
-    server = spawn(PYTHON, [join(ROOT, 'test/reference-control-plane/interop/control_plane_server.py'), gen, out], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    server = spawn(
+      PYTHON,
+      [join(ROOT, 'test/reference-control-plane/interop/control_plane_server.py'), gen, out],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     const port = await new Promise<string>((resolve, reject) => {
       server!.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
       server!.once('exit', (code) => reject(new Error(`python server exited ${code}`)));

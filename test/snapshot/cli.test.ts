@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSync } from '../../src/framework/engine/run.js';
+import { runSync } from '../../src/connector/sync.js';
 import { runCli } from '../support/cli.js';
 import { FakeGraph } from '../framework/engine/support/fake-graph.js';
 import { demoTenant } from '../framework/engine/support/fake-tenant.js';

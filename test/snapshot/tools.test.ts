@@ -4,7 +4,7 @@ import { accessOf } from '../../src/snapshot/access.js';
 import { diffSnapshots } from '../../src/snapshot/diff.js';
 import { csvField, csvRow, exportRecords } from '../../src/snapshot/export.js';
 import { openSnapshot, type OpenSnapshot } from '../../src/snapshot/file.js';
-import { runSync } from '../../src/framework/engine/run.js';
+import { runSync } from '../../src/connector/sync.js';
 import { FakeGraph } from '../framework/engine/support/fake-graph.js';
 import { demoTenant } from '../framework/engine/support/fake-tenant.js';
 import { FIXED_NOW, tempDir, testConfig } from '../framework/engine/support/harness.js';

@@ -1,7 +1,6 @@
 import { applyDeltaObject, type CollectPhase } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 /** What the credential resources need from an app registration; nothing else is read. */
 export const APPLICATION_SELECT = ['id', 'appId', 'displayName', 'passwordCredentials', 'keyCredentials'];
@@ -21,7 +20,7 @@ export const applicationsPhase: CollectPhase = {
       deltaKey: 'delta:applications',
       owns: { objects: ['application'], links: [] },
       onPage: (items) => {
-        for (const a of items) applyDeltaObject(ctx.db.source, 'application', a);
+        for (const a of items) applyDeltaObject(ctx.store.source, 'application', a);
       },
     });
   },

@@ -1,7 +1,6 @@
 import { applyDeltaObject, type CollectPhase } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 export const DEVICE_SELECT = [
   'id',
@@ -33,7 +32,7 @@ export const devicesPhase: CollectPhase = {
       owns: { objects: ['device'], links: [] },
       itemKey: (item) => item.id as string,
       onPage: (items) => {
-        for (const d of items) applyDeltaObject(ctx.db.source, 'device', d);
+        for (const d of items) applyDeltaObject(ctx.store.source, 'device', d);
       },
     });
   },

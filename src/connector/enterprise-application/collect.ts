@@ -1,6 +1,12 @@
 import { DIRTY_SP, relistServicePrincipals } from '../shared/audit.js';
-import { applyDeltaObject, plainProperties, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
+import {
+  applyDeltaObject,
+  plainProperties,
+  type CollectContext,
+  type CollectPhase,
+} from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 export const SP_SELECT = [
   'id',
@@ -27,7 +33,6 @@ export const SP_SELECT = [
 /** `$expand` on a directory relationship returns at most 20 items and no nextLink. */
 export const EXPAND_CAP = 20;
 
-type Item = Record<string, unknown>;
 interface Assignment {
   appRoleId: string;
   principalId: string;
@@ -41,11 +46,11 @@ function principalKind(t: string): string {
 
 /** Replaces the app-role assignment edges of one service principal. */
 export function storeAssignments(ctx: CollectContext, spId: string, list: Assignment[]): void {
-  for (const l of ctx.db.source.links('servicePrincipal', spId)) {
-    if (l.rel.startsWith('assignment:')) ctx.db.source.unlink('servicePrincipal', spId, l.rel, l.targetId);
+  for (const l of ctx.store.source.links('servicePrincipal', spId)) {
+    if (l.rel.startsWith('assignment:')) ctx.store.source.unlink('servicePrincipal', spId, l.rel, l.targetId);
   }
   for (const a of list) {
-    ctx.db.source.link({
+    ctx.store.source.link({
       kind: 'servicePrincipal',
       ownerId: spId,
       rel: `assignment:${a.appRoleId}`,
@@ -58,20 +63,21 @@ export function storeAssignments(ctx: CollectContext, spId: string, list: Assign
 /** Where the next incremental's service-principal delta round starts. */
 export const SP_DELTA_KEY = 'delta:servicePrincipals';
 export const SP_DELTA_URL = `/servicePrincipals/delta?$select=${SP_SELECT.join(',')}`;
-const SP_MODE = 'work:spMode';
+const SP_MODE = 'spMode';
 
 /** How this sync reads service principals: replaying the parent's delta link, or a full listing. */
 export function spMode(ctx: CollectContext): 'delta' | 'list' {
-  return ctx.db.getMeta(SP_MODE) === 'delta' ? 'delta' : 'list';
+  return ctx.store.scratch.get(SP_MODE) === 'delta' ? 'delta' : 'list';
 }
 
 function chooseMode(ctx: CollectContext): 'delta' | 'list' {
-  const stored = ctx.db.getMeta(SP_MODE);
+  const stored = ctx.store.scratch.get(SP_MODE);
   if (stored === 'delta' || stored === 'list') return stored;
   const linked =
-    ctx.db.getMeta(`${SP_DELTA_KEY}:query`) === SP_DELTA_URL && ctx.db.getMeta(SP_DELTA_KEY) !== undefined;
+    ctx.store.state.get(`${SP_DELTA_KEY}:query`) === SP_DELTA_URL &&
+    ctx.store.state.get(SP_DELTA_KEY) !== undefined;
   const mode = linked && !relistServicePrincipals(ctx) ? 'delta' : 'list';
-  ctx.db.setMeta(SP_MODE, mode);
+  ctx.store.scratch.set(SP_MODE, mode);
   return mode;
 }
 
@@ -100,12 +106,12 @@ export const servicePrincipalsPhase: CollectPhase = {
           const id = item.id as string;
           const sp = plainProperties(item);
           delete sp.appRoleAssignedTo;
-          ctx.db.source.put('servicePrincipal', id, sp);
+          ctx.store.source.put('servicePrincipal', id, sp);
           const assigned = Array.isArray(item.appRoleAssignedTo)
             ? (item.appRoleAssignedTo as Assignment[])
             : [];
           storeAssignments(ctx, id, assigned);
-          if (assigned.length >= EXPAND_CAP) ctx.db.source.put('spOverflow', id, {});
+          if (assigned.length >= EXPAND_CAP) ctx.store.source.put('spOverflow', id, {});
         }
       },
     });
@@ -115,16 +121,16 @@ export const servicePrincipalsPhase: CollectPhase = {
 /** One request: a delta link naming "now", taken before the listing starts. */
 async function recordLatestLink(ctx: CollectContext): Promise<void> {
   const phase = 'servicePrincipals:latest';
-  if (ctx.db.checkpoint(phase)?.status === 'done') return;
+  if (ctx.store.checkpoints.get(phase)?.status === 'done') return;
   let link: string | undefined;
   for await (const page of ctx.graph.pages<Item>(`${SP_DELTA_URL}&$deltatoken=latest`, ctx.requestOptions)) {
     link = page.deltaLink;
   }
   if (!link) throw new Error(`${phase}: $deltatoken=latest answered without an @odata.deltaLink`);
-  ctx.db.transaction(() => {
-    ctx.db.setMeta(SP_DELTA_KEY, link);
-    ctx.db.setMeta(`${SP_DELTA_KEY}:query`, SP_DELTA_URL);
-    ctx.db.saveCheckpoint({ phase, status: 'done', items: 0 });
+  ctx.store.transaction(() => {
+    ctx.store.state.set(SP_DELTA_KEY, link);
+    ctx.store.state.set(`${SP_DELTA_KEY}:query`, SP_DELTA_URL);
+    ctx.store.checkpoints.save({ phase, status: 'done', items: 0 });
   });
 }
 
@@ -141,8 +147,9 @@ function replayDelta(ctx: CollectContext): Promise<number> {
     onPage: (items) => {
       for (const item of items) {
         const id = item.id as string;
-        if (applyDeltaObject(ctx.db.source, 'servicePrincipal', item)) ctx.db.source.put(DIRTY_SP, id, {});
-        else ctx.db.source.remove(DIRTY_SP, id);
+        if (applyDeltaObject(ctx.store.source, 'servicePrincipal', item))
+          ctx.store.source.put(DIRTY_SP, id, {});
+        else ctx.store.source.remove(DIRTY_SP, id);
       }
     },
   });

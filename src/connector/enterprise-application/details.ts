@@ -3,8 +3,7 @@ import { isSyncedApplication } from './resource.js';
 import { DIRTY_SP } from '../shared/audit.js';
 import { odataKind, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
 import { spMode, storeAssignments } from './collect.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 /**
  * Walks the ids of one source-cache kind in id order from the checkpoint, handing out chunks; the
@@ -17,7 +16,7 @@ export async function walkIds(
   chunk: number,
   work: (ids: string[]) => Promise<void>,
 ): Promise<number> {
-  const cp = ctx.db.checkpoint(phase);
+  const cp = ctx.store.checkpoints.get(phase);
   if (cp?.status === 'done') return cp.items;
   let items = cp?.items ?? 0;
   const after = cp?.token ?? '';
@@ -28,7 +27,7 @@ export async function walkIds(
     await work(batch);
     items += batch.length;
     const last = batch.at(-1)!;
-    ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase, status: 'running', token: last, items }));
+    ctx.store.transaction(() => ctx.store.checkpoints.save({ phase, status: 'running', token: last, items }));
     batch = [];
   };
   for (const id of ids()) {
@@ -37,12 +36,12 @@ export async function walkIds(
     if (batch.length >= chunk) await flush();
   }
   await flush();
-  ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase, status: 'done', items }));
+  ctx.store.transaction(() => ctx.store.checkpoints.save({ phase, status: 'done', items }));
   return items;
 }
 
 export function* idsOf(ctx: CollectContext, kind: string): Generator<string> {
-  for (const row of ctx.db.source.all(kind)) yield row.id;
+  for (const row of ctx.store.source.all(kind)) yield row.id;
 }
 
 /**
@@ -91,7 +90,7 @@ async function batchedCollections(
 ): Promise<void> {
   const results = await batchedListings(ctx, phase, ids.map(url), (status) => status === 404);
   for (const [i, items] of results.entries()) {
-    if (items) ctx.db.transaction(() => store(ids[i]!, items));
+    if (items) ctx.store.transaction(() => store(ids[i]!, items));
   }
 }
 
@@ -121,16 +120,16 @@ export const spAssignmentsPhase: CollectPhase = {
 };
 
 function* syncedAppIds(ctx: CollectContext): Generator<string> {
-  const orgIds = new Set([...ctx.db.source.all<Item>('organization')].map((o) => o.id));
+  const orgIds = new Set([...ctx.store.source.all<Item>('organization')].map((o) => o.id));
   const delta = spMode(ctx) === 'delta';
-  for (const { id, data: sp } of ctx.db.source.all<Item>(delta ? DIRTY_SP : 'servicePrincipal')) {
-    const data = delta ? ctx.db.source.get<Item>('servicePrincipal', id) : sp;
+  for (const { id, data: sp } of ctx.store.source.all<Item>(delta ? DIRTY_SP : 'servicePrincipal')) {
+    const data = delta ? ctx.store.source.get<Item>('servicePrincipal', id) : sp;
     if (
       data !== undefined &&
       isSyncedApplication(
         data,
         orgIds,
-        ctx.db.source.hasLinks('servicePrincipal', id, 'assignment:'),
+        ctx.store.source.hasLinks('servicePrincipal', id, 'assignment:'),
         ctx.config,
       )
     ) {
@@ -159,9 +158,9 @@ export const spOwnersPhase: CollectPhase = {
           ids,
           (id) => `/servicePrincipals/${id}/owners?$select=id`,
           (id, owners) => {
-            ctx.db.source.clearRel('servicePrincipal', id, 'owner');
+            ctx.store.source.clearRel('servicePrincipal', id, 'owner');
             for (const o of owners) {
-              ctx.db.source.link({
+              ctx.store.source.link({
                 kind: 'servicePrincipal',
                 ownerId: id,
                 rel: 'owner',

@@ -1,6 +1,13 @@
-import type { SourceCache } from '../../snapshot/source-cache.js';
-import { applyDeltaObject, isRemoved, odataKind, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
+import type { SourceStore } from '../../framework/source.js';
+import {
+  applyDeltaObject,
+  isRemoved,
+  odataKind,
+  type CollectContext,
+  type CollectPhase,
+} from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 export const GROUP_SELECT = [
   'id',
@@ -24,8 +31,6 @@ export const GROUP_SELECT = [
   'onPremisesLastSyncDateTime',
 ];
 
-type Item = Record<string, unknown>;
-
 /**
  * `groups/delta` with `$select=…,members,owners`: memberships and ownerships arrive as
  * `members@delta`/`owners@delta` chunks, so no per-group member listing is needed. A big group
@@ -42,13 +47,13 @@ export const groupsPhase: CollectPhase = {
       owns: { objects: ['group'], links: ['group'] },
       itemKey: (item) => item.id as string,
       onPage: (items) => {
-        for (const item of items) applyGroup(ctx.db.source, item);
+        for (const item of items) applyGroup(ctx.store.source, item);
       },
     });
   },
 };
 
-export function applyGroup(source: SourceCache, item: Item): void {
+export function applyGroup(source: SourceStore, item: Item): void {
   const id = item.id as string;
   if (!applyDeltaObject(source, 'group', item)) return;
   for (const rel of ['member', 'owner'] as const) {

@@ -1,7 +1,14 @@
 import { entitlementId } from '../../framework/ids.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { grantsFromLinks, listKind, makeGrant, principalFor, type Item, type SyncerDeps } from '../shared/common.js';
+import {
+  grantsFromLinks,
+  listKind,
+  makeGrant,
+  principalFor,
+  type Item,
+  type SyncerDeps,
+} from '../shared/common.js';
 import { applyProfileMappings, type FieldMapping } from '../shared/mapping.js';
 
 export const GROUP_MAPPINGS: FieldMapping[] = [

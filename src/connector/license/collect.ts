@@ -1,7 +1,6 @@
 import type { CollectPhase } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 /** The tenant's SKUs; who holds them comes from the users' `assignedLicenses`. */
 export const skusPhase: CollectPhase = {
@@ -12,7 +11,7 @@ export const skusPhase: CollectPhase = {
       startUrl:
         '/subscribedSkus?$select=id,skuId,skuPartNumber,appliesTo,capabilityStatus,consumedUnits,prepaidUnits',
       onPage: (items) => {
-        for (const s of items) ctx.db.source.put('sku', s.skuId as string, s);
+        for (const s of items) ctx.store.source.put('sku', s.skuId as string, s);
       },
     });
   },

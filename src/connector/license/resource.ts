@@ -58,7 +58,7 @@ export function createLicenseSyncer(deps: SyncerDeps): ResourceSyncer {
     },
     grants(resource, token): Promise<Page<Grant>> {
       const after = token ? (JSON.parse(token) as LinkKey) : (['', '', ''] as LinkKey);
-      const links = deps.source.licenseesPage(resource.id.resource, after, PAGE_SIZE);
+      const links = deps.queries.licenseesPage(resource.id.resource, after, PAGE_SIZE);
       const ent = entitlementId(resource.id, 'assigned');
       const items = links.map((l) => makeGrant(ent, { principal: { type: 'user', id: l.ownerId } }));
       const last = links.at(-1);

@@ -2,8 +2,7 @@ import { GraphError } from '../../graph/errors.js';
 import type { CollectContext, CollectPhase } from '../shared/collect-context.js';
 import { runPagedPhase, type PagedPhaseSpec } from '../shared/paged.js';
 import { ASSIGNMENT_SELECT, INSTANCE_SELECT, refreshRoles, roleMode, storeRoleEdges } from './edges.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 /**
  * Role edges have no delta query: an incremental keeps the parent's, or re-reads the roles the
@@ -13,9 +12,11 @@ async function roleListing(ctx: CollectContext, spec: PagedPhaseSpec<Item>): Pro
   const mode = roleMode(ctx);
   if (mode === 'refresh' && spec.phase === 'roleAssignments') return refreshRoles(ctx);
   if (mode !== 'list') {
-    const cp = ctx.db.checkpoint(spec.phase);
+    const cp = ctx.store.checkpoints.get(spec.phase);
     if (cp?.status !== 'done')
-      ctx.db.transaction(() => ctx.db.saveCheckpoint({ phase: spec.phase, status: 'done', items: 0 }));
+      ctx.store.transaction(() =>
+        ctx.store.checkpoints.save({ phase: spec.phase, status: 'done', items: 0 }),
+      );
     return 0;
   }
   return runPagedPhase<Item>(ctx, spec);
@@ -29,7 +30,7 @@ export const roleDefinitionsPhase: CollectPhase = {
       startUrl:
         '/roleManagement/directory/roleDefinitions?$select=id,displayName,description,isBuiltIn,isEnabled,templateId',
       onPage: (items) => {
-        for (const d of items) ctx.db.source.put('roleDefinition', d.id as string, d);
+        for (const d of items) ctx.store.source.put('roleDefinition', d.id as string, d);
       },
     });
   },
@@ -69,9 +70,9 @@ function pimPhase(name: string, path: string, rel: 'assigned' | 'eligible'): Col
             { phase: name },
             'tenant has no PIM license (AadPremiumLicenseRequired); eligible and time-bound role assignments are not synced',
           );
-          ctx.db.transaction(() => {
-            ctx.db.setMeta('pim', 'unlicensed');
-            ctx.db.saveCheckpoint({ phase: name, status: 'done', items: 0 });
+          ctx.store.transaction(() => {
+            ctx.store.state.set('pim', 'unlicensed');
+            ctx.store.checkpoints.save({ phase: name, status: 'done', items: 0 });
           });
           return 0;
         }

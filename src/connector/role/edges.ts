@@ -1,14 +1,13 @@
 import { DIRTY_ROLE, relistRoles, ROLE_EXPIRY } from '../shared/audit.js';
 import type { CollectContext } from '../shared/collect-context.js';
 import { batchedListings, idsOf, walkIds } from '../enterprise-application/details.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 export const ASSIGNMENT_SELECT = 'id,principalId,roleDefinitionId,directoryScopeId';
 export const INSTANCE_SELECT =
   'id,principalId,roleDefinitionId,directoryScopeId,memberType,startDateTime,endDateTime';
 
-const ROLE_MODE = 'work:roleMode';
+const ROLE_MODE = 'roleMode';
 /** Roles per `$batch` call: three listings each, within one envelope of 20. */
 const ROLES_PER_BATCH = 6;
 
@@ -19,7 +18,7 @@ export function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible'
     // Instances inherited through a role-assignable group (memberType Group) are the group's
     // assignment seen from its members; the group's own grant carries them via expansion.
     if (a.memberType !== undefined && a.memberType !== 'Direct') continue;
-    ctx.db.source.link({
+    ctx.store.source.link({
       kind: 'roleDefinition',
       ownerId: a.roleDefinitionId as string,
       rel,
@@ -37,8 +36,8 @@ export function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible'
  */
 function noteExpiry(ctx: CollectContext, end: unknown): void {
   if (typeof end !== 'string' || Number.isNaN(Date.parse(end))) return;
-  const known = ctx.db.getMeta(ROLE_EXPIRY);
-  if (known === undefined || Date.parse(end) < Date.parse(known)) ctx.db.setMeta(ROLE_EXPIRY, end);
+  const known = ctx.store.state.get(ROLE_EXPIRY);
+  if (known === undefined || Date.parse(end) < Date.parse(known)) ctx.store.state.set(ROLE_EXPIRY, end);
 }
 
 /**
@@ -47,19 +46,19 @@ function noteExpiry(ctx: CollectContext, end: unknown): void {
  * edges of the roles the audit log names, or `keep` the parent's.
  */
 export function roleMode(ctx: CollectContext): 'list' | 'refresh' | 'keep' {
-  const stored = ctx.db.getMeta(ROLE_MODE);
+  const stored = ctx.store.scratch.get(ROLE_MODE);
   if (stored === 'list' || stored === 'refresh' || stored === 'keep') return stored;
   let mode: 'list' | 'refresh' | 'keep' = 'keep';
   if (relistRoles(ctx)) mode = 'list';
   else
-    for (const { id } of ctx.db.source.all(DIRTY_ROLE)) {
-      if (ctx.db.source.get('roleDefinition', id) === undefined) {
+    for (const { id } of ctx.store.source.all(DIRTY_ROLE)) {
+      if (ctx.store.source.get('roleDefinition', id) === undefined) {
         mode = 'list';
         break;
       }
       mode = 'refresh';
     }
-  ctx.db.setMeta(ROLE_MODE, mode);
+  ctx.store.scratch.set(ROLE_MODE, mode);
   return mode;
 }
 
@@ -69,7 +68,7 @@ function roleUrls(ctx: CollectContext, id: string): { url: string; rel: 'assigne
   const urls: { url: string; rel: 'assigned' | 'eligible' }[] = [
     { url: `${base}/roleAssignments?$select=${ASSIGNMENT_SELECT}&${filter}`, rel: 'assigned' },
   ];
-  if (ctx.db.getMeta('pim') !== 'unlicensed')
+  if (ctx.store.state.get('pim') !== 'unlicensed')
     urls.push(
       {
         url: `${base}/roleAssignmentScheduleInstances?$select=${INSTANCE_SELECT}&${filter}`,
@@ -108,10 +107,10 @@ export function refreshRoles(ctx: CollectContext): Promise<number> {
         const p = plan[i]!;
         if (items) edges.set(p.id, [...(edges.get(p.id) ?? []), { rel: p.rel, items }]);
       }
-      ctx.db.transaction(() => {
+      ctx.store.transaction(() => {
         for (const id of ids) {
-          ctx.db.source.clearRel('roleDefinition', id, 'assigned');
-          ctx.db.source.clearRel('roleDefinition', id, 'eligible');
+          ctx.store.source.clearRel('roleDefinition', id, 'assigned');
+          ctx.store.source.clearRel('roleDefinition', id, 'eligible');
           for (const { rel, items } of edges.get(id) ?? []) storeRoleEdges(ctx, rel, items);
         }
       });

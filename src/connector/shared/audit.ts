@@ -1,8 +1,7 @@
 import { GraphError } from '../../graph/errors.js';
 import type { CollectContext, CollectPhase } from './collect-context.js';
 import { runPagedPhase } from './paged.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from './collect-context.js';
 
 /**
  * How far before the parent sync's start the audit poll reaches back. Microsoft documented audit
@@ -25,9 +24,9 @@ export const AUDIT_REACH_MS = 6 * 86_400_000;
 /** What the incremental reads again, decided once by the audit poll and kept in the working meta. */
 export type AuditOutcome = 'full' | 'ok' | 'unavailable';
 
-const OUTCOME = 'work:audit';
-const RELIST_ROLES = 'work:relistRoles';
-const RELIST_ALL = 'work:relistAll';
+const OUTCOME = 'audit';
+const RELIST_ROLES = 'relistRoles';
+const RELIST_ALL = 'relistAll';
 /** Earliest end of a time-bound role assignment the role edges hold (they lapse without a write). */
 export const ROLE_EXPIRY = 'roles:nextExpiry';
 
@@ -37,13 +36,15 @@ export const DIRTY_SP = 'spDirty';
 export const DIRTY_ROLE = 'roleDirty';
 
 export function auditOutcome(ctx: CollectContext): AuditOutcome {
-  return (ctx.db.getMeta(OUTCOME) as AuditOutcome | undefined) ?? 'full';
+  return (ctx.store.scratch.get(OUTCOME) as AuditOutcome | undefined) ?? 'full';
 }
 
 /** True when the role listings must be read again (full syncs, or the audit log says so). */
 export function relistRoles(ctx: CollectContext): boolean {
   return (
-    auditOutcome(ctx) !== 'ok' || ctx.db.getMeta(RELIST_ROLES) === '1' || ctx.db.getMeta(RELIST_ALL) === '1'
+    auditOutcome(ctx) !== 'ok' ||
+    ctx.store.scratch.get(RELIST_ROLES) === '1' ||
+    ctx.store.scratch.get(RELIST_ALL) === '1'
   );
 }
 
@@ -52,7 +53,7 @@ export function relistRoles(ctx: CollectContext): boolean {
  * that cannot be read, or changes the log cannot attribute to service principals.
  */
 export function relistServicePrincipals(ctx: CollectContext): boolean {
-  return auditOutcome(ctx) !== 'ok' || ctx.db.getMeta(RELIST_ALL) === '1';
+  return auditOutcome(ctx) !== 'ok' || ctx.store.scratch.get(RELIST_ALL) === '1';
 }
 
 /** A restored object's app-role and role assignments come back without events naming them. */
@@ -69,20 +70,20 @@ function applyEvent(ctx: CollectContext, e: Item): void {
   if (e.result === 'failure') return;
   const category = e.category as string | undefined;
   const activity = (e.activityDisplayName as string | undefined) ?? '';
-  if (RESTORE.test(activity)) ctx.db.setMeta(RELIST_ALL, '1');
+  if (RESTORE.test(activity)) ctx.store.scratch.set(RELIST_ALL, '1');
   const targets = (e.targetResources as Item[] | undefined) ?? [];
   // Entra files app-role grants under the principal's category (UserManagement for a user), so
   // every entry naming a service principal counts. A grant names the principal and the resource;
   // "to service principal" names two, and which one is the resource is not documented: both are
   // read again, as is one named only in the modified properties.
   for (const id of named(targets, 'ServicePrincipal', ['ServicePrincipal.ObjectID']))
-    ctx.db.source.put(DIRTY_SP, id, {});
+    ctx.store.source.put(DIRTY_SP, id, {});
   if (category !== 'RoleManagement') return;
   // A role event (active or PIM, assigned or eligible) names its role; one that does not relists
   // every role.
   const roles = named(targets, 'Role', ['Role.TemplateId', 'Role.ObjectID']);
-  if (roles.length === 0) ctx.db.setMeta(RELIST_ROLES, '1');
-  for (const id of roles) ctx.db.source.put(DIRTY_ROLE, id, {});
+  if (roles.length === 0) ctx.store.scratch.set(RELIST_ROLES, '1');
+  for (const id of roles) ctx.store.source.put(DIRTY_ROLE, id, {});
 }
 
 /** Ids of the targets of one type, and GUIDs in the named modified properties of any target. */
@@ -105,7 +106,7 @@ function named(targets: Item[], type: string, properties: string[]): string[] {
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 function auditStart(ctx: CollectContext): Date | undefined {
-  const parentStart = Date.parse(ctx.db.getMeta('work:parentStartedAt') ?? '');
+  const parentStart = Date.parse(ctx.work.parentStartedAt ?? '');
   if (Number.isNaN(parentStart)) return undefined;
   if ((ctx.now ?? Date.now)() - parentStart > AUDIT_REACH_MS) return undefined;
   return new Date(parentStart - AUDIT_LATENCY_MARGIN_MS);
@@ -122,19 +123,19 @@ function unavailable(err: unknown): boolean {
 }
 
 function settle(ctx: CollectContext, outcome: AuditOutcome): void {
-  ctx.db.transaction(() => {
-    ctx.db.setMeta(OUTCOME, outcome);
-    if (outcome !== 'ok') ctx.db.source.clearKinds([DIRTY_SP, DIRTY_ROLE], []);
-    ctx.db.deleteMeta(ROLE_EXPIRY);
-    ctx.db.saveCheckpoint({ phase: 'directoryAudits', status: 'done', items: 0 });
+  ctx.store.transaction(() => {
+    ctx.store.scratch.set(OUTCOME, outcome);
+    if (outcome !== 'ok') ctx.store.source.clearKinds([DIRTY_SP, DIRTY_ROLE], []);
+    ctx.store.state.delete(ROLE_EXPIRY);
+    ctx.store.checkpoints.save({ phase: 'directoryAudits', status: 'done', items: 0 });
   });
 }
 
 function conclude(ctx: CollectContext): void {
-  ctx.db.transaction(() => {
-    ctx.db.setMeta(OUTCOME, 'ok');
-    if (roleExpiryPassed(ctx)) ctx.db.setMeta(RELIST_ROLES, '1');
-    if (relistRoles(ctx)) ctx.db.deleteMeta(ROLE_EXPIRY);
+  ctx.store.transaction(() => {
+    ctx.store.scratch.set(OUTCOME, 'ok');
+    if (roleExpiryPassed(ctx)) ctx.store.scratch.set(RELIST_ROLES, '1');
+    if (relistRoles(ctx)) ctx.store.state.delete(ROLE_EXPIRY);
   });
 }
 
@@ -147,10 +148,10 @@ function conclude(ctx: CollectContext): void {
 export const auditPhase: CollectPhase = {
   name: 'directoryAudits',
   async run(ctx: CollectContext) {
-    const cp = ctx.db.checkpoint('directoryAudits');
+    const cp = ctx.store.checkpoints.get('directoryAudits');
     if (cp?.status === 'done') {
       // Stopped between the last page and the outcome: the events are all stored.
-      if (ctx.db.getMeta(OUTCOME) === undefined) conclude(ctx);
+      if (ctx.store.scratch.get(OUTCOME) === undefined) conclude(ctx);
       return cp.items;
     }
     const since = ctx.incremental ? auditStart(ctx) : undefined;
@@ -169,7 +170,7 @@ export const auditPhase: CollectPhase = {
         },
       });
       conclude(ctx);
-      if (ctx.db.getMeta(RELIST_ALL) === '1')
+      if (ctx.store.scratch.get(RELIST_ALL) === '1')
         ctx.logger.info('audit log shows restored objects; listing apps and roles in full');
       return items;
     } catch (err) {
@@ -186,6 +187,6 @@ export const auditPhase: CollectPhase = {
 
 /** Whether a time-bound role assignment held by the parent has ended since (no audit event says so). */
 export function roleExpiryPassed(ctx: CollectContext): boolean {
-  const next = Date.parse(ctx.db.getMeta(ROLE_EXPIRY) ?? '');
+  const next = Date.parse(ctx.store.state.get(ROLE_EXPIRY) ?? '');
   return !Number.isNaN(next) && next <= (ctx.now ?? Date.now)();
 }

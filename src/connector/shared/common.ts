@@ -2,13 +2,17 @@ import type { ConnectorConfig } from '../../config/types.js';
 import type { Grant, JsonObject, JsonValue, Page, Principal, Resource } from '../../framework/types.js';
 import { grantId } from '../../framework/ids.js';
 import type { Logger } from '../../observability/logger.js';
-import type { LinkKey, SourceCache, SourceLink } from '../../snapshot/source-cache.js';
+import type { LinkKey, SourceLink, SourceStore } from '../../framework/source.js';
+import type { EntraSourceQueries } from './source-queries.js';
 
-export type Item = Record<string, unknown>;
+export type { GraphObject as Item } from './collect-context.js';
+import type { GraphObject as Item } from './collect-context.js';
 
-/** What every syncer reads from: the source cache the collection phases filled. */
+/** What every syncer reads from: the source store the collection phases filled. */
 export interface SyncerDeps {
-  source: SourceCache;
+  source: SourceStore;
+  /** This connector's own queries over the source store. */
+  queries: EntraSourceQueries;
   config: ConnectorConfig;
   logger: Logger;
   now: () => number;

@@ -1,7 +1,6 @@
 import type { CollectPhase } from './collect-context.js';
 import { runPagedPhase } from './paged.js';
-
-type Item = Record<string, unknown>;
+import type { GraphObject as Item } from './collect-context.js';
 
 /** The tenant's organization ids: apps they own are "tenant-owned". */
 export const organizationPhase: CollectPhase = {
@@ -11,7 +10,7 @@ export const organizationPhase: CollectPhase = {
       phase: 'organization',
       startUrl: '/organization?$select=id,displayName,verifiedDomains',
       onPage: (items) => {
-        for (const o of items) ctx.db.source.put('organization', o.id as string, o);
+        for (const o of items) ctx.store.source.put('organization', o.id as string, o);
       },
     });
   },

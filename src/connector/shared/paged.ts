@@ -36,8 +36,8 @@ const APPLY_BATCH = 500;
  * new link.
  */
 export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>): Promise<number> {
-  const { db } = ctx;
-  const cp = db.checkpoint(spec.phase);
+  const { store } = ctx;
+  const cp = store.checkpoints.get(spec.phase);
   if (cp?.status === 'done') return cp.items;
   let url: string;
   let items = cp?.items ?? 0;
@@ -48,22 +48,22 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
     // and forget it, so that only a link from this round can end the phase.
     // A link recorded for a different query (other $select) would replay the wrong properties.
     const stored =
-      spec.deltaKey && db.getMeta(`${spec.deltaKey}:query`) === spec.startUrl
-        ? db.getMeta(spec.deltaKey)
+      spec.deltaKey && store.state.get(`${spec.deltaKey}:query`) === spec.startUrl
+        ? store.state.get(spec.deltaKey)
         : undefined;
     url = stored ?? spec.startUrl;
-    db.transaction(() => {
+    store.transaction(() => {
       if (spec.deltaKey) {
-        db.deleteMeta(spec.deltaKey);
-        db.setMeta(`${spec.deltaKey}:query`, spec.startUrl);
+        store.state.delete(spec.deltaKey);
+        store.state.set(`${spec.deltaKey}:query`, spec.startUrl);
       }
-      if (stored !== undefined) db.setMeta(`replaying:${spec.phase}`, '1');
-      else if (spec.owns) db.source.clearKinds(spec.owns.objects, spec.owns.links);
-      db.clearStaged(spec.phase);
-      db.saveCheckpoint({ phase: spec.phase, status: 'running', token: url, items });
+      if (stored !== undefined) store.scratch.set(`replaying:${spec.phase}`, '1');
+      else if (spec.owns) store.source.clearKinds(spec.owns.objects, spec.owns.links);
+      store.checkpoints.clearStaged(spec.phase);
+      store.checkpoints.save({ phase: spec.phase, status: 'running', token: url, items });
     });
   }
-  const replaying = db.getMeta(`replaying:${spec.phase}`) === '1';
+  const replaying = store.scratch.get(`replaying:${spec.phase}`) === '1';
   // A replayed delta round carries only changes: applied at once, they are few.
   const key = replaying ? undefined : spec.itemKey;
   const pages = ctx.graph.pages<T>(url, ctx.requestOptions)[Symbol.asyncIterator]();
@@ -78,10 +78,10 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
       // this process parses and writes. Only stored pages are checkpointed: a sync stopped here
       // resumes at `page.nextLink`, whether or not the page fetched ahead had arrived.
       ahead = prefetch(pages);
-      db.transaction(() => {
+      store.transaction(() => {
         const last = isLast(page);
         if (key) {
-          db.stageItems(
+          store.checkpoints.stage(
             spec.phase,
             page.value.map((item) => ({ key: key(item), data: item })),
           );
@@ -91,9 +91,9 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
         if (last && spec.deltaKey) {
           if (!page.deltaLink)
             throw new Error(`${spec.phase}: the delta round ended without an @odata.deltaLink`);
-          db.setMeta(spec.deltaKey, page.deltaLink);
+          store.state.set(spec.deltaKey, page.deltaLink);
         }
-        db.saveCheckpoint({
+        store.checkpoints.save({
           phase: spec.phase,
           status: last ? 'done' : 'running',
           token: page.nextLink,
@@ -111,7 +111,7 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
     }
     throw err;
   }
-  const end = db.checkpoint(spec.phase);
+  const end = store.checkpoints.get(spec.phase);
   if (end?.status !== 'done') {
     throw new Error(
       `${spec.phase}: the listing ended without a final page; refusing to treat it as complete`,
@@ -123,7 +123,7 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
 /** Applies a round's staged items in key order (arrival order within a key), then forgets them. */
 function applyStaged<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>): void {
   let batch: T[] = [];
-  for (const item of ctx.db.stagedItems<T>(spec.phase)) {
+  for (const item of ctx.store.checkpoints.staged<T>(spec.phase)) {
     batch.push(item);
     if (batch.length === APPLY_BATCH) {
       spec.onPage(batch);
@@ -131,7 +131,7 @@ function applyStaged<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>): void {
     }
   }
   if (batch.length) spec.onPage(batch);
-  ctx.db.clearStaged(spec.phase);
+  ctx.store.checkpoints.clearStaged(spec.phase);
 }
 
 /** The next page, its failure left for the caller to meet when (if) it awaits it. */

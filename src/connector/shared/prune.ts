@@ -1,4 +1,5 @@
 import type { CollectPhase } from './collect-context.js';
+import { EntraSourceQueries } from './source-queries.js';
 
 /**
  * Incrementals keep the parent's app-role, ownership and role edges where nothing says they
@@ -11,22 +12,7 @@ export const pruneDanglingPhase: CollectPhase = {
   name: 'pruneDanglingEdges',
   run(ctx) {
     if (!ctx.incremental) return Promise.resolve(0);
-    const result = ctx.db.transaction(() =>
-      ctx.db.db
-        .prepare(
-          `DELETE FROM source_links
-           WHERE kind IN ('servicePrincipal', 'roleDefinition')
-             AND CASE
-               WHEN target_kind IN ('user', 'group', 'servicePrincipal') THEN NOT EXISTS (
-                 SELECT 1 FROM source_objects o WHERE o.kind = source_links.target_kind AND o.id = source_links.target_id)
-               WHEN target_kind = '' THEN NOT EXISTS (
-                 SELECT 1 FROM source_objects o
-                 WHERE o.kind IN ('user', 'group', 'servicePrincipal') AND o.id = source_links.target_id)
-               ELSE 0
-             END`,
-        )
-        .run(),
-    );
-    return Promise.resolve(Number(result.changes));
+    const queries = new EntraSourceQueries(ctx.store.source.sql);
+    return Promise.resolve(ctx.store.transaction(() => queries.pruneDanglingEdges()));
   },
 };

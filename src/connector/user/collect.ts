@@ -1,6 +1,12 @@
-import type { SourceCache } from '../../snapshot/source-cache.js';
-import { isRemoved, plainProperties, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
+import type { SourceStore } from '../../framework/source.js';
+import {
+  isRemoved,
+  plainProperties,
+  type CollectContext,
+  type CollectPhase,
+} from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
+import type { GraphObject as Item } from '../shared/collect-context.js';
 
 /** Properties read for every user; the `mapping` command documents where each one lands. */
 export const USER_SELECT = [
@@ -27,8 +33,6 @@ export const USER_SELECT = [
   'assignedLicenses',
 ];
 
-type Item = Record<string, unknown>;
-
 /**
  * `users/delta` with `$select=…,manager`: the initial round lists every user (their licenses
  * included, so no per-SKU listing is needed), later rounds only the changes. Objects can repeat
@@ -48,13 +52,13 @@ export const usersPhase: CollectPhase = {
       owns: { objects: ['user'], links: ['user'] },
       itemKey: (item) => item.id as string,
       onPage: (items) => {
-        for (const item of items) applyUser(ctx.db.source, item);
+        for (const item of items) applyUser(ctx.store.source, item);
       },
     });
   },
 };
 
-export function applyUser(source: SourceCache, item: Item): void {
+export function applyUser(source: SourceStore, item: Item): void {
   const id = item.id as string;
   if (isRemoved(item)) {
     source.remove('user', id);
@@ -74,7 +78,7 @@ export function applyUser(source: SourceCache, item: Item): void {
 }
 
 /** `manager@delta` carries the new manager (or its removal); a plain `manager` object may appear too. */
-function applyManager(source: SourceCache, id: string, item: Item): void {
+function applyManager(source: SourceStore, id: string, item: Item): void {
   const delta = item['manager@delta'];
   if (Array.isArray(delta)) {
     for (const m of delta as Item[]) {
@@ -119,7 +123,7 @@ export const signInPhase: CollectPhase = {
       startUrl: '/users?$select=id,signInActivity&$top=120',
       onPage: (items) => {
         for (const item of items) {
-          if (item.signInActivity) ctx.db.source.put('signIn', item.id as string, item.signInActivity);
+          if (item.signInActivity) ctx.store.source.put('signIn', item.id as string, item.signInActivity);
         }
       },
     });

@@ -131,7 +131,7 @@ export function createUserSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.user,
     list(token): Promise<Page<Resource>> {
-      const rows = deps.source.usersPage<Item>(token ?? '', PAGE_SIZE);
+      const rows = deps.queries.usersPage<Item>(token ?? '', PAGE_SIZE);
       const items: Resource[] = [];
       for (const { id, data: u, managerId, managerEmail } of rows) {
         if (!include(id, u)) continue;

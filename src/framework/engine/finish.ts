@@ -1,4 +1,3 @@
-import type { ConnectorConfig } from '../../config/types.js';
 import type { SnapshotDb } from '../../snapshot/database.js';
 import type { HeaderDraft } from '../../snapshot/file.js';
 import type { WorkingSync } from './working.js';
@@ -6,7 +5,7 @@ import type { WorkingSync } from './working.js';
 /** The header of the snapshot a finished working database becomes. */
 export function headerDraft(
   work: WorkingSync,
-  config: ConnectorConfig,
+  tenantId: string,
   endedAt: number,
   graphRequests: number,
 ): HeaderDraft {
@@ -15,7 +14,7 @@ export function headerDraft(
     format: 'baton-entra-snapshot',
     formatVersion: 1,
     syncId: work.syncId,
-    tenantId: config.auth.tenantId,
+    tenantId,
     kind: work.kind,
     ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
     startedAt: work.startedAt,
@@ -36,14 +35,15 @@ export function headerDraft(
  * keys go, the sync's identity comes in. The working database itself is left as it is until the
  * file is in place, so a failed write can still be resumed.
  */
-export function sealCopy(work: WorkingSync, config: ConnectorConfig): (copy: SnapshotDb) => void {
+export function sealCopy(work: WorkingSync, tenantId: string): (copy: SnapshotDb) => void {
   return (copy) => {
+    // `replaying:` is where working databases of earlier builds kept a phase's replay flag.
     for (const prefix of ['work:', 'replaying:']) {
       for (const k of Object.keys(copy.metaWithPrefix(prefix))) copy.deleteMeta(k);
     }
     copy.setMeta('sync:id', work.syncId);
     copy.setMeta('sync:kind', work.kind);
-    copy.setMeta('sync:tenantId', config.auth.tenantId);
+    copy.setMeta('sync:tenantId', tenantId);
     if (work.parentSyncId) copy.setMeta('sync:parentSyncId', work.parentSyncId);
   };
 }

@@ -1,4 +1,4 @@
-import type { CollectContext, CollectPhase } from '../../connector/shared/collect-context.js';
+import type { CollectPhase, PhaseContext } from '../collect.js';
 import type { Logger } from '../../observability/logger.js';
 
 /** Phases in flight at once: the big delta rounds overlap each other's round trips. */
@@ -13,13 +13,13 @@ export const PHASE_WIDTH = 4;
  */
 export async function runPhases(
   plan: readonly CollectPhase[],
-  ctx: CollectContext,
+  ctx: PhaseContext,
   logger: Logger,
   width = PHASE_WIDTH,
 ): Promise<void> {
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
-  const phaseCtx: CollectContext = { ...ctx, signal, requestOptions: { ...ctx.requestOptions, signal } };
+  const phaseCtx: PhaseContext = { ...ctx, signal };
   const done = new Set<string>();
   const waiting = [...plan];
   const running = new Map<string, Promise<void>>();

@@ -1,11 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { ConnectorConfig } from '../../config/types.js';
-import { DeltaExpiredError, type CollectContext } from '../../connector/shared/collect-context.js';
-import { collectPlan, createSyncers, scopeFilter } from '../../connector/connector.js';
-import { SyncAbortedError } from '../errors.js';
-import { createGraphClient } from '../../graph/client.js';
-import type { GraphClient } from '../../graph/types.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import {
   parentSchemaProblem,
@@ -13,31 +7,26 @@ import {
   SnapshotFileError,
   writeSnapshotFile,
 } from '../../snapshot/file.js';
-import type { RunSync, SyncOptions, SyncResult } from './api.js';
+import { DeltaExpiredError, type PhaseContext } from '../collect.js';
+import type { Connector } from '../connector.js';
+import { SyncAbortedError } from '../errors.js';
+import type { EngineOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
 import { SyncOptionError } from './errors.js';
 import { headerDraft, sealCopy } from './finish.js';
 import { acquireLock } from './lock.js';
+import { phaseStore } from './phase-store.js';
 import { runPhases } from './phases.js';
 import { openWorking, removeDb, type WorkingSync } from './working.js';
 
 /**
- * One sync: Graph → source cache (resumable phases) → resources, entitlements and grants →
- * snapshot file. Complete or failed: any listing that fails fails the sync, and no snapshot is
- * written (an existing file at `outFile` stays as it was).
+ * One sync of a connector: its collection plan → source store (resumable phases) → resources,
+ * entitlements and grants → snapshot file. Complete or failed: any listing that fails fails the
+ * sync, and no snapshot is written (an existing file at `outFile` stays as it was).
  */
-export const runSync: RunSync = async (options) => {
+export async function runEngine(options: EngineOptions): Promise<SyncResult> {
   const logger = options.logger ?? silentLogger;
-  const own = options.graph ? undefined : createGraphClient(options.config, { logger });
-  const graph = options.graph ?? own!;
-  try {
-    return await runWith(options, graph, logger);
-  } finally {
-    await own?.close();
-  }
-};
-
-async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger): Promise<SyncResult> {
+  const { connector } = options;
   const outDir = dirname(resolve(options.outFile));
   // Checked first: finding out only after a long sync that the result cannot be written wastes it.
   const dirStat = await stat(outDir).catch(() => undefined);
@@ -64,15 +53,15 @@ async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger)
     }
   }
   const release = await acquireLock(`${workPath}.lock`);
-  const requestsAtStart = graph.stats.requests;
+  const requestsAtStart = connector.requestCount();
   try {
     try {
-      return await attempt(options, graph, workPath, from, logger);
+      return await attempt(options, workPath, from, logger);
     } catch (err) {
       if (!(err instanceof DeltaExpiredError)) throw err;
       logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
       await removeDb(workPath);
-      return attempt(options, graph, workPath, undefined, logger, graph.stats.requests - requestsAtStart);
+      return attempt(options, workPath, undefined, logger, connector.requestCount() - requestsAtStart);
     }
   } finally {
     await release();
@@ -80,8 +69,7 @@ async function runWith(options: SyncOptions, graph: GraphClient, logger: Logger)
 }
 
 async function attempt(
-  options: SyncOptions,
-  graph: GraphClient,
+  options: EngineOptions,
   workPath: string,
   from: string | undefined,
   root: Logger,
@@ -89,25 +77,25 @@ async function attempt(
   carried = 0,
 ): Promise<SyncResult> {
   const now = options.now ?? Date.now;
-  const { config, signal } = options;
-  const work = await openWorking(workPath, config, from, now, root);
+  const { connector, signal } = options;
+  const work = await openWorking(workPath, connector, from, now, root);
   if (carried)
     work.db.setMeta(
       'work:graphRequests',
       String(Number(work.db.getMeta('work:graphRequests') ?? 0) + carried),
     );
   const logger = root.child({ syncId: work.syncId });
-  const requestsBefore = graph.stats.requests;
+  const requestsBefore = connector.requestCount();
   const countRequests = () =>
-    Number(work.db.getMeta('work:graphRequests') ?? 0) + graph.stats.requests - requestsBefore;
+    Number(work.db.getMeta('work:graphRequests') ?? 0) + connector.requestCount() - requestsBefore;
   try {
     logger.info({ kind: work.kind, parentSyncId: work.parentSyncId, resumed: work.resumed }, 'sync started');
-    await collect(work, graph, config, logger, now, signal);
-    await emit(work, config, logger, now, signal);
+    await collect(work, connector, logger, now, signal);
+    await emit(work, connector, logger, now, signal);
     const db = work.db;
     const graphRequests = countRequests();
-    const draft = headerDraft(work, config, now(), graphRequests);
-    const header = await writeSnapshotFile(db, options.outFile, draft, sealCopy(work, config));
+    const draft = headerDraft(work, connector.tenantId, now(), graphRequests);
+    const header = await writeSnapshotFile(db, options.outFile, draft, sealCopy(work, connector.tenantId));
     db.close();
     await removeDb(workPath);
     logger.info({ file: options.outFile, counts: header.counts, graphRequests }, 'sync finished');
@@ -122,10 +110,10 @@ async function attempt(
   }
 }
 
-/** Resources, entitlements and grants from the source cache into the output tables. */
+/** Resources, entitlements and grants from the source store into the output tables. */
 async function emit(
   work: WorkingSync,
-  config: ConnectorConfig,
+  connector: Connector,
   logger: Logger,
   now: () => number,
   signal?: AbortSignal,
@@ -133,41 +121,38 @@ async function emit(
   const drops = new DropCounter();
   const { db } = work;
   const started = Date.now();
-  db.buildIndex('source_links_by_license');
+  for (const sql of Object.values(connector.sourceIndexes ?? {})) db.db.exec(sql);
   logger.info({ phase: 'index', ms: Date.now() - started }, 'source index built');
-  const deps = {
+  const syncers = connector.syncers({
     source: db.source,
-    config,
     logger,
     now,
     drop: (reason: string, n?: number) => drops.drop(reason, n),
-    orgIds: new Set([...db.source.all('organization')].map((o) => o.id)),
-    scopedUsers: scopeFilter(db, config.scopeGroups),
-  };
-  await emitAll(db, createSyncers(config, deps), drops, logger, signal);
+  });
+  await emitAll(db, syncers, drops, logger, signal);
   if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
 }
 
 async function collect(
   work: WorkingSync,
-  graph: GraphClient,
-  config: ConnectorConfig,
+  connector: Connector,
   logger: Logger,
   now: () => number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const ctx: CollectContext = {
-    graph,
-    db: work.db,
-    config,
-    logger,
-    requestOptions: { priority: 'low', ...(signal ? { signal } : {}) },
+  const parentStartedAt = work.db.getMeta('work:parentStartedAt');
+  const ctx: PhaseContext = {
+    store: phaseStore(work.db),
+    work: { kind: work.kind, ...(parentStartedAt ? { parentStartedAt } : {}) },
     incremental: work.kind === 'incremental',
+    logger,
     now,
     ...(signal ? { signal } : {}),
   };
-  // Only the output step reads this index; after a full listing it is built there in one pass
-  // (see DEFERRED_INDEXES). An incremental sync writes few links: keeping it costs less.
-  if (work.kind === 'full') work.db.dropIndex('source_links_by_license');
-  await runPhases(collectPlan(config), ctx, logger);
+  // Only the output step reads these indexes; after a full listing they are built there in one
+  // sorted pass. An incremental sync writes few source rows: keeping them costs less.
+  if (work.kind === 'full')
+    for (const name of Object.keys(connector.sourceIndexes ?? {}))
+      work.db.db.exec(`DROP INDEX IF EXISTS ${name}`);
+  await runPhases(connector.collectPlan(), ctx, logger);
 }

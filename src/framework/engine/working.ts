@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { ConnectorConfig } from '../../config/types.js';
-import { RELISTED_LINK_KINDS, RELISTED_OBJECT_KINDS, syncedTypes } from '../../connector/connector.js';
 import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
 import { fileExists, readSnapshotHeader, unpackSnapshot } from '../../snapshot/file.js';
 import { SCHEMA_VERSION } from '../../snapshot/schema.js';
+import type { Connector } from '../connector.js';
 import type { SyncKind } from './api.js';
 import { SyncOptionError } from './errors.js';
 
@@ -23,29 +22,15 @@ export interface WorkingSync {
 
 /**
  * What makes two runs "the same sync": a resume continues only a working database started with the
- * same parent snapshot and the same options; anything else starts over.
+ * same parent snapshot and the same connector plan; anything else starts over.
  */
-function planKey(config: ConnectorConfig, parentSyncId: string | undefined): string {
+function planKey(connector: Connector, parentSyncId: string | undefined): string {
   return JSON.stringify({
     // A working database of another schema (an older build's, interrupted) starts over.
     schema: SCHEMA_VERSION,
     parent: parentSyncId ?? null,
-    tenant: config.auth.tenantId,
-    graph: config.graphBaseUrl,
-    types: syncedTypes(config),
-    options: [
-      config.skipAdGroups,
-      config.includeOnPremGroupMembers,
-      config.signInActivity,
-      config.onPremisesExtensionAttributes,
-      config.skipUnassignedApps,
-      config.syncDevices,
-      config.deviceJoinTypes,
-      config.deviceStaleDays ?? null,
-      config.userStaleDays ?? null,
-      config.scopeGroups,
-      config.licensedUsersOnly,
-    ],
+    // Spread, not nested: the same key as before the connector named its own options.
+    ...connector.planKey(),
   });
 }
 
@@ -60,19 +45,19 @@ export async function removeDb(path: string): Promise<void> {
  */
 export async function openWorking(
   path: string,
-  config: ConnectorConfig,
+  connector: Connector,
   from: string | undefined,
   now: () => number,
   logger: Logger,
 ): Promise<WorkingSync> {
   const parent = from ? (await readSnapshotHeader(from)).header : undefined;
-  if (parent && parent.tenantId !== config.auth.tenantId) {
+  if (parent && parent.tenantId !== connector.tenantId) {
     throw new SyncOptionError(
       'incrementalFrom',
-      `${from} is a snapshot of tenant ${parent.tenantId}, not ${config.auth.tenantId}`,
+      `${from} is a snapshot of tenant ${parent.tenantId}, not ${connector.tenantId}`,
     );
   }
-  const key = planKey(config, parent?.syncId);
+  const key = planKey(connector, parent?.syncId);
   if (await fileExists(path)) {
     const db = new SnapshotDb(path, { working: true });
     const syncId = db.getMeta('work:syncId');
@@ -108,7 +93,7 @@ export async function openWorking(
     if (parent) {
       // The audit poll of an incremental reaches back to the parent's start.
       db.setMeta('work:parentStartedAt', parent.startedAt);
-      db.source.clearKinds(RELISTED_OBJECT_KINDS, RELISTED_LINK_KINDS);
+      db.source.clearKinds(connector.relisted.objects, connector.relisted.links);
       db.clearOutput();
       for (const k of Object.keys(db.metaWithPrefix('sync:'))) db.deleteMeta(k);
     }

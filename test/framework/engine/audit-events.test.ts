@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runSync } from '../../../src/framework/engine/run.js';
+import { runSync } from '../../../src/connector/sync.js';
 import { FakeGraph } from './support/fake-graph.js';
 import { demoTenant } from './support/fake-tenant.js';
 import { exportOf, FIXED_NOW, tempDir, testConfig } from './support/harness.js';

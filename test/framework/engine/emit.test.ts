@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { SnapshotDb } from '../../../src/snapshot/database.js';
 import { DropCounter, emitAll } from '../../../src/framework/engine/emit.js';
 import { SyncOptionError } from '../../../src/framework/engine/errors.js';
-import { runSync } from '../../../src/framework/engine/run.js';
+import { runSync } from '../../../src/connector/sync.js';
 import { FakeGraph } from './support/fake-graph.js';
 import { demoTenant } from './support/fake-tenant.js';
 import { tempDir, testConfig } from './support/harness.js';

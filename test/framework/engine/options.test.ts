@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ConnectorConfig } from '../../../src/config/types.js';
-import { runSync } from '../../../src/framework/engine/run.js';
+import { runSync } from '../../../src/connector/sync.js';
 import { expectedIds } from './expected.js';
 import { FakeGraph } from './support/fake-graph.js';
 import { demoTenant } from './support/fake-tenant.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SyncAbortedError } from '../../../src/framework/errors.js';
 import { GraphError } from '../../../src/graph/errors.js';
 import { SyncOptionError } from '../../../src/framework/engine/errors.js';
-import { runSync } from '../../../src/framework/engine/run.js';
+import { runSync } from '../../../src/connector/sync.js';
 import { expectedIds } from './expected.js';
 import { FakeGraph } from './support/fake-graph.js';
 import { demoTenant } from './support/fake-tenant.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../../src/observability/logger.js';
 import { openSnapshot, readSnapshotHeader } from '../../../src/snapshot/file.js';
 import { SCHEMA_VERSION } from '../../../src/snapshot/schema.js';
-import { runSync } from '../../../src/framework/engine/run.js';
+import { runSync } from '../../../src/connector/sync.js';
 import { runCli } from '../../support/cli.js';
 import { expectedIds } from './expected.js';
 import { FakeGraph } from './support/fake-graph.js';

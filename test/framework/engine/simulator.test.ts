@@ -7,7 +7,7 @@ import { createGraphClient } from '../../../src/graph/client.js';
 import type { GraphClient } from '../../../src/graph/types.js';
 import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
 import { runCli } from '../../support/cli.js';
-import { runSync } from '../../../src/framework/engine/run.js';
+import { runSync } from '../../../src/connector/sync.js';
 import { exportOf, idsOf, tempDir } from './support/harness.js';
 import { expectedFromStore } from './support/tenant-expected.js';
 import { simulatorEnv } from '../../support/simulator-env.js';

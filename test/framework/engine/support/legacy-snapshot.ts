@@ -1,6 +1,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SnapshotDb } from '../../../../src/snapshot/database.js';
-import { MAGIC, readSnapshotHeader, unpackSnapshot, writeSnapshotFile } from '../../../../src/snapshot/file.js';
+import {
+  MAGIC,
+  readSnapshotHeader,
+  unpackSnapshot,
+  writeSnapshotFile,
+} from '../../../../src/snapshot/file.js';
 
 /**
  * Turns the grants table of the database at `dbPath` into the schema-1 layout (as builds before

@@ -1,0 +1,46 @@
+import type { JsonObject, ResourceSyncer } from './types.js';
+import type { CollectPhase } from './collect.js';
+import type { Logger } from '../observability/logger.js';
+import type { SourceStore } from './source.js';
+
+/** What a connector's syncers may use once collection has filled the source store. */
+export interface SyncerContext {
+  source: SourceStore;
+  logger: Logger;
+  now: () => number;
+  /** Counts what was left out of the snapshot and why (logged at the end of the sync). */
+  drop(reason: string, n?: number): void;
+}
+
+/**
+ * A connector as the sync engine drives it: a collection plan that fills the source store from
+ * the connected system, and syncers that map the store to resources, entitlements and grants.
+ * The engine owns everything around them — checkpoints and resume, incremental state carried from
+ * snapshot to snapshot, the output invariants and the snapshot file — and knows nothing of the
+ * system behind the connector.
+ */
+export interface Connector {
+  /** The connected system's identity (an Entra tenant id); a snapshot of another is refused as a parent. */
+  readonly tenantId: string;
+  /**
+   * What makes two runs "the same sync" besides the parent snapshot: the options that change what
+   * is read or produced. An interrupted sync resumes only with an equal plan key.
+   */
+  planKey(): JsonObject;
+  /** The phases that fill the source store, in plan order. */
+  collectPlan(): CollectPhase[];
+  /**
+   * Source kinds an incremental forgets before it collects (listings without change tracking,
+   * read again in full, and the connector's own scratch kinds).
+   */
+  readonly relisted: { objects: readonly string[]; links: readonly string[] };
+  /**
+   * Indexes over the source tables that the syncers read (name → `CREATE INDEX IF NOT EXISTS …`).
+   * A full sync drops them while it collects and builds them in one sorted pass before the output.
+   */
+  readonly sourceIndexes?: Readonly<Record<string, string>>;
+  /** The syncers of the resource types this configuration syncs, in output order. */
+  syncers(ctx: SyncerContext): ResourceSyncer[];
+  /** Requests made to the connected system so far (reported in the snapshot header). */
+  requestCount(): number;
+}
