@@ -8,6 +8,7 @@ import { grants, PERMS } from './permissions.js';
 import { USER } from './resource-types.js';
 import { route, type GraphRoute } from './route.js';
 import { assignmentWrites } from './assignment-writes.js';
+import { authMethodRoutes } from './auth-methods.js';
 import { credentialWrites } from './credential-writes.js';
 import { objectWrites } from './object-writes.js';
 import { audit, target as auditTarget } from './audit.js';
@@ -198,6 +199,7 @@ export const writeRoutes: GraphRoute[] = [
     });
   }),
   ...assignmentWrites,
+  ...authMethodRoutes,
   ...objectWrites,
   ...credentialWrites,
 ];
