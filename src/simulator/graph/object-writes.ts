@@ -5,6 +5,7 @@ import { PERMS } from './permissions.js';
 import { audit, target as auditTarget } from './audit.js';
 import { route, type GraphRoute } from './route.js';
 import { apply, badRequest, body, checkWritableGroup, refId } from './write-support.js';
+import { checkUpnDomain, upnTaken } from './user-rules.js';
 
 /** `members@odata.bind` takes at most 20 references per PATCH. https://learn.microsoft.com/graph/api/group-post-members */
 const BIND_LIMIT = 20;
@@ -70,7 +71,7 @@ export const objectWrites: GraphRoute[] = [
   ),
   // Bulk add: all-or-nothing, ≤ 20 references; an existing link fails the whole request.
   route('PATCH', '/groups/{id}', PERMS.groupMembersWrite, (ctx, req, [gid]) => {
-    const g = checkWritableGroup(ctx, gid as Guid);
+    const g = checkWritableGroup(ctx, gid as Guid, req);
     const b = body(req);
     const { 'members@odata.bind': refs, ...rest } = b;
     if (Object.keys(rest).length > 0) {
@@ -102,17 +103,38 @@ export const objectWrites: GraphRoute[] = [
     return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#Edm.Boolean`, value: true });
   }),
   // https://learn.microsoft.com/graph/api/directory-deleteditems-restore
-  route('POST', '/directory/deletedItems/{id}/restore', PERMS.usersWrite, (ctx, req, [id]) => {
+  route('POST', '/directory/deletedItems/{id}/restore', PERMS.userRestore, (ctx, req, [id]) => {
     const u = ctx.store.deletedUsers.get(id as string);
     if (!u) throw notFound(id as string);
-    apply(() => ctx.store.restoreUser(u.id));
+    const b = req.body.length > 0 ? body(req) : {};
+    const newUpn = b.newUserPrincipalName;
+    if (newUpn !== undefined && typeof newUpn !== 'string')
+      throw badRequest("'newUserPrincipalName' must be a string.");
+    if (newUpn !== undefined) checkUpnDomain(ctx, newUpn);
+    // A restored user keeps its UPN unless told otherwise; an active user holding it blocks the restore.
+    const upn = newUpn ?? u.userPrincipalName;
+    if (upnTaken(ctx, upn, u.id))
+      throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    apply(() => {
+      ctx.store.restoreUser(u.id);
+      if (newUpn !== undefined && newUpn !== u.userPrincipalName)
+        ctx.store.updateUser(u.id, { userPrincipalName: newUpn });
+    });
     audit(ctx, req, 'Restore user', 'UserManagement', [auditTarget(ctx, u.id)]);
-    const { deletedDateTime: _gone, ...restored } = u;
     return json(200, {
       '@odata.context': `${ctx.origin}/${req.version}/$metadata#directoryObjects/$entity`,
       '@odata.type': '#microsoft.graph.user',
-      ...restored,
+      ...ctx.store.users.get(u.id),
     });
+  }),
+  // Permanent delete from the recycle bin. https://learn.microsoft.com/graph/api/directory-deleteditems-delete
+  route('DELETE', '/directory/deletedItems/{id}', PERMS.userRestore, (ctx, req, [id]) => {
+    const u = ctx.store.deletedUsers.get(id as string);
+    if (!u) throw notFound(id as string);
+    audit(ctx, req, 'Hard delete user', 'UserManagement', [auditTarget(ctx, u.id)]);
+    apply(() => ctx.store.purgeUser(u.id));
+    ctx.state.authMethods.delete(u.id);
+    return noContent();
   }),
   route(
     'PATCH',
