@@ -3,6 +3,7 @@ import { deltaRoutes } from './delta-routes.js';
 import { directoryRoutes } from './directory-routes.js';
 import { pimRoutes } from './pim-routes.js';
 import { principalRoutes } from './principal-routes.js';
+import { syncRoutes } from './sync-routes.js';
 import type { GraphRoute } from './route.js';
 import { writeRoutes } from './write-routes.js';
 
@@ -12,6 +13,7 @@ export const graphRoutes: GraphRoute[] = [
   ...directoryRoutes,
   ...appAndRoleRoutes,
   ...pimRoutes,
+  ...syncRoutes,
   ...principalRoutes,
   ...writeRoutes,
 ];
