@@ -1,5 +1,6 @@
 import { GraphHttpError, json, noContent } from '../http/message.js';
 import type { DeviceRecord, Guid, ServicePrincipalRecord } from '../tenant/model.js';
+import { memberRefusal } from '../tenant/rules.js';
 import { notFound } from './directory.js';
 import { PERMS } from './permissions.js';
 import { audit, target as auditTarget } from './audit.js';
@@ -82,7 +83,13 @@ export const objectWrites: GraphRoute[] = [
       );
     }
     const ids = bindIds(refs);
-    for (const id of ids) if (!ctx.store.kindOf(id)) throw notFound(id);
+    // All or nothing: every reference is checked before any is added.
+    for (const id of ids) {
+      const kind = ctx.store.kindOf(id);
+      if (!kind) throw notFound(id);
+      const refusal = memberRefusal(g, kind, kind === 'group' ? ctx.store.groups.get(id) : undefined);
+      if (refusal) throw badRequest(refusal);
+    }
     const existing = new Set(ctx.store.membersOf(g.id));
     if (ids.some((id) => existing.has(id)) || new Set(ids).size !== ids.length) {
       throw badRequest(
