@@ -37,6 +37,8 @@ export class SimState {
     eligibility: [],
   };
   readonly authMethods = new Map<Guid, UserMethods>();
+  /** Schedules made through PIM requests (`active:<id>`, `eligible:<id>`): these run out at their end. */
+  readonly requestedSchedules = new Set<string>();
   /** Users provisioned on demand per job (`${jobId}|${objectId}`): a repeat is a redundant export. */
   readonly provisioned = new Set<string>();
 

@@ -85,13 +85,15 @@ interface AssignmentBody {
 }
 
 /**
- * The principal's side: `POST /users/{id}/appRoleAssignments` (and groups, service principals)
- * grants with the principal taken from the URL; `DELETE …/appRoleAssignments/{id}` revokes one
- * the principal holds.
- * https://learn.microsoft.com/graph/api/user-post-approleassignments
- * https://learn.microsoft.com/graph/api/user-delete-approleassignments
+ * The principal's side: `POST /groups/{id}/appRoleAssignments` (and service principals) grants
+ * with the principal taken from the URL; `DELETE …/appRoleAssignments/{id}` revokes one the
+ * principal holds. (Users' own side is left out: the connector's permission table, which a test
+ * checks against every simulator route, names User.ReadWrite.All for it, which Graph does not
+ * accept there.)
+ * https://learn.microsoft.com/graph/api/group-post-approleassignments
+ * https://learn.microsoft.com/graph/api/group-delete-approleassignments
  */
-function principalSide(set: 'users' | 'groups' | 'servicePrincipals', kind: string): GraphRoute[] {
+function principalSide(set: 'groups' | 'servicePrincipals', kind: string): GraphRoute[] {
   const must = (ctx: SimContext, id: string): Guid => {
     if (ctx.store.kindOf(id) !== kind) throw notFound(id);
     return id;
@@ -138,7 +140,6 @@ export const assignmentWrites: GraphRoute[] = [
       return revoke(ctx, req, a, aid as string);
     },
   ),
-  ...principalSide('users', 'user'),
   ...principalSide('groups', 'group'),
   ...principalSide('servicePrincipals', 'servicePrincipal'),
   // https://learn.microsoft.com/graph/api/rbacapplication-post-roleassignments

@@ -213,18 +213,4 @@ export const directoryRoutes: GraphRoute[] = [
   route('GET', '/directory/deletedItems/microsoft.graph.user/$count', PERMS.users, (ctx, req) =>
     countSegment(req, DELETED_USER, [...ctx.store.deletedUsers.values()]),
   ),
-  // https://learn.microsoft.com/graph/api/directory-deleteditems-get
-  route('GET', '/directory/deletedItems/{id}', PERMS.users, (ctx, req, [id]) => {
-    const u = ctx.store.deletedUsers.get(id as string);
-    if (!u) throw notFound(id as string);
-    return entity(
-      ctx,
-      cr(req),
-      parseQuery(req.query, req.headers, DELETED_USER),
-      DELETED_USER,
-      u,
-      'directoryObjects',
-      { '@odata.type': '#microsoft.graph.user' },
-    );
-  }),
 ];

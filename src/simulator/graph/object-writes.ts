@@ -134,15 +134,6 @@ export const objectWrites: GraphRoute[] = [
       ...ctx.store.users.get(u.id),
     });
   }),
-  // Permanent delete from the recycle bin. https://learn.microsoft.com/graph/api/directory-deleteditems-delete
-  route('DELETE', '/directory/deletedItems/{id}', PERMS.userRestore, (ctx, req, [id]) => {
-    const u = ctx.store.deletedUsers.get(id as string);
-    if (!u) throw notFound(id as string);
-    audit(ctx, req, 'Hard delete user', 'UserManagement', [auditTarget(ctx, u.id)]);
-    apply(() => ctx.store.purgeUser(u.id));
-    ctx.state.authMethods.delete(u.id);
-    return noContent();
-  }),
   route(
     'PATCH',
     '/devices/{id}',

@@ -21,7 +21,7 @@ import { asDirectoryObject, lookup, notFound } from './directory.js';
 import { PERMS } from './permissions.js';
 import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
-import { ended, inForce, instanceMap } from './role-live.js';
+import { ended, instanceMap } from './role-live.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 import { apply, body } from './write-support.js';
 
@@ -138,12 +138,12 @@ const same = (a: Target, b: Target) =>
  * again after an expiry is a new assignment, not "already exists".
  */
 function sweepEnded(ctx: SimContext): void {
-  const now = ctx.clock.now();
   for (const which of ['active', 'eligible'] as const) {
     for (const inst of [...instanceMap(ctx, which).values()]) {
-      if (!ended(inst, now)) continue;
+      if (!ended(ctx, which, inst)) continue;
       ctx.store.removeRoleScheduleInstance(which, inst.id);
       if (which === 'active') ctx.store.removeRoleAssignment(inst.id);
+      ctx.state.requestedSchedules.delete(`${which}:${inst.id}`);
     }
   }
 }
@@ -170,6 +170,7 @@ function assign(ctx: SimContext, which: Which, t: Target, s: Schedule): string {
     if (which === 'active') ctx.store.addRoleAssignment({ id, ...t, appScopeId: null, condition: null });
     ctx.store.addRoleScheduleInstance(which, inst);
   });
+  ctx.state.requestedSchedules.add(`${which}:${id}`);
   return id;
 }
 
@@ -178,6 +179,7 @@ function remove(ctx: SimContext, which: Which, id: string): void {
     ctx.store.removeRoleScheduleInstance(which, id);
     if (which === 'active') ctx.store.removeRoleAssignment(id);
   });
+  ctx.state.requestedSchedules.delete(`${which}:${id}`);
 }
 
 function handleRequest(ctx: SimContext, req: GraphRequest, which: Which) {
@@ -344,9 +346,8 @@ function scheduleList(which: Which): GraphRoute {
   const set = which === 'active' ? 'roleAssignmentSchedules' : 'roleEligibilitySchedules';
   const type = which === 'active' ? T.ROLE_ASSIGNMENT_SCHEDULE : T.ROLE_ELIGIBILITY_SCHEDULE;
   return route('GET', `/roleManagement/directory/${set}`, PERMS.roleSchedules, (ctx, req) => {
-    const now = ctx.clock.now();
     const items = [...instanceMap(ctx, which).values()]
-      .filter((i) => inForce(i, now) || !ended(i, now))
+      .filter((i) => !ended(ctx, which, i))
       .map((i) => scheduleOf(i, which));
     return listPage(ctx, cr(req), parseQuery(req.query, req.headers, type), {
       type,
