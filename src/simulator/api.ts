@@ -1,3 +1,4 @@
+import type { JobActionCall, ProvisionOnDemandCall } from './state.js';
 import type { PresetName, TenantSize } from './tenant/model.js';
 import type { TenantStore } from './tenant/store-api.js';
 
@@ -16,21 +17,40 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Throttling on (default) or off. */
   throttling?: boolean;
+  /**
+   * The identity-and-access write quota per app per tenant; Graph's is 3,000 writes per 150 s
+   * (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits).
+   * A test sets a small one to meet it in a few requests.
+   */
+  writeQuota?: WriteQuota;
   faults?: FaultRule[];
 }
+
+export interface WriteQuota {
+  writes: number;
+  windowMs: number;
+}
+
+export type { JobActionCall, ProvisionOnDemandCall };
 
 /** A seeded fault: for requests whose method+path match, with the given probability. */
 export interface FaultRule {
   /** Regular expression source matched against the path (no query), e.g. `^/v1\\.0/users`. */
   path: string;
   method?: string;
-  kind: 'status429' | 'status503' | 'status504' | 'slow' | 'reset' | 'malformed' | 'gone410';
+  kind:
+    'status429' | 'status503' | 'status504' | 'slow' | 'reset' | 'malformed' | 'gone410' | 'lost-response';
   /** 0..1, drawn from the simulator's seeded PRNG. Default 1. */
   probability?: number;
   /** Only the first N matching requests; unlimited by default. */
   count?: number;
   /** For `slow`: delay in ms. For `status429`: Retry-After seconds. */
   value?: number;
+  /**
+   * For `lost-response`: what the client sees after the request was applied, the connection
+   * reset (default) or a 504 gateway timeout.
+   */
+  respond?: 'reset' | 'status504';
 }
 
 export interface EndpointCounters {
@@ -61,6 +81,11 @@ export interface RunningSimulator {
   resetCounters(): void;
   setFaults(rules: FaultRule[]): void;
   setThrottling(on: boolean): void;
+  /** Replaces the per-app write quota; `null` restores Graph's 3,000 per 150 s. */
+  setWriteQuota(quota: WriteQuota | null): void;
+  /** Provisioning calls served so far (provisionOnDemand, job start/pause), oldest first. */
+  provisioningCalls(): { provisionOnDemand: ProvisionOnDemandCall[]; jobActions: JobActionCall[] };
+  resetProvisioningCalls(): void;
   /** Moves the simulator's clock forward (only when no `now` was injected). */
   advanceClock(ms: number): void;
   close(): Promise<void>;

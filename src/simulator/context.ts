@@ -1,8 +1,9 @@
 import type { SimClock } from './clock.js';
 import type { SigningKey } from './identity/signing-key.js';
+import type { SimState } from './state.js';
 import type { TenantStore } from './tenant/store-api.js';
 
-/** What every handler of the simulator shares: the tenant, the clock and the signing key. */
+/** What every handler of the simulator shares: the tenant, the clock, the signing key and the side state. */
 export interface SimContext {
   store: TenantStore;
   clock: SimClock;
@@ -11,6 +12,8 @@ export interface SimContext {
   origin: string;
   /** `localhost:<port>`. */
   graphDomain: string;
+  /** State beside the tenant: recorded calls, PIM requests, authentication methods. */
+  state: SimState;
 }
 
 /** Resource (audience) of Microsoft Graph tokens. */

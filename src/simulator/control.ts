@@ -1,4 +1,4 @@
-import type { RunningSimulator } from './api.js';
+import type { RunningSimulator, WriteQuota } from './api.js';
 import type { SimContext } from './context.js';
 import { json, type SimRequest, type SimResponse } from './http/message.js';
 import { mutate, MUTATION_OPS } from './control-mutate.js';
@@ -10,7 +10,9 @@ import { mutate, MUTATION_OPS } from './control-mutate.js';
  *   GET  /_sim/counters            counters by endpoint
  *   POST /_sim/counters/reset      zero them
  *   POST /_sim/faults              body: FaultRule[] (replaces the rules)
- *   POST /_sim/throttling          body: {"enabled": boolean}
+ *   POST /_sim/throttling          body: {"enabled"?: boolean, "writeQuota"?: {"writes", "windowMs"} | null}
+ *   GET  /_sim/provisioning        provisionOnDemand and job start/pause calls served
+ *   POST /_sim/provisioning/reset  forget them
  *   POST /_sim/clock/advance       body: {"ms": number}
  *   POST /_sim/mutate              body: {"op": …, …} (ops in control-mutate.ts)
  *   GET  /_sim/info                tenant id, client id, seq of the change log
@@ -21,8 +23,12 @@ const CONTROL_ENDPOINTS = {
     'requests, resource units, throttled and faulted requests by endpoint (total under "*")',
   'POST /_sim/counters/reset': 'zero the counters',
   'POST /_sim/faults':
-    'replace the fault rules: [{"path": regex, "method"?, "kind", "probability"?, "count"?, "value"?}]',
-  'POST /_sim/throttling': '{"enabled": boolean}',
+    'replace the fault rules: [{"path": regex, "method"?, "kind", "probability"?, "count"?, "value"?, "respond"?}]; kind "lost-response" applies the request, then resets the connection (or "respond": "status504")',
+  'POST /_sim/throttling':
+    '{"enabled"?: boolean, "writeQuota"?: {"writes": number, "windowMs": number} | null} (null: 3,000 per 150 s)',
+  'GET /_sim/provisioning':
+    '{"provisionOnDemand": [{at, appId, servicePrincipalId, jobId, parameters, result}], "jobActions": [{at, appId, servicePrincipalId, jobId, action}]}',
+  'POST /_sim/provisioning/reset': 'forget the recorded provisioning calls',
   'POST /_sim/clock/advance': '{"ms": number} (refused when the clock was injected)',
   'POST /_sim/mutate': `{"op": ${MUTATION_OPS.join('|')}, …}`,
   'GET /_sim/info': 'tenant id, client id, change-log position, simulator time',
@@ -42,9 +48,21 @@ export function createControl(ctx: SimContext, sim: () => RunningSimulator) {
         case 'POST faults':
           sim().setFaults((Array.isArray(body) ? body : body.rules) as never);
           return json(200, { ok: true });
-        case 'POST throttling':
-          if (typeof body.enabled !== 'boolean') return bad('enabled: expected true or false');
-          sim().setThrottling(body.enabled);
+        case 'POST throttling': {
+          if (body.enabled === undefined && body.writeQuota === undefined)
+            return bad(
+              'expected "enabled" (true or false) and/or "writeQuota" ({"writes", "windowMs"} or null)',
+            );
+          if (body.enabled !== undefined && typeof body.enabled !== 'boolean')
+            return bad('enabled: expected true or false');
+          if (body.writeQuota !== undefined) sim().setWriteQuota(body.writeQuota as WriteQuota | null);
+          if (typeof body.enabled === 'boolean') sim().setThrottling(body.enabled);
+          return json(200, { ok: true });
+        }
+        case 'GET provisioning':
+          return json(200, sim().provisioningCalls());
+        case 'POST provisioning/reset':
+          sim().resetProvisioningCalls();
           return json(200, { ok: true });
         case 'POST clock/advance':
           if (typeof body.ms !== 'number') return bad('ms: expected a number of milliseconds');

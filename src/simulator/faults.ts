@@ -18,7 +18,18 @@ interface ActiveRule {
   remaining: number;
 }
 
-const KINDS = new Set(['status429', 'status503', 'status504', 'slow', 'reset', 'malformed', 'gone410']);
+const KINDS = new Set([
+  'status429',
+  'status503',
+  'status504',
+  'slow',
+  'reset',
+  'malformed',
+  'gone410',
+  'lost-response',
+]);
+
+const RESPONDS = new Set(['reset', 'status504']);
 
 /** Validates rules up front, so a bad rule is reported to whoever set it, not at request time. */
 export function validateFaults(rules: unknown): FaultRule[] {
@@ -37,6 +48,10 @@ export function validateFaults(rules: unknown): FaultRule[] {
       throw new Error(`faults[${i}].probability: expected a number in 0..1`);
     if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 0))
       throw new Error(`faults[${i}].count: expected a non-negative integer`);
+    if (rule.respond !== undefined && (rule.kind !== 'lost-response' || !RESPONDS.has(rule.respond)))
+      throw new Error(
+        `faults[${i}].respond: only for kind 'lost-response', one of ${[...RESPONDS].join(', ')}`,
+      );
     return rule;
   });
 }

@@ -23,3 +23,17 @@ function guidBytesLe(g: Guid): Buffer {
 export function roleAssignmentId(roleDefinitionId: Guid, principalId: Guid): string {
   return `${Buffer.concat([guidBytesLe(roleDefinitionId), guidBytesLe(principalId)]).toString('base64url')}-1`;
 }
+
+/**
+ * The id of an assignment at a scope: the tenant-wide id, or for an administrative unit the same
+ * bytes with the unit's id in place of the "1" suffix, so two scopes of one role and principal
+ * never share an id.
+ */
+export function scopedRoleAssignmentId(
+  roleDefinitionId: Guid,
+  principalId: Guid,
+  directoryScopeId: string,
+): string {
+  const id = roleAssignmentId(roleDefinitionId, principalId);
+  return directoryScopeId === '/' ? id : `${id.slice(0, -2)}-${directoryScopeId.split('/').pop()}`;
+}

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
+import type { FaultRule, RunningSimulator, SimulatorOptions, WriteQuota } from './api.js';
 import { createTlsMaterial } from './certs.js';
 import { SimClock } from './clock.js';
 import type { SimContext } from './context.js';
@@ -15,12 +15,13 @@ import { createGraphDispatcher } from './graph/dispatch.js';
 import { graphRoutes } from './graph/routes.js';
 import { createListener } from './http/server.js';
 import { SigningKey } from './identity/signing-key.js';
+import { SimState } from './state.js';
 import { loadTenant } from './tenant-source.js';
 import type { TenantStore } from './tenant/store-api.js';
 import type { ClientRegistration } from './tenant/model.js';
 import { quotaForTenant, Throttle } from './throttle.js';
 
-export type { FaultRule, RunningSimulator, SimulatorOptions } from './api.js';
+export type { FaultRule, RunningSimulator, SimulatorOptions, WriteQuota } from './api.js';
 export { trustSimulatorCa } from './trust.js';
 
 export interface StartOptions extends SimulatorOptions {
@@ -61,9 +62,10 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
 
   const counters = new Counters();
   const throttle = new Throttle(clock, quotaForTenant(store.users.size), options.throttling ?? true);
+  if (options.writeQuota) throttle.setWriteQuota(options.writeQuota);
   const faults = new FaultInjector(seededRandom(options.seed ?? 1));
   faults.set(options.faults ?? []);
-  const ctx: SimContext = { store, clock, signingKey, origin: '', graphDomain: '' };
+  const ctx: SimContext = { store, clock, signingKey, origin: '', graphDomain: '', state: new SimState() };
   const graph = createGraphDispatcher(ctx, graphRoutes, throttle, counters);
   const onError =
     options.onError ??
@@ -113,6 +115,12 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
       throttle.enabled = on;
       throttle.reset();
     },
+    setWriteQuota: (quota: WriteQuota | null) => throttle.setWriteQuota(quota),
+    provisioningCalls: () => ({
+      provisionOnDemand: ctx.state.provisionOnDemand.map((c) => structuredClone(c)),
+      jobActions: ctx.state.jobActions.map((c) => ({ ...c })),
+    }),
+    resetProvisioningCalls: () => ctx.state.resetProvisioning(),
     advanceClock: (ms: number) => clock.advance(ms),
     close: async () => {
       await new Promise<void>((resolve, reject) => {

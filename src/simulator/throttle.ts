@@ -1,3 +1,4 @@
+import type { WriteQuota } from './api.js';
 import type { SimClock } from './clock.js';
 
 /**
@@ -11,9 +12,16 @@ export interface ThrottleVerdict {
   /** Seconds until the request would fit (only when throttled); may be fractional. */
   retryAfterS?: number;
   scope?: string;
+  /** `x-ms-throttle-information`: why the request was throttled. */
+  information?: string;
   /** Fraction of the quota in use after this request. */
   usage: number;
 }
+
+export type { WriteQuota } from './api.js';
+
+/** Services with their own limit instead of the identity-and-access buckets. */
+export type LimitedService = 'reports' | 'provisionOnDemand';
 
 interface Bucket {
   tokens: number;
@@ -21,10 +29,17 @@ interface Bucket {
 }
 
 export const WINDOW_MS = 10_000;
-const WRITE_QUOTA = 3000;
-const WRITE_WINDOW_MS = 150_000;
-/** Reports (directoryAudits, signIns): 5 requests per 10 s per app+tenant. https://learn.microsoft.com/graph/throttling-limits#microsoft-entra-reports-service-limits */
-const REPORTS_QUOTA = 5;
+/** 3,000 writes per 150 s per app per tenant. */
+export const DEFAULT_WRITE_QUOTA: Readonly<WriteQuota> = { writes: 3000, windowMs: 150_000 };
+/** 18,000 writes per 5 minutes per tenant, all apps together. */
+const TENANT_WRITE_QUOTA: Readonly<WriteQuota> = { writes: 18_000, windowMs: 300_000 };
+/**
+ * Services limited by request count per 10 s per app+tenant: reports (directoryAudits, signIns)
+ * https://learn.microsoft.com/graph/throttling-limits#microsoft-entra-reports-service-limits and
+ * provisionOnDemand ("The rate limit for this API is 5 requests per 10 seconds",
+ * https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand).
+ */
+const SERVICE_QUOTA: Record<LimitedService, number> = { reports: 5, provisionOnDemand: 5 };
 
 /** RU budget per 10 s by user count: S (<50) 3,500, M (50–500) 5,000, L (>500) 8,000. */
 export function quotaForTenant(userCount: number): number {
@@ -34,13 +49,31 @@ export function quotaForTenant(userCount: number): number {
 export class Throttle {
   private readonly reads = new Map<string, Bucket>();
   private readonly writes = new Map<string, Bucket>();
-  private readonly reports = new Map<string, Bucket>();
+  private readonly tenantWrites = new Map<string, Bucket>();
+  private readonly services = new Map<string, Bucket>();
+  private quota: WriteQuota = { ...DEFAULT_WRITE_QUOTA };
 
   constructor(
     private readonly clock: SimClock,
     public capacity: number,
     public enabled = true,
   ) {}
+
+  /** The per-app write quota; a test sets a small one to meet the limit in a few requests. */
+  get writeQuota(): Readonly<WriteQuota> {
+    return this.quota;
+  }
+
+  /** Replaces the per-app write quota (`null`: Graph's 3,000 per 150 s) and empties the write buckets. */
+  setWriteQuota(q: WriteQuota | null): void {
+    if (
+      q !== null &&
+      !(Number.isInteger(q.writes) && q.writes > 0 && Number.isFinite(q.windowMs) && q.windowMs > 0)
+    )
+      throw new Error('writeQuota: expected {"writes": a positive integer, "windowMs": a positive number}');
+    this.quota = q === null ? { ...DEFAULT_WRITE_QUOTA } : { writes: q.writes, windowMs: q.windowMs };
+    this.writes.clear();
+  }
 
   private take(
     map: Map<string, Bucket>,
@@ -61,37 +94,50 @@ export class Throttle {
     return { ok: true, wait: 0, usage: (capacity - b.tokens) / capacity };
   }
 
-  charge(appId: string, tenantId: string, ru: number, write: boolean, report = false): ThrottleVerdict {
+  /**
+   * Charges one request: a service with its own limit (reports, provisionOnDemand) is counted
+   * there only; anything else takes its resource units from the app's bucket and, for a write,
+   * one write from the app's and the tenant's write quotas.
+   */
+  charge(
+    appId: string,
+    tenantId: string,
+    ru: number,
+    write: boolean,
+    service?: LimitedService,
+  ): ThrottleVerdict {
     if (!this.enabled) return { ok: true, usage: 0 };
     const key = `${appId}/${tenantId}`;
-    if (report) {
-      const r = this.take(this.reports, key, REPORTS_QUOTA, WINDOW_MS, 1);
-      return r.ok
-        ? { ok: true, usage: r.usage }
-        : {
-            ok: false,
-            retryAfterS: Math.max(0.001, r.wait / 1000),
-            scope: `Tenant_Application/Read/${appId}/${tenantId}`,
-            usage: r.usage,
-          };
+    const refused = (wait: number, scope: string, information: string, usage: number): ThrottleVerdict => ({
+      ok: false,
+      retryAfterS: Math.max(0.001, wait / 1000),
+      scope: `${scope}/${appId}/${tenantId}`,
+      information,
+      usage,
+    });
+    if (service) {
+      const r = this.take(this.services, `${service}/${key}`, SERVICE_QUOTA[service], WINDOW_MS, 1);
+      if (r.ok) return { ok: true, usage: r.usage };
+      return refused(
+        r.wait,
+        `Tenant_Application/${service === 'reports' ? 'Read' : 'Write'}`,
+        'RequestLimitExceeded',
+        r.usage,
+      );
     }
     const r = this.take(this.reads, key, this.capacity, WINDOW_MS, ru);
-    if (!r.ok)
-      return {
-        ok: false,
-        retryAfterS: Math.max(0.001, r.wait / 1000),
-        scope: `Tenant_Application/ReadWrite/${appId}/${tenantId}`,
-        usage: r.usage,
-      };
+    if (!r.ok) return refused(r.wait, 'Tenant_Application/ReadWrite', 'ResourceUnitLimitExceeded', r.usage);
     if (write) {
-      const w = this.take(this.writes, key, WRITE_QUOTA, WRITE_WINDOW_MS, 1);
-      if (!w.ok)
-        return {
-          ok: false,
-          retryAfterS: Math.max(0.001, w.wait / 1000),
-          scope: `Tenant_Application/Write/${appId}/${tenantId}`,
-          usage: w.usage,
-        };
+      const w = this.take(this.writes, key, this.quota.writes, this.quota.windowMs, 1);
+      if (!w.ok) return refused(w.wait, 'Tenant_Application/Write', 'WriteLimitExceeded', w.usage);
+      const t = this.take(
+        this.tenantWrites,
+        tenantId,
+        TENANT_WRITE_QUOTA.writes,
+        TENANT_WRITE_QUOTA.windowMs,
+        1,
+      );
+      if (!t.ok) return refused(t.wait, 'Tenant/Write', 'WriteLimitExceeded', t.usage);
     }
     return { ok: true, usage: r.usage };
   }
@@ -99,7 +145,8 @@ export class Throttle {
   reset(): void {
     this.reads.clear();
     this.writes.clear();
-    this.reports.clear();
+    this.tenantWrites.clear();
+    this.services.clear();
   }
 }
 

@@ -4,6 +4,7 @@ import { GraphHttpError, json, type SimRequest, type SimResponse } from '../http
 import { verifyBearer } from '../identity/bearer.js';
 import { resolveTenant } from '../identity/token-endpoint.js';
 import { exoError, ExoError } from './errors.js';
+import type { GroupRecord } from '../tenant/model.js';
 import { distributionGroups, findGroup, groupItem, recipientItem, resolveRecipient } from './recipients.js';
 
 /** Get-* cmdlets return 1000 items per page unless `Prefer: odata.maxpagesize` asks otherwise. */
@@ -113,6 +114,31 @@ function param(inv: Invocation, name: string): string {
   return v;
 }
 
+/**
+ * A group synced from on-premises Active Directory is changed there, not in Exchange Online.
+ * https://learn.microsoft.com/exchange/recipients-in-exchange-online/manage-distribution-groups/manage-distribution-groups
+ */
+function refuseSynced(inv: Invocation, g: GroupRecord): void {
+  if (g.onPremisesSyncEnabled !== true) return;
+  const property = inv.CmdletName === 'Set-DistributionGroup' ? 'ManagedBy' : 'Members';
+  throw new ExoError(
+    400,
+    'BadRequest',
+    'RecipientTaskException',
+    `The action '${inv.CmdletName}', '${property}', can't be performed on the object '${g.mailNickname}' because the object is being synchronized from your on-premises organization. This action should be performed on the object in your on-premises organization.`,
+  );
+}
+
+/** A change the directory refuses (a recipient the group cannot hold) is the cmdlet's error. */
+function recipientTask<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ExoError || !(err instanceof Error)) throw err;
+    throw new ExoError(400, 'BadRequest', 'RecipientTaskException', err.message);
+  }
+}
+
 function run(ctx: SimContext, req: SimRequest, tenant: string, inv: Invocation): SimResponse {
   const s = ctx.store;
   switch (inv.CmdletName) {
@@ -150,16 +176,17 @@ function run(ctx: SimContext, req: SimRequest, tenant: string, inv: Invocation):
     case 'Add-DistributionGroupMember':
     case 'Remove-DistributionGroupMember': {
       const g = findGroup(ctx, param(inv, 'Identity'));
+      refuseSynced(inv, g);
       const m = resolveRecipient(ctx, param(inv, 'Member'));
       if (inv.CmdletName === 'Add-DistributionGroupMember') {
-        if (!s.addMember(g.id, m))
+        if (!recipientTask(() => s.addMember(g.id, m)))
           throw new ExoError(
             400,
             'BadRequest',
             'MemberAlreadyExistsException',
             `The recipient "${inv.Parameters.Member}" is already a member of the group "${g.displayName}".`,
           );
-      } else if (!s.removeMember(g.id, m)) {
+      } else if (!recipientTask(() => s.removeMember(g.id, m))) {
         throw new ExoError(
           400,
           'BadRequest',
@@ -174,6 +201,7 @@ function run(ctx: SimContext, req: SimRequest, tenant: string, inv: Invocation):
     }
     case 'Set-DistributionGroup': {
       const g = findGroup(ctx, param(inv, 'Identity'));
+      refuseSynced(inv, g);
       const mb = inv.Parameters.ManagedBy as
         { Add?: string[] | string; Remove?: string[] | string } | undefined;
       if (!mb || typeof mb !== 'object')
@@ -185,8 +213,12 @@ function run(ctx: SimContext, req: SimRequest, tenant: string, inv: Invocation):
         );
       const list = (v: string[] | string | undefined): string[] =>
         v === undefined ? [] : Array.isArray(v) ? v : [v];
-      for (const a of list(mb.Add)) s.addOwner(g.id, resolveRecipient(ctx, a));
-      for (const r of list(mb.Remove)) s.removeOwner(g.id, resolveRecipient(ctx, r));
+      const add = list(mb.Add).map((a) => resolveRecipient(ctx, a));
+      const remove = list(mb.Remove).map((r) => resolveRecipient(ctx, r));
+      recipientTask(() => {
+        for (const a of add) s.addOwner(g.id, a);
+        for (const r of remove) s.removeOwner(g.id, r);
+      });
       return json(200, {
         '@odata.context': `${ctx.origin}/adminapi/beta/${tenant}/$metadata#Collection(Edm.String)`,
         value: [],

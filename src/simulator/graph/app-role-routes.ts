@@ -7,6 +7,7 @@ import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
 import { countSegment } from './count.js';
 import { relationList } from './relation-list.js';
+import { liveInstances, liveRoleAssignments } from './role-live.js';
 import { route, type GraphRequest, type GraphRoute } from './route.js';
 
 const cr = (req: GraphRequest): CollectionRequest => ({
@@ -31,7 +32,7 @@ function mustSp(ctx: SimContext, id: string) {
 /** The activated directory roles: one per role definition that has an assignment at tenant scope. */
 function directoryRoles(ctx: SimContext) {
   const active = new Set(
-    [...ctx.store.roleAssignments.values()]
+    liveRoleAssignments(ctx)
       .filter((a) => a.directoryScopeId === '/')
       .map((a) => a.roleDefinitionId),
   );
@@ -136,7 +137,7 @@ export const appAndRoleRoutes: GraphRoute[] = [
   route('GET', '/roleManagement/directory/roleAssignments', PERMS.roles, (ctx, req) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT), {
       type: T.ROLE_ASSIGNMENT,
-      items: [...ctx.store.roleAssignments.values()],
+      items: liveRoleAssignments(ctx),
       contextPath: 'roleManagement/directory/roleAssignments',
       expand: (a, n) => roleExpand(ctx, a, n),
     }),
@@ -144,7 +145,7 @@ export const appAndRoleRoutes: GraphRoute[] = [
   route('GET', '/roleManagement/directory/roleAssignmentScheduleInstances', PERMS.roleSchedules, (ctx, req) =>
     listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT_INSTANCE), {
       type: T.ROLE_ASSIGNMENT_INSTANCE,
-      items: [...ctx.store.roleAssignmentScheduleInstances.values()],
+      items: liveInstances(ctx, 'active'),
       contextPath: 'roleManagement/directory/roleAssignmentScheduleInstances',
       expand: (a, n) => roleExpand(ctx, a, n),
     }),
@@ -156,7 +157,7 @@ export const appAndRoleRoutes: GraphRoute[] = [
     (ctx, req) =>
       listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ELIGIBILITY_INSTANCE), {
         type: T.ROLE_ELIGIBILITY_INSTANCE,
-        items: [...ctx.store.roleEligibilityScheduleInstances.values()],
+        items: liveInstances(ctx, 'eligible'),
         contextPath: 'roleManagement/directory/roleEligibilityScheduleInstances',
         expand: (a, n) => roleExpand(ctx, a, n),
       }),
@@ -190,7 +191,7 @@ export const appAndRoleRoutes: GraphRoute[] = [
       .map((d) => d.id);
     const ids = [
       ...new Set(
-        [...ctx.store.roleAssignments.values()]
+        liveRoleAssignments(ctx)
           .filter((a) => a.directoryScopeId === '/' && defs.includes(a.roleDefinitionId))
           .map((a) => a.principalId),
       ),

@@ -63,6 +63,13 @@ function requireAuditForSignIn(req: GraphRequest, names: boolean): void {
   }
 }
 
+/** A soft-deleted user: a user with its deletion time. */
+const DELETED_USER: ResourceType = {
+  ...USER,
+  properties: new Set([...USER.properties, 'deletedDateTime']),
+  defaultSelect: [...(USER.defaultSelect ?? []), 'deletedDateTime'],
+};
+
 function transitive(ctx: SimContext, groupId: Guid): Guid[] {
   const seen = new Set<Guid>();
   const out: Guid[] = [];
@@ -193,19 +200,17 @@ export const directoryRoutes: GraphRoute[] = [
     if (!d) throw notFound(id as string);
     return entity(ctx, cr(req), parseQuery(req.query, req.headers, DEVICE), DEVICE, d, 'devices');
   }),
-  route('GET', '/directory/deletedItems/microsoft.graph.user', PERMS.users, (ctx, req) => {
-    const q = parseQuery(req.query, req.headers, {
-      ...USER,
-      properties: new Set([...USER.properties, 'deletedDateTime']),
-    });
-    return listPage(ctx, cr(req), q, {
-      type: {
-        ...USER,
-        properties: new Set([...USER.properties, 'deletedDateTime']),
-        defaultSelect: [...(USER.defaultSelect ?? []), 'deletedDateTime'],
-      },
+  // The recycle bin's users: soft-deleted (30 days restorable), filterable like /users, so a
+  // client can find a deleted user's UPN (`$filter=startswith(userPrincipalName,'…')`).
+  // https://learn.microsoft.com/graph/api/directory-deleteditems-list
+  route('GET', '/directory/deletedItems/microsoft.graph.user', PERMS.users, (ctx, req) =>
+    listPage(ctx, cr(req), parseQuery(req.query, req.headers, DELETED_USER), {
+      type: DELETED_USER,
       items: [...ctx.store.deletedUsers.values()],
-      contextPath: 'users',
-    });
-  }),
+      contextPath: 'directory/deletedItems/microsoft.graph.user',
+    }),
+  ),
+  route('GET', '/directory/deletedItems/microsoft.graph.user/$count', PERMS.users, (ctx, req) =>
+    countSegment(req, DELETED_USER, [...ctx.store.deletedUsers.values()]),
+  ),
 ];

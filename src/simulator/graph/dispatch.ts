@@ -4,7 +4,7 @@ import type { Counters } from '../counters.js';
 import { graphError, GraphHttpError, type SimRequest, type SimResponse } from '../http/message.js';
 import { heldPermissions, verifyBearer, type AccessClaims } from '../identity/bearer.js';
 import type { DirectoryObjectKind } from '../tenant/model.js';
-import { requestCost, type Throttle, type ThrottleVerdict } from '../throttle.js';
+import { requestCost, type LimitedService, type Throttle, type ThrottleVerdict } from '../throttle.js';
 import type { GraphVersion } from './collection.js';
 import { grants } from './permissions.js';
 import type { GraphRequest, GraphRoute } from './route.js';
@@ -67,6 +67,14 @@ function resolve(routes: readonly GraphRoute[], method: string, rest: string): M
   );
 }
 
+/** Endpoints throttled by their own service's limit rather than identity and access. */
+function limitedService(rest: string): LimitedService | undefined {
+  if (rest.startsWith('/auditLogs/')) return 'reports';
+  if (/^\/servicePrincipals\/[^/]+\/synchronization\/jobs\/[^/]+\/provisionOnDemand\/?$/.test(rest))
+    return 'provisionOnDemand';
+  return undefined;
+}
+
 /**
  * 429 with Retry-After and the throttle headers. Inside a batch Retry-After can be a decimal
  * (e.g. 0.249); outside it is whole seconds.
@@ -88,7 +96,7 @@ function tooManyRequests(
     {
       'retry-after': inner ? wait.toFixed(3) : String(Math.ceil(wait)),
       'x-ms-throttle-scope': verdict.scope ?? '',
-      'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
+      'x-ms-throttle-information': verdict.information ?? 'ResourceUnitLimitExceeded',
     },
   );
 }
@@ -147,13 +155,7 @@ export function createGraphDispatcher(
         );
       }
       const cost = requestCost(req.method, rest, req.query);
-      const verdict = throttle.charge(
-        claims.appid,
-        claims.tid,
-        cost.ru,
-        cost.write,
-        rest.startsWith('/auditLogs/'),
-      );
+      const verdict = throttle.charge(claims.appid, claims.tid, cost.ru, cost.write, limitedService(rest));
       Object.assign(charged, { ru: cost.ru, usage: verdict.usage });
       counters.add(key, 'resourceUnits', cost.ru);
       if (!verdict.ok) {
@@ -172,7 +174,7 @@ export function createGraphDispatcher(
       return decorate(req, res, charged.ru, charged.usage);
     } catch (err) {
       if (!(err instanceof GraphHttpError)) throw err;
-      const res = graphError(req, now, err.status, err.code, err.message, { ...err.headers });
+      const res = graphError(req, now, err.status, err.code, err.message, { ...err.headers }, err.details);
       return decorate(req, res, charged.ru, charged.usage);
     }
   }

@@ -1,10 +1,12 @@
 import { GraphHttpError, json, noContent } from '../http/message.js';
 import type { DeviceRecord, Guid, ServicePrincipalRecord } from '../tenant/model.js';
+import { memberRefusal } from '../tenant/rules.js';
 import { notFound } from './directory.js';
 import { PERMS } from './permissions.js';
 import { audit, target as auditTarget } from './audit.js';
 import { route, type GraphRoute } from './route.js';
 import { apply, badRequest, body, checkWritableGroup, refId } from './write-support.js';
+import { checkUpnDomain, upnTaken } from './user-rules.js';
 
 /** `members@odata.bind` takes at most 20 references per PATCH. https://learn.microsoft.com/graph/api/group-post-members */
 const BIND_LIMIT = 20;
@@ -70,7 +72,7 @@ export const objectWrites: GraphRoute[] = [
   ),
   // Bulk add: all-or-nothing, ≤ 20 references; an existing link fails the whole request.
   route('PATCH', '/groups/{id}', PERMS.groupMembersWrite, (ctx, req, [gid]) => {
-    const g = checkWritableGroup(ctx, gid as Guid);
+    const g = checkWritableGroup(ctx, gid as Guid, req);
     const b = body(req);
     const { 'members@odata.bind': refs, ...rest } = b;
     if (Object.keys(rest).length > 0) {
@@ -81,7 +83,13 @@ export const objectWrites: GraphRoute[] = [
       );
     }
     const ids = bindIds(refs);
-    for (const id of ids) if (!ctx.store.kindOf(id)) throw notFound(id);
+    // All or nothing: every reference is checked before any is added.
+    for (const id of ids) {
+      const kind = ctx.store.kindOf(id);
+      if (!kind) throw notFound(id);
+      const refusal = memberRefusal(g, kind, kind === 'group' ? ctx.store.groups.get(id) : undefined);
+      if (refusal) throw badRequest(refusal);
+    }
     const existing = new Set(ctx.store.membersOf(g.id));
     if (ids.some((id) => existing.has(id)) || new Set(ids).size !== ids.length) {
       throw badRequest(
@@ -102,16 +110,28 @@ export const objectWrites: GraphRoute[] = [
     return json(200, { '@odata.context': `${ctx.origin}/${req.version}/$metadata#Edm.Boolean`, value: true });
   }),
   // https://learn.microsoft.com/graph/api/directory-deleteditems-restore
-  route('POST', '/directory/deletedItems/{id}/restore', PERMS.usersWrite, (ctx, req, [id]) => {
+  route('POST', '/directory/deletedItems/{id}/restore', PERMS.userRestore, (ctx, req, [id]) => {
     const u = ctx.store.deletedUsers.get(id as string);
     if (!u) throw notFound(id as string);
-    apply(() => ctx.store.restoreUser(u.id));
+    const b = req.body.length > 0 ? body(req) : {};
+    const newUpn = b.newUserPrincipalName;
+    if (newUpn !== undefined && typeof newUpn !== 'string')
+      throw badRequest("'newUserPrincipalName' must be a string.");
+    if (newUpn !== undefined) checkUpnDomain(ctx, newUpn);
+    // A restored user keeps its UPN unless told otherwise; an active user holding it blocks the restore.
+    const upn = newUpn ?? u.userPrincipalName;
+    if (upnTaken(ctx, upn, u.id))
+      throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    apply(() => {
+      ctx.store.restoreUser(u.id);
+      if (newUpn !== undefined && newUpn !== u.userPrincipalName)
+        ctx.store.updateUser(u.id, { userPrincipalName: newUpn });
+    });
     audit(ctx, req, 'Restore user', 'UserManagement', [auditTarget(ctx, u.id)]);
-    const { deletedDateTime: _gone, ...restored } = u;
     return json(200, {
       '@odata.context': `${ctx.origin}/${req.version}/$metadata#directoryObjects/$entity`,
       '@odata.type': '#microsoft.graph.user',
-      ...restored,
+      ...ctx.store.users.get(u.id),
     });
   }),
   route(

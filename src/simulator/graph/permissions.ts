@@ -6,6 +6,12 @@
 export const PERMS = {
   users: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   usersWrite: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+  // https://learn.microsoft.com/graph/api/directory-deleteditems-restore#permissions
+  userRestore: ['User.DeleteRestore.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
+  // https://learn.microsoft.com/graph/api/authentication-list-methods#permissions
+  authMethods: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'],
+  // https://learn.microsoft.com/graph/api/phoneauthenticationmethod-delete#permissions
+  authMethodsWrite: ['UserAuthenticationMethod.ReadWrite.All'],
   // https://learn.microsoft.com/graph/api/user-revokesigninsessions#permissions
   userRevokeSessions: ['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
   userEnable: ['User.EnableDisableAccount.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
@@ -18,6 +24,8 @@ export const PERMS = {
     'Directory.Read.All',
   ],
   groupMembersWrite: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+  // https://learn.microsoft.com/graph/api/group-post-groups#permissions
+  groupCreate: ['Group.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
   roles: [
     'RoleManagement.Read.Directory',
     'RoleManagement.Read.All',
@@ -25,6 +33,16 @@ export const PERMS = {
     'Directory.Read.All',
   ],
   rolesWrite: ['RoleManagement.ReadWrite.Directory'],
+  // https://learn.microsoft.com/graph/api/rbacapplication-post-roleassignmentschedulerequests#permissions
+  roleAssignmentScheduleWrite: [
+    'RoleAssignmentSchedule.ReadWrite.Directory',
+    'RoleManagement.ReadWrite.Directory',
+  ],
+  // https://learn.microsoft.com/graph/api/rbacapplication-post-roleeligibilityschedulerequests#permissions
+  roleEligibilityScheduleWrite: [
+    'RoleEligibilitySchedule.ReadWrite.Directory',
+    'RoleManagement.ReadWrite.Directory',
+  ],
   roleSchedules: [
     'RoleAssignmentSchedule.Read.Directory',
     'RoleEligibilitySchedule.Read.Directory',
@@ -41,6 +59,8 @@ export const PERMS = {
   appRoleWrite: ['AppRoleAssignment.ReadWrite.All', 'Application.ReadWrite.All', 'Directory.ReadWrite.All'],
   appWrite: ['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy', 'Directory.ReadWrite.All'],
   sync: ['Synchronization.Read.All', 'Synchronization.ReadWrite.All', 'Application.Read.All'],
+  // https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand#permissions
+  syncWrite: ['Synchronization.ReadWrite.All'],
   skus: [
     'LicenseAssignment.Read.All',
     'Organization.Read.All',

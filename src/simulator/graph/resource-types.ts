@@ -338,3 +338,61 @@ export const DIRECTORY_OBJECT: ResourceType = {
   properties: new Set(Object.values(DIRECTORY_OBJECT_TYPES).flatMap((t) => [...t.properties])),
   navigation: new Set(),
 };
+
+const SCHEDULE_REQUEST_PROPS = [
+  'id',
+  'status',
+  'createdDateTime',
+  'completedDateTime',
+  'approvalId',
+  'customData',
+  'action',
+  'principalId',
+  'roleDefinitionId',
+  'directoryScopeId',
+  'appScopeId',
+  'isValidationOnly',
+  'targetScheduleId',
+  'justification',
+  'createdBy',
+  'scheduleInfo',
+  'ticketInfo',
+];
+/** https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentschedulerequest */
+export const ROLE_ASSIGNMENT_REQUEST: ResourceType = {
+  name: 'unifiedRoleAssignmentScheduleRequest',
+  properties: new Set(SCHEDULE_REQUEST_PROPS),
+  navigation: new Set(['principal', 'roleDefinition']),
+};
+/** https://learn.microsoft.com/graph/api/resources/unifiedroleeligibilityschedulerequest */
+export const ROLE_ELIGIBILITY_REQUEST: ResourceType = {
+  name: 'unifiedRoleEligibilityScheduleRequest',
+  properties: new Set(SCHEDULE_REQUEST_PROPS),
+  navigation: new Set(['principal', 'roleDefinition']),
+};
+
+const SCHEDULE_OBJECT_PROPS = [
+  'id',
+  'principalId',
+  'roleDefinitionId',
+  'directoryScopeId',
+  'appScopeId',
+  'createdUsing',
+  'createdDateTime',
+  'modifiedDateTime',
+  'status',
+  'memberType',
+  'scheduleInfo',
+];
+/** https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentschedule */
+export const ROLE_ASSIGNMENT_SCHEDULE: ResourceType = {
+  name: 'unifiedRoleAssignmentSchedule',
+  properties: new Set([...SCHEDULE_OBJECT_PROPS, 'assignmentType']),
+  navigation: new Set(['principal', 'roleDefinition']),
+};
+/** https://learn.microsoft.com/graph/api/resources/unifiedroleeligibilityschedule */
+export const ROLE_ELIGIBILITY_SCHEDULE: ResourceType = {
+  name: 'unifiedRoleEligibilitySchedule',
+  properties: new Set(SCHEDULE_OBJECT_PROPS),
+  navigation: new Set(['principal', 'roleDefinition']),
+};

@@ -6,11 +6,14 @@ import { findUser, notFound } from './directory.js';
 import { heldPermissions } from '../identity/bearer.js';
 import { grants, PERMS } from './permissions.js';
 import { USER } from './resource-types.js';
-import { route, type GraphRoute } from './route.js';
+import { route, type GraphRequest, type GraphRoute } from './route.js';
 import { assignmentWrites } from './assignment-writes.js';
+import { authMethodRoutes } from './auth-methods.js';
+import { groupCreateRoutes } from './group-create.js';
 import { credentialWrites } from './credential-writes.js';
 import { objectWrites } from './object-writes.js';
 import { audit, target as auditTarget } from './audit.js';
+import { checkUpnDomain, passwordComplies, upnTaken } from './user-rules.js';
 import { apply, badRequest, body, checkWritableGroup, refId, SYNCED } from './write-support.js';
 
 function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
@@ -25,7 +28,7 @@ function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
       : (c: SimContext, g: Guid, m: Guid) => c.store.removeOwner(g, m);
   return [
     route('POST', `/groups/{id}/${name}/$ref`, PERMS.groupMembersWrite, (ctx, req, [gid]) => {
-      checkWritableGroup(ctx, gid as Guid);
+      checkWritableGroup(ctx, gid as Guid, req);
       const target = refId(body(req));
       if (!ctx.store.kindOf(target)) throw notFound(target);
       if (!apply(() => add(ctx, gid as Guid, target)))
@@ -39,7 +42,7 @@ function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
       return noContent();
     }),
     route('DELETE', `/groups/{id}/${name}/{member}/$ref`, PERMS.groupMembersWrite, (ctx, req, [gid, mid]) => {
-      checkWritableGroup(ctx, gid as Guid);
+      checkWritableGroup(ctx, gid as Guid, req);
       if (!apply(() => remove(ctx, gid as Guid, mid as Guid))) {
         throw new GraphHttpError(
           404,
@@ -78,16 +81,19 @@ function checkUserPatch(patch: Record<string, unknown>): void {
   }
 }
 
-function upnTaken(ctx: SimContext, upn: string, except?: Guid): boolean {
-  const l = upn.toLowerCase();
-  return [...ctx.store.users.values(), ...ctx.store.deletedUsers.values()].some(
-    (u) => u.id !== except && u.userPrincipalName.toLowerCase() === l,
-  );
+/** A manager change is an "Update user" naming the old and new manager, as the store's own entries do. */
+function auditManager(ctx: SimContext, req: GraphRequest, userId: Guid, from: Guid | null, to: Guid | null) {
+  audit(ctx, req, 'Update user', 'UserManagement', [
+    auditTarget(ctx, userId, [
+      { displayName: 'Manager', oldValue: JSON.stringify(from), newValue: JSON.stringify(to) },
+    ]),
+  ]);
 }
 
 export const writeRoutes: GraphRoute[] = [
   ...linkRoutes('members'),
   ...linkRoutes('owners'),
+  // https://learn.microsoft.com/graph/api/user-post-users
   route('POST', '/users', PERMS.usersWrite, (ctx, req) => {
     const b = body(req);
     for (const p of REQUIRED_ON_CREATE)
@@ -99,8 +105,13 @@ export const writeRoutes: GraphRoute[] = [
     if (typeof passwordProfile?.password !== 'string')
       throw badRequest("Property 'passwordProfile.password' is required when creating the user.");
     checkUserPatch(props);
+    checkUpnDomain(ctx, String(b.userPrincipalName));
     if (upnTaken(ctx, String(b.userPrincipalName)))
       throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    if (!passwordComplies(passwordProfile.password))
+      throw badRequest(
+        'The specified password does not comply with password complexity requirements. Please provide a different password.',
+      );
     const user = newUser(
       props as Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>,
       new Date(ctx.clock.now()).toISOString(),
@@ -129,6 +140,7 @@ export const writeRoutes: GraphRoute[] = [
     checkUserPatch(patch);
     if (u.onPremisesSyncEnabled === true && Object.keys(patch).some((k) => !CLOUD_WRITABLE_ON_SYNCED.has(k)))
       throw badRequest(SYNCED);
+    if (typeof patch.userPrincipalName === 'string') checkUpnDomain(ctx, patch.userPrincipalName);
     if (typeof patch.userPrincipalName === 'string' && upnTaken(ctx, patch.userPrincipalName, u.id))
       throw badRequest('Another object with the same value for property userPrincipalName already exists.');
     const before = u as unknown as Record<string, unknown>;
@@ -159,14 +171,18 @@ export const writeRoutes: GraphRoute[] = [
     if (!u) throw notFound(id as string);
     const m = refId(body(req));
     if (!ctx.store.users.has(m)) throw notFound(m);
+    const old = ctx.store.managerOf(u.id) ?? null;
     apply(() => ctx.store.setManager(u.id, m));
+    if (old !== m) auditManager(ctx, req, u.id, old, m);
     return noContent();
   }),
-  route('DELETE', '/users/{id}/manager/$ref', PERMS.usersWrite, (ctx, _req, [id]) => {
+  route('DELETE', '/users/{id}/manager/$ref', PERMS.usersWrite, (ctx, req, [id]) => {
     const u = findUser(ctx, id as string);
     if (!u) throw notFound(id as string);
-    if (!ctx.store.managerOf(u.id)) throw notFound('manager');
+    const old = ctx.store.managerOf(u.id);
+    if (!old) throw notFound('manager');
     apply(() => ctx.store.setManager(u.id, null));
+    auditManager(ctx, req, u.id, old, null);
     return noContent();
   }),
   // https://learn.microsoft.com/graph/api/user-assignlicense
@@ -198,6 +214,8 @@ export const writeRoutes: GraphRoute[] = [
     });
   }),
   ...assignmentWrites,
+  ...authMethodRoutes,
+  ...groupCreateRoutes,
   ...objectWrites,
   ...credentialWrites,
 ];

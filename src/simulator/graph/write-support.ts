@@ -2,7 +2,10 @@ import { GraphHttpError, parseJsonBody, type SimRequest } from '../http/message.
 import type { SimContext } from '../context.js';
 import type { Guid } from '../tenant/model.js';
 import { groupFlavour } from '../tenant/rules.js';
+import { heldPermissions } from '../identity/bearer.js';
 import { notFound } from './directory.js';
+import { grants, PERMS } from './permissions.js';
+import type { GraphRequest } from './route.js';
 
 /** Helpers shared by the Graph write routes. */
 export const badRequest = (message: string) => new GraphHttpError(400, 'Request_BadRequest', message);
@@ -44,9 +47,18 @@ export function refId(b: Record<string, unknown>): Guid {
  * in Graph (400 in practice, not the documented 403), synced groups refuse writes, a duplicate add
  * is a 400 "already exist". https://learn.microsoft.com/graph/api/group-post-members
  */
-export function checkWritableGroup(ctx: SimContext, groupId: Guid) {
+export function checkWritableGroup(ctx: SimContext, groupId: Guid, req?: GraphRequest) {
   const g = ctx.store.groups.get(groupId);
   if (!g) throw notFound(groupId);
+  // "The calling user must be assigned the RoleManagement.ReadWrite.Directory permission to set
+  // the isAssignableToRole property or update the membership of such groups."
+  // https://learn.microsoft.com/graph/api/group-post-groups
+  if (req && g.isAssignableToRole === true && !grants(heldPermissions(req.claims), PERMS.rolesWrite))
+    throw new GraphHttpError(
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   const flavour = groupFlavour(g);
   if (flavour === 'distribution' || flavour === 'mailEnabledSecurity')
     throw badRequest('Cannot Update a mail-enabled security groups and or distribution list.');

@@ -54,6 +54,7 @@ export function graphError(
   code: string,
   message: string,
   headers: Record<string, string> = {},
+  details?: readonly { code: string; target: string }[],
 ): SimResponse {
   return json(
     status,
@@ -61,6 +62,7 @@ export function graphError(
       error: {
         code,
         message,
+        ...(details ? { details } : {}),
         innerError: {
           date: new Date(now).toISOString().replace(/\.\d{3}Z$/, ''),
           'request-id': req.requestId,
@@ -79,6 +81,8 @@ export class GraphHttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** `error.details`, e.g. `[{"code":"InvalidValue","target":"mailNickname"}]`. */
+    readonly details?: readonly { code: string; target: string }[],
   ) {
     super(message);
     this.name = 'GraphHttpError';

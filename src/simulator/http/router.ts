@@ -41,6 +41,19 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
   if (!req.path.startsWith('/_sim/')) counters.add(key, 'requests');
   const fault = req.path.startsWith('/_sim/') ? undefined : parts.faults.pick(req.method, req.path);
   let delayMs: number | undefined;
+  if (fault?.kind === 'lost-response') {
+    // The request is served (its writes happen) and then the answer is lost on the way back, as
+    // when a gateway times out or a connection drops after the service committed the change: a
+    // client that retries must cope with its own earlier write.
+    counters.add(key, 'faults');
+    await dispatch(parts, req);
+    if (fault.respond === 'status504')
+      return {
+        kind: 'respond',
+        res: graphError(req, ctx.clock.now(), 504, 'UnknownError', 'Gateway timeout.'),
+      };
+    return { kind: 'reset' };
+  }
   if (fault) {
     counters.add(key, 'faults');
     const now = ctx.clock.now();

@@ -73,6 +73,8 @@ export interface TenantStore {
   /** Soft delete: the user moves to deletedUsers; memberships are kept for a restore. */
   deleteUser(id: Guid): void;
   restoreUser(id: Guid): void;
+  /** Permanent delete of a soft-deleted user (the recycle bin's delete). */
+  purgeUser(id: Guid): void;
   createGroup(group: GroupRecord): void;
   updateGroup(id: Guid, patch: Partial<GroupRecord>): void;
   deleteGroup(id: Guid): void;
@@ -89,11 +91,20 @@ export interface TenantStore {
   removeAppRoleAssignment(id: string): boolean;
   addRoleAssignment(a: RoleAssignmentRecord): void;
   removeRoleAssignment(id: string): boolean;
+  /** A PIM schedule instance: `active` (roleAssignmentScheduleInstances) or `eligible`. */
+  addRoleScheduleInstance(which: 'active' | 'eligible', inst: RoleScheduleInstanceRecord): void;
+  removeRoleScheduleInstance(which: 'active' | 'eligible', id: string): boolean;
   assignLicense(userId: Guid, add: { skuId: Guid; disabledPlans: Guid[] }[], remove: Guid[]): void;
   createDevice(device: DeviceRecord): void;
   updateDevice(id: Guid, patch: Partial<DeviceRecord>): void;
   deleteDevice(id: Guid): void;
   addAudit(entry: DirectoryAuditRecord): void;
+  /** Replaces a provisioning job's schedule or status (start, pause). */
+  updateSynchronizationJob(
+    servicePrincipalId: Guid,
+    jobId: string,
+    patch: Partial<SynchronizationJobRecord>,
+  ): void;
   /** Runs mutations whose audit entries the caller writes (Graph routes, `/_sim/mutate`). */
   auditedByCaller<T>(fn: () => T): T;
   registerClient(client: ClientRegistration): void;

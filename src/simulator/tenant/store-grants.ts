@@ -250,6 +250,20 @@ export abstract class TenantGrants extends TenantObjects {
     this.synchronizationJobs.set(servicePrincipalId, jobs);
   }
 
+  updateSynchronizationJob(
+    servicePrincipalId: Guid,
+    jobId: string,
+    patch: Partial<SynchronizationJobRecord>,
+  ): void {
+    const jobs = this.synchronizationJobs.get(servicePrincipalId) ?? [];
+    const i = jobs.findIndex((j) => j.id === jobId);
+    if (i < 0)
+      throw new Error(`synchronization job ${JSON.stringify(jobId)} does not exist on ${servicePrincipalId}`);
+    if (patch.id !== undefined && patch.id !== jobId)
+      throw new Error(`synchronization job ${jobId}: id cannot be changed`);
+    jobs[i] = { ...(jobs[i] as SynchronizationJobRecord), ...patch };
+  }
+
   registerClient(client: ClientRegistration): void {
     if (!isGuid(client.clientId))
       throw new Error(`client.clientId must be a GUID, got ${JSON.stringify(client.clientId)}`);

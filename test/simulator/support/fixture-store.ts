@@ -123,6 +123,10 @@ export class FixtureTenant implements TenantStore {
     this.users.set(id, rest);
     this.record({ objectKind: 'user', id, kind: 'restored' });
   }
+  purgeUser(id: Guid): void {
+    if (!this.deletedUsers.delete(id)) throw new Error(`no deleted user ${id}`);
+    this.record({ objectKind: 'user', id, kind: 'deleted' });
+  }
   createGroup(group: GroupRecord): void {
     this.groups.set(group.id, group);
     this.record({ objectKind: 'group', id: group.id, kind: 'created' });
@@ -210,6 +214,27 @@ export class FixtureTenant implements TenantStore {
   }
   removeRoleAssignment(id: string): boolean {
     return this.roleAssignments.delete(id);
+  }
+  addRoleScheduleInstance(which: 'active' | 'eligible', inst: RoleScheduleInstanceRecord): void {
+    (which === 'active' ? this.roleAssignmentScheduleInstances : this.roleEligibilityScheduleInstances).set(
+      inst.id,
+      inst,
+    );
+  }
+  removeRoleScheduleInstance(which: 'active' | 'eligible', id: string): boolean {
+    return (
+      which === 'active' ? this.roleAssignmentScheduleInstances : this.roleEligibilityScheduleInstances
+    ).delete(id);
+  }
+  updateSynchronizationJob(
+    servicePrincipalId: Guid,
+    jobId: string,
+    patch: Partial<SynchronizationJobRecord>,
+  ): void {
+    const jobs = this.synchronizationJobs.get(servicePrincipalId) ?? [];
+    const i = jobs.findIndex((j) => j.id === jobId);
+    if (i < 0) throw new Error(`no job ${jobId}`);
+    jobs[i] = { ...jobs[i]!, ...patch };
   }
   assignLicense(userId: Guid, add: { skuId: Guid; disabledPlans: Guid[] }[], remove: Guid[]): void {
     const u = this.users.get(userId);
