@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandModule } from './commands.js';
 import { loadConfig } from '../config/load.js';
 import { describeConfig } from '../config/describe.js';
-import { SETTINGS } from '../config/settings.js';
+import { SETTINGS, SETTING_GROUPS, type SettingGroup } from '../config/settings.js';
 
 /** `baton-entra config`: prints the effective configuration (secrets as `[set]`), or what is wrong with it. */
 export const configCommand: CommandModule = (program: Command) => {
@@ -12,7 +12,10 @@ export const configCommand: CommandModule = (program: Command) => {
       'Print the effective connector configuration (secrets masked); exit 1 listing the problems if invalid',
     )
     .option('--json', 'print JSON')
-    .option('--list', 'list every supported setting with its default and description')
+    .option(
+      '--list',
+      "list every supported setting (the daemon's too), grouped, with its default and description",
+    )
     .action((opts: { json?: boolean; list?: boolean }) => {
       if (opts.list) {
         printCatalogue(opts.json === true);
@@ -23,22 +26,34 @@ export const configCommand: CommandModule = (program: Command) => {
     });
 };
 
+/** Every BATON_* variable, the daemon's included, grouped as `SETTING_GROUPS` orders them. */
 function printCatalogue(json: boolean): void {
-  const rows = SETTINGS.map(({ name, description, default: def, secret }) => ({
-    name,
-    description,
-    default: def,
-    secret,
-  }));
+  const groups = Object.keys(SETTING_GROUPS) as SettingGroup[];
+  const rows = groups.flatMap((group) =>
+    SETTINGS.filter((s) => s.group === group).map(({ name, description, default: def, secret }) => ({
+      name,
+      group,
+      description,
+      default: def,
+      secret,
+    })),
+  );
   if (json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
-  for (const r of rows) {
-    process.stdout.write(
-      `${r.name}${r.secret ? ' (secret)' : ''}${r.default !== undefined ? ` [default: ${r.default}]` : ''}\n    ${r.description}\n`,
-    );
-  }
+  const sections = groups.map((group) =>
+    [
+      `${SETTING_GROUPS[group]}:\n`,
+      ...rows
+        .filter((r) => r.group === group)
+        .map(
+          (r) =>
+            `  ${r.name}${r.secret ? ' (secret)' : ''}${r.default !== undefined ? ` [default: ${r.default}]` : ''}\n      ${r.description}\n`,
+        ),
+    ].join(''),
+  );
+  process.stdout.write(sections.join('\n'));
 }
 
 function formatText(obj: Record<string, unknown>, prefix = ''): string {

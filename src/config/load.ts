@@ -1,7 +1,6 @@
-import { cleanEnv, makeValidator } from 'envalid';
 import { ConfigError, resolveFileSettings } from './source.js';
 import { RESOURCE_TYPE_IDS, type ConnectorConfig, type EntraAuth } from './types.js';
-import { SETTINGS, SETTING_NAMES } from './settings.js';
+import { CONNECTOR, CONNECTOR_SETTINGS, SETTING_NAMES, readSettings } from './settings.js';
 import { CLOUD_PRESETS } from './clouds.js';
 import { parseHttpsOrigin, parseProxyUrl } from './parse.js';
 import { nearestName } from './suggest.js';
@@ -15,7 +14,7 @@ import { registerSecret } from '../observability/logger.js';
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfig {
   const resolved = resolveFileSettings(env);
-  for (const s of SETTINGS) if (s.secret) registerSecret(resolved[s.name]);
+  for (const s of CONNECTOR_SETTINGS) if (s.secret) registerSecret(resolved[s.name]);
 
   const problems = unknownNames(resolved);
   const { parsed, problems: parseProblems } = parseSettings(resolved);
@@ -26,7 +25,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   return buildConfig(parsed);
 }
 
-/** BATON_ENTRA_* names we do not know, and other BATON_* names one or two edits from a known one. */
+/**
+ * BATON_ENTRA_* names we do not know, and other BATON_* names one or two edits from a known one
+ * (the whole catalogue, the daemon's settings included).
+ */
 function unknownNames(env: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const name of Object.keys(env)) {
@@ -42,21 +44,9 @@ function unknownNames(env: Record<string, string>): string[] {
 }
 
 function parseSettings(env: Record<string, string>): { parsed: ParsedSettings; problems: string[] } {
-  const problems: string[] = [];
-  const specs = Object.fromEntries(
-    SETTINGS.map((s) => [s.name, makeValidator(s.parse)({ default: undefined })]),
-  );
   // Empty strings count as unset (Helm renders unset values as "").
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => SETTING_NAMES.has(k) && v !== ''),
-  );
-  const clean = cleanEnv(present, specs, {
-    reporter: ({ errors }) => {
-      for (const [name, err] of Object.entries(errors)) problems.push(`${name}: ${(err as Error).message}`);
-    },
-  }) as Record<string, unknown>;
-  const v = <T>(name: string): T | undefined =>
-    problems.some((p) => p.startsWith(`${name}:`)) ? undefined : (clean[name] as T | undefined);
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const { values: v, problems } = readSettings(CONNECTOR, present);
 
   const fallback = (name: string, parse: (raw: string) => string): string | undefined => {
     const raw = env[name];
@@ -71,41 +61,39 @@ function parseSettings(env: Record<string, string>): { parsed: ParsedSettings; p
   const trimmed = (raw: string): string => raw.trim();
 
   const parsed: ParsedSettings = {
-    tenantId: v('BATON_ENTRA_TENANT_ID') ?? fallback('AZURE_TENANT_ID', trimmed),
-    clientId: v('BATON_ENTRA_CLIENT_ID') ?? fallback('AZURE_CLIENT_ID', trimmed),
-    clientSecret: v('BATON_ENTRA_CLIENT_SECRET'),
-    certificate: v('BATON_ENTRA_CERTIFICATE'),
-    certificateKey: v('BATON_ENTRA_CERTIFICATE_KEY'),
-    certificatePassword: v('BATON_ENTRA_CERTIFICATE_PASSWORD'),
-    username: v('BATON_ENTRA_USERNAME'),
-    password: v('BATON_ENTRA_PASSWORD'),
+    tenantId: v.BATON_ENTRA_TENANT_ID ?? fallback('AZURE_TENANT_ID', trimmed),
+    clientId: v.BATON_ENTRA_CLIENT_ID ?? fallback('AZURE_CLIENT_ID', trimmed),
+    clientSecret: v.BATON_ENTRA_CLIENT_SECRET,
+    certificate: v.BATON_ENTRA_CERTIFICATE,
+    certificateKey: v.BATON_ENTRA_CERTIFICATE_KEY,
+    certificatePassword: v.BATON_ENTRA_CERTIFICATE_PASSWORD,
+    username: v.BATON_ENTRA_USERNAME,
+    password: v.BATON_ENTRA_PASSWORD,
     federatedTokenFile: fallback('AZURE_FEDERATED_TOKEN_FILE', trimmed),
-    authMode: v('BATON_ENTRA_AUTH_MODE'),
-    cloud: v('BATON_ENTRA_CLOUD'),
-    graphDomain: v('BATON_GRAPH_DOMAIN'),
-    authorityHost: v('BATON_ENTRA_AUTHORITY_HOST') ?? fallback('AZURE_AUTHORITY_HOST', parseHttpsOrigin),
-    exchangeBaseUrl: v('BATON_EXCHANGE_BASE_URL'),
+    authMode: v.BATON_ENTRA_AUTH_MODE,
+    cloud: v.BATON_ENTRA_CLOUD,
+    graphDomain: v.BATON_GRAPH_DOMAIN,
+    authorityHost: v.BATON_ENTRA_AUTHORITY_HOST ?? fallback('AZURE_AUTHORITY_HOST', parseHttpsOrigin),
+    exchangeBaseUrl: v.BATON_EXCHANGE_BASE_URL,
     httpsProxy:
-      v('BATON_HTTPS_PROXY') ??
-      fallback('HTTPS_PROXY', parseProxyUrl) ??
-      fallback('https_proxy', parseProxyUrl),
+      v.BATON_HTTPS_PROXY ?? fallback('HTTPS_PROXY', parseProxyUrl) ?? fallback('https_proxy', parseProxyUrl),
     noProxy: env['NO_PROXY'] || env['no_proxy'] || undefined,
-    skipAdGroups: v('BATON_SKIP_AD_GROUPS'),
-    includeOnPremGroupMembers: v('BATON_INCLUDE_ON_PREM_GROUP_MEMBERS'),
-    signInActivity: v('BATON_SIGN_IN_ACTIVITY'),
-    onPremisesExtensionAttributes: v('BATON_ON_PREMISES_EXTENSION_ATTRIBUTES'),
-    skipUnassignedApps: v('BATON_SKIP_UNASSIGNED_APPS'),
-    syncDevices: v('BATON_SYNC_DEVICES'),
-    deviceJoinTypes: v('BATON_DEVICE_JOIN_TYPES'),
-    deviceStaleDays: v('BATON_DEVICE_STALE_DAYS'),
-    userStaleDays: v('BATON_USER_STALE_DAYS'),
-    scopeGroups: v('BATON_SCOPE_GROUPS'),
-    licensedUsersOnly: v('BATON_LICENSED_USERS_ONLY'),
-    syncResourceTypes: v('BATON_SYNC_RESOURCE_TYPES'),
-    provisioning: v('BATON_PROVISIONING'),
-    graphMaxInFlight: v('BATON_GRAPH_MAX_IN_FLIGHT'),
-    logLevel: v('BATON_LOG_LEVEL'),
-    logFormat: v('BATON_LOG_FORMAT'),
+    skipAdGroups: v.BATON_SKIP_AD_GROUPS,
+    includeOnPremGroupMembers: v.BATON_INCLUDE_ON_PREM_GROUP_MEMBERS,
+    signInActivity: v.BATON_SIGN_IN_ACTIVITY,
+    onPremisesExtensionAttributes: v.BATON_ON_PREMISES_EXTENSION_ATTRIBUTES,
+    skipUnassignedApps: v.BATON_SKIP_UNASSIGNED_APPS,
+    syncDevices: v.BATON_SYNC_DEVICES,
+    deviceJoinTypes: v.BATON_DEVICE_JOIN_TYPES,
+    deviceStaleDays: v.BATON_DEVICE_STALE_DAYS,
+    userStaleDays: v.BATON_USER_STALE_DAYS,
+    scopeGroups: v.BATON_SCOPE_GROUPS,
+    licensedUsersOnly: v.BATON_LICENSED_USERS_ONLY,
+    syncResourceTypes: v.BATON_SYNC_RESOURCE_TYPES,
+    provisioning: v.BATON_PROVISIONING,
+    graphMaxInFlight: v.BATON_GRAPH_MAX_IN_FLIGHT,
+    logLevel: v.BATON_LOG_LEVEL,
+    logFormat: v.BATON_LOG_FORMAT,
   };
   if (parsed.httpsProxy) registerSecret(new URL(parsed.httpsProxy).password || undefined);
   return { parsed, problems };

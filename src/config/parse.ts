@@ -1,7 +1,9 @@
 /**
- * Value parsers for settings. Each throws an Error whose message says what is expected; the loader
- * prefixes the variable name. Messages never repeat the offending value, because the same parsers
- * run on secret-adjacent settings and a mistyped secret must not reach a log.
+ * Value parsers for settings (the connector's and the daemon's). Each throws an Error whose message
+ * says what is expected; the loader prefixes the variable name. Messages never repeat the offending
+ * value, because the same parsers run on secret-adjacent settings and a mistyped secret must not
+ * reach a log. Durations are the exception: their message quotes what was given (a duration is
+ * never secret, and flags such as `demo --interval` share the grammar).
  */
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -126,4 +128,117 @@ export function parseIntInRange(input: string, min: number, max: number): number
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
     throw new Error(`expected a whole number between ${min} and ${max}`);
   return Number(v);
+}
+
+/** A non-empty value, surrounding whitespace trimmed. */
+export function parseText(input: string): string {
+  if (input.trim() === '') throw new Error('expected a non-empty value');
+  return input.trim();
+}
+
+/** A secret, kept byte for byte (only the trailing newline of a file is trimmed, by the _FILE resolver). */
+export function parseSecret(input: string): string {
+  if (input === '') throw new Error('expected a non-empty value');
+  return input;
+}
+
+/** The value as given, empty included (the daemon's paths, names and PEM settings). */
+export function parseVerbatim(input: string): string {
+  return input;
+}
+
+const SWITCH_ON = new Set(['true', 't', 'yes', 'on', '1']);
+const SWITCH_OFF = new Set(['false', 'f', 'no', 'off', '0']);
+
+/** The daemon's booleans: exactly true/t/yes/on/1 or false/f/no/off/0 (a wider set than `parseBool`). */
+export function parseSwitch(input: string): boolean {
+  if (SWITCH_ON.has(input)) return true;
+  if (SWITCH_OFF.has(input)) return false;
+  throw new Error('expected a boolean: true/false, t/f, yes/no, on/off or 1/0');
+}
+
+/** A TCP port; 0 asks the system for a free one. */
+export function parsePort(input: string): number {
+  const n = Number(input);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('expected a port number 0–65535');
+  return n;
+}
+
+/** `host:port` with the port required (a gRPC target such as the control plane's). */
+export function parseAddress(input: string): string {
+  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(input)) {
+    throw new Error('expected host:port, e.g. control-plane.example.com:443');
+  }
+  return input;
+}
+
+/** A whole number ≥ 0. */
+export function parseCount(input: string): number {
+  const n = Number(input);
+  if (!Number.isInteger(n) || n < 0) throw new Error('expected a whole number ≥ 0');
+  return n;
+}
+
+export function parseIsoTime(input: string): Date {
+  const d = new Date(input);
+  if (Number.isNaN(d.getTime())) throw new Error('expected an ISO 8601 time such as 2026-01-01T02:00:00Z');
+  return d;
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses `90m`, `1h30m`, `30s`, `1d`, `500ms` or an ISO 8601 duration (`PT1H`, `P1DT12H`, `PT0.5S`)
+ * into milliseconds. Months and years are rejected (their length varies). The message says what is
+ * expected; the setting's loader prefixes its name (see `parseDuration` for a named one).
+ */
+export function parseDurationMs(text: string): number {
+  const s = text.trim();
+  const fail = (why: string): never => {
+    throw new Error(`expected a duration like "1h", "90m", "30s", "1d" or "PT1H", got "${text}" (${why})`);
+  };
+  if (s === '') return fail('empty');
+  if (/^-/.test(s)) return fail('negative');
+  if (/^\d+(\.\d+)?$/.test(s)) return fail('missing unit');
+  let ms: number;
+  if (/^P/i.test(s)) {
+    const m =
+      /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
+        s,
+      );
+    if (!m || s.toUpperCase() === 'P' || /T$/i.test(s))
+      return fail('not an ISO 8601 duration of weeks/days/hours/minutes/seconds');
+    const [w, d, h, mi, se] = m.slice(1).map((v) => Number(v ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    ms = w * UNIT_MS.w! + d * UNIT_MS.d! + h * UNIT_MS.h! + mi * UNIT_MS.m! + se * UNIT_MS.s!;
+  } else {
+    if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/i.test(s)) return fail('unknown unit; use ms, s, m, h, d or w');
+    ms = 0;
+    for (const [, n, unit] of s.toLowerCase().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
+      ms += Number(n) * UNIT_MS[unit!]!;
+  }
+  ms = Math.round(ms);
+  if (!(ms > 0)) return fail('must be at least 1 ms');
+  return ms;
+}
+
+/** `parseDurationMs` with `name` leading the message (a flag's or a field's name). */
+export function parseDuration(text: string, name = 'duration'): number {
+  try {
+    return parseDurationMs(text);
+  } catch (err) {
+    throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
+  }
 }

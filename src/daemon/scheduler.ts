@@ -3,6 +3,9 @@ import { createTask, validateDetailed, type ScheduledTask } from 'node-cron';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 
+// The one duration grammar of every setting and flag lives with the other setting parsers.
+export { parseDuration } from '../config/parse.js';
+
 /**
  * When syncs run. Exactly one of `intervalMs` / `cron` normally; neither means "no scheduled runs"
  * (only start-up and manual runs).
@@ -254,54 +257,4 @@ export function cronNextRun(task: ScheduledTask, from: Date): Date {
   let t = Math.floor(from.getTime() / step) * step + step;
   for (const end = t + 366 * 86_400_000; t < end; t += step) if (task.match(new Date(t))) return new Date(t);
   throw new Error(`cron: expression "${task.getPattern()}" has no run within a year`);
-}
-
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/**
- * Parses `90m`, `1h30m`, `30s`, `1d`, `500ms` or an ISO 8601 duration (`PT1H`, `P1DT12H`, `PT0.5S`).
- * Months and years are rejected (their length varies). `name` is used in error messages.
- */
-export function parseDuration(text: string, name = 'duration'): number {
-  const s = text.trim();
-  const fail = (why: string): never => {
-    throw new Error(
-      `${name}: expected a duration like "1h", "90m", "30s", "1d" or "PT1H", got "${text}" (${why})`,
-    );
-  };
-  if (s === '') return fail('empty');
-  if (/^-/.test(s)) return fail('negative');
-  if (/^\d+(\.\d+)?$/.test(s)) return fail('missing unit');
-  let ms: number;
-  if (/^P/i.test(s)) {
-    const m =
-      /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
-        s,
-      );
-    if (!m || s.toUpperCase() === 'P' || /T$/i.test(s))
-      return fail('not an ISO 8601 duration of weeks/days/hours/minutes/seconds');
-    const [w, d, h, mi, se] = m.slice(1).map((v) => Number(v ?? 0)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    ms = w * UNIT_MS.w! + d * UNIT_MS.d! + h * UNIT_MS.h! + mi * UNIT_MS.m! + se * UNIT_MS.s!;
-  } else {
-    if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/i.test(s)) return fail('unknown unit; use ms, s, m, h, d or w');
-    ms = 0;
-    for (const [, n, unit] of s.toLowerCase().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
-      ms += Number(n) * UNIT_MS[unit!]!;
-  }
-  ms = Math.round(ms);
-  if (!(ms > 0)) return fail('must be at least 1 ms');
-  return ms;
 }

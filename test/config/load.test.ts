@@ -205,6 +205,8 @@ describe('loadConfig', () => {
         .map((s) => s.name)
         .sort(),
       [
+        'BATON_CLIENT_SECRET',
+        'BATON_CONTROL_PLANE_CLIENT_KEY',
         'BATON_ENTRA_CERTIFICATE_KEY',
         'BATON_ENTRA_CERTIFICATE_PASSWORD',
         'BATON_ENTRA_CLIENT_SECRET',
