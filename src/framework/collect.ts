@@ -64,8 +64,11 @@ export interface PhaseContext {
   now: () => number;
 }
 
-/** One step of a collection plan: fills part of the source store, resumable at page boundaries. */
-export interface CollectPhase {
+/**
+ * One step of a collection plan: fills part of the source store, resumable at page boundaries. A
+ * connector may write its phases against a wider context of its own and bind them to this one.
+ */
+export interface CollectPhase<C extends PhaseContext = PhaseContext> {
   name: string;
   /**
    * Phases of the plan that must have finished before this one starts (`*`: all the others).
@@ -73,7 +76,7 @@ export interface CollectPhase {
    */
   after?: readonly string[];
   /** Returns the number of items read. */
-  run(ctx: PhaseContext): Promise<number>;
+  run(ctx: C): Promise<number>;
 }
 
 /**

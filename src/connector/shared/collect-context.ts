@@ -1,5 +1,5 @@
 import type { ConnectorConfig } from '../../config/types.js';
-import type { PhaseContext } from '../../framework/collect.js';
+import type { CollectPhase as EnginePhase, PhaseContext } from '../../framework/collect.js';
 import type { SourceStore } from '../../framework/source.js';
 import type { GraphClient, GraphRequestOptions } from '../../graph/types.js';
 
@@ -19,16 +19,8 @@ export interface CollectContext extends PhaseContext {
   requestOptions: GraphRequestOptions;
 }
 
-/** One step of the Graph access plan: fills part of the source store, resumable at page boundaries. */
-export interface CollectPhase {
-  name: string;
-  /**
-   * Phases of the plan that must have finished before this one starts (`*`: all the others).
-   * Phases without an order between them run side by side.
-   */
-  after?: readonly string[];
-  run(ctx: CollectContext): Promise<number>;
-}
+/** One step of the Graph access plan, written against this connector's context. */
+export type CollectPhase = EnginePhase<CollectContext>;
 
 /** Graph's `@odata.type` (`#microsoft.graph.user`) as a directory object kind (`user`). */
 export function odataKind(item: GraphObject): string {
