@@ -1,12 +1,4 @@
-import type {
-  Entitlement,
-  Grant,
-  JsonObject,
-  JsonValue,
-  Principal,
-  Resource,
-  ResourceType,
-} from './types.js';
+import type { Grant, JsonObject, JsonValue, Principal, Resource, ResourceId, ResourceType } from './types.js';
 
 /**
  * Provisioning capabilities, after baton-sdk's connector builder: a resource type that can change
@@ -37,40 +29,75 @@ export interface OperationResult {
   detail?: JsonObject;
 }
 
-/** How an operation runs: for real or as a plan, and for how long a grant lasts. */
+/** What an implementation returns; the provisioning service adds the requests it recorded. */
+export type ImplementationResult = Omit<OperationResult, 'requests'>;
+
+/**
+ * How an operation runs. An implementation reads what it needs for real, and passes every write
+ * through `record` before sending it — or, in a dry run, instead of sending it — so that the result
+ * lists the exact requests made or planned.
+ */
 export interface OperationOptions {
   dryRun: boolean;
   /** A time-bound grant's length (ms); absent = until revoked. */
   durationMs?: number;
   signal?: AbortSignal;
+  /**
+   * Set when the same task ran before without a recorded outcome (a crash after the change): an
+   * implementation re-reads and reports what it finds rather than failing on its own earlier write.
+   */
+  replay?: boolean;
+  record(request: PlannedRequest): void;
+}
+
+/** An entitlement named by its id, split into resource and slug. */
+export interface EntitlementRef {
+  id: string;
+  resource: ResourceId;
+  slug: string;
 }
 
 /** Grants and revokes the entitlements of one resource type (Baton's ResourceProvisioner). */
 export interface ResourceProvisioner {
   readonly resourceType: ResourceType;
-  grant(entitlement: Entitlement, principal: Principal, options: OperationOptions): Promise<OperationResult>;
-  revoke(grant: Grant, options: OperationOptions): Promise<OperationResult>;
+  grant(
+    entitlement: EntitlementRef,
+    principal: Principal,
+    options: OperationOptions,
+  ): Promise<ImplementationResult>;
+  revoke(
+    grant: { id: string; entitlement: EntitlementRef; principal: Principal },
+    options: OperationOptions,
+  ): Promise<ImplementationResult>;
+  /** How many principals hold the entitlement now (the deletion guard's share); undefined if unknown. */
+  holders?(entitlement: EntitlementRef, signal?: AbortSignal): Promise<number | undefined>;
 }
 
 /** What an account is created from (Baton's AccountInfo). */
 export interface AccountInfo {
   login: string;
   displayName: string;
+  emails?: string[];
   profile?: JsonObject;
 }
 
 /** Creates and manages accounts of one resource type (Baton's AccountManager and ResourceDeleter). */
 export interface AccountManager {
   readonly resourceType: ResourceType;
+  /**
+   * Creates the account with `credential.password` (generated and already sealed by the service,
+   * so a recipient that cannot be sealed to stops the operation before anything is created).
+   * Returns `already_applied` with the account when `options.replay` finds it created.
+   */
   createAccount(
     info: AccountInfo,
-    credential: { passwordRecipient?: string },
+    credential: { password: string },
     options: OperationOptions,
-  ): Promise<OperationResult>;
-  enableAccount(id: string, options: OperationOptions): Promise<OperationResult>;
-  disableAccount(id: string, options: OperationOptions): Promise<OperationResult>;
-  deleteAccount(id: string, options: OperationOptions): Promise<OperationResult>;
-  restoreAccount(id: string, options: OperationOptions): Promise<OperationResult>;
+  ): Promise<ImplementationResult>;
+  enableAccount(id: string, options: OperationOptions): Promise<ImplementationResult>;
+  disableAccount(id: string, options: OperationOptions): Promise<ImplementationResult>;
+  deleteAccount(id: string, options: OperationOptions): Promise<ImplementationResult>;
+  restoreAccount(id: string, options: OperationOptions): Promise<ImplementationResult>;
 }
 
 /** A connector action's declaration, listable by a control plane. */
@@ -87,7 +114,7 @@ export interface ActionSchema {
 /** Named operations beyond grant and revoke (Baton's ActionManager). */
 export interface ActionManager {
   listActions(): ActionSchema[];
-  invokeAction(name: string, args: JsonObject, options: OperationOptions): Promise<OperationResult>;
+  invokeAction(name: string, args: JsonObject, options: OperationOptions): Promise<ImplementationResult>;
 }
 
 export type Capability = 'sync' | 'provision' | 'account_provisioning' | 'actions';

@@ -37,7 +37,7 @@ export function kindOf(status: number, code: string | undefined): GraphErrorKind
 }
 
 /** `error.code` and `innerError.request-id` of a Graph error body (string or parsed). */
-export function errorFields(body: unknown): { code?: string; requestId?: string } {
+export function errorFields(body: unknown): { code?: string; requestId?: string; message?: string } {
   let parsed = body;
   if (typeof body === 'string') {
     try {
@@ -48,7 +48,12 @@ export function errorFields(body: unknown): { code?: string; requestId?: string 
   }
   const error = (
     parsed as {
-      error?: { code?: unknown; innerError?: Record<string, unknown>; innererror?: Record<string, unknown> };
+      error?: {
+        code?: unknown;
+        message?: unknown;
+        innerError?: Record<string, unknown>;
+        innererror?: Record<string, unknown>;
+      };
     } | null
   )?.error;
   if (!error || typeof error !== 'object') return {};
@@ -57,6 +62,7 @@ export function errorFields(body: unknown): { code?: string; requestId?: string 
   return {
     ...(typeof error.code === 'string' ? { code: error.code } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(typeof error.message === 'string' ? { message: error.message } : {}),
   };
 }
 
@@ -87,6 +93,7 @@ export function classifyResponse(r: FailedResponse): GraphError {
     {
       status: r.status,
       ...(fields.code !== undefined ? { code: fields.code } : {}),
+      ...(fields.message !== undefined ? { graphMessage: fields.message } : {}),
       ...(requestId ? { requestId } : {}),
       ...(missingPermission ? { missingPermission } : {}),
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),

@@ -20,6 +20,12 @@ export class GraphError extends Error {
     readonly details: {
       status?: number;
       code?: string;
+      /**
+       * Graph's `error.message`, kept out of `message` (it may name objects). Only the idempotency
+       * checks of provisioning read it: Graph answers a duplicate add with the generic
+       * `Request_BadRequest` and tells "already exists" apart in words alone.
+       */
+      graphMessage?: string;
       requestId?: string;
       /** For permission_denied: the application permission that would allow the call, if known. */
       missingPermission?: string;
