@@ -9,6 +9,7 @@ import { eventsCommand } from './events.js';
 import { mappingCommand } from './mapping.js';
 import { simulateCommand } from './simulate.js';
 import { controlPlaneCommand } from './control-plane.js';
+import { provisionCommands } from './provision.js';
 
 /** Every top-level command registers itself on the program; the order here is the order in --help. */
 export type CommandModule = (program: Command) => void;
@@ -21,6 +22,7 @@ export const commandModules: CommandModule[] = [
   validateCommand,
   configCommand,
   eventsCommand,
+  provisionCommands,
   mappingCommand,
   simulateCommand,
   controlPlaneCommand,

@@ -8,8 +8,9 @@ import { startControlPlane, type ControlPlaneTls } from '../reference-control-pl
 import { ControlPlaneStore } from '../reference-control-plane/store.js';
 import { listSyncs } from '../reference-control-plane/syncs.js';
 import { isTaskKind, TASK_KINDS, type TaskKind } from '../reference-control-plane/task-kinds.js';
-import { addTask, cancelTask, listTasks } from '../reference-control-plane/tasks.js';
+import { addTask, approveTask, cancelTask, isHeld, listTasks } from '../reference-control-plane/tasks.js';
 import { createLogger } from '../observability/logger.js';
+import { parseDuration } from '../config/parse.js';
 
 interface DataDirOpts {
   dataDir: string;
@@ -190,6 +191,10 @@ interface TaskAddOpts extends DataDirOpts {
   email?: string[];
   action?: string;
   args?: string;
+  displayName?: string;
+  passwordRecipient?: string;
+  duration?: string;
+  dryRun?: boolean;
 }
 
 function tasksCommand(): Command {
@@ -208,13 +213,20 @@ function tasksCommand(): Command {
     .option('--email <email...>', 'emails (create_account)')
     .option('--action <name>', 'action name (invoke_action)')
     .option('--args <json>', 'action arguments as JSON (invoke_action)')
+    .option('--display-name <name>', 'display name (create_account)')
+    .option(
+      '--password-recipient <age1…>',
+      'age recipient the generated password is sealed to (create_account)',
+    )
+    .option('--duration <duration>', 'time-bound grant, e.g. 8h (grant)')
+    .option('--dry-run', 'provisioning kinds: plan only; the result lists the requests it would make')
     .option('--json', 'print the task as JSON')
     .action((o: TaskAddOpts) => {
       if (!isTaskKind(o.kind)) throw new CliError(`--kind must be one of ${TASK_KINDS.join(', ')}`);
       const payload = payloadFromFlags(o.kind, o);
       const task = withStore(o.dataDir, (store) => {
         try {
-          return addTask(store, o.kind as TaskKind, payload, new Date());
+          return addTask(store, o.kind as TaskKind, payload, new Date(), { dryRun: o.dryRun === true });
         } catch (err) {
           throw new CliError(`--payload: ${(err as Error).message}`);
         }
@@ -228,9 +240,29 @@ function tasksCommand(): Command {
     .option('--json', 'one JSON object per task')
     .action((o: DataDirOpts) => {
       for (const t of withStore(o.dataDir, listTasks)) {
-        const result = t.result ? (t.result.ok ? 'ok' : `error ${t.result.code}: ${t.result.message}`) : '';
+        const outcome = t.result?.ok ? t.result.response?.['outcome'] : undefined;
+        const result = t.result
+          ? t.result.ok
+            ? `ok${typeof outcome === 'string' ? ` ${outcome}` : ''}${isHeld(t) ? ` (approve with: control-plane tasks approve ${t.id})` : ''}`
+            : `error ${t.result.code}: ${t.result.message}`
+          : '';
         print(o.json ? JSON.stringify(t) : `${t.id}  ${t.kind}  ${t.status}  ${t.hostId ?? '-'}  ${result}`);
       }
+    });
+  tasks
+    .command('approve')
+    .description('Run a task the daemon\u2019s deletion guard held (outcome "held")')
+    .argument('<id>', 'task id')
+    .addOption(dataDirOption())
+    .action((id: string, o: DataDirOpts) => {
+      const t = withStore(o.dataDir, (store) => {
+        try {
+          return approveTask(store, id);
+        } catch (err) {
+          throw new CliError((err as Error).message);
+        }
+      });
+      print(`${t.id}  ${t.status}  approved`);
     });
   tasks
     .command('cancel')
@@ -280,6 +312,9 @@ function payloadFromFlags(kind: TaskKind, o: TaskAddOpts): unknown {
   if (o.email) p.emails = o.email;
   if (o.action) p.name = o.action;
   if (o.args) p.args = parseJson('--args', o.args);
+  if (o.displayName) p.displayName = o.displayName;
+  if (o.passwordRecipient) p.passwordRecipient = o.passwordRecipient;
+  if (o.duration) p.duration = `${parseDuration(o.duration, '--duration') / 1000}s`;
   // Baton grant ids are `<entitlement id>:<principal type>:<principal id>`.
   if (kind === 'revoke' && !p.grantId && o.entitlement && o.principal)
     p.grantId = `${o.entitlement}:${o.principal}`;

@@ -242,3 +242,11 @@ export function parseDuration(text: string, name = 'duration'): number {
     throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
   }
 }
+
+/** An age X25519 recipient (`age1` + 58 bech32 characters), as `age-keygen -y` prints it. */
+export function parseAgeRecipient(input: string): string {
+  const v = input.trim();
+  if (!/^age1[02-9ac-hj-np-z]{58}$/.test(v))
+    throw new Error('expected an age X25519 recipient: "age1" followed by 58 lowercase bech32 characters');
+  return v;
+}

@@ -74,6 +74,12 @@ export interface ConnectorConfig {
   /** Resource types to sync; all by default (device only when syncDevices). */
   syncResourceTypes: ResourceTypeId[];
   provisioning: boolean;
+  /** BATON_DELETION_GUARD_MAX / _WINDOW: destructive operations allowed per window before they are held. */
+  deletionGuard: { max: number; windowMs: number };
+  /** BATON_PASSWORD_RECIPIENT: age recipient for generated passwords when a task names none. */
+  passwordRecipient?: string;
+  /** BATON_SCHEDULE_SCIM_PROVISIONING */
+  scheduleScimProvisioning: boolean;
   /** Graph requests in flight at once (BATON_GRAPH_MAX_IN_FLIGHT); the client's default when unset. */
   graphMaxInFlight?: number;
 

@@ -38,6 +38,10 @@ export interface ParsedSettings {
   licensedUsersOnly?: boolean;
   syncResourceTypes?: ResourceTypeId[];
   provisioning?: boolean;
+  deletionGuardMax?: number;
+  deletionGuardWindowMs?: number;
+  passwordRecipient?: string;
+  scheduleScimProvisioning?: boolean;
   graphMaxInFlight?: number;
   logLevel?: (typeof LOG_LEVELS)[number];
   logFormat?: 'json' | 'console';

@@ -1,4 +1,14 @@
+import { join } from 'node:path';
 import type { AccountManager, ActionManager, ResourceProvisioner } from '../framework/capabilities.js';
+import { ProvisioningJournal } from '../framework/provisioning/journal.js';
+import { ProvisioningService } from '../framework/provisioning/service.js';
+import type { ConnectorConfig } from '../config/types.js';
+import { createExchangeClient } from '../exchange/client.js';
+import { createGraphClient, type EntraGraphClient } from '../graph/client.js';
+import { createCredential } from '../graph/credentials.js';
+import { createDispatcher } from '../graph/dispatcher.js';
+import type { Logger } from '../observability/logger.js';
+import { createGroupProvisioner } from './group/provision.js';
 import type { ProvisionDeps } from './shared/writes.js';
 
 /** The connector's provisioning capabilities, one implementation per resource type that has them. */
@@ -9,7 +19,42 @@ export interface EntraProvisioning {
 }
 
 export function entraProvisioning(deps: ProvisionDeps): EntraProvisioning {
-  const provisioners: ResourceProvisioner[] = [];
-  void deps;
+  const provisioners: ResourceProvisioner[] = [createGroupProvisioner(deps)];
   return { provisioners };
+}
+
+/** A provisioning service over the live tenant, with its journal in the data directory. */
+export interface OpenProvisioning {
+  service: ProvisioningService;
+  graph: EntraGraphClient;
+  close(): Promise<void>;
+}
+
+export function openProvisioning(
+  config: ConnectorConfig,
+  o: { dataDir: string; logger: Logger; now?: () => number; graph?: EntraGraphClient },
+): OpenProvisioning {
+  const now = o.now ?? Date.now;
+  const credential = createCredential(config);
+  const graph = o.graph ?? createGraphClient(config, { credential, logger: o.logger, now });
+  const exchange = createExchangeClient(config, { credential, dispatcher: createDispatcher(config), now });
+  const deps: ProvisionDeps = { graph, exchange, graphBaseUrl: config.graphBaseUrl, now };
+  const parts = entraProvisioning(deps);
+  const journal = new ProvisioningJournal(join(o.dataDir, 'provisioning.db'));
+  const service = new ProvisioningService({
+    ...parts,
+    journal,
+    guard: { ...config.deletionGuard, holderShare: 0.2, minHolders: 10 },
+    ...(config.passwordRecipient ? { passwordRecipient: config.passwordRecipient } : {}),
+    now,
+    logger: o.logger,
+  });
+  return {
+    service,
+    graph,
+    async close() {
+      journal.close();
+      if (!o.graph) await graph.close();
+    },
+  };
 }

@@ -16,6 +16,7 @@ import { createCredential } from '../graph/credentials.js';
 import { collectEvents } from '../connector/events.js';
 import type { DaemonSettings } from './settings.js';
 import { handleTask, type TaskContext } from './tasks.js';
+import { openProvisioning, type OpenProvisioning } from '../connector/provisioning.js';
 
 /** Everything the daemon is configured with: the connector's settings and its own. */
 export interface EffectiveConfig {
@@ -62,6 +63,8 @@ export class Daemon {
   private lastHello: HelloInfo | undefined;
   private working = false;
   private stopping: Promise<void> | undefined;
+  /** The provisioning service of the current connector configuration, opened on first use. */
+  private prov: { key: string; open: OpenProvisioning } | undefined;
 
   constructor(
     initial: EffectiveConfig,
@@ -243,10 +246,34 @@ export class Daemon {
       now: () => this.clock.now(),
       sync: (kind) => this.syncForTask(task.id, kind),
       listEvents: (since, sig) => this.listEvents(since, sig),
+      provisioning: () => this.provisioning(),
     };
     const result = await handleTask(task, ctx);
     this.metrics.tasks.inc({ kind: task.kind, result: result.ok ? 'success' : 'failure' });
     return result;
+  }
+
+  /**
+   * One provisioning service per connector configuration: its Graph client, its coalescing queues
+   * and the journal in BATON_DATA_DIR. A reloaded configuration opens a new one; the old one's
+   * requests under way finish on their own client.
+   */
+  private provisioning(): OpenProvisioning['service'] {
+    const config = this.config.connector;
+    const key = JSON.stringify(config);
+    if (this.prov?.key !== key) {
+      const old = this.prov;
+      this.prov = {
+        key,
+        open: openProvisioning(config, {
+          dataDir: this.config.daemon.dataDir,
+          logger: this.log,
+          now: () => this.clock.now(),
+        }),
+      };
+      if (old) setTimeout(() => void old.open.close(), 120_000).unref();
+    }
+    return this.prov.open.service;
   }
 
   /** Runs a sync for a task through the scheduler's no-overlap gate and waits for its result. */
@@ -359,6 +386,7 @@ export class Daemon {
       await this.stopWork();
       await this.elector?.stop();
       await this.http?.close();
+      await this.prov?.open.close();
     })();
     return this.stopping;
   }

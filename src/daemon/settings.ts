@@ -105,6 +105,7 @@ export function loadDaemonSettings(env: Record<string, string | undefined>): Dae
             serverName: e.BATON_CONTROL_PLANE_SERVER_NAME,
           },
           spool: { maxBytes: or('BATON_SPOOL_MAX_BYTES'), maxFiles: or('BATON_SPOOL_MAX_FILES') },
+          taskConcurrency: Math.max(1, or('BATON_TASK_CONCURRENCY')),
         }
       : undefined,
     hostId: e.BATON_HOST_ID ?? hostname(),

@@ -2,6 +2,9 @@ import type { ConnectorConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncKind, SyncResult } from '../framework/engine/api.js';
 import type { AgentTask, TaskResult } from './agent/agent.js';
+import type { ProvisioningService } from '../framework/provisioning/service.js';
+import { isProvisioningKind } from '../protocol/task-kinds.js';
+import { runProvisioningTask } from './provisioning-tasks.js';
 
 /** What a task handler may use: the current configuration and the daemon's sync gate. */
 export interface TaskContext {
@@ -13,17 +16,9 @@ export interface TaskContext {
   sync: (kind: SyncKind) => Promise<SyncResult | 'busy' | 'paused'>;
   /** Lists resource-change events (the directoryAudits feed). */
   listEvents?: (since: Date, signal: AbortSignal) => Promise<{ events: object[]; truncated: boolean }>;
+  /** The provisioning service for the current configuration (only asked when provisioning is on). */
+  provisioning?: () => ProvisioningService;
 }
-
-const PROVISIONING_KINDS = new Set<AgentTask['kind']>([
-  'grant',
-  'revoke',
-  'create_account',
-  'enable_account',
-  'disable_account',
-  'delete_account',
-  'invoke_action',
-]);
 
 /** Dispatches one control-plane task. Errors become results; nothing here throws to the agent. */
 export async function handleTask(task: AgentTask, ctx: TaskContext): Promise<TaskResult> {
@@ -35,7 +30,7 @@ export async function handleTask(task: AgentTask, ctx: TaskContext): Promise<Tas
       case 'list_events':
         return await listEventsTask(task, ctx);
       default:
-        if (PROVISIONING_KINDS.has(task.kind)) return provisioningTask(task, ctx);
+        if (isProvisioningKind(task.kind)) return await provisioningTask(task, ctx);
         return {
           ok: false,
           code: 'UNIMPLEMENTED',
@@ -90,7 +85,7 @@ async function listEventsTask(task: AgentTask, ctx: TaskContext): Promise<TaskRe
   return { ok: true, response: { events, truncated } };
 }
 
-function provisioningTask(task: AgentTask, ctx: TaskContext): TaskResult {
+async function provisioningTask(task: AgentTask, ctx: TaskContext): Promise<TaskResult> {
   if (!ctx.config.provisioning) {
     return {
       ok: false,
@@ -99,10 +94,13 @@ function provisioningTask(task: AgentTask, ctx: TaskContext): TaskResult {
       retryable: false,
     };
   }
-  return {
-    ok: false,
-    code: 'UNIMPLEMENTED',
-    message: `${task.kind}: provisioning operations are not available in this version`,
-    retryable: false,
-  };
+  if (!ctx.provisioning) {
+    return {
+      ok: false,
+      code: 'UNIMPLEMENTED',
+      message: `${task.kind}: provisioning is not available here`,
+      retryable: false,
+    };
+  }
+  return runProvisioningTask(task, ctx.provisioning(), ctx.signal);
 }

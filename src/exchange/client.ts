@@ -139,7 +139,7 @@ export function createExchangeClient(
  */
 export function exchangeFailure(cmdlet: string, status: number, text: string): ExchangeError {
   let exception: string | undefined;
-  let detail = '';
+  let detail: string;
   try {
     const e = (JSON.parse(text) as { error?: Record<string, unknown> }).error ?? {};
     const inner = e.innererror as

@@ -7,7 +7,7 @@ import {
   type TokenCredentialOptions,
 } from '@azure/identity';
 import type { ConnectorConfig } from '../config/types.js';
-import { isMicrosoftAuthority } from '../config/clouds.js';
+import { CLOUD_PRESETS, isMicrosoftAuthority } from '../config/clouds.js';
 import { ConfidentialPasswordCredential } from './ropc-credential.js';
 
 /**
@@ -19,9 +19,15 @@ export function graphScope(config: Pick<ConnectorConfig, 'graphDomain'>): string
   return `https://${config.graphDomain}/.default`;
 }
 
-/** Exchange Online admin API scope (the app needs Exchange.ManageAsApp). */
+/**
+ * Exchange Online admin API scope (the app needs Exchange.ManageAsApp): the cloud's Exchange host.
+ * Any other base URL (a proxy, a test endpoint) stands in for Exchange Online, whose resource is
+ * still `https://outlook.office365.com` — the token is for the resource, not for the host it is sent to.
+ */
 export function exchangeScope(config: Pick<ConnectorConfig, 'exchangeBaseUrl'>): string {
-  return `${config.exchangeBaseUrl.replace(/\/+$/, '')}/.default`;
+  const base = config.exchangeBaseUrl.replace(/\/+$/, '');
+  const known = Object.values(CLOUD_PRESETS).some((p) => p.exchangeBaseUrl === base);
+  return `${known ? base : CLOUD_PRESETS.public.exchangeBaseUrl}/.default`;
 }
 
 /** Options every @azure/identity credential gets: our authority, our proxy, no instance discovery off-cloud. */

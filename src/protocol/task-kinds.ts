@@ -6,6 +6,7 @@ import {
   GrantTask,
   InvokeActionTask,
   ListEventsTask,
+  RestoreAccountTask,
   RevokeTask,
   SyncFullTask,
   SyncIncrementalTask,
@@ -33,6 +34,7 @@ export const TASK_PAYLOADS = {
   delete_account: { field: 'deleteAccount', codec: DeleteAccountTask },
   invoke_action: { field: 'invokeAction', codec: InvokeActionTask },
   list_events: { field: 'listEvents', codec: ListEventsTask },
+  restore_account: { field: 'restoreAccount', codec: RestoreAccountTask },
 } as const satisfies Record<string, { field: keyof Task; codec: PayloadCodec }>;
 
 export type TaskKind = keyof typeof TASK_PAYLOADS;
@@ -45,4 +47,20 @@ export function isTaskKind(kind: string): kind is TaskKind {
 /** The field and codec of a kind, typed loosely enough to index a `Task`. */
 export function payloadOf(kind: TaskKind): { field: keyof Task; codec: PayloadCodec } {
   return TASK_PAYLOADS[kind];
+}
+
+/** Kinds that change the directory: off unless BATON_PROVISIONING, each with a dry run. */
+export const PROVISIONING_KINDS: readonly TaskKind[] = [
+  'grant',
+  'revoke',
+  'create_account',
+  'enable_account',
+  'disable_account',
+  'delete_account',
+  'restore_account',
+  'invoke_action',
+];
+
+export function isProvisioningKind(kind: TaskKind): boolean {
+  return PROVISIONING_KINDS.includes(kind);
 }

@@ -110,7 +110,12 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
       const tasks = claimTasks(s.store, req.hostId, req.knownTaskIds, size, s.taskLeaseMs, s.now());
       for (const t of tasks) log.info({ taskId: t.id, kind: t.kind, hostId: req.hostId }, 'task handed out');
       return {
-        tasks: tasks.map((t) => toWireTask(t.id, t.kind, t.payload, new Date(t.createdAt))),
+        tasks: tasks.map((t) =>
+          toWireTask(t.id, t.kind, t.payload, new Date(t.createdAt), {
+            dryRun: t.dryRun,
+            approved: t.approved,
+          }),
+        ),
         nextPoll: duration(tasks.length ? 0 : s.pollIntervalMs),
         nextHeartbeat: duration(s.heartbeatIntervalMs),
       };

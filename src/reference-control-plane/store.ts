@@ -16,6 +16,7 @@ export class ControlPlaneStore {
     this.db = new DatabaseSync(join(dataDir, 'control-plane.db'));
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;');
     this.db.exec(SCHEMA);
+    migrate(this.db);
   }
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never interleave). */
@@ -62,7 +63,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   assigned_at TEXT,
   heartbeat_at TEXT,
   finished_at TEXT,
-  result TEXT
+  result TEXT,
+  dry_run INTEGER NOT NULL DEFAULT 0,
+  approved INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, seq);
 CREATE TABLE IF NOT EXISTS syncs (
@@ -77,3 +80,17 @@ CREATE TABLE IF NOT EXISTS syncs (
   received_at TEXT NOT NULL
 );
 `;
+
+/** Columns added after a store was first created: a store written by an older build gains them. */
+const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
+  ['tasks', 'dry_run', 'INTEGER NOT NULL DEFAULT 0'],
+  ['tasks', 'approved', 'INTEGER NOT NULL DEFAULT 0'],
+];
+
+function migrate(db: DatabaseSync): void {
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!cols.some((c) => c.name === column))
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+}

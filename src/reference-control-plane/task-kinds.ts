@@ -1,7 +1,7 @@
 import type { Task } from '../gen/baton_entra/v1/task.js';
 import { payloadOf, type TaskKind } from '../protocol/task-kinds.js';
 
-export { isTaskKind, TASK_KINDS, type TaskKind } from '../protocol/task-kinds.js';
+export { isProvisioningKind, isTaskKind, TASK_KINDS, type TaskKind } from '../protocol/task-kinds.js';
 
 /**
  * Parses and normalises a payload (camelCase JSON of the kind's message, as `protojson` writes it)
@@ -30,6 +30,7 @@ function requiredFields(kind: TaskKind): string[] {
     case 'enable_account':
     case 'disable_account':
     case 'delete_account':
+    case 'restore_account':
       return ['account'];
     case 'invoke_action':
       return ['name'];
@@ -50,7 +51,14 @@ export function toWireTask(
   kind: TaskKind,
   payload: Record<string, unknown>,
   createdAt: Date,
+  flags: { dryRun?: boolean; approved?: boolean } = {},
 ): Task {
   const { field, codec } = payloadOf(kind);
-  return { id, createdAt, [field]: codec.fromJSON(payload) } as Task;
+  return {
+    id,
+    createdAt,
+    dryRun: flags.dryRun === true,
+    approved: flags.approved === true,
+    [field]: codec.fromJSON(payload),
+  } as Task;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ControlPlaneStore } from './store.js';
-import { normalisePayload, type TaskKind } from './task-kinds.js';
+import { isProvisioningKind, normalisePayload, type TaskKind } from './task-kinds.js';
 
 export type TaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -17,6 +17,10 @@ export interface TaskRecord {
   heartbeatAt?: string;
   finishedAt?: string;
   result?: TaskOutcome;
+  /** Provisioning kinds: plan only. */
+  dryRun: boolean;
+  /** Provisioning kinds: approved after the daemon's deletion guard held it. */
+  approved: boolean;
 }
 
 export type TaskOutcome =
@@ -36,6 +40,8 @@ interface TaskRow {
   heartbeat_at: string | null;
   finished_at: string | null;
   result: string | null;
+  dry_run: number;
+  approved: number;
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -63,6 +69,8 @@ function fromRow(r: TaskRow): TaskRecord {
     attempts: r.attempts,
     cancelRequested: r.cancel_requested === 1,
     createdAt: r.created_at,
+    dryRun: r.dry_run === 1,
+    approved: r.approved === 1,
     ...(r.host_id ? { hostId: r.host_id } : {}),
     ...(r.assigned_at ? { assignedAt: r.assigned_at } : {}),
     ...(r.heartbeat_at ? { heartbeatAt: r.heartbeat_at } : {}),
@@ -71,13 +79,51 @@ function fromRow(r: TaskRow): TaskRecord {
   };
 }
 
-export function addTask(store: ControlPlaneStore, kind: TaskKind, payload: unknown, now: Date): TaskRecord {
+export function addTask(
+  store: ControlPlaneStore,
+  kind: TaskKind,
+  payload: unknown,
+  now: Date,
+  options: { dryRun?: boolean } = {},
+): TaskRecord {
   const normalised = normalisePayload(kind, payload);
+  if (options.dryRun && !isProvisioningKind(kind)) {
+    throw new Error(`--dry-run applies to provisioning tasks, not ${kind}`);
+  }
   const id = newTaskId(now);
   store.db
-    .prepare("INSERT INTO tasks (id, kind, payload, status, created_at) VALUES (?, ?, ?, 'pending', ?)")
-    .run(id, kind, JSON.stringify(normalised), now.toISOString());
+    .prepare(
+      "INSERT INTO tasks (id, kind, payload, status, created_at, dry_run) VALUES (?, ?, ?, 'pending', ?, ?)",
+    )
+    .run(id, kind, JSON.stringify(normalised), now.toISOString(), options.dryRun ? 1 : 0);
   return getTask(store, id)!;
+}
+
+/** Whether a finished task's outcome says the daemon's deletion guard held it. */
+export function isHeld(t: TaskRecord): boolean {
+  return t.status === 'succeeded' && t.result?.ok === true && t.result.response?.['outcome'] === 'held';
+}
+
+/**
+ * Approves a task the deletion guard held: it goes back to the queue marked approved, and the
+ * daemon that journalled it runs it (the same task id, so its journal entry is found again).
+ */
+export function approveTask(store: ControlPlaneStore, id: string): TaskRecord {
+  return store.transaction(() => {
+    const t = getTask(store, id);
+    if (!t) throw new Error(`task ${id} does not exist`);
+    if (!isHeld(t)) {
+      throw new Error(
+        `task ${id} is ${t.status}${t.result?.ok ? ` (outcome ${String(t.result.response?.['outcome'] ?? 'applied')})` : ''}, not held by the deletion guard: there is nothing to approve`,
+      );
+    }
+    store.db
+      .prepare(
+        "UPDATE tasks SET status = 'pending', approved = 1, finished_at = NULL, result = NULL, host_id = NULL WHERE id = ?",
+      )
+      .run(id);
+    return getTask(store, id)!;
+  });
 }
 
 export function getTask(store: ControlPlaneStore, id: string): TaskRecord | undefined {

@@ -1,7 +1,9 @@
 import { RESOURCE_TYPE_IDS } from '../types.js';
 import { CLOUD_NAMES } from '../clouds.js';
 import {
+  parseAgeRecipient,
   parseBool,
+  parseDurationMs,
   parseChoice,
   parseCsvOf,
   parseGuidList,
@@ -171,6 +173,34 @@ export const CONNECTOR = {
   },
   BATON_PROVISIONING: {
     ...flag('Enable grant, revoke, account creation and actions.'),
+    group: 'provisioning',
+  },
+  BATON_DELETION_GUARD_MAX: {
+    group: 'provisioning',
+    description:
+      'Destructive operations (revoke, disable, delete, remove owner) allowed per guard window; beyond it they are held for approval.',
+    default: '100',
+    secret: false,
+    parse: parsePositiveInt,
+  },
+  BATON_DELETION_GUARD_WINDOW: {
+    group: 'provisioning',
+    description: 'The deletion guard\u2019s sliding window (e.g. 1h, 30m).',
+    default: '1h',
+    secret: false,
+    parse: parseDurationMs,
+  },
+  BATON_PASSWORD_RECIPIENT: {
+    group: 'provisioning',
+    description:
+      'age X25519 recipient (age1\u2026) generated passwords are sealed to when a task names none.',
+    secret: false,
+    parse: parseAgeRecipient,
+  },
+  BATON_SCHEDULE_SCIM_PROVISIONING: {
+    ...flag(
+      'After an app-role grant, provision the principal on demand through the application\u2019s provisioning job.',
+    ),
     group: 'provisioning',
   },
   BATON_LOG_LEVEL: {

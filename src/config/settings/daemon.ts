@@ -81,6 +81,14 @@ export const DAEMON = {
     secret: false,
     parse: parseCount,
   },
+  BATON_TASK_CONCURRENCY: {
+    group: 'control-plane',
+    description:
+      'Tasks run at once. Provisioning tasks mostly wait on Graph, and grants to one group coalesce only when they run together.',
+    default: '20',
+    secret: false,
+    parse: parseCount,
+  },
   BATON_SYNC_INTERVAL: {
     group: 'schedule',
     description: 'Time from the end of one scheduled sync to the start of the next (e.g. 1h, 90m, PT1H).',

@@ -15,6 +15,8 @@ export function fromWireTask(task: Task): AgentTask | undefined {
         id: task.id,
         kind,
         payload: (codec.toJSON(payload as never) ?? {}) as Record<string, unknown>,
+        ...(task.dryRun ? { dryRun: true } : {}),
+        ...(task.approved ? { approved: true } : {}),
       };
     }
   }

@@ -40,6 +40,10 @@ export interface AgentTask {
   id: string;
   kind: AgentTaskKind;
   payload: Record<string, unknown>;
+  /** Provisioning kinds: plan without acting. */
+  dryRun?: boolean;
+  /** Provisioning kinds: approved after the deletion guard held it. */
+  approved?: boolean;
 }
 
 export type TaskResult =

@@ -20,7 +20,13 @@ export const protobufFileName = "baton_entra/v1/task.proto";
  */
 export interface Task {
   id: string;
-  createdAt?: Date | undefined;
+  createdAt?:
+    | Date
+    | undefined;
+  /** Provisioning kinds: plan the operation and return its requests without changing anything. */
+  dryRun: boolean;
+  /** Provisioning kinds: an operator approved this task after the deletion guard held it. */
+  approved: boolean;
   syncFull?: SyncFullTask | undefined;
   syncIncremental?: SyncIncrementalTask | undefined;
   grant?: GrantTask | undefined;
@@ -31,6 +37,7 @@ export interface Task {
   deleteAccount?: DeleteAccountTask | undefined;
   invokeAction?: InvokeActionTask | undefined;
   listEvents?: ListEventsTask | undefined;
+  restoreAccount?: RestoreAccountTask | undefined;
 }
 
 /** A reference to one resource, as in Baton's ResourceId. */
@@ -94,6 +101,11 @@ export interface DeleteAccountTask {
   account?: ResourceRef | undefined;
 }
 
+/** Restores a soft-deleted account (within Entra's 30 days). */
+export interface RestoreAccountTask {
+  account?: ResourceRef | undefined;
+}
+
 export interface InvokeActionTask {
   name: string;
   args?: { [key: string]: any } | undefined;
@@ -125,6 +137,8 @@ function createBaseTask(): Task {
   return {
     id: "",
     createdAt: undefined,
+    dryRun: false,
+    approved: false,
     syncFull: undefined,
     syncIncremental: undefined,
     grant: undefined,
@@ -135,6 +149,7 @@ function createBaseTask(): Task {
     deleteAccount: undefined,
     invokeAction: undefined,
     listEvents: undefined,
+    restoreAccount: undefined,
   };
 }
 
@@ -145,6 +160,12 @@ export const Task: MessageFns<Task> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(18).fork()).join();
+    }
+    if (message.dryRun !== false) {
+      writer.uint32(24).bool(message.dryRun);
+    }
+    if (message.approved !== false) {
+      writer.uint32(32).bool(message.approved);
     }
     if (message.syncFull !== undefined) {
       SyncFullTask.encode(message.syncFull, writer.uint32(82).fork()).join();
@@ -176,6 +197,9 @@ export const Task: MessageFns<Task> = {
     if (message.listEvents !== undefined) {
       ListEventsTask.encode(message.listEvents, writer.uint32(154).fork()).join();
     }
+    if (message.restoreAccount !== undefined) {
+      RestoreAccountTask.encode(message.restoreAccount, writer.uint32(162).fork()).join();
+    }
     return writer;
   },
 
@@ -206,6 +230,22 @@ export const Task: MessageFns<Task> = {
             }
 
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dryRun = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.approved = reader.bool();
             continue;
           }
           case 10: {
@@ -288,6 +328,14 @@ export const Task: MessageFns<Task> = {
             message.listEvents = ListEventsTask.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.restoreAccount = RestoreAccountTask.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -308,6 +356,12 @@ export const Task: MessageFns<Task> = {
         : isSet(object.created_at)
         ? fromJsonTimestamp(object.created_at)
         : undefined,
+      dryRun: isSet(object.dryRun)
+        ? globalThis.Boolean(object.dryRun)
+        : isSet(object.dry_run)
+        ? globalThis.Boolean(object.dry_run)
+        : false,
+      approved: isSet(object.approved) ? globalThis.Boolean(object.approved) : false,
       syncFull: isSet(object.syncFull)
         ? SyncFullTask.fromJSON(object.syncFull)
         : isSet(object.sync_full)
@@ -350,6 +404,11 @@ export const Task: MessageFns<Task> = {
         : isSet(object.list_events)
         ? ListEventsTask.fromJSON(object.list_events)
         : undefined,
+      restoreAccount: isSet(object.restoreAccount)
+        ? RestoreAccountTask.fromJSON(object.restoreAccount)
+        : isSet(object.restore_account)
+        ? RestoreAccountTask.fromJSON(object.restore_account)
+        : undefined,
     };
   },
 
@@ -360,6 +419,12 @@ export const Task: MessageFns<Task> = {
     }
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.dryRun !== false) {
+      obj.dryRun = message.dryRun;
+    }
+    if (message.approved !== false) {
+      obj.approved = message.approved;
     }
     if (message.syncFull !== undefined) {
       obj.syncFull = SyncFullTask.toJSON(message.syncFull);
@@ -391,6 +456,9 @@ export const Task: MessageFns<Task> = {
     if (message.listEvents !== undefined) {
       obj.listEvents = ListEventsTask.toJSON(message.listEvents);
     }
+    if (message.restoreAccount !== undefined) {
+      obj.restoreAccount = RestoreAccountTask.toJSON(message.restoreAccount);
+    }
     return obj;
   },
 
@@ -401,6 +469,8 @@ export const Task: MessageFns<Task> = {
     const message = createBaseTask();
     message.id = object.id ?? "";
     message.createdAt = object.createdAt ?? undefined;
+    message.dryRun = object.dryRun ?? false;
+    message.approved = object.approved ?? false;
     message.syncFull = (object.syncFull !== undefined && object.syncFull !== null)
       ? SyncFullTask.fromPartial(object.syncFull)
       : undefined;
@@ -430,6 +500,9 @@ export const Task: MessageFns<Task> = {
       : undefined;
     message.listEvents = (object.listEvents !== undefined && object.listEvents !== null)
       ? ListEventsTask.fromPartial(object.listEvents)
+      : undefined;
+    message.restoreAccount = (object.restoreAccount !== undefined && object.restoreAccount !== null)
+      ? RestoreAccountTask.fromPartial(object.restoreAccount)
       : undefined;
     return message;
   },
@@ -1315,6 +1388,75 @@ export const DeleteAccountTask: MessageFns<DeleteAccountTask> = {
   },
   fromPartial<I extends Exact<DeepPartial<DeleteAccountTask>, I>>(object: I): DeleteAccountTask {
     const message = createBaseDeleteAccountTask();
+    message.account = (object.account !== undefined && object.account !== null)
+      ? ResourceRef.fromPartial(object.account)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRestoreAccountTask(): RestoreAccountTask {
+  return { account: undefined };
+}
+
+export const RestoreAccountTask: MessageFns<RestoreAccountTask> = {
+  encode(message: RestoreAccountTask, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      ResourceRef.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreAccountTask {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreAccountTask();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = ResourceRef.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreAccountTask {
+    return { account: isSet(object.account) ? ResourceRef.fromJSON(object.account) : undefined };
+  },
+
+  toJSON(message: RestoreAccountTask): unknown {
+    const obj: any = {};
+    if (message.account !== undefined) {
+      obj.account = ResourceRef.toJSON(message.account);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RestoreAccountTask>, I>>(base?: I): RestoreAccountTask {
+    return RestoreAccountTask.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RestoreAccountTask>, I>>(object: I): RestoreAccountTask {
+    const message = createBaseRestoreAccountTask();
     message.account = (object.account !== undefined && object.account !== null)
       ? ResourceRef.fromPartial(object.account)
       : undefined;

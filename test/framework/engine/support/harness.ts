@@ -29,6 +29,8 @@ export function testConfig(patch: Partial<ConnectorConfig> = {}): ConnectorConfi
     licensedUsersOnly: false,
     syncResourceTypes: [],
     provisioning: false,
+    deletionGuard: { max: 100, windowMs: 3_600_000 },
+    scheduleScimProvisioning: false,
     logLevel: 'silent',
     logFormat: 'json',
     ...patch,
