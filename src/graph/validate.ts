@@ -6,6 +6,7 @@ import { classifyCredentialError } from './classify.js';
 import { exchangeScope, graphScope } from './credentials.js';
 import { checkCredentialExpiry, type CredentialExpiry } from './credential-expiry.js';
 import { excessPermissions, tokenRoles } from './token-roles.js';
+import { missingWritePermissions } from './write-permissions.js';
 
 export type ConnectionStatus = 'connected' | 'unconnected' | 'expired';
 
@@ -149,6 +150,13 @@ export async function validateConnection(
 
   const probes = (await Promise.all(probesFor(config).map((p) => runProbe(client, p)))).flat();
   if (config.provisioning) probes.push(await exchangeProbe(config, credential));
+  // Writes cannot be probed without writing: the token's roles say which features would be refused.
+  if (config.provisioning && granted) {
+    for (const m of missingWritePermissions(granted, { scim: config.scheduleScimProvisioning }))
+      base.warnings.push(
+        `provisioning: ${m.what} needs ${m.missingPermission} (feature ${m.feature}); those operations will be refused`,
+      );
+  }
 
   const credentialInfo = await checkCredentialExpiry(config, client, now);
   base.warnings.push(...credentialInfo.warnings);
@@ -174,7 +182,18 @@ export async function validateConnection(
 async function exchangeProbe(config: ConnectorConfig, credential: TokenCredential): Promise<ProbeResult> {
   const scope = exchangeScope(config);
   try {
-    await credential.getToken(scope);
+    const t = await credential.getToken(scope);
+    const roles = t ? tokenRoles(t.token) : undefined;
+    if (roles && !roles.includes('Exchange.ManageAsApp')) {
+      return {
+        feature: 'exchange',
+        check: `token for ${scope}`,
+        ok: false,
+        missingPermission: 'Exchange.ManageAsApp',
+        message:
+          'distribution lists and mail-enabled security groups need Exchange.ManageAsApp (Office 365 Exchange Online) and the Exchange Administrator role',
+      };
+    }
     return { feature: 'exchange', check: `token for ${scope}`, ok: true };
   } catch (err) {
     return failure('exchange', `token for ${scope}`, err);
