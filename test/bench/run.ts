@@ -8,6 +8,8 @@
  *   npm run bench -- --scale [--scale-users 100000,1000000]
  *
  * --skip-bare   skips the bare page fetch of the same collections
+ * --skip-provision  skips the bulk provisioning figures (2,000 grants across 10 groups, run last)
+ * --provision-only  only those
  * --heap-mb N   caps each sync child's V8 heap at N MiB
  * --cpu-prof D  writes a V8 CPU profile of each sync child into directory D
  * --latency-ms N  every Graph request answers N ms late (the simulator's `slow` fault), for the
@@ -32,6 +34,7 @@ import { startSimulator } from '../../src/simulator/index.js';
 import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
 import { benchEnv, syncInChild, type ChildOptions } from './child.js';
 import { runScale } from './scale.js';
+import { printProvisionBench, runProvisionBench } from './provision.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +46,8 @@ const { values } = parseArgs({
     churn: { type: 'string', default: '0.01' },
     'heap-mb': { type: 'string' },
     'skip-bare': { type: 'boolean', default: false },
+    'skip-provision': { type: 'boolean', default: false },
+    'provision-only': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'latency-ms': { type: 'string' },
     scale: { type: 'boolean', default: false },
@@ -53,6 +58,10 @@ const childOptions: ChildOptions = {
   ...(values['heap-mb'] ? { heapMb: values['heap-mb'] } : {}),
   ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
 };
+if (values['provision-only']) {
+  printProvisionBench(await runProvisionBench());
+  process.exit(0);
+}
 if (values.scale) {
   await runScale(values['scale-users'].split(',').map(Number), childOptions);
   process.exit(0);
@@ -222,3 +231,4 @@ try {
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 }
+if (!values['skip-provision']) printProvisionBench(await runProvisionBench());
