@@ -8,7 +8,12 @@ import { createGraphClient, type EntraGraphClient } from '../graph/client.js';
 import { createCredential } from '../graph/credentials.js';
 import { createDispatcher } from '../graph/dispatcher.js';
 import type { Logger } from '../observability/logger.js';
+import { createEntraActions } from './actions.js';
+import { createAppProvisioners } from './enterprise-application/provision.js';
 import { createGroupProvisioner } from './group/provision.js';
+import { createLicenseProvisioner } from './license/provision.js';
+import { createRoleProvisioner } from './role/provision.js';
+import { createUserAccounts } from './user/account.js';
 import type { ProvisionDeps } from './shared/writes.js';
 
 /** The connector's provisioning capabilities, one implementation per resource type that has them. */
@@ -19,8 +24,13 @@ export interface EntraProvisioning {
 }
 
 export function entraProvisioning(deps: ProvisionDeps): EntraProvisioning {
-  const provisioners: ResourceProvisioner[] = [createGroupProvisioner(deps)];
-  return { provisioners };
+  const provisioners: ResourceProvisioner[] = [
+    createGroupProvisioner(deps),
+    createRoleProvisioner(deps),
+    ...createAppProvisioners(deps),
+    createLicenseProvisioner(deps),
+  ];
+  return { provisioners, accounts: createUserAccounts(deps), actions: createEntraActions(deps) };
 }
 
 /** A provisioning service over the live tenant, with its journal in the data directory. */
@@ -38,7 +48,13 @@ export function openProvisioning(
   const credential = createCredential(config);
   const graph = o.graph ?? createGraphClient(config, { credential, logger: o.logger, now });
   const exchange = createExchangeClient(config, { credential, dispatcher: createDispatcher(config), now });
-  const deps: ProvisionDeps = { graph, exchange, graphBaseUrl: config.graphBaseUrl, now };
+  const deps: ProvisionDeps = {
+    graph,
+    exchange,
+    graphBaseUrl: config.graphBaseUrl,
+    now,
+    scheduleScimProvisioning: config.scheduleScimProvisioning,
+  };
   const parts = entraProvisioning(deps);
   const journal = new ProvisioningJournal(join(o.dataDir, 'provisioning.db'));
   const service = new ProvisioningService({

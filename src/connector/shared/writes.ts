@@ -13,6 +13,8 @@ export interface ProvisionDeps {
   /** The tenant's id, for `@odata.id` references. */
   graphBaseUrl: string;
   now: () => number;
+  /** After an app-role grant, provision the principal on demand (BATON_SCHEDULE_SCIM_PROVISIONING). */
+  scheduleScimProvisioning?: boolean;
 }
 
 /** Property names whose values never leave the process in a plan or a log. */
