@@ -8,7 +8,15 @@ import { startControlPlane, type ControlPlaneTls } from '../reference-control-pl
 import { ControlPlaneStore } from '../reference-control-plane/store.js';
 import { listSyncs } from '../reference-control-plane/syncs.js';
 import { isTaskKind, TASK_KINDS, type TaskKind } from '../reference-control-plane/task-kinds.js';
-import { addTask, approveTask, cancelTask, isHeld, listTasks } from '../reference-control-plane/tasks.js';
+import { openSealed } from '../reference-control-plane/password-key.js';
+import {
+  addTask,
+  approveTask,
+  cancelTask,
+  getTask,
+  isHeld,
+  listTasks,
+} from '../reference-control-plane/tasks.js';
 import { createLogger } from '../observability/logger.js';
 import { parseDuration } from '../config/parse.js';
 
@@ -247,6 +255,41 @@ function tasksCommand(): Command {
             : `error ${t.result.code}: ${t.result.message}`
           : '';
         print(o.json ? JSON.stringify(t) : `${t.id}  ${t.kind}  ${t.status}  ${t.hostId ?? '-'}  ${result}`);
+      }
+    });
+  tasks
+    .command('show')
+    .description('Print one task with its whole result as JSON')
+    .argument('<id>', 'task id')
+    .addOption(dataDirOption())
+    .action((id: string, o: DataDirOpts) => {
+      const t = withStore(o.dataDir, (store) => getTask(store, id));
+      if (!t) throw new CliError(`task ${id} does not exist`);
+      print(JSON.stringify(t, null, 2));
+    });
+  tasks
+    .command('password')
+    .description(
+      'Open the password of an account a create_account task made (sealed by the daemon to this control plane)',
+    )
+    .argument('<id>', 'task id')
+    .addOption(dataDirOption())
+    .action(async (id: string, o: DataDirOpts) => {
+      const t = withStore(o.dataDir, (store) => getTask(store, id));
+      if (!t) throw new CliError(`task ${id} does not exist`);
+      const detail = t.result?.ok
+        ? (t.result.response?.['detail'] as Record<string, unknown> | undefined)
+        : undefined;
+      const sealed = detail?.['sealed_password'];
+      if (typeof sealed !== 'string' || sealed === '') {
+        throw new CliError(`task ${id} (${t.kind}, ${t.status}) carries no sealed password`);
+      }
+      try {
+        print(await openSealed(o.dataDir, sealed));
+      } catch (err) {
+        throw new CliError(
+          `task ${id}: the password was not sealed to this control plane's key (${(err as Error).message}); open it with the identity of the recipient the task named`,
+        );
       }
     });
   tasks

@@ -42,7 +42,14 @@ export interface OpenProvisioning {
 
 export function openProvisioning(
   config: ConnectorConfig,
-  o: { dataDir: string; logger: Logger; now?: () => number; graph?: EntraGraphClient },
+  o: {
+    dataDir: string;
+    logger: Logger;
+    now?: () => number;
+    graph?: EntraGraphClient;
+    /** The control plane's recipient for generated passwords, when BATON_PASSWORD_RECIPIENT is unset. */
+    controlPlaneRecipient?: () => string | undefined;
+  },
 ): OpenProvisioning {
   const now = o.now ?? Date.now;
   const credential = createCredential(config);
@@ -61,7 +68,7 @@ export function openProvisioning(
     ...parts,
     journal,
     guard: { ...config.deletionGuard, holderShare: 0.2, minHolders: 10 },
-    ...(config.passwordRecipient ? { passwordRecipient: config.passwordRecipient } : {}),
+    passwordRecipient: () => config.passwordRecipient ?? o.controlPlaneRecipient?.(),
     now,
     logger: o.logger,
   });

@@ -269,6 +269,7 @@ export class Daemon {
           dataDir: this.config.daemon.dataDir,
           logger: this.log,
           now: () => this.clock.now(),
+          controlPlaneRecipient: () => this.agent?.passwordRecipient,
         }),
       };
       if (old) setTimeout(() => void old.open.close(), 120_000).unref();

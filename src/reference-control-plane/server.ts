@@ -1,3 +1,4 @@
+import { loadPasswordKey } from './password-key.js';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { EventEmitter } from 'node:events';
 import type { ServerHttp2Session } from 'node:http2';
@@ -90,6 +91,7 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
   const now = settings.now ?? (() => new Date());
   const store = new ControlPlaneStore(settings.dataDir);
   const uploads = new UploadReceiver(store, now);
+  const { recipient: passwordRecipient } = await loadPasswordKey(settings.dataDir);
   const swept = await uploads.sweep(settings.partialUploadMaxAgeMs ?? 7 * 24 * 3600_000);
   if (swept) (settings.logger ?? silentLogger).info({ removed: swept }, 'removed abandoned partial uploads');
   const server = new Server({
@@ -107,6 +109,7 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
       pollIntervalMs: settings.pollIntervalMs ?? 5_000,
       heartbeatIntervalMs: settings.heartbeatIntervalMs ?? 30_000,
       taskLeaseMs: settings.taskLeaseMs ?? 5 * 60_000,
+      passwordRecipient,
     }),
   );
   const creds = settings.tls

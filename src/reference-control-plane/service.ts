@@ -27,6 +27,8 @@ export interface ServiceSettings {
   heartbeatIntervalMs: number;
   /** A running task whose host stops heartbeating this long goes back to the queue. */
   taskLeaseMs: number;
+  /** Told to daemons in Hello: the age recipient generated passwords are sealed to. */
+  passwordRecipient?: string;
 }
 
 type Call = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>;
@@ -101,7 +103,7 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
         throw err;
       }
       log.info({ hostId: req.hostId, version: req.version }, 'host said hello');
-      return { serverTime: s.now() };
+      return { serverTime: s.now(), passwordRecipient: s.passwordRecipient ?? '' };
     }),
 
     getTasks: unary('GetTasks', (req: GetTasksRequest, clientId) => {

@@ -49,6 +49,7 @@ export class ControlPlaneAgent {
   private ctx?: AgentContext;
   private hello?: () => Promise<HelloInfo>;
   private helloed = false;
+  private recipient: string | undefined;
   private helloing?: Promise<void>;
   private loops: Promise<unknown>[] = [];
   private state: Omit<AgentStatus, 'spoolDepth' | 'spoolBytes'> = { connected: false };
@@ -118,6 +119,11 @@ export class ControlPlaneAgent {
       l.catch((err: unknown) => this.log.error({ err: describe(err) }, 'agent loop failed'));
   }
 
+  /** The age recipient the control plane asked generated passwords to be sealed to (from Hello). */
+  get passwordRecipient(): string | undefined {
+    return this.recipient;
+  }
+
   async submitSnapshot(file: string, header: SnapshotHeader, opts: { taskId?: string } = {}): Promise<void> {
     await this.openSpool();
     const entry = await this.spool.add(file, header, opts.taskId);
@@ -158,7 +164,13 @@ export class ControlPlaneAgent {
       osInfo: { os: platform(), arch: arch(), hostname: hostname(), release: release() },
       ...(expiresAt && !Number.isNaN(expiresAt.getTime()) ? { credentialExpiresAt: expiresAt } : {}),
     };
-    await unary<HelloRequest, HelloResponse>(this.client!, this.client!.hello, req, this.ctx!.tokens);
+    const res = await unary<HelloRequest, HelloResponse>(
+      this.client!,
+      this.client!.hello,
+      req,
+      this.ctx!.tokens,
+    );
+    this.recipient = res.passwordRecipient || undefined;
     this.helloed = true;
     this.ctx!.markOk();
     this.helloWaker.wake();

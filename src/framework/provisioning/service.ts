@@ -30,8 +30,11 @@ export interface ProvisioningServiceOptions {
   actions?: ActionManager;
   journal: ProvisioningJournal;
   guard: DeletionGuardSettings;
-  /** The recipient a generated password is sealed to when a task names none. */
-  passwordRecipient?: string;
+  /**
+   * The recipient a generated password is sealed to when a task names none: a fixed one, or asked at
+   * each use (a control plane announces its own when it connects).
+   */
+  passwordRecipient?: string | (() => string | undefined);
   now?: () => number;
   logger?: Logger;
 }
@@ -274,10 +277,11 @@ export class ProvisioningService {
       case 'create_account': {
         const a = this.accountsFor(req.resourceType);
         if (!req.login) throw invalidArgument('login: required (the account’s user principal name)');
-        const recipient = req.passwordRecipient || this.o.passwordRecipient;
+        const fallback = this.o.passwordRecipient;
+        const recipient = req.passwordRecipient || (typeof fallback === 'function' ? fallback() : fallback);
         if (!recipient) {
           throw invalidArgument(
-            'password_recipient: none given and BATON_PASSWORD_RECIPIENT is not set; a generated password is only ever returned sealed to an age recipient',
+            'password_recipient: none given, BATON_PASSWORD_RECIPIENT is not set and the control plane announced none; a generated password is only ever returned sealed to an age recipient',
           );
         }
         const info = {

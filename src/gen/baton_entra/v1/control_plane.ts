@@ -138,7 +138,15 @@ export interface HelloRequest {
 }
 
 export interface HelloResponse {
-  serverTime?: Date | undefined;
+  serverTime?:
+    | Date
+    | undefined;
+  /**
+   * The control plane's age X25519 recipient (`age1…`): a password the daemon generates (a created
+   * account's) is returned only sealed to it, unless the task or BATON_PASSWORD_RECIPIENT names
+   * another. Empty when the control plane takes no passwords.
+   */
+  passwordRecipient: string;
 }
 
 export interface GetTasksRequest {
@@ -679,13 +687,16 @@ export const HelloRequest: MessageFns<HelloRequest> = {
 };
 
 function createBaseHelloResponse(): HelloResponse {
-  return { serverTime: undefined };
+  return { serverTime: undefined, passwordRecipient: "" };
 }
 
 export const HelloResponse: MessageFns<HelloResponse> = {
   encode(message: HelloResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serverTime !== undefined) {
       Timestamp.encode(toTimestamp(message.serverTime), writer.uint32(10).fork()).join();
+    }
+    if (message.passwordRecipient !== "") {
+      writer.uint32(18).string(message.passwordRecipient);
     }
     return writer;
   },
@@ -711,6 +722,14 @@ export const HelloResponse: MessageFns<HelloResponse> = {
             message.serverTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.passwordRecipient = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -730,6 +749,11 @@ export const HelloResponse: MessageFns<HelloResponse> = {
         : isSet(object.server_time)
         ? fromJsonTimestamp(object.server_time)
         : undefined,
+      passwordRecipient: isSet(object.passwordRecipient)
+        ? globalThis.String(object.passwordRecipient)
+        : isSet(object.password_recipient)
+        ? globalThis.String(object.password_recipient)
+        : "",
     };
   },
 
@@ -737,6 +761,9 @@ export const HelloResponse: MessageFns<HelloResponse> = {
     const obj: any = {};
     if (message.serverTime !== undefined) {
       obj.serverTime = message.serverTime.toISOString();
+    }
+    if (message.passwordRecipient !== "") {
+      obj.passwordRecipient = message.passwordRecipient;
     }
     return obj;
   },
@@ -747,6 +774,7 @@ export const HelloResponse: MessageFns<HelloResponse> = {
   fromPartial<I extends Exact<DeepPartial<HelloResponse>, I>>(object: I): HelloResponse {
     const message = createBaseHelloResponse();
     message.serverTime = object.serverTime ?? undefined;
+    message.passwordRecipient = object.passwordRecipient ?? "";
     return message;
   },
 };
