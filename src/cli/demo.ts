@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ interface DemoOptions {
   dataDir: string;
   interval: string;
   exitAfter?: string;
+  provisioning?: boolean;
 }
 
 /**
@@ -28,6 +29,10 @@ export function demoCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the demo keeps snapshots, uploads and certificates', '.data/demo')
     .option('--interval <duration>', 'time between syncs (e.g. 20s, 1m)', '20s')
     .option('--exit-after <n>', 'stop after this many uploads have arrived at the control plane')
+    .option(
+      '--provisioning',
+      'start with provisioning on (BATON_PROVISIONING=true in the daemon\u2019s config directory)',
+    )
     .action(async (opts: DemoOptions) => {
       process.exitCode = await runDemo(opts);
     });
@@ -112,6 +117,19 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     daemon: join(dataDir, 'daemon'),
   };
   for (const d of Object.values(dirs)) await mkdir(d, { recursive: true });
+  // The daemon's hot-reloaded settings, one file per variable, as a Kubernetes Secret mounts them:
+  // flipping BATON_PROVISIONING here is what an operator does in the Secret.
+  const configDir = join(dirs.daemon, 'config');
+  const provisioningFile = join(configDir, 'BATON_PROVISIONING');
+  await mkdir(configDir, { recursive: true });
+  if (opts.provisioning) await writeFile(provisioningFile, 'true\n');
+  const provisioning = await readFile(provisioningFile, 'utf8').then(
+    (v) => v.trim(),
+    async () => {
+      await writeFile(provisioningFile, 'false\n');
+      return 'false';
+    },
+  );
 
   const children: ChildProcess[] = [];
   const stopAll = async (): Promise<void> => {
@@ -184,6 +202,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       BATON_SYNC_INTERVAL: `${Math.round(intervalMs / 1000)}s`,
       BATON_FULL_SYNC_INTERVAL: '5m',
       BATON_LOG_FORMAT: 'json',
+      BATON_CONFIG_DIR: configDir,
     });
     children.push(daemon);
     say(
@@ -191,6 +210,12 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     );
     say(
       `                      local snapshots in ${relative(process.cwd(), join(dirs.daemon, 'snapshots'))}`,
+    );
+    const rel = (p: string) => relative(process.cwd(), p);
+    say(
+      provisioning === 'true'
+        ? `                      provisioning on (${rel(provisioningFile)})`
+        : `                      provisioning off — turn it on: echo true > ${rel(provisioningFile)}`,
     );
     say('');
     say('Inspect a snapshot:   npm run cli -- snapshot inspect <file>   (… export <file> --format jsonl)');
@@ -258,6 +283,10 @@ function followDaemon(daemon: ChildProcess, exitAfter: number | undefined): Prom
         uploads += 1;
         say(`${time}  uploaded ${String(rec.syncId)} (${String(rec.bytes)} bytes) → control plane`);
         if (exitAfter !== undefined && uploads >= exitAfter) done(uploads);
+      } else if (msg === 'configuration reloaded') {
+        say(`${time}  configuration reloaded: provisioning ${rec.provisioning ? 'on' : 'off'}`);
+      } else if (msg === 'provisioning done' || msg === 'provisioning planned') {
+        say(`${time}  ${String(rec.kind)} ${String(rec.outcome)} (task ${String(rec.taskId)})`);
       } else if (rec.level === 'error' || rec.level === 'warn')
         say(`${time}  ${String(rec.level)}: ${msg} ${rec.err ? String(rec.err) : ''}`);
     });
