@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { armor, Decrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { loadConfig } from '../../src/config/load.js';
 import { openProvisioning, type OpenProvisioning } from '../../src/connector/provisioning.js';
+import { runSync } from '../../src/connector/sync.js';
 import { createUserAccounts } from '../../src/connector/user/account.js';
 import type { OperationOptions, PlannedRequest } from '../../src/framework/capabilities.js';
 import { ProvisioningError } from '../../src/framework/provisioning/requests.js';
@@ -13,6 +14,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { guid } from '../simulator/support/fixture-data.js';
 import { startFixtureSim, type FixtureSim } from '../simulator/support/sim.js';
 import { simulatorEnv } from '../support/simulator-env.js';
+import { exportOf } from '../framework/engine/support/harness.js';
 
 const user = (n: number) => guid('00000a11', n);
 const DOMAIN = 'fixture.onmicrosoft.com';
@@ -273,5 +275,29 @@ describe('user accounts (against the simulator)', () => {
       ['POST /v1.0/users', `PUT /v1.0/users/${encodeURIComponent(upn)}/manager/$ref`],
     );
     assert.equal(byUpn(upn).length, 0);
+  });
+
+  it('shows a created and a disabled user in the next incremental snapshot', async function () {
+    this.timeout(60_000);
+    const config = loadConfig({ ...simulatorEnv(f.sim), BATON_PROVISIONING: 'true' });
+    const full = join(dir, 'full.snap');
+    const next = join(dir, 'next.snap');
+    await runSync({ config, outFile: full });
+    const resources = async (file: string) =>
+      new Map((await exportOf(file)).filter((r) => r.kind === 'resource').map((r) => [r.id, r]));
+    const target = user(4);
+    assert.equal((await resources(full)).get(`user:${target}`)?.status, 'enabled');
+
+    const made = await create(`snapshot.new@${DOMAIN}`, { jobTitle: 'Analyst' });
+    await account('disable_account', target);
+    const inc = await runSync({ config, outFile: next, incrementalFrom: full });
+    assert.equal(inc.header.kind, 'incremental');
+    const after = await resources(next);
+    const created = after.get(`user:${made.resource!.id.resource}`);
+    assert.ok(created, 'the created user is in the snapshot');
+    assert.equal(created.status, 'enabled');
+    assert.equal((created.data.user as { login: string }).login, `snapshot.new@${DOMAIN}`);
+    assert.equal((created.data.profile as { job_title: string }).job_title, 'Analyst');
+    assert.equal(after.get(`user:${target}`)?.status, 'disabled');
   });
 });

@@ -87,7 +87,7 @@ export async function revokeMfa(
     return { outcome: 'applied', detail: detail(pending, []) };
   }
   const deleted: Method[] = [];
-  let refusals: { m: Method; err: GraphError }[] = [];
+  let refusals: { m: Method; err: GraphError }[];
   for (;;) {
     refusals = [];
     for (const m of pending) {
