@@ -211,7 +211,7 @@ export async function createUser(
         if (!created || !isOurs(created, info, n, n.checkUpn))
           throw new ProvisioningError(
             'UNAVAILABLE',
-            `${what}: the answer was lost and no user ${upn} exists, so nothing was created; it is safe to run again`,
+            `${what}: the answer was lost and no user ${upn} made by this request exists, so nothing was created; it is safe to run again`,
             true,
             { cause: err },
           );
