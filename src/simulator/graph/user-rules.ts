@@ -38,3 +38,34 @@ export function upnTaken(ctx: SimContext, upn: string, except?: Guid): boolean {
     (u) => u.id !== except && u.userPrincipalName.toLowerCase() === l,
   );
 }
+
+/**
+ * Extension attributes given on a create or update: Graph sets the ones named and keeps the
+ * others; each is a string of at most 1024 characters, or null to clear. Only cloud-only users
+ * take them (a synced user's come from Active Directory).
+ * https://learn.microsoft.com/graph/api/resources/onpremisesextensionattributes
+ */
+export function mergeExtensionAttributes(
+  current: Record<string, string | null>,
+  given: unknown,
+): Record<string, string | null> {
+  if (given === null || typeof given !== 'object' || Array.isArray(given))
+    throw new GraphHttpError(
+      400,
+      'BadRequest',
+      "Property 'onPremisesExtensionAttributes' must be an object.",
+    );
+  const out = { ...current };
+  for (const [k, v] of Object.entries(given)) {
+    if (!/^extensionAttribute([1-9]|1[0-5])$/.test(k))
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        `Property '${k}' does not exist on type 'microsoft.graph.onPremisesExtensionAttributes'.`,
+      );
+    if (v !== null && (typeof v !== 'string' || v.length > 1024))
+      throw new GraphHttpError(400, 'BadRequest', `Invalid value specified for property '${k}'.`);
+    out[k] = v as string | null;
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import { groupCreateRoutes } from './group-create.js';
 import { credentialWrites } from './credential-writes.js';
 import { objectWrites } from './object-writes.js';
 import { audit, target as auditTarget } from './audit.js';
-import { checkUpnDomain, passwordComplies, upnTaken } from './user-rules.js';
+import { checkUpnDomain, mergeExtensionAttributes, passwordComplies, upnTaken } from './user-rules.js';
 import { apply, badRequest, body, checkWritableGroup, refId, SYNCED } from './write-support.js';
 
 function linkRoutes(name: 'members' | 'owners'): GraphRoute[] {
@@ -112,10 +112,16 @@ export const writeRoutes: GraphRoute[] = [
       throw badRequest(
         'The specified password does not comply with password complexity requirements. Please provide a different password.',
       );
+    const { onPremisesExtensionAttributes: ext, ...rest } = props;
     const user = newUser(
-      props as Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>,
+      rest as Partial<UserRecord> & Pick<UserRecord, 'userPrincipalName' | 'displayName'>,
       new Date(ctx.clock.now()).toISOString(),
     );
+    if (ext !== undefined)
+      user.onPremisesExtensionAttributes = mergeExtensionAttributes(
+        user.onPremisesExtensionAttributes as unknown as Record<string, string | null>,
+        ext,
+      ) as unknown as UserRecord['onPremisesExtensionAttributes'];
     apply(() =>
       ctx.store.createUser(user, { password: passwordProfile.password as string, mfaRequired: false }),
     );
@@ -143,6 +149,11 @@ export const writeRoutes: GraphRoute[] = [
     if (typeof patch.userPrincipalName === 'string') checkUpnDomain(ctx, patch.userPrincipalName);
     if (typeof patch.userPrincipalName === 'string' && upnTaken(ctx, patch.userPrincipalName, u.id))
       throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    if (patch.onPremisesExtensionAttributes !== undefined)
+      patch.onPremisesExtensionAttributes = mergeExtensionAttributes(
+        u.onPremisesExtensionAttributes as unknown as Record<string, string | null>,
+        patch.onPremisesExtensionAttributes,
+      );
     const before = u as unknown as Record<string, unknown>;
     apply(() => ctx.store.updateUser(u.id, patch as Partial<UserRecord>));
     const modified = Object.keys(patch).map((k) => ({
