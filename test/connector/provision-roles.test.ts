@@ -129,6 +129,36 @@ describe('directory role provisioning (PIM, and roleAssignments without P2, agai
     assert.equal((await revoke(USER_ADMIN, 'assigned', `user:${u}`)).outcome, 'already_applied');
   });
 
+  it('revokes the role at every directory scope the grant stands for', async () => {
+    const u = user(19);
+    const au = guid('0000a0a0', 1);
+    f.tenant.administrativeUnits.set(au, {
+      id: au,
+      displayName: 'Unit',
+      description: null,
+      visibility: null,
+    });
+    assert.equal((await grant(USER_ADMIN, 'assigned', `user:${u}`)).outcome, 'applied');
+    const scoped = await p.graph.request('POST', '/roleManagement/directory/roleAssignmentScheduleRequests', {
+      action: 'adminAssign',
+      principalId: u,
+      roleDefinitionId: USER_ADMIN,
+      directoryScopeId: `/administrativeUnits/${au}`,
+      justification: 'unit scope',
+      scheduleInfo: { expiration: { type: 'noExpiration' } },
+    });
+    assert.equal(scoped.status, 201);
+    const held = () => [...f.tenant.roleAssignments.values()].filter((a) => a.principalId === u);
+    assert.equal(held().length, 2);
+    const r = await revoke(USER_ADMIN, 'assigned', `user:${u}`);
+    assert.equal(r.outcome, 'applied');
+    assert.deepEqual(
+      r.requests.map((q) => (q.body as { directoryScopeId: string }).directoryScopeId).sort(),
+      ['/', `/administrativeUnits/${au}`],
+    );
+    assert.equal(held().length, 0);
+  });
+
   it('makes a time-bound eligibility: the simulator stores the expiration asked for', async () => {
     const u = user(12);
     const before = Date.now();
@@ -165,6 +195,11 @@ describe('directory role provisioning (PIM, and roleAssignments without P2, agai
     assert.equal(active(GA, PLAIN_GROUP).length, 0);
     await refused(grant(GA, 'assigned', `device:${user(1)}`), 'INVALID_ARGUMENT', /not device/);
     await refused(grant(GA, 'owner', `user:${user(1)}`), 'INVALID_ARGUMENT', /assigned and eligible/);
+    await refused(
+      grant(GA, 'eligible', `user:${user(1)}`, { durationMs: -5 }),
+      'INVALID_ARGUMENT',
+      /duration -5 ms/,
+    );
   });
 
   it('without Entra ID P2, assigns through roleAssignments, and refuses eligibility and durations', async () => {

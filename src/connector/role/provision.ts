@@ -177,6 +177,11 @@ export function createRoleProvisioner(deps: ProvisionDeps): ResourceProvisioner 
     const slug = slugOf(e);
     const what = `${add ? 'grant of' : 'revoke of'} ${e.id} ${add ? 'to' : 'from'} ${p.type}:${p.id}`;
     try {
+      if (add && o.durationMs !== undefined && !(o.durationMs >= 1000))
+        throw new ProvisioningError(
+          'INVALID_ARGUMENT',
+          `duration ${o.durationMs} ms: a time-bound role assignment lasts at least a second`,
+        );
       if (add) await checkPrincipal(p, o.signal);
       const w = new Writes(deps, o);
       const t: RoleTarget = {
