@@ -149,10 +149,12 @@ export async function validateConnection(
   }
 
   const probes = (await Promise.all(probesFor(config).map((p) => runProbe(client, p)))).flat();
+  const pim = pimLicence(probes, base.warnings);
   if (config.provisioning) probes.push(await exchangeProbe(config, credential));
   // Writes cannot be probed without writing: the token's roles say which features would be refused.
   if (config.provisioning && granted) {
-    for (const m of missingWritePermissions(granted, { scim: config.scheduleScimProvisioning }))
+    const o = { scim: config.scheduleScimProvisioning, ...(pim === false ? { pim } : {}) };
+    for (const m of missingWritePermissions(granted, o))
       base.warnings.push(
         `provisioning: ${m.what} needs ${m.missingPermission} (feature ${m.feature}); those operations will be refused`,
       );
@@ -177,6 +179,22 @@ export async function validateConnection(
     ...(credentialInfo.expiry ? { credential: credentialInfo.expiry } : {}),
     ...(granted ? { grantedPermissions: granted } : {}),
   };
+}
+
+/**
+ * A tenant without Entra ID P2 answers PIM's listings 400 AadPremiumLicenseRequired: a fact about the
+ * tenant, not a fault of the connection. The probe counts as passed, the report says what is
+ * missing, and false is returned (undefined when PIM was not probed).
+ */
+function pimLicence(probes: ProbeResult[], warnings: string[]): boolean | undefined {
+  const probe = probes.find((p) => p.check.includes('/roleEligibilityScheduleInstances'));
+  if (!probe) return undefined;
+  if (probe.ok || probe.code !== 'AadPremiumLicenseRequired') return probe.ok ? true : undefined;
+  probe.ok = true;
+  warnings.push(
+    'tenant has no Microsoft Entra ID P2 (AadPremiumLicenseRequired): PIM eligibility and time-bound role assignments are not synced or provisioned; active role grants use roleAssignments',
+  );
+  return false;
 }
 
 async function exchangeProbe(config: ConnectorConfig, credential: TokenCredential): Promise<ProbeResult> {

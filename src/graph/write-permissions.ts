@@ -7,8 +7,11 @@ export interface WriteFeature {
   /** What the feature does, for the report. */
   what: string;
   anyOf: readonly string[];
-  /** Only checked when this holds for the configuration. */
-  when?: 'scim';
+  /**
+   * Only checked when this holds: SCIM provisioning is on; the tenant has PIM (or it is not known
+   * that it lacks it); the tenant is known to lack PIM (Entra ID P2).
+   */
+  when?: 'scim' | 'pim' | 'no_pim';
 }
 
 export const WRITE_FEATURES: readonly WriteFeature[] = [
@@ -22,10 +25,27 @@ export const WRITE_FEATURES: readonly WriteFeature[] = [
     what: 'the create_group action',
     anyOf: ['Group.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
   },
+  // https://learn.microsoft.com/graph/api/rbacapplication-post-roleassignmentschedulerequests#permissions
   {
     feature: 'role_assignment',
-    what: 'directory role assignments and PIM eligibility',
+    what: 'active directory role assignments (PIM requests)',
+    anyOf: ['RoleAssignmentSchedule.ReadWrite.Directory', 'RoleManagement.ReadWrite.Directory'],
+    when: 'pim',
+  },
+  // https://learn.microsoft.com/graph/api/rbacapplication-post-roleeligibilityschedulerequests#permissions
+  {
+    feature: 'role_eligibility',
+    what: 'eligible directory role assignments (PIM requests)',
+    anyOf: ['RoleEligibilitySchedule.ReadWrite.Directory', 'RoleManagement.ReadWrite.Directory'],
+    when: 'pim',
+  },
+  // Without Entra ID P2 active assignments go to roleAssignments.
+  // https://learn.microsoft.com/graph/api/rbacapplication-post-roleassignments#permissions
+  {
+    feature: 'role_assignment',
+    what: 'active directory role assignments (roleAssignments: the tenant has no Entra ID P2)',
     anyOf: ['RoleManagement.ReadWrite.Directory'],
+    when: 'no_pim',
   },
   {
     feature: 'app_role_assignment',
@@ -75,13 +95,23 @@ export const WRITE_FEATURES: readonly WriteFeature[] = [
   },
 ];
 
-/** Features whose permission the granted roles lack, each with the least privileged one to grant. */
+/**
+ * Features whose permission the granted roles lack, each with the least privileged one to grant.
+ * `pim: false` when the tenant is known to lack PIM (Entra ID P2): role grants then need the
+ * permission of `roleAssignments` instead of PIM's.
+ */
 export function missingWritePermissions(
   granted: readonly string[],
-  o: { scim: boolean },
+  o: { scim: boolean; pim?: boolean },
 ): { feature: string; what: string; missingPermission: string }[] {
   const have = new Set(granted);
-  return WRITE_FEATURES.filter((f) => (f.when === 'scim' ? o.scim : true))
+  const applies = (f: WriteFeature): boolean => {
+    if (f.when === 'scim') return o.scim;
+    if (f.when === 'pim') return o.pim !== false;
+    if (f.when === 'no_pim') return o.pim === false;
+    return true;
+  };
+  return WRITE_FEATURES.filter(applies)
     .filter((f) => !f.anyOf.some((p) => have.has(p)))
     .map((f) => ({ feature: f.feature, what: f.what, missingPermission: f.anyOf[0]! }));
 }

@@ -24,6 +24,11 @@ export interface SimulatorOptions {
    */
   writeQuota?: WriteQuota;
   faults?: FaultRule[];
+  /**
+   * Whether the tenant has Microsoft Entra ID P2 (default true). Without it PIM's endpoints answer
+   * 400 AadPremiumLicenseRequired; `roleAssignments` keeps working.
+   */
+  pim?: boolean;
 }
 
 export interface WriteQuota {
@@ -83,6 +88,8 @@ export interface RunningSimulator {
   setThrottling(on: boolean): void;
   /** Replaces the per-app write quota; `null` restores Graph's 3,000 per 150 s. */
   setWriteQuota(quota: WriteQuota | null): void;
+  /** Gives the tenant Entra ID P2 (PIM) or takes it away. */
+  setPim(licensed: boolean): void;
   /** Provisioning calls served so far (provisionOnDemand, job start/pause), oldest first. */
   provisioningCalls(): { provisionOnDemand: ProvisionOnDemandCall[]; jobActions: JobActionCall[] };
   resetProvisioningCalls(): void;

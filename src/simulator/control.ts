@@ -11,6 +11,7 @@ import { mutate, MUTATION_OPS } from './control-mutate.js';
  *   POST /_sim/counters/reset      zero them
  *   POST /_sim/faults              body: FaultRule[] (replaces the rules)
  *   POST /_sim/throttling          body: {"enabled"?: boolean, "writeQuota"?: {"writes", "windowMs"} | null}
+ *   POST /_sim/licensing           body: {"pim": boolean} (Entra ID P2: PIM's endpoints)
  *   GET  /_sim/provisioning        provisionOnDemand and job start/pause calls served
  *   POST /_sim/provisioning/reset  forget them
  *   POST /_sim/clock/advance       body: {"ms": number}
@@ -26,6 +27,8 @@ const CONTROL_ENDPOINTS = {
     'replace the fault rules: [{"path": regex, "method"?, "kind", "probability"?, "count"?, "value"?, "respond"?}]; kind "lost-response" applies the request, then resets the connection (or "respond": "status504")',
   'POST /_sim/throttling':
     '{"enabled"?: boolean, "writeQuota"?: {"writes": number, "windowMs": number} | null} (null: 3,000 per 150 s)',
+  'POST /_sim/licensing':
+    '{"pim": boolean}: whether the tenant has Entra ID P2; without it PIM endpoints answer 400 AadPremiumLicenseRequired',
   'GET /_sim/provisioning':
     '{"provisionOnDemand": [{at, appId, servicePrincipalId, jobId, parameters, result}], "jobActions": [{at, appId, servicePrincipalId, jobId, action}]}',
   'POST /_sim/provisioning/reset': 'forget the recorded provisioning calls',
@@ -59,6 +62,10 @@ export function createControl(ctx: SimContext, sim: () => RunningSimulator) {
           if (typeof body.enabled === 'boolean') sim().setThrottling(body.enabled);
           return json(200, { ok: true });
         }
+        case 'POST licensing':
+          if (typeof body.pim !== 'boolean') return bad('pim: expected true or false');
+          sim().setPim(body.pim);
+          return json(200, { ok: true });
         case 'GET provisioning':
           return json(200, sim().provisioningCalls());
         case 'POST provisioning/reset':

@@ -66,6 +66,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   const faults = new FaultInjector(seededRandom(options.seed ?? 1));
   faults.set(options.faults ?? []);
   const ctx: SimContext = { store, clock, signingKey, origin: '', graphDomain: '', state: new SimState() };
+  if (options.pim === false) ctx.state.pimLicensed = false;
   const graph = createGraphDispatcher(ctx, graphRoutes, throttle, counters);
   const onError =
     options.onError ??
@@ -116,6 +117,9 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
       throttle.reset();
     },
     setWriteQuota: (quota: WriteQuota | null) => throttle.setWriteQuota(quota),
+    setPim: (licensed: boolean) => {
+      ctx.state.pimLicensed = licensed;
+    },
     provisioningCalls: () => ({
       provisionOnDemand: ctx.state.provisionOnDemand.map((c) => structuredClone(c)),
       jobActions: ctx.state.jobActions.map((c) => ({ ...c })),

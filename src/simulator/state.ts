@@ -39,6 +39,8 @@ export class SimState {
   readonly authMethods = new Map<Guid, UserMethods>();
   /** Schedules made through PIM requests (`active:<id>`, `eligible:<id>`): these run out at their end. */
   readonly requestedSchedules = new Set<string>();
+  /** Whether the tenant has Entra ID P2, which PIM's endpoints need (see graph/pim-license.ts). */
+  pimLicensed = true;
   /** Users provisioned on demand per job (`${jobId}|${objectId}`): a repeat is a redundant export. */
   readonly provisioned = new Set<string>();
 

@@ -154,6 +154,38 @@ describe('validate', () => {
     ]);
   });
 
+  it('reads AadPremiumLicenseRequired on the PIM probe as a tenant without P2, naming what role grants then need', async () => {
+    const pimUrl = '/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$top=1';
+    server.expect(
+      ...allProbes().filter((e) => e.url !== pimUrl),
+      {
+        method: 'GET',
+        url: pimUrl,
+        status: 400,
+        body: {
+          error: { code: 'AadPremiumLicenseRequired', message: 'The tenant needs an AAD Premium 2 license.' },
+        },
+      },
+      app('2027-01-01T00:00:00Z'),
+    );
+    const t = testClient(server);
+    const roles = ['Exchange.ManageAsApp', 'RoleAssignmentSchedule.ReadWrite.Directory'];
+    const jwt = `e30.${Buffer.from(JSON.stringify({ roles })).toString('base64url')}.sig`;
+    const report = await validateConnection(
+      configFor(server, { BATON_PROVISIONING: 'true' }),
+      t.client,
+      staticCredential(jwt),
+      () => NOW,
+    );
+    await t.client.close();
+    assert.equal(report.status, 'connected', JSON.stringify(report.probes, null, 2));
+    assert.ok(report.warnings.some((w) => /no Microsoft Entra ID P2 \(AadPremiumLicenseRequired\)/.test(w)));
+    const roleWarnings = report.warnings.filter((w) => /feature role_/.test(w));
+    assert.deepEqual(roleWarnings, [
+      'provisioning: active directory role assignments (roleAssignments: the tenant has no Entra ID P2) needs RoleManagement.ReadWrite.Directory (feature role_assignment); those operations will be refused',
+    ]);
+  });
+
   it('probes the Exchange token when provisioning', async () => {
     server.expect(...allProbes(), app('2027-01-01T00:00:00Z'));
     const t = testClient(server);

@@ -6,7 +6,8 @@ describe('write permissions per provisioning feature', () => {
     const missing = missingWritePermissions(['User.Read.All', 'GroupMember.ReadWrite.All'], { scim: false });
     const byFeature = Object.fromEntries(missing.map((m) => [m.feature, m.missingPermission]));
     assert.equal(byFeature['group_membership'], undefined);
-    assert.equal(byFeature['role_assignment'], 'RoleManagement.ReadWrite.Directory');
+    assert.equal(byFeature['role_assignment'], 'RoleAssignmentSchedule.ReadWrite.Directory');
+    assert.equal(byFeature['role_eligibility'], 'RoleEligibilitySchedule.ReadWrite.Directory');
     assert.equal(byFeature['app_role_assignment'], 'AppRoleAssignment.ReadWrite.All');
     assert.equal(byFeature['license'], 'LicenseAssignment.ReadWrite.All');
     assert.equal(byFeature['revoke_mfa'], 'UserAuthenticationMethod.ReadWrite.All');
@@ -15,6 +16,25 @@ describe('write permissions per provisioning feature', () => {
       missingWritePermissions([], { scim: true }).find((m) => m.feature === 'scim')?.missingPermission,
       'Synchronization.ReadWrite.All',
     );
+  });
+
+  it('names per role feature what PIM takes, and what roleAssignments takes in a tenant without P2', () => {
+    const pimOnly = [
+      'RoleAssignmentSchedule.ReadWrite.Directory',
+      'RoleEligibilitySchedule.ReadWrite.Directory',
+    ];
+    const features = (granted: string[], pim?: boolean) =>
+      missingWritePermissions(granted, { scim: false, ...(pim === undefined ? {} : { pim }) })
+        .filter((m) => m.feature.startsWith('role_'))
+        .map((m) => `${m.feature} ${m.missingPermission}`);
+    assert.deepEqual(features(pimOnly), []);
+    assert.deepEqual(features(pimOnly, true), []);
+    assert.deepEqual(features(pimOnly, false), ['role_assignment RoleManagement.ReadWrite.Directory']);
+    assert.deepEqual(features(['RoleManagement.ReadWrite.Directory']), []);
+    assert.deepEqual(features(['RoleManagement.ReadWrite.Directory'], false), []);
+    assert.deepEqual(features(['RoleAssignmentSchedule.ReadWrite.Directory']), [
+      'role_eligibility RoleEligibilitySchedule.ReadWrite.Directory',
+    ]);
   });
 
   it('accepts a broader permission in place of the narrow one', () => {

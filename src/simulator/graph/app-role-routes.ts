@@ -3,6 +3,7 @@ import { json } from '../http/message.js';
 import { entity, listPage, type CollectionRequest } from './collection.js';
 import { asDirectoryObject, lookup, notFound, objects } from './directory.js';
 import { PERMS } from './permissions.js';
+import { requirePim } from './pim-license.js';
 import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
 import { countSegment } from './count.js';
@@ -142,25 +143,33 @@ export const appAndRoleRoutes: GraphRoute[] = [
       expand: (a, n) => roleExpand(ctx, a, n),
     }),
   ),
-  route('GET', '/roleManagement/directory/roleAssignmentScheduleInstances', PERMS.roleSchedules, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT_INSTANCE), {
-      type: T.ROLE_ASSIGNMENT_INSTANCE,
-      items: liveInstances(ctx, 'active'),
-      contextPath: 'roleManagement/directory/roleAssignmentScheduleInstances',
-      expand: (a, n) => roleExpand(ctx, a, n),
-    }),
+  route(
+    'GET',
+    '/roleManagement/directory/roleAssignmentScheduleInstances',
+    PERMS.roleSchedules,
+    (ctx, req) => {
+      requirePim(ctx);
+      return listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ASSIGNMENT_INSTANCE), {
+        type: T.ROLE_ASSIGNMENT_INSTANCE,
+        items: liveInstances(ctx, 'active'),
+        contextPath: 'roleManagement/directory/roleAssignmentScheduleInstances',
+        expand: (a, n) => roleExpand(ctx, a, n),
+      });
+    },
   ),
   route(
     'GET',
     '/roleManagement/directory/roleEligibilityScheduleInstances',
     PERMS.roleSchedules,
-    (ctx, req) =>
-      listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ELIGIBILITY_INSTANCE), {
+    (ctx, req) => {
+      requirePim(ctx);
+      return listPage(ctx, cr(req), parseQuery(req.query, req.headers, T.ROLE_ELIGIBILITY_INSTANCE), {
         type: T.ROLE_ELIGIBILITY_INSTANCE,
         items: liveInstances(ctx, 'eligible'),
         contextPath: 'roleManagement/directory/roleEligibilityScheduleInstances',
         expand: (a, n) => roleExpand(ctx, a, n),
-      }),
+      });
+    },
   ),
   // Legacy directoryRoles: activated roles only, not paged. https://learn.microsoft.com/graph/api/directoryrole-list
   route('GET', '/directoryRoles', PERMS.roles, (ctx, req) =>

@@ -19,6 +19,7 @@ import { audit, target as auditTarget } from './audit.js';
 import { listPage, type CollectionRequest } from './collection.js';
 import { asDirectoryObject, lookup, notFound } from './directory.js';
 import { PERMS } from './permissions.js';
+import { requirePim } from './pim-license.js';
 import { parseQuery } from './query.js';
 import * as T from './resource-types.js';
 import { ended, instanceMap } from './role-live.js';
@@ -183,6 +184,7 @@ function remove(ctx: SimContext, which: Which, id: string): void {
 }
 
 function handleRequest(ctx: SimContext, req: GraphRequest, which: Which) {
+  requirePim(ctx);
   const b = body(req);
   const action = enumValue(ACTIONS, b.action, 'action');
   if (action !== 'adminAssign' && action !== 'adminRemove')
@@ -331,14 +333,15 @@ const cr = (req: GraphRequest): CollectionRequest => ({
 function requestList(which: Which): GraphRoute {
   const set = which === 'active' ? 'roleAssignmentScheduleRequests' : 'roleEligibilityScheduleRequests';
   const type = which === 'active' ? T.ROLE_ASSIGNMENT_REQUEST : T.ROLE_ELIGIBILITY_REQUEST;
-  return route('GET', `/roleManagement/directory/${set}`, PERMS.roleSchedules, (ctx, req) =>
-    listPage(ctx, cr(req), parseQuery(req.query, req.headers, type), {
+  return route('GET', `/roleManagement/directory/${set}`, PERMS.roleSchedules, (ctx, req) => {
+    requirePim(ctx);
+    return listPage(ctx, cr(req), parseQuery(req.query, req.headers, type), {
       type,
       items: ctx.state.roleRequests[which === 'active' ? 'assignment' : 'eligibility'],
       contextPath: `roleManagement/directory/${set}`,
       expand: (x, n) => expand(ctx, x, n),
-    }),
-  );
+    });
+  });
 }
 
 /** Schedules not yet ended: in force now, or starting later. */
@@ -346,6 +349,7 @@ function scheduleList(which: Which): GraphRoute {
   const set = which === 'active' ? 'roleAssignmentSchedules' : 'roleEligibilitySchedules';
   const type = which === 'active' ? T.ROLE_ASSIGNMENT_SCHEDULE : T.ROLE_ELIGIBILITY_SCHEDULE;
   return route('GET', `/roleManagement/directory/${set}`, PERMS.roleSchedules, (ctx, req) => {
+    requirePim(ctx);
     const items = [...instanceMap(ctx, which).values()]
       .filter((i) => !ended(ctx, which, i))
       .map((i) => scheduleOf(i, which));
