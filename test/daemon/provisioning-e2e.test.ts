@@ -17,6 +17,8 @@ import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';
 import { simulatorEnv } from '../support/simulator-env.js';
 import { exportOf } from '../framework/engine/support/harness.js';
+import { openSealed } from '../../src/reference-control-plane/password-key.js';
+import { runCli } from '../support/cli.js';
 
 /**
  * Provisioning as an operator meets it: a task queued on the reference control plane, carried out
@@ -108,6 +110,8 @@ describe('provisioning end to end: control plane → daemon → Entra → next s
     (t.result as { ok: boolean; response?: { outcome?: string; requests?: { url: string }[] } }).response ??
     {};
 
+  let lastResources = new Map<string, unknown>();
+
   /** Runs an incremental sync through the control plane and returns the grant ids of the upload. */
   async function nextSnapshotGrants(): Promise<Set<string>> {
     const delivered = logs.count('snapshot delivered');
@@ -118,6 +122,7 @@ describe('provisioning end to end: control plane → daemon → Entra → next s
     const stored = listSyncs(plane.store).find((s) => s.syncId === syncId);
     assert.ok(stored, `the control plane holds the upload ${String(syncId)}`);
     const records = await exportOf(stored.path);
+    lastResources = new Map(records.filter((r) => r.kind === 'resource').map((r) => [r.id, r]));
     return new Set(records.filter((r) => r.kind === 'grant').map((r) => r.id));
   }
 
@@ -162,6 +167,51 @@ describe('provisioning end to end: control plane → daemon → Entra → next s
     grants = await nextSnapshotGrants();
     assert.ok(!grants.has(secGrant), 'the security-group membership is gone from the next snapshot');
     assert.ok(!grants.has(dlGrant), 'the distribution-list membership is gone from the next snapshot');
+  });
+
+  it('creates an account whose password only the control plane can open, and disables it; the next snapshot shows both', async () => {
+    const login = `e2e.created@${sim.tenant.initialDomain}`;
+    const created = await run('create_account', {
+      login,
+      displayName: 'E2E Created',
+      profile: { jobTitle: 'Tester', usageLocation: 'DE' },
+    });
+    assert.equal(created.status, 'succeeded', JSON.stringify(created.result));
+    const r = response(created) as {
+      outcome?: string;
+      resource?: { id: string };
+      detail?: Record<string, unknown>;
+    };
+    assert.equal(r.outcome, 'applied');
+    const user = [...sim.tenant.users.values()].find((u) => u.userPrincipalName === login);
+    assert.ok(user, 'the simulator holds the new user');
+    // No recipient in the task and none configured: sealed to the key the control plane announced.
+    const sealed = String(r.detail?.['sealed_password']);
+    assert.match(sealed, /BEGIN AGE ENCRYPTED FILE/);
+    const password = await openSealed(join(dir, 'cp'), sealed);
+    assert.equal(sim.tenant.userCredentials.get(user.id)?.password, password);
+    assert.ok(!JSON.stringify(created).includes(password), 'the task record holds no plain password');
+    const cli = await runCli([
+      'control-plane',
+      'tasks',
+      'password',
+      created.id,
+      '--data-dir',
+      join(dir, 'cp'),
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(cli.stdout.trim(), password);
+
+    let grants = await nextSnapshotGrants();
+    assert.ok(lastResources.get(`user:${user.id}`), 'the new account is in the next snapshot');
+
+    const disabled = await run('disable_account', {
+      account: { resourceTypeId: 'user', resourceId: user.id },
+    });
+    assert.equal(response(disabled).outcome, 'applied', JSON.stringify(disabled.result));
+    grants = await nextSnapshotGrants();
+    assert.ok(grants instanceof Set);
+    assert.match(JSON.stringify(lastResources.get(`user:${user.id}`)), /disabled/i);
   });
 
   it('holds a revoke beyond the deletion guard, and runs it once approved on the control plane', async () => {
