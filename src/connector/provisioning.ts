@@ -42,7 +42,13 @@ export interface OpenProvisioning {
 
 export function openProvisioning(
   config: ConnectorConfig,
-  o: { dataDir: string; logger: Logger; now?: () => number; graph?: EntraGraphClient },
+  o: {
+    dataDir: string;
+    logger: Logger;
+    now?: () => number;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    graph?: EntraGraphClient;
+  },
 ): OpenProvisioning {
   const now = o.now ?? Date.now;
   const credential = createCredential(config);
@@ -54,6 +60,7 @@ export function openProvisioning(
     graphBaseUrl: config.graphBaseUrl,
     now,
     scheduleScimProvisioning: config.scheduleScimProvisioning,
+    ...(o.sleep ? { sleep: o.sleep } : {}),
   };
   const parts = entraProvisioning(deps);
   const journal = new ProvisioningJournal(join(o.dataDir, 'provisioning.db'));
