@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import { runSync } from '../../src/connector/sync.js';
 import { createAppProvisioners } from '../../src/connector/enterprise-application/provision.js';
 import { openProvisioning, type OpenProvisioning } from '../../src/connector/provisioning.js';
 import { ProvisioningError } from '../../src/framework/provisioning/requests.js';
@@ -10,6 +11,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { ALL_READ_ROLES, CLIENT_ID, guid, makeSp } from '../simulator/support/fixture-data.js';
 import { startFixtureSim, type FixtureSim } from '../simulator/support/sim.js';
 import { simulatorEnv } from '../support/simulator-env.js';
+import { exportOf, idsOf } from '../framework/engine/support/harness.js';
 
 const user = (n: number) => guid('00000a11', n);
 const group = (n: number) => guid('00006400', n);
@@ -297,6 +299,26 @@ describe('enterprise application provisioning (against the simulator)', () => {
     assert.ok(holding > 0);
     assert.equal(await provisioner!.holders!(ref(`assignment:${role(3)}`)), holding);
     assert.equal(await provisioner!.holders!(ref('owner')), f.tenant.ownersOf(sp(3)).length);
+  });
+
+  it('the next incremental snapshot shows an assignment made, then its removal', async function () {
+    this.timeout(120_000);
+    const config = loadConfig(simulatorEnv(f.sim));
+    const grants = async (file: string) => idsOf(await exportOf(file), 'grant');
+    const snap = (name: string, from?: string) =>
+      runSync({ config, outFile: join(dir, name), ...(from ? { incrementalFrom: join(dir, from) } : {}) });
+    const e = ent(API, `assignment:${USER_ROLE}`);
+    const granted = `${e}:user:${user(17)}`;
+    await snap('full.snap');
+    assert.ok(!(await grants(join(dir, 'full.snap'))).includes(granted));
+
+    assert.equal((await grant(e, `user:${user(17)}`)).grants?.[0]?.id, granted);
+    assert.equal((await snap('after-grant.snap', 'full.snap')).header.kind, 'incremental');
+    assert.ok((await grants(join(dir, 'after-grant.snap'))).includes(granted));
+
+    assert.equal((await revoke(e, `user:${user(17)}`)).outcome, 'applied');
+    await snap('after-revoke.snap', 'after-grant.snap');
+    assert.ok(!(await grants(join(dir, 'after-revoke.snap'))).includes(granted));
   });
 
   describe('SCIM provisioning on demand (BATON_SCHEDULE_SCIM_PROVISIONING)', () => {
