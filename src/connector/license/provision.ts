@@ -21,7 +21,7 @@ interface Sku {
   skuId: string;
   skuPartNumber?: string;
   consumedUnits?: number;
-  prepaidUnits?: { enabled?: number };
+  prepaidUnits?: { enabled?: number; warning?: number };
 }
 
 const USER_SELECT = 'id,userPrincipalName,usageLocation,assignedLicenses';
@@ -100,7 +100,7 @@ export function createLicenseProvisioner(deps: ProvisionDeps): ResourceProvision
       if (holds(u, skuId) === add) return done(o.replay ? 'applied' : 'already_applied');
       const s = await sku(skuId, o.signal);
       if (add && !u.usageLocation) throw noUsageLocation(u);
-      if (add && (s.consumedUnits ?? 0) >= (s.prepaidUnits?.enabled ?? Infinity)) throw noUnits(s);
+      if (add && (s.consumedUnits ?? 0) >= seats(s)) throw noUnits(s);
       try {
         await new Writes(deps, o).graph('POST', `/users/${p.id}/assignLicense`, {
           addLicenses: add ? [{ skuId, disabledPlans: [] }] : [],
@@ -138,10 +138,20 @@ function noUsageLocation(u: LicensedUser, cause?: unknown): ProvisioningError {
   );
 }
 
+/**
+ * Units that can be assigned: enabled ones, and those in their grace period after expiry
+ * (`warning`), which still work. Unknown counts never refuse: Graph's own answer decides then.
+ * https://learn.microsoft.com/graph/api/resources/licenseunitsdetail
+ */
+function seats(s: Sku): number {
+  const enabled = s.prepaidUnits?.enabled;
+  return enabled === undefined ? Infinity : enabled + (s.prepaidUnits?.warning ?? 0);
+}
+
 function noUnits(s: Sku, cause?: unknown): ProvisioningError {
   return new ProvisioningError(
     'FAILED_PRECONDITION',
-    `license ${s.skuPartNumber ?? s.skuId} has no available units (${s.consumedUnits ?? '?'} of ${s.prepaidUnits?.enabled ?? '?'} in use): buy more or free one`,
+    `license ${s.skuPartNumber ?? s.skuId} has no available units (${s.consumedUnits ?? '?'} of ${seats(s)} in use): buy more or free one`,
     false,
     cause ? { cause } : undefined,
   );
