@@ -46,6 +46,7 @@ export function openProvisioning(
     dataDir: string;
     logger: Logger;
     now?: () => number;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
     graph?: EntraGraphClient;
     /** The control plane's recipient for generated passwords, when BATON_PASSWORD_RECIPIENT is unset. */
     controlPlaneRecipient?: () => string | undefined;
@@ -61,6 +62,7 @@ export function openProvisioning(
     graphBaseUrl: config.graphBaseUrl,
     now,
     scheduleScimProvisioning: config.scheduleScimProvisioning,
+    ...(o.sleep ? { sleep: o.sleep } : {}),
   };
   const parts = entraProvisioning(deps);
   const journal = new ProvisioningJournal(join(o.dataDir, 'provisioning.db'));

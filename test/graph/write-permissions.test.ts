@@ -9,6 +9,7 @@ describe('write permissions per provisioning feature', () => {
     assert.equal(byFeature['role_assignment'], 'RoleAssignmentSchedule.ReadWrite.Directory');
     assert.equal(byFeature['role_eligibility'], 'RoleEligibilitySchedule.ReadWrite.Directory');
     assert.equal(byFeature['app_role_assignment'], 'AppRoleAssignment.ReadWrite.All');
+    assert.equal(byFeature['app_owner'], 'Application.ReadWrite.All');
     assert.equal(byFeature['license'], 'LicenseAssignment.ReadWrite.All');
     assert.equal(byFeature['revoke_mfa'], 'UserAuthenticationMethod.ReadWrite.All');
     assert.equal(byFeature['scim'], undefined, 'SCIM is only checked when switched on');

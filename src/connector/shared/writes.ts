@@ -15,6 +15,8 @@ export interface ProvisionDeps {
   now: () => number;
   /** After an app-role grant, provision the principal on demand (BATON_SCHEDULE_SCIM_PROVISIONING). */
   scheduleScimProvisioning?: boolean;
+  /** Waits on `now`'s clock (spacing rate-limited calls); a real timer when absent. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Property names whose values never leave the process in a plan or a log. */
