@@ -9,7 +9,8 @@ import { groupType, toGroupResource } from '../../src/connector/group/resource.j
 import { toLicenseResource } from '../../src/connector/license/resource.js';
 import { toManagedIdentityResource } from '../../src/connector/managed-identity/resource.js';
 import { toRoleResource } from '../../src/connector/role/resource.js';
-import { toUserResource } from '../../src/connector/user/resource.js';
+import type { GraphUser } from '../../src/connector/user/graph.js';
+import { toUserResource, type UserExtras } from '../../src/connector/user/resource.js';
 import { testConfig } from '../framework/engine/support/harness.js';
 
 const NOW = Date.parse('2026-11-23T00:00:00Z');
@@ -34,8 +35,8 @@ describe('resource mappers (Graph JSON → resources)', () => {
     };
     const cases: {
       name: string;
-      user: Record<string, unknown>;
-      extras?: Record<string, unknown>;
+      user: GraphUser;
+      extras?: Partial<UserExtras>;
       check(r: ReturnType<typeof toUserResource>): void;
     }[] = [
       {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { CollectContext } from '../../src/connector/shared/collect-context.js';
 import { applyGroup, groupsPhase } from '../../src/connector/group/collect.js';
+import type { GraphGroupDelta } from '../../src/connector/group/graph.js';
 import type { GraphClient, GraphPage } from '../../src/graph/types.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
@@ -16,7 +17,7 @@ const START = `/groups/delta?$select=`;
  * A groups/delta round as Graph pages it: a big group repeats with further member chunks, a
  * member removal shows up in the initial round, and ids arrive in no particular order.
  */
-const ROUND: Item[][] = [
+const ROUND: GraphGroupDelta[][] = [
   [
     { id: 'g3', displayName: 'Three', 'members@delta': [ref('user', 'u1'), ref('user', 'u2')] },
     { id: 'g1', displayName: 'One', 'members@delta': [ref('user', 'u9'), ref('group', 'g3')] },

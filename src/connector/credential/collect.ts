@@ -1,9 +1,15 @@
 import { applyDeltaObject, type CollectPhase } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { GraphApplication, GraphApplicationDelta } from './graph.js';
 
 /** What the credential resources need from an app registration; nothing else is read. */
-export const APPLICATION_SELECT = ['id', 'appId', 'displayName', 'passwordCredentials', 'keyCredentials'];
+export const APPLICATION_SELECT: (keyof GraphApplication)[] = [
+  'id',
+  'appId',
+  'displayName',
+  'passwordCredentials',
+  'keyCredentials',
+];
 
 /**
  * App registrations with their client secrets and certificates, as a delta query so an
@@ -14,7 +20,7 @@ export const APPLICATION_SELECT = ['id', 'appId', 'displayName', 'passwordCreden
 export const applicationsPhase: CollectPhase = {
   name: 'applications',
   run(ctx) {
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphApplicationDelta>(ctx, {
       phase: 'applications',
       startUrl: `/applications/delta?$select=${APPLICATION_SELECT.join(',')}`,
       deltaKey: 'delta:applications',

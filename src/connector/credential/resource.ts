@@ -10,8 +10,10 @@ import type {
 } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
 import { isSyncedApplication } from '../enterprise-application/resource.js';
-import { PAGE_SIZE, type Item, type SyncerDeps } from '../shared/common.js';
+import type { GraphServicePrincipal } from '../enterprise-application/graph.js';
+import { PAGE_SIZE, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
+import type { GraphApplication, GraphCredential, GraphCredentialOwner } from './graph.js';
 
 /**
  * One `credential` resource per client secret (`passwordCredentials`) and certificate
@@ -78,7 +80,7 @@ export function thumbprintOf(customKeyIdentifier: unknown): string | undefined {
  */
 export function toCredentialResource(
   kind: CredentialKind,
-  c: Item,
+  c: GraphCredential,
   owner: CredentialOwner,
   now: number,
   identity?: ResourceId,
@@ -123,14 +125,14 @@ export function toCredentialResource(
 
 /** Every credential an application or service principal object carries. */
 export function credentialsOf(
-  o: Item,
+  o: GraphCredentialOwner,
   owner: CredentialOwner,
   now: number,
   identity?: ResourceId,
 ): Resource[] {
   const out: Resource[] = [];
-  const each = (kind: CredentialKind, list: unknown) => {
-    for (const c of Array.isArray(list) ? (list as Item[]) : []) {
+  const each = (kind: CredentialKind, list: GraphCredential[] | null | undefined) => {
+    for (const c of Array.isArray(list) ? list : []) {
       const r = toCredentialResource(kind, c, owner, now, identity);
       if (r) out.push(r);
     }
@@ -147,11 +149,11 @@ export function credentialsOf(
 export function createCredentialSyncer(deps: SyncerDeps): ResourceSyncer {
   const synced = (t: ResourceTypeId) =>
     deps.config.syncResourceTypes.length === 0 || deps.config.syncResourceTypes.includes(t);
-  let byAppId: Map<string, string> | undefined;
+  let byAppId: Map<string | null | undefined, string> | undefined;
   /** The synced resource of a service principal, if it is synced as an app or managed identity. */
   const identityOf = (spId: string | undefined): ResourceId | undefined => {
     if (!spId) return undefined;
-    const sp = deps.source.get<Item>('servicePrincipal', spId);
+    const sp = deps.source.get<GraphServicePrincipal>('servicePrincipal', spId);
     if (!sp) return undefined;
     if (sp.servicePrincipalType === 'ManagedIdentity')
       return synced('managed_identity') ? { resourceType: 'managed_identity', resource: spId } : undefined;
@@ -164,11 +166,11 @@ export function createCredentialSyncer(deps: SyncerDeps): ResourceSyncer {
   const spOfApp = (appId: unknown): string | undefined => {
     if (typeof appId !== 'string') return undefined;
     byAppId ??= new Map(
-      [...deps.source.all<Item>('servicePrincipal')].map((r) => [r.data.appId as string, r.id]),
+      [...deps.source.all<GraphServicePrincipal>('servicePrincipal')].map((r) => [r.data.appId, r.id]),
     );
     return byAppId.get(appId);
   };
-  const owner = (type: CredentialOwner['type'], id: string, o: Item): CredentialOwner => ({
+  const owner = (type: CredentialOwner['type'], id: string, o: GraphCredentialOwner): CredentialOwner => ({
     type,
     id,
     ...(typeof o.appId === 'string' ? { appId: o.appId } : {}),
@@ -178,7 +180,11 @@ export function createCredentialSyncer(deps: SyncerDeps): ResourceSyncer {
     resourceType: RESOURCE_TYPES.credential,
     list(token): Promise<Page<Resource>> {
       const source = token?.startsWith('s:') ? 'servicePrincipal' : 'application';
-      const rows = deps.source.page<Item>(source, token?.slice(2) ?? '', PAGE_SIZE);
+      const rows = deps.source.page<GraphApplication | GraphServicePrincipal>(
+        source,
+        token?.slice(2) ?? '',
+        PAGE_SIZE,
+      );
       const items: Resource[] = [];
       for (const { id, data } of rows) {
         if (source === 'application')

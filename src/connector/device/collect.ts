@@ -1,8 +1,8 @@
 import { applyDeltaObject, type CollectPhase } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { GraphDevice, GraphDeviceDelta } from './graph.js';
 
-export const DEVICE_SELECT = [
+export const DEVICE_SELECT: (keyof GraphDevice)[] = [
   'id',
   'deviceId',
   'displayName',
@@ -25,12 +25,12 @@ export const DEVICE_SELECT = [
 export const devicesPhase: CollectPhase = {
   name: 'devices',
   run(ctx) {
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphDeviceDelta>(ctx, {
       phase: 'devices',
       startUrl: `/devices/delta?$select=${DEVICE_SELECT.join(',')}`,
       deltaKey: 'delta:devices',
       owns: { objects: ['device'], links: [] },
-      itemKey: (item) => item.id as string,
+      itemKey: (item) => item.id,
       onPage: (items) => {
         for (const d of items) applyDeltaObject(ctx.store.source, 'device', d);
       },

@@ -1,8 +1,9 @@
 import type { DeviceJoinType } from '../../config/types.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { daysBefore, listKind, pick, snake, type Item, type SyncerDeps } from '../shared/common.js';
+import { daysBefore, listKind, pick, snake, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
+import type { GraphDevice } from './graph.js';
 
 /** Device properties copied into the profile as they are (snake_case keys). */
 const PROFILE_FIELDS = [
@@ -18,7 +19,7 @@ const PROFILE_FIELDS = [
   'onPremisesSyncEnabled',
   'profileType',
   'accountEnabled',
-];
+] as const satisfies readonly (keyof GraphDevice)[];
 
 export const DEVICE_MAPPINGS: FieldMapping[] = [
   { entra: 'device.id', field: 'id.resource' },
@@ -48,22 +49,20 @@ export function joinType(trustType: unknown): DeviceJoinType | undefined {
 }
 
 /** Pure: a Graph device → a `device` resource. */
-export function toDeviceResource(d: Item, now: number, staleDays?: number): Resource {
-  const id = d.id as string;
+export function toDeviceResource(d: GraphDevice, now: number, staleDays?: number): Resource {
+  const id = d.id;
   const profile = pick(d, PROFILE_FIELDS);
   const jt = joinType(d.trustType);
   if (jt) profile.join_type = jt;
   let stale = false;
   if (staleDays !== undefined) {
-    const last =
-      (d.approximateLastSignInDateTime as string | null | undefined) ??
-      (d.registrationDateTime as string | undefined);
+    const last = d.approximateLastSignInDateTime ?? d.registrationDateTime;
     stale = last === undefined || last === null || Date.parse(last) < daysBefore(now, staleDays);
     profile.stale = stale;
   }
   const r: Resource = {
     id: { resourceType: 'device', resource: id },
-    displayName: (d.displayName as string | undefined) ?? id,
+    displayName: d.displayName ?? id,
     status: d.accountEnabled === false || stale ? 'disabled' : 'enabled',
     profile,
   };
@@ -76,7 +75,7 @@ export function createDeviceSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.device,
     list(token): Promise<Page<Resource>> {
-      return listKind(deps, 'device', token, (_id, d) => {
+      return listKind<GraphDevice>(deps, 'device', token, (_id, d) => {
         const jt = joinType(d.trustType);
         if (joinTypes.size > 0 && (!jt || !joinTypes.has(jt))) {
           deps.drop('device of an excluded join type');

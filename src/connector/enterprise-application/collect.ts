@@ -6,9 +6,9 @@ import {
   type CollectPhase,
 } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { GraphAppRoleAssignment, GraphServicePrincipal, GraphServicePrincipalListed } from './graph.js';
 
-export const SP_SELECT = [
+export const SP_SELECT: (keyof GraphServicePrincipal)[] = [
   'id',
   'appId',
   'appDisplayName',
@@ -33,19 +33,13 @@ export const SP_SELECT = [
 /** `$expand` on a directory relationship returns at most 20 items and no nextLink. */
 export const EXPAND_CAP = 20;
 
-interface Assignment {
-  appRoleId: string;
-  principalId: string;
-  principalType: string;
-}
-
 /** Graph's `principalType` (`User`, `Group`, `ServicePrincipal`) as a directory object kind. */
 function principalKind(t: string): string {
   return t === 'ServicePrincipal' ? 'servicePrincipal' : t.toLowerCase();
 }
 
 /** Replaces the app-role assignment edges of one service principal. */
-export function storeAssignments(ctx: CollectContext, spId: string, list: Assignment[]): void {
+export function storeAssignments(ctx: CollectContext, spId: string, list: GraphAppRoleAssignment[]): void {
   for (const l of ctx.store.source.links('servicePrincipal', spId)) {
     if (l.rel.startsWith('assignment:')) ctx.store.source.unlink('servicePrincipal', spId, l.rel, l.targetId);
   }
@@ -97,19 +91,17 @@ export const servicePrincipalsPhase: CollectPhase = {
   async run(ctx: CollectContext) {
     if (chooseMode(ctx) === 'delta') return replayDelta(ctx);
     await recordLatestLink(ctx);
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphServicePrincipalListed>(ctx, {
       phase: 'servicePrincipals',
       startUrl: `/servicePrincipals?$select=${SP_SELECT.join(',')}&$expand=appRoleAssignedTo&$top=999`,
       owns: { objects: ['servicePrincipal', 'spOverflow'], links: ['servicePrincipal'] },
       onPage: (items) => {
         for (const item of items) {
-          const id = item.id as string;
+          const id = item.id;
           const sp = plainProperties(item);
           delete sp.appRoleAssignedTo;
           ctx.store.source.put('servicePrincipal', id, sp);
-          const assigned = Array.isArray(item.appRoleAssignedTo)
-            ? (item.appRoleAssignedTo as Assignment[])
-            : [];
+          const assigned = Array.isArray(item.appRoleAssignedTo) ? item.appRoleAssignedTo : [];
           storeAssignments(ctx, id, assigned);
           if (assigned.length >= EXPAND_CAP) ctx.store.source.put('spOverflow', id, {});
         }
@@ -123,7 +115,10 @@ async function recordLatestLink(ctx: CollectContext): Promise<void> {
   const phase = 'servicePrincipals:latest';
   if (ctx.store.checkpoints.get(phase)?.status === 'done') return;
   let link: string | undefined;
-  for await (const page of ctx.graph.pages<Item>(`${SP_DELTA_URL}&$deltatoken=latest`, ctx.requestOptions)) {
+  for await (const page of ctx.graph.pages<GraphServicePrincipalListed>(
+    `${SP_DELTA_URL}&$deltatoken=latest`,
+    ctx.requestOptions,
+  )) {
     link = page.deltaLink;
   }
   if (!link) throw new Error(`${phase}: $deltatoken=latest answered without an @odata.deltaLink`);
@@ -140,13 +135,13 @@ async function recordLatestLink(ctx: CollectContext): Promise<void> {
  * as are those the audit log names. https://learn.microsoft.com/graph/api/serviceprincipal-delta
  */
 function replayDelta(ctx: CollectContext): Promise<number> {
-  return runPagedPhase<Item>(ctx, {
+  return runPagedPhase<GraphServicePrincipalListed>(ctx, {
     phase: 'servicePrincipals',
     startUrl: SP_DELTA_URL,
     deltaKey: SP_DELTA_KEY,
     onPage: (items) => {
       for (const item of items) {
-        const id = item.id as string;
+        const id = item.id;
         if (applyDeltaObject(ctx.store.source, 'servicePrincipal', item))
           ctx.store.source.put(DIRTY_SP, id, {});
         else ctx.store.source.remove(DIRTY_SP, id);

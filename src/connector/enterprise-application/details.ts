@@ -3,7 +3,8 @@ import { isSyncedApplication } from './resource.js';
 import { DIRTY_SP } from '../shared/audit.js';
 import { odataKind, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
 import { spMode, storeAssignments } from './collect.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { DirectoryObjectRef, GraphCollectionBody } from '../shared/graph.js';
+import type { GraphAppRoleAssignment, GraphServicePrincipal } from './graph.js';
 
 /**
  * Walks the ids of one source-cache kind in id order from the checkpoint, handing out chunks; the
@@ -50,27 +51,27 @@ export function* idsOf(ctx: CollectContext, kind: string): Generator<string> {
  * as "nothing there"; any other failure fails the listing.
  * https://learn.microsoft.com/graph/json-batching
  */
-export async function batchedListings(
+export async function batchedListings<T>(
   ctx: CollectContext,
   phase: string,
   urls: string[],
   skip: (status: number, code: unknown) => boolean,
-): Promise<(Item[] | undefined)[]> {
+): Promise<(T[] | undefined)[]> {
   const requests: BatchRequest[] = urls.map((url, i) => ({ id: String(i), method: 'GET', url }));
-  const responses = await ctx.graph.batch<Item>(requests, ctx.requestOptions);
-  const out: (Item[] | undefined)[] = [];
+  const responses = await ctx.graph.batch<GraphCollectionBody<T>>(requests, ctx.requestOptions);
+  const out: (T[] | undefined)[] = [];
   for (const [i, res] of responses.entries()) {
-    if (skip(res.status, (res.body.error as Item | undefined)?.code)) {
+    if (skip(res.status, res.body.error?.code)) {
       out.push(undefined);
       continue;
     }
     if (res.status < 200 || res.status > 299) {
       throw new Error(`${phase}: GET ${urls[i]!} answered ${res.status} inside $batch`);
     }
-    const items = [...((res.body.value as Item[] | undefined) ?? [])];
-    const next = res.body['@odata.nextLink'] as string | undefined;
+    const items = [...(res.body.value ?? [])];
+    const next = res.body['@odata.nextLink'];
     if (next) {
-      for await (const page of ctx.graph.pages<Item>(next, ctx.requestOptions)) items.push(...page.value);
+      for await (const page of ctx.graph.pages<T>(next, ctx.requestOptions)) items.push(...page.value);
     }
     out.push(items);
   }
@@ -81,14 +82,14 @@ export async function batchedListings(
  * Reads one relationship collection for up to 20 objects in one `$batch` envelope. A 404 means the
  * object was deleted since it was listed (its resource goes with it).
  */
-async function batchedCollections(
+async function batchedCollections<T>(
   ctx: CollectContext,
   phase: string,
   ids: string[],
   url: (id: string) => string,
-  store: (id: string, items: Item[]) => void,
+  store: (id: string, items: T[]) => void,
 ): Promise<void> {
-  const results = await batchedListings(ctx, phase, ids.map(url), (status) => status === 404);
+  const results = await batchedListings<T>(ctx, phase, ids.map(url), (status) => status === 404);
   for (const [i, items] of results.entries()) {
     if (items) ctx.store.transaction(() => store(ids[i]!, items));
   }
@@ -107,23 +108,26 @@ export const spAssignmentsPhase: CollectPhase = {
       () => idsOf(ctx, spMode(ctx) === 'delta' ? DIRTY_SP : 'spOverflow'),
       20,
       (ids) =>
-        batchedCollections(
+        batchedCollections<GraphAppRoleAssignment>(
           ctx,
           'appRoleAssignedTo',
           ids,
           (id) =>
             `/servicePrincipals/${id}/appRoleAssignedTo?$select=id,appRoleId,principalId,principalType&$top=999`,
-          (id, items) => storeAssignments(ctx, id, items as never),
+          (id, items) => storeAssignments(ctx, id, items),
         ),
     );
   },
 };
 
 function* syncedAppIds(ctx: CollectContext): Generator<string> {
-  const orgIds = new Set([...ctx.store.source.all<Item>('organization')].map((o) => o.id));
+  const orgIds = new Set([...ctx.store.source.all('organization')].map((o) => o.id));
   const delta = spMode(ctx) === 'delta';
-  for (const { id, data: sp } of ctx.store.source.all<Item>(delta ? DIRTY_SP : 'servicePrincipal')) {
-    const data = delta ? ctx.store.source.get<Item>('servicePrincipal', id) : sp;
+  // Dirty marks hold no data: after a delta replay each service principal is looked up.
+  for (const { id, data: sp } of ctx.store.source.all<GraphServicePrincipal>(
+    delta ? DIRTY_SP : 'servicePrincipal',
+  )) {
+    const data = delta ? ctx.store.source.get<GraphServicePrincipal>('servicePrincipal', id) : sp;
     if (
       data !== undefined &&
       isSyncedApplication(
@@ -152,7 +156,7 @@ export const spOwnersPhase: CollectPhase = {
       () => syncedAppIds(ctx),
       20,
       (ids) =>
-        batchedCollections(
+        batchedCollections<DirectoryObjectRef>(
           ctx,
           'servicePrincipalOwners',
           ids,
@@ -164,7 +168,7 @@ export const spOwnersPhase: CollectPhase = {
                 kind: 'servicePrincipal',
                 ownerId: id,
                 rel: 'owner',
-                targetId: o.id as string,
+                targetId: o.id,
                 targetKind: odataKind(o),
               });
             }

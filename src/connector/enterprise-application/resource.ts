@@ -8,10 +8,10 @@ import {
   makeGrant,
   pick,
   principalFor,
-  type Item,
   type SyncerDeps,
 } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
+import type { GraphServicePrincipal } from './graph.js';
 
 /** The tenant that owns Microsoft's first-party applications. */
 export const MICROSOFT_FIRST_PARTY_OWNER = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
@@ -51,22 +51,23 @@ export const APP_MAPPINGS: FieldMapping[] = [
  * only those with assignments.
  */
 export function isSyncedApplication(
-  sp: Item,
+  sp: Pick<GraphServicePrincipal, 'servicePrincipalType' | 'appOwnerOrganizationId'>,
   orgIds: Set<string>,
   hasAssignments: boolean,
   config: ConnectorConfig,
 ): boolean {
   if (sp.servicePrincipalType !== 'Application') return false;
   if (config.skipUnassignedApps) return hasAssignments;
-  const owner = sp.appOwnerOrganizationId as string | undefined;
+  const owner = sp.appOwnerOrganizationId;
   return (
-    hasAssignments || (owner !== undefined && owner !== MICROSOFT_FIRST_PARTY_OWNER && orgIds.has(owner))
+    hasAssignments ||
+    (typeof owner === 'string' && owner !== MICROSOFT_FIRST_PARTY_OWNER && orgIds.has(owner))
   );
 }
 
 /** Pure: a Graph service principal → an `enterprise_application` resource. */
-export function toAppResource(sp: Item, orgIds: Set<string>): Resource {
-  const id = sp.id as string;
+export function toAppResource(sp: GraphServicePrincipal, orgIds: Set<string>): Resource {
+  const id = sp.id;
   const profile = pick(sp, [
     'appId',
     'appDisplayName',
@@ -76,12 +77,13 @@ export function toAppResource(sp: Item, orgIds: Set<string>): Resource {
     'homepage',
     'preferredSingleSignOnMode',
   ]);
-  const logo = (sp.info as Item | undefined)?.logoUrl;
+  const logo = sp.info?.logoUrl;
   if (typeof logo === 'string') profile.logo_url = logo;
-  profile.tenant_owned = orgIds.has(sp.appOwnerOrganizationId as string);
+  const owner = sp.appOwnerOrganizationId;
+  profile.tenant_owned = typeof owner === 'string' && orgIds.has(owner);
   const r: Resource = {
     id: { resourceType: 'enterprise_application', resource: id },
-    displayName: (sp.displayName as string | undefined) ?? id,
+    displayName: sp.displayName ?? id,
     status: sp.accountEnabled === false ? 'disabled' : 'enabled',
     profile,
   };
@@ -91,16 +93,8 @@ export function toAppResource(sp: Item, orgIds: Set<string>): Resource {
   return r;
 }
 
-interface AppRole {
-  id: string;
-  value?: string | null;
-  displayName?: string;
-  allowedMemberTypes?: string[];
-  isEnabled?: boolean;
-}
-
 /** Owner, default access, and one entitlement per app role that users can be assigned. */
-export function appEntitlements(r: Resource, sp: Item): Entitlement[] {
+export function appEntitlements(r: Resource, sp: Pick<GraphServicePrincipal, 'appRoles'>): Entitlement[] {
   const assignTo = ['user', 'group'];
   const out: Entitlement[] = [
     {
@@ -120,7 +114,7 @@ export function appEntitlements(r: Resource, sp: Item): Entitlement[] {
       displayName: `${r.displayName} default access`,
     },
   ];
-  for (const role of (sp.appRoles as AppRole[] | undefined) ?? []) {
+  for (const role of sp.appRoles ?? []) {
     if (!role.allowedMemberTypes?.includes('User') || role.id === DEFAULT_ACCESS_ROLE) continue;
     const slug = `assignment:${role.id}`;
     out.push({
@@ -140,7 +134,7 @@ export function createAppSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.enterprise_application,
     list(token): Promise<Page<Resource>> {
-      return listKind(deps, 'servicePrincipal', token, (id, sp) => {
+      return listKind<GraphServicePrincipal>(deps, 'servicePrincipal', token, (id, sp) => {
         if (sp.servicePrincipalType !== 'Application') return undefined;
         const assigned = deps.source.hasLinks('servicePrincipal', id, 'assignment:');
         if (!isSyncedApplication(sp, deps.orgIds, assigned, deps.config)) {
@@ -151,7 +145,10 @@ export function createAppSyncer(deps: SyncerDeps): ResourceSyncer {
       });
     },
     entitlements(resource): Entitlement[] {
-      return appEntitlements(resource, deps.source.get<Item>('servicePrincipal', resource.id.resource) ?? {});
+      return appEntitlements(
+        resource,
+        deps.source.get<GraphServicePrincipal>('servicePrincipal', resource.id.resource) ?? {},
+      );
     },
     grants(resource, token): Promise<Page<Grant>> {
       return grantsFromLinks(deps, 'servicePrincipal', resource.id.resource, '', token, (l) => {

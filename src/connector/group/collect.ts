@@ -7,9 +7,9 @@ import {
   type CollectPhase,
 } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { GraphGroup, GraphGroupDelta } from './graph.js';
 
-export const GROUP_SELECT = [
+export const GROUP_SELECT: (keyof GraphGroup)[] = [
   'id',
   'displayName',
   'description',
@@ -40,12 +40,12 @@ export const GROUP_SELECT = [
 export const groupsPhase: CollectPhase = {
   name: 'groups',
   run(ctx: CollectContext) {
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphGroupDelta>(ctx, {
       phase: 'groups',
       startUrl: `/groups/delta?$select=${[...GROUP_SELECT, 'members', 'owners'].join(',')}`,
       deltaKey: 'delta:groups',
       owns: { objects: ['group'], links: ['group'] },
-      itemKey: (item) => item.id as string,
+      itemKey: (item) => item.id,
       onPage: (items) => {
         for (const item of items) applyGroup(ctx.store.source, item);
       },
@@ -53,14 +53,16 @@ export const groupsPhase: CollectPhase = {
   },
 };
 
-export function applyGroup(source: SourceStore, item: Item): void {
-  const id = item.id as string;
+export function applyGroup(source: SourceStore, item: GraphGroupDelta): void {
+  const id = item.id;
   if (!applyDeltaObject(source, 'group', item)) return;
-  for (const rel of ['member', 'owner'] as const) {
-    const delta = item[`${rel}s@delta`];
+  for (const [rel, delta] of [
+    ['member', item['members@delta']],
+    ['owner', item['owners@delta']],
+  ] as const) {
     if (!Array.isArray(delta)) continue;
-    for (const link of delta as Item[]) {
-      const targetId = link.id as string;
+    for (const link of delta) {
+      const targetId = link.id;
       // A removal can show up even in the initial round (microsoftgraph/microsoft-graph-docs#2005).
       if (isRemoved(link)) source.unlink('group', id, rel, targetId);
       else source.link({ kind: 'group', ownerId: id, rel, targetId, targetKind: odataKind(link) });

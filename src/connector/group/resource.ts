@@ -1,15 +1,10 @@
 import { entitlementId } from '../../framework/ids.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import {
-  grantsFromLinks,
-  listKind,
-  makeGrant,
-  principalFor,
-  type Item,
-  type SyncerDeps,
-} from '../shared/common.js';
+import { grantsFromLinks, listKind, makeGrant, principalFor, type SyncerDeps } from '../shared/common.js';
 import { applyProfileMappings, type FieldMapping } from '../shared/mapping.js';
+import type { GraphUser } from '../user/graph.js';
+import type { GraphGroup } from './graph.js';
 
 export const GROUP_MAPPINGS: FieldMapping[] = [
   { entra: 'id', field: 'id.resource' },
@@ -50,8 +45,10 @@ export const GROUP_MAPPINGS: FieldMapping[] = [
  * Group kinds as the Entra admin center names them.
  * https://learn.microsoft.com/graph/api/resources/groups-overview#group-types-in-microsoft-entra-id-and-microsoft-graph
  */
-export function groupType(g: Item): 'microsoft_365' | 'mail_enabled_security' | 'security' | 'distribution' {
-  const types = (g.groupTypes as string[] | undefined) ?? [];
+export function groupType(
+  g: Pick<GraphGroup, 'groupTypes' | 'mailEnabled' | 'securityEnabled'>,
+): 'microsoft_365' | 'mail_enabled_security' | 'security' | 'distribution' {
+  const types = g.groupTypes ?? [];
   if (types.includes('Unified')) return 'microsoft_365';
   if (g.mailEnabled === true && g.securityEnabled === true) return 'mail_enabled_security';
   if (g.securityEnabled === true) return 'security';
@@ -59,17 +56,15 @@ export function groupType(g: Item): 'microsoft_365' | 'mail_enabled_security' | 
 }
 
 /** Pure: a Graph group → a `group` resource. */
-export function toGroupResource(g: Item): Resource {
-  const id = g.id as string;
+export function toGroupResource(g: GraphGroup): Resource {
+  const id = g.id;
   const profile = applyProfileMappings(g, GROUP_MAPPINGS);
   profile.object_id = id;
   profile.group_type = groupType(g);
-  profile.membership_type = ((g.groupTypes as string[] | undefined) ?? []).includes('DynamicMembership')
-    ? 'dynamic'
-    : 'assigned';
+  profile.membership_type = (g.groupTypes ?? []).includes('DynamicMembership') ? 'dynamic' : 'assigned';
   const r: Resource = {
     id: { resourceType: 'group', resource: id },
-    displayName: (g.displayName as string | undefined) ?? id,
+    displayName: g.displayName ?? id,
     profile,
   };
   if (typeof g.description === 'string' && g.description) r.description = g.description;
@@ -103,7 +98,7 @@ export function createGroupSyncer(deps: SyncerDeps): ResourceSyncer {
   /** With skipAdGroups, on-premises users drop out of cloud groups unless asked to stay. */
   const keepMember = (kind: string, id: string): boolean => {
     if (!config.skipAdGroups || config.includeOnPremGroupMembers || kind !== 'user') return true;
-    const u = deps.source.get<Item>('user', id);
+    const u = deps.source.get<GraphUser>('user', id);
     if (u?.onPremisesSyncEnabled === true) {
       deps.drop('on-premises user in cloud group (BATON_SKIP_AD_GROUPS)');
       return false;
@@ -113,7 +108,7 @@ export function createGroupSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.group,
     list(token): Promise<Page<Resource>> {
-      return listKind(deps, 'group', token, (_id, g) => {
+      return listKind<GraphGroup>(deps, 'group', token, (_id, g) => {
         if (config.skipAdGroups && g.onPremisesSyncEnabled === true) {
           deps.drop('on-premises group (BATON_SKIP_AD_GROUPS)');
           return undefined;

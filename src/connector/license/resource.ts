@@ -2,8 +2,9 @@ import { entitlementId } from '../../framework/ids.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import type { LinkKey } from '../../snapshot/source-cache.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { listKind, makeGrant, PAGE_SIZE, type Item, type SyncerDeps } from '../shared/common.js';
+import { listKind, makeGrant, PAGE_SIZE, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
+import type { GraphSubscribedSku } from './graph.js';
 
 export const LICENSE_MAPPINGS: FieldMapping[] = [
   { entra: 'subscribedSku.skuId', field: 'id.resource' },
@@ -21,10 +22,10 @@ export const LICENSE_MAPPINGS: FieldMapping[] = [
 ];
 
 /** Pure: a subscribed SKU → a `license` resource. */
-export function toLicenseResource(s: Item): Resource {
-  const id = s.skuId as string;
-  const name = (s.skuPartNumber as string | undefined) ?? id;
-  const seats = (s.prepaidUnits as Item | undefined)?.enabled;
+export function toLicenseResource(s: GraphSubscribedSku): Resource {
+  const id = s.skuId;
+  const name = s.skuPartNumber ?? id;
+  const seats = s.prepaidUnits?.enabled;
   const profile: Resource['profile'] = { sku_part_number: name };
   if (typeof s.capabilityStatus === 'string') profile.capability_status = s.capabilityStatus;
   if (typeof s.consumedUnits === 'number') profile.consumed_units = s.consumedUnits;
@@ -42,7 +43,7 @@ export function createLicenseSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.license,
     list(token): Promise<Page<Resource>> {
-      return listKind(deps, 'sku', token, (_id, s) => toLicenseResource(s));
+      return listKind<GraphSubscribedSku>(deps, 'sku', token, (_id, s) => toLicenseResource(s));
     },
     entitlements(r): Entitlement[] {
       return [

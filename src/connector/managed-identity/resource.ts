@@ -1,6 +1,7 @@
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { listKind, pick, type Item, type SyncerDeps } from '../shared/common.js';
+import type { GraphServicePrincipal } from '../enterprise-application/graph.js';
+import { listKind, pick, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
 
 export const MANAGED_IDENTITY_MAPPINGS: FieldMapping[] = [
@@ -14,16 +15,16 @@ export const MANAGED_IDENTITY_MAPPINGS: FieldMapping[] = [
 ];
 
 /** Pure: a managed identity's service principal → a user-like `managed_identity` resource. */
-export function toManagedIdentityResource(sp: Item): Resource {
-  const id = sp.id as string;
+export function toManagedIdentityResource(sp: GraphServicePrincipal): Resource {
+  const id = sp.id;
   const status = sp.accountEnabled === false ? 'disabled' : 'enabled';
   const r: Resource = {
     id: { resourceType: 'managed_identity', resource: id },
-    displayName: (sp.displayName as string | undefined) ?? id,
+    displayName: sp.displayName ?? id,
     status,
     profile: pick(sp, ['appId', 'alternativeNames', 'servicePrincipalType']),
     user: {
-      login: (sp.appId as string | undefined) ?? id,
+      login: sp.appId ?? id,
       emails: [],
       status,
       accountType: 'service',
@@ -38,7 +39,7 @@ export function createManagedIdentitySyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.managed_identity,
     list(token): Promise<Page<Resource>> {
-      return listKind(deps, 'servicePrincipal', token, (_id, sp) =>
+      return listKind<GraphServicePrincipal>(deps, 'servicePrincipal', token, (_id, sp) =>
         sp.servicePrincipalType === 'ManagedIdentity' ? toManagedIdentityResource(sp) : undefined,
       );
     },

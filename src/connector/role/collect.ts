@@ -2,13 +2,16 @@ import { GraphError } from '../../graph/errors.js';
 import type { CollectContext, CollectPhase } from '../shared/collect-context.js';
 import { runPagedPhase, type PagedPhaseSpec } from '../shared/paged.js';
 import { ASSIGNMENT_SELECT, INSTANCE_SELECT, refreshRoles, roleMode, storeRoleEdges } from './edges.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { GraphRoleDefinition, GraphRoleScheduleInstance } from './graph.js';
 
 /**
  * Role edges have no delta query: an incremental keeps the parent's, or re-reads the roles the
  * audit log names (see role-edges.ts); the three listings run only when that cannot be told.
  */
-async function roleListing(ctx: CollectContext, spec: PagedPhaseSpec<Item>): Promise<number> {
+async function roleListing(
+  ctx: CollectContext,
+  spec: PagedPhaseSpec<GraphRoleScheduleInstance>,
+): Promise<number> {
   const mode = roleMode(ctx);
   if (mode === 'refresh' && spec.phase === 'roleAssignments') return refreshRoles(ctx);
   if (mode !== 'list') {
@@ -19,18 +22,18 @@ async function roleListing(ctx: CollectContext, spec: PagedPhaseSpec<Item>): Pro
       );
     return 0;
   }
-  return runPagedPhase<Item>(ctx, spec);
+  return runPagedPhase(ctx, spec);
 }
 
 export const roleDefinitionsPhase: CollectPhase = {
   name: 'roleDefinitions',
   run(ctx) {
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphRoleDefinition>(ctx, {
       phase: 'roleDefinitions',
       startUrl:
         '/roleManagement/directory/roleDefinitions?$select=id,displayName,description,isBuiltIn,isEnabled,templateId',
       onPage: (items) => {
-        for (const d of items) ctx.store.source.put('roleDefinition', d.id as string, d);
+        for (const d of items) ctx.store.source.put('roleDefinition', d.id, d);
       },
     });
   },

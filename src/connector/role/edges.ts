@@ -1,7 +1,7 @@
 import { DIRTY_ROLE, relistRoles, ROLE_EXPIRY } from '../shared/audit.js';
 import type { CollectContext } from '../shared/collect-context.js';
 import { batchedListings, idsOf, walkIds } from '../enterprise-application/details.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { GraphRoleScheduleInstance } from './graph.js';
 
 export const ASSIGNMENT_SELECT = 'id,principalId,roleDefinitionId,directoryScopeId';
 export const INSTANCE_SELECT =
@@ -12,7 +12,11 @@ const ROLE_MODE = 'roleMode';
 const ROLES_PER_BATCH = 6;
 
 /** Role assignments become `assigned`/`eligible` edges of their role definition, one per scope. */
-export function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible', items: Item[]): void {
+export function storeRoleEdges(
+  ctx: CollectContext,
+  rel: 'assigned' | 'eligible',
+  items: GraphRoleScheduleInstance[],
+): void {
   for (const a of items) {
     noteExpiry(ctx, a.endDateTime);
     // Instances inherited through a role-assignable group (memberType Group) are the group's
@@ -20,12 +24,12 @@ export function storeRoleEdges(ctx: CollectContext, rel: 'assigned' | 'eligible'
     if (a.memberType !== undefined && a.memberType !== 'Direct') continue;
     ctx.store.source.link({
       kind: 'roleDefinition',
-      ownerId: a.roleDefinitionId as string,
+      ownerId: a.roleDefinitionId,
       rel,
-      targetId: a.principalId as string,
+      targetId: a.principalId,
       // The principal's kind is not in the listing; it is resolved against users/groups/SPs.
       targetKind: '',
-      extra: (a.directoryScopeId as string | undefined) ?? '/',
+      extra: a.directoryScopeId ?? '/',
     });
   }
 }
@@ -96,13 +100,13 @@ export function refreshRoles(ctx: CollectContext): Promise<number> {
     ROLES_PER_BATCH,
     async (ids) => {
       const plan = ids.flatMap((id) => roleUrls(ctx, id).map((u) => ({ id, ...u })));
-      const results = await batchedListings(
+      const results = await batchedListings<GraphRoleScheduleInstance>(
         ctx,
         'roleRefresh',
         plan.map((p) => p.url),
         (status, code) => status === 400 && code === 'AadPremiumLicenseRequired',
       );
-      const edges = new Map<string, { rel: 'assigned' | 'eligible'; items: Item[] }[]>();
+      const edges = new Map<string, { rel: 'assigned' | 'eligible'; items: GraphRoleScheduleInstance[] }[]>();
       for (const [i, items] of results.entries()) {
         const p = plan[i]!;
         if (items) edges.set(p.id, [...(edges.get(p.id) ?? []), { rel: p.rel, items }]);

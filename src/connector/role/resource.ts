@@ -1,8 +1,9 @@
 import { entitlementId } from '../../framework/ids.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { kindOf, listKind, makeGrant, principalFor, type Item, type SyncerDeps } from '../shared/common.js';
+import { kindOf, listKind, makeGrant, principalFor, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
+import type { GraphRoleDefinition } from './graph.js';
 
 export const ROLE_MAPPINGS: FieldMapping[] = [
   { entra: 'roleDefinition.id', field: 'id.resource' },
@@ -24,14 +25,14 @@ export const ROLE_MAPPINGS: FieldMapping[] = [
 ];
 
 /** Pure: a unified role definition → a `role` resource. */
-export function toRoleResource(d: Item): Resource {
-  const id = d.id as string;
+export function toRoleResource(d: GraphRoleDefinition): Resource {
+  const id = d.id;
   const r: Resource = {
     id: { resourceType: 'role', resource: id },
-    displayName: (d.displayName as string | undefined) ?? id,
+    displayName: d.displayName ?? id,
     status: d.isEnabled === false ? 'disabled' : 'enabled',
     profile: {
-      template_id: (d.templateId as string | undefined) ?? id,
+      template_id: d.templateId ?? id,
       is_built_in: d.isBuiltIn === true,
       is_enabled: d.isEnabled !== false,
     },
@@ -66,26 +67,28 @@ export function createRoleSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.role,
     list(token): Promise<Page<Resource>> {
-      return listKind(deps, 'roleDefinition', token, (_id, d) => toRoleResource(d));
+      return listKind<GraphRoleDefinition>(deps, 'roleDefinition', token, (_id, d) => toRoleResource(d));
     },
     entitlements: roleEntitlements,
     grants(resource): Promise<Page<Grant>> {
       // One grant per principal and slug; the directory scopes it holds the role at are merged
       // into its metadata. A role has few holders, so one page suffices.
-      const byGrant = new Map<string, Grant>();
+      const byGrant = new Map<string, { grant: Grant; scopes: Set<string> }>();
       for (const l of deps.source.links('roleDefinition', resource.id.resource)) {
         if (l.rel !== 'assigned' && l.rel !== 'eligible') continue;
         const p = principalFor(deps, kindOf(deps, l.targetId), l.targetId);
         if (!p) continue;
-        const g = makeGrant(entitlementId(resource.id, l.rel), p);
-        const seen = byGrant.get(g.id);
-        const scopes = [
-          ...((seen?.metadata?.directory_scopes as string[] | undefined) ?? []),
-          l.extra ?? '/',
-        ];
-        byGrant.set(g.id, { ...g, metadata: { directory_scopes: [...new Set(scopes)].sort() } });
+        const grant = makeGrant(entitlementId(resource.id, l.rel), p);
+        const seen = byGrant.get(grant.id) ?? { grant, scopes: new Set<string>() };
+        seen.scopes.add(l.extra ?? '/');
+        byGrant.set(grant.id, seen);
       }
-      return Promise.resolve({ items: [...byGrant.values()] });
+      return Promise.resolve({
+        items: [...byGrant.values()].map(({ grant, scopes }) => ({
+          ...grant,
+          metadata: { directory_scopes: [...scopes].sort() },
+        })),
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { GraphError } from '../../graph/errors.js';
 import type { CollectContext, CollectPhase } from './collect-context.js';
 import { runPagedPhase } from './paged.js';
-import type { GraphObject as Item } from './collect-context.js';
+import type { GraphDirectoryAudit, GraphTargetResource } from './graph.js';
 
 /**
  * How far before the parent sync's start the audit poll reaches back. Microsoft documented audit
@@ -66,12 +66,12 @@ const RESTORE = /^Restore /;
  * changed nothing.
  * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
  */
-function applyEvent(ctx: CollectContext, e: Item): void {
+function applyEvent(ctx: CollectContext, e: GraphDirectoryAudit): void {
   if (e.result === 'failure') return;
-  const category = e.category as string | undefined;
-  const activity = (e.activityDisplayName as string | undefined) ?? '';
+  const category = e.category;
+  const activity = e.activityDisplayName ?? '';
   if (RESTORE.test(activity)) ctx.store.scratch.set(RELIST_ALL, '1');
-  const targets = (e.targetResources as Item[] | undefined) ?? [];
+  const targets = e.targetResources ?? [];
   // Entra files app-role grants under the principal's category (UserManagement for a user), so
   // every entry naming a service principal counts. A grant names the principal and the resource;
   // "to service principal" names two, and which one is the resource is not documented: both are
@@ -87,12 +87,12 @@ function applyEvent(ctx: CollectContext, e: Item): void {
 }
 
 /** Ids of the targets of one type, and GUIDs in the named modified properties of any target. */
-function named(targets: Item[], type: string, properties: string[]): string[] {
+function named(targets: GraphTargetResource[], type: string, properties: string[]): string[] {
   const ids: string[] = [];
   for (const t of targets) {
     if (t.type === type && typeof t.id === 'string') ids.push(t.id);
-    for (const p of (t.modifiedProperties as Item[] | undefined) ?? []) {
-      if (!properties.includes(p.displayName as string)) continue;
+    for (const p of t.modifiedProperties ?? []) {
+      if (typeof p.displayName !== 'string' || !properties.includes(p.displayName)) continue;
       for (const v of [p.newValue, p.oldValue]) {
         const id = typeof v === 'string' ? GUID.exec(v)?.[0] : undefined;
         if (id) ids.push(id);
@@ -113,7 +113,7 @@ function auditStart(ctx: CollectContext): Date | undefined {
 }
 
 /** A poll that cannot be answered on this tenant: no AuditLog.Read.All, or no audit API here. */
-function unavailable(err: unknown): boolean {
+function unavailable(err: unknown): err is GraphError {
   return (
     err instanceof GraphError &&
     (err.kind === 'permission_denied' ||
@@ -162,7 +162,7 @@ export const auditPhase: CollectPhase = {
       return 0;
     }
     try {
-      const items = await runPagedPhase<Item>(ctx, {
+      const items = await runPagedPhase<GraphDirectoryAudit>(ctx, {
         phase: 'directoryAudits',
         startUrl: `/auditLogs/directoryAudits?$filter=activityDateTime ge ${since.toISOString()}&$top=1000`,
         onPage: (events) => {
@@ -176,7 +176,7 @@ export const auditPhase: CollectPhase = {
     } catch (err) {
       if (!unavailable(err)) throw err;
       ctx.logger.warn(
-        { status: (err as GraphError).details.status, code: (err as GraphError).details.code },
+        { status: err.details.status, code: err.details.code },
         'audit log unavailable (AuditLog.Read.All needed); listing apps and roles in full',
       );
       settle(ctx, 'unavailable');

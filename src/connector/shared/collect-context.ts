@@ -5,7 +5,7 @@ import type { GraphClient, GraphRequestOptions } from '../../graph/types.js';
 
 export { DeltaExpiredError } from '../../framework/collect.js';
 
-/** A Graph object as JSON: its properties by name (typed shapes narrow it per resource type). */
+/** A Graph object as JSON: its properties by name (each type's `graph.ts` declares its shape). */
 export type GraphObject = Record<string, unknown>;
 
 /**
@@ -44,8 +44,12 @@ export function isRemoved(item: GraphObject): boolean {
  * anything else is merged into what is stored, since a changed object may come back with only its
  * changed properties. Returns false for a removal.
  */
-export function applyDeltaObject(source: SourceStore, kind: string, item: GraphObject): boolean {
-  const id = item.id as string;
+export function applyDeltaObject(
+  source: SourceStore,
+  kind: string,
+  item: GraphObject & { id: string },
+): boolean {
+  const id = item.id;
   if (isRemoved(item)) {
     source.remove(kind, id);
     return false;

@@ -5,8 +5,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { LinkKey, SourceLink, SourceStore } from '../../framework/source.js';
 import type { EntraSourceQueries } from './source-queries.js';
 
-export type { GraphObject as Item } from './collect-context.js';
-import type { GraphObject as Item } from './collect-context.js';
+import type { GraphServicePrincipal } from '../enterprise-application/graph.js';
 
 /** What every syncer reads from: the source store the collection phases filled. */
 export interface SyncerDeps {
@@ -27,13 +26,13 @@ export interface SyncerDeps {
 export const PAGE_SIZE = 500;
 
 /** Keyset listing over one source kind: the token is the last id returned. */
-export async function listKind(
+export async function listKind<T>(
   deps: SyncerDeps,
   kind: string,
   token: string | undefined,
-  map: (id: string, data: Item) => Resource | undefined,
+  map: (id: string, data: T) => Resource | undefined,
 ): Promise<Page<Resource>> {
-  const rows = deps.source.page<Item>(kind, token ?? '', PAGE_SIZE);
+  const rows = deps.source.page<T>(kind, token ?? '', PAGE_SIZE);
   const items: Resource[] = [];
   for (const r of rows) {
     const res = map(r.id, r.data);
@@ -84,7 +83,7 @@ export function principalFor(
     case 'group':
       return { principal: { type: 'group', id }, expandable: [`group:${id}:member`] };
     case 'servicePrincipal': {
-      const sp = deps.source.get<Item>('servicePrincipal', id);
+      const sp = deps.source.get<GraphServicePrincipal>('servicePrincipal', id);
       if (!sp) {
         deps.drop('service principal not found');
         return undefined;
@@ -130,9 +129,15 @@ export function snake(key: string): string {
 }
 
 /** Copies the listed properties that are present into snake_case keys (undefined → absent). */
-export function pick(item: Item, keys: string[]): JsonObject {
+export function pick<K extends string>(
+  item: { readonly [P in K]?: JsonValue },
+  keys: readonly K[],
+): JsonObject {
   const out: JsonObject = {};
-  for (const k of keys) if (item[k] !== undefined) out[snake(k)] = item[k] as JsonValue;
+  for (const k of keys) {
+    const v = item[k];
+    if (v !== undefined) out[snake(k)] = v;
+  }
   return out;
 }
 

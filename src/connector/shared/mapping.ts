@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../../framework/types.js';
-import type { Item } from './common.js';
+import type { GraphObject } from './collect-context.js';
 
 /** One documented attribute mapping: Entra (Graph) property → snapshot field. */
 export interface FieldMapping {
@@ -9,7 +9,7 @@ export interface FieldMapping {
 }
 
 /** Copies `entra` → `profile.<field>` for the simple mappings (`profile.` fields only). */
-export function applyProfileMappings(item: Item, mappings: FieldMapping[]): JsonObject {
+export function applyProfileMappings(item: GraphObject, mappings: FieldMapping[]): JsonObject {
   const out: JsonObject = {};
   for (const m of mappings) {
     if (!m.field.startsWith('profile.') || m.note) continue;

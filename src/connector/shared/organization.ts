@@ -1,16 +1,16 @@
 import type { CollectPhase } from './collect-context.js';
 import { runPagedPhase } from './paged.js';
-import type { GraphObject as Item } from './collect-context.js';
+import type { GraphOrganization } from './graph.js';
 
 /** The tenant's organization ids: apps they own are "tenant-owned". */
 export const organizationPhase: CollectPhase = {
   name: 'organization',
   run(ctx) {
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphOrganization>(ctx, {
       phase: 'organization',
       startUrl: '/organization?$select=id,displayName,verifiedDomains',
       onPage: (items) => {
-        for (const o of items) ctx.store.source.put('organization', o.id as string, o);
+        for (const o of items) ctx.store.source.put('organization', o.id, o);
       },
     });
   },

@@ -4,12 +4,13 @@ import {
   plainProperties,
   type CollectContext,
   type CollectPhase,
+  type GraphObject,
 } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
-import type { GraphObject as Item } from '../shared/collect-context.js';
+import type { GraphUser, GraphUserDelta, GraphUserSignIn } from './graph.js';
 
 /** Properties read for every user; the `mapping` command documents where each one lands. */
-export const USER_SELECT = [
+export const USER_SELECT: (keyof GraphUser)[] = [
   'id',
   'displayName',
   'userPrincipalName',
@@ -42,15 +43,15 @@ export const USER_SELECT = [
 export const usersPhase: CollectPhase = {
   name: 'users',
   run(ctx: CollectContext) {
-    const select = [...USER_SELECT];
+    const select: string[] = [...USER_SELECT];
     if (ctx.config.onPremisesExtensionAttributes) select.push('onPremisesExtensionAttributes');
     select.push('manager');
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphUserDelta>(ctx, {
       phase: 'users',
       startUrl: `/users/delta?$select=${select.join(',')}`,
       deltaKey: 'delta:users',
       owns: { objects: ['user'], links: ['user'] },
-      itemKey: (item) => item.id as string,
+      itemKey: (item) => item.id,
       onPage: (items) => {
         for (const item of items) applyUser(ctx.store.source, item);
       },
@@ -58,53 +59,48 @@ export const usersPhase: CollectPhase = {
   },
 };
 
-export function applyUser(source: SourceStore, item: Item): void {
-  const id = item.id as string;
+export function applyUser(source: SourceStore, item: GraphUserDelta): void {
+  const id = item.id;
   if (isRemoved(item)) {
     source.remove('user', id);
     return;
   }
-  const previous = source.get<Item>('user', id) ?? {};
-  const merged = { ...previous, ...plainProperties(item) };
+  const merged: GraphObject = { ...source.get<GraphUser>('user', id), ...plainProperties(item) };
   delete merged.manager;
   source.put('user', id, merged);
   applyManager(source, id, item);
   if (Array.isArray(item.assignedLicenses)) {
     source.clearRel('user', id, 'license');
-    for (const l of item.assignedLicenses as { skuId: string }[]) {
+    for (const l of item.assignedLicenses) {
       source.link({ kind: 'user', ownerId: id, rel: 'license', targetId: l.skuId, targetKind: 'sku' });
     }
   }
 }
 
 /** `manager@delta` carries the new manager (or its removal); a plain `manager` object may appear too. */
-function applyManager(source: SourceStore, id: string, item: Item): void {
+function applyManager(source: SourceStore, id: string, item: GraphUserDelta): void {
   const delta = item['manager@delta'];
   if (Array.isArray(delta)) {
-    for (const m of delta as Item[]) {
-      if (isRemoved(m)) source.unlink('user', id, 'manager', m.id as string);
+    for (const m of delta) {
+      if (isRemoved(m)) source.unlink('user', id, 'manager', m.id);
       else {
         source.clearRel('user', id, 'manager');
         source.link({
           kind: 'user',
           ownerId: id,
           rel: 'manager',
-          targetId: m.id as string,
+          targetId: m.id,
           targetKind: 'user',
         });
       }
     }
-  } else if (
-    item.manager &&
-    typeof item.manager === 'object' &&
-    typeof (item.manager as Item).id === 'string'
-  ) {
+  } else if (item.manager && typeof item.manager === 'object' && typeof item.manager.id === 'string') {
     source.clearRel('user', id, 'manager');
     source.link({
       kind: 'user',
       ownerId: id,
       rel: 'manager',
-      targetId: (item.manager as Item).id as string,
+      targetId: item.manager.id,
       targetKind: 'user',
     });
   }
@@ -118,12 +114,12 @@ function applyManager(source: SourceStore, id: string, item: Item): void {
 export const signInPhase: CollectPhase = {
   name: 'signInActivity',
   run(ctx: CollectContext) {
-    return runPagedPhase<Item>(ctx, {
+    return runPagedPhase<GraphUserSignIn>(ctx, {
       phase: 'signInActivity',
       startUrl: '/users?$select=id,signInActivity&$top=120',
       onPage: (items) => {
         for (const item of items) {
-          if (item.signInActivity) ctx.store.source.put('signIn', item.id as string, item.signInActivity);
+          if (item.signInActivity) ctx.store.source.put('signIn', item.id, item.signInActivity);
         }
       },
     });

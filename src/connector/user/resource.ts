@@ -1,7 +1,8 @@
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { daysBefore, PAGE_SIZE, type Item, type SyncerDeps } from '../shared/common.js';
+import { daysBefore, PAGE_SIZE, type SyncerDeps } from '../shared/common.js';
 import { applyProfileMappings, type FieldMapping } from '../shared/mapping.js';
+import type { GraphSignInActivity, GraphUser } from './graph.js';
 
 export const USER_MAPPINGS: FieldMapping[] = [
   { entra: 'id', field: 'id.resource' },
@@ -52,7 +53,7 @@ export const USER_MAPPINGS: FieldMapping[] = [
 export interface UserExtras {
   managerId?: string;
   managerEmail?: string;
-  signIn?: Item;
+  signIn?: GraphSignInActivity;
   /** Now, ms since epoch, and the stale threshold in days, if configured. */
   now: number;
   staleDays?: number;
@@ -65,10 +66,10 @@ function latest(...dates: unknown[]): string | undefined {
 }
 
 /** Pure: a Graph user (+ manager, sign-in) → a `user` resource. */
-export function toUserResource(u: Item, x: UserExtras): Resource {
-  const id = u.id as string;
-  const upn = (u.userPrincipalName as string | undefined) ?? id;
-  const emails = [u.mail, ...((u.otherMails as unknown[] | undefined) ?? [])].filter(
+export function toUserResource(u: GraphUser, x: UserExtras): Resource {
+  const id = u.id;
+  const upn = u.userPrincipalName ?? id;
+  const emails = [u.mail, ...(u.otherMails ?? [])].filter(
     (e): e is string => typeof e === 'string' && e !== '',
   );
   const status = u.accountEnabled === false ? 'disabled' : 'enabled';
@@ -88,18 +89,19 @@ export function toUserResource(u: Item, x: UserExtras): Resource {
     u.onPremisesExtensionAttributes &&
     typeof u.onPremisesExtensionAttributes === 'object'
   ) {
-    for (const [k, v] of Object.entries(u.onPremisesExtensionAttributes as Item)) {
+    for (const [k, v] of Object.entries(u.onPremisesExtensionAttributes)) {
       const n = /^extensionAttribute(\d+)$/.exec(k)?.[1];
       if (n && typeof v === 'string') profile[`extension_attribute_${n}`] = v;
     }
   }
   if (x.staleDays !== undefined) {
-    const since = lastLogin ?? (u.createdDateTime as string | undefined);
-    profile.stale = since !== undefined && Date.parse(since) < daysBefore(x.now, x.staleDays);
+    const since = lastLogin ?? u.createdDateTime;
+    // A null createdDateTime parses to NaN: not stale, as an unknown date never is.
+    profile.stale = since != null && Date.parse(since) < daysBefore(x.now, x.staleDays);
   }
   const r: Resource = {
     id: { resourceType: 'user', resource: id },
-    displayName: (u.displayName as string | undefined) ?? upn,
+    displayName: u.displayName ?? upn,
     status,
     profile,
     user: {
@@ -117,7 +119,7 @@ export function toUserResource(u: Item, x: UserExtras): Resource {
 
 export function createUserSyncer(deps: SyncerDeps): ResourceSyncer {
   const { config } = deps;
-  const include = (id: string, u: Item): boolean => {
+  const include = (id: string, u: GraphUser): boolean => {
     if (config.licensedUsersOnly && !(Array.isArray(u.assignedLicenses) && u.assignedLicenses.length > 0)) {
       deps.drop('user without license (BATON_LICENSED_USERS_ONLY)');
       return false;
@@ -131,7 +133,7 @@ export function createUserSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.user,
     list(token): Promise<Page<Resource>> {
-      const rows = deps.queries.usersPage<Item>(token ?? '', PAGE_SIZE);
+      const rows = deps.queries.usersPage<GraphUser>(token ?? '', PAGE_SIZE);
       const items: Resource[] = [];
       for (const { id, data: u, managerId, managerEmail } of rows) {
         if (!include(id, u)) continue;
@@ -143,7 +145,7 @@ export function createUserSyncer(deps: SyncerDeps): ResourceSyncer {
           extras.managerId = managerId;
           if (typeof managerEmail === 'string' && managerEmail) extras.managerEmail = managerEmail;
         }
-        const signIn = config.signInActivity ? deps.source.get<Item>('signIn', id) : undefined;
+        const signIn = config.signInActivity ? deps.source.get<GraphSignInActivity>('signIn', id) : undefined;
         if (signIn) extras.signIn = signIn;
         // Staleness needs sign-in data; without it every old account would look stale.
         if (config.userStaleDays !== undefined && config.signInActivity)

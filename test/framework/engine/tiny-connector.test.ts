@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CollectPhase } from '../../../src/framework/collect.js';
 import { capabilitiesOf, type ResourceProvisioner } from '../../../src/framework/capabilities.js';
+import { checkCompleteOrFailed, checkSyncers } from '../../../src/framework/conformance.js';
 import type { Connector } from '../../../src/framework/connector.js';
 import { runEngine } from '../../../src/framework/engine/run.js';
 import { entitlementId, grantId } from '../../../src/framework/ids.js';
 import type { Resource, ResourceSyncer } from '../../../src/framework/types.js';
+import { openSnapshot } from '../../../src/snapshot/file.js';
 import { exportOf, FIXED_NOW, idsOf, tempDir } from './support/harness.js';
 
 const WIDGET = { id: 'widget', displayName: 'Widget', traits: ['app' as const] };
@@ -124,12 +126,29 @@ describe('the engine runs any connector through the seam', () => {
     });
     assert.equal(header.kind, 'incremental');
     assert.equal(header.counts.grants, 1);
-    const third = join(tmp.dir, 'w3.snap');
-    await assert.rejects(
-      runEngine({ connector: tinyConnector({}, true), outFile: third, now }),
-      /widget service down/,
+    // The working state of the failed sync is kept for a resume, away from the output directory.
+    const outDir = join(tmp.dir, 'out');
+    mkdirSync(outDir);
+    const third = join(outDir, 'w3.snap');
+    const stateDir = join(tmp.dir, 'state');
+    const err = await checkCompleteOrFailed(third, () =>
+      runEngine({ connector: tinyConnector({}, true), outFile: third, stateDir, now }),
     );
-    assert.ok(!existsSync(third), 'no snapshot from a failed collection');
+    assert.match(String(err), /widget service down/);
+  });
+
+  it('keeps the framework contracts: paging and ids, checked over its snapshot', async () => {
+    const out = join(tmp.dir, 'w.snap');
+    // Five widgets: the syncer's pages of two end on a short page.
+    const widgets = { a: ['b', 'c'], b: ['a'], c: [], d: ['a', 'e'], e: [] };
+    await runEngine({ connector: tinyConnector(widgets), outFile: out, now });
+    const snap = await openSnapshot(out);
+    try {
+      const counts = await checkSyncers([widgetSyncer(snap.db.source)]);
+      assert.deepEqual(counts.get('widget'), { resources: 5, entitlements: 5, grants: 5 });
+    } finally {
+      await snap.close();
+    }
   });
 
   it('refuses a connector writing the engine’s own keys', async () => {
