@@ -4,7 +4,7 @@ import { ProvisioningError } from '../../framework/provisioning/requests.js';
 import type { Grant, JsonObject } from '../../framework/types.js';
 import { GraphError } from '../../graph/errors.js';
 import { argumentsSchema, optText, text, type ActionDef } from '../shared/action-args.js';
-import type { Item } from '../shared/common.js';
+import type { GraphGroup } from './graph.js';
 import { answerLost, provisioningError, Writes, type ProvisionDeps } from '../shared/writes.js';
 import { literal, resolveUser } from '../user/lookup.js';
 import { toGroupResource } from './resource.js';
@@ -25,8 +25,8 @@ async function groupsByNickname(
   deps: ProvisionDeps,
   nickname: string,
   signal?: AbortSignal,
-): Promise<Item[]> {
-  const page = await deps.graph.get<{ value: Item[] }>(
+): Promise<GraphGroup[]> {
+  const page = await deps.graph.get<{ value: GraphGroup[] }>(
     `/groups?$filter=mailNickname eq ${literal(nickname)}&$select=${GROUP_SELECT}`,
     signal ? { signal } : {},
   );
@@ -65,7 +65,7 @@ async function createGroup(
   const members = await Promise.all(
     memberKeys.map((k, i) => resolveUser(deps, k, `${what}: userMembers[${i}]`, o.signal)),
   );
-  const done = (outcome: 'applied' | 'already_applied', g: Item): ImplementationResult => {
+  const done = (outcome: 'applied' | 'already_applied', g: GraphGroup): ImplementationResult => {
     const r = toGroupResource(g);
     const grants: Grant[] = [
       ...(owner ? [{ slug: 'owner', u: owner }] : []),
@@ -80,7 +80,7 @@ async function createGroup(
   const ours = async () =>
     (await groupsByNickname(deps, nickname, o.signal)).find((g) => g.displayName === displayName);
   const w = new Writes(deps, o);
-  const ref = (u: Item) => w.directoryObject(String(u.id));
+  const ref = (u: GraphGroup) => w.directoryObject(String(u.id));
   try {
     if (o.replay) {
       const g = await ours();
@@ -97,9 +97,9 @@ async function createGroup(
       ...(owner ? { 'owners@odata.bind': [ref(owner)] } : {}),
       ...(members.length ? { 'members@odata.bind': members.map(ref) } : {}),
     };
-    let g: Item | undefined;
+    let g: GraphGroup | undefined;
     try {
-      g = await w.graph<Item>('POST', '/groups', body);
+      g = await w.graph<GraphGroup>('POST', '/groups', body);
     } catch (err) {
       if (err instanceof GraphError && ALREADY.test(err.details.graphMessage ?? ''))
         throw new ProvisioningError(

@@ -2,7 +2,7 @@ import type { AccountManager, ImplementationResult, OperationOptions } from '../
 import { ProvisioningError } from '../../framework/provisioning/requests.js';
 import { GraphError } from '../../graph/errors.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import type { Item } from '../shared/common.js';
+import type { GraphUserRead } from './graph.js';
 import {
   answerLost,
   isAlreadyGone,
@@ -38,8 +38,12 @@ export async function setAccountEnabled(
 }
 
 /** Whether the recycle bin holds a user (soft-deleted within the last 30 days). */
-async function deletedUser(deps: ProvisionDeps, id: string, signal?: AbortSignal): Promise<Item | undefined> {
-  const page = await deps.graph.get<{ value: Item[] }>(
+async function deletedUser(
+  deps: ProvisionDeps,
+  id: string,
+  signal?: AbortSignal,
+): Promise<GraphUserRead | undefined> {
+  const page = await deps.graph.get<{ value: GraphUserRead[] }>(
     `/directory/deletedItems/microsoft.graph.user?$filter=id eq ${literal(id)}&$select=id,userPrincipalName,displayName`,
     signal ? { signal } : {},
   );
@@ -96,7 +100,7 @@ async function restoreUser(
         `${what}: the recycle bin holds no such user (deleted more than 30 days ago, purged, or never there)`,
       );
     try {
-      const restored = await new Writes(deps, o).graph<Item>(
+      const restored = await new Writes(deps, o).graph<GraphUserRead>(
         'POST',
         `/directory/deletedItems/${encodeURIComponent(id)}/restore`,
       );

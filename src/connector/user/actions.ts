@@ -3,7 +3,7 @@ import { ProvisioningError } from '../../framework/provisioning/requests.js';
 import type { JsonObject, JsonValue } from '../../framework/types.js';
 import { GraphError } from '../../graph/errors.js';
 import { argumentsSchema, optText, text, type ActionDef, type ArgSchema } from '../shared/action-args.js';
-import type { Item } from '../shared/common.js';
+import type { GraphUserRead } from './graph.js';
 import {
   answerLost,
   isAlreadyGone,
@@ -34,9 +34,9 @@ async function setManager(deps: ProvisionDeps, args: JsonObject, o: OperationOpt
   const u = await mustReadUser(deps, idOf(args), what, o.signal);
   const uid = String(u.id);
   const wanted = optText(args, 'manager_identifier')?.trim();
-  let current: Item | undefined;
+  let current: GraphUserRead | undefined;
   try {
-    current = await deps.graph.get<Item>(`/users/${uid}/manager?$select=id,userPrincipalName,mail`, {
+    current = await deps.graph.get<GraphUserRead>(`/users/${uid}/manager?$select=id,userPrincipalName,mail`, {
       ...(o.signal ? { signal: o.signal } : {}),
     });
   } catch (err) {

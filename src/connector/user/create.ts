@@ -2,7 +2,7 @@ import type { AccountInfo, ImplementationResult, OperationOptions } from '../../
 import { ProvisioningError } from '../../framework/provisioning/requests.js';
 import type { JsonValue } from '../../framework/types.js';
 import { GraphError } from '../../graph/errors.js';
-import type { Item } from '../shared/common.js';
+import type { GraphUserRead } from './graph.js';
 import { answerLost, provisioningError, Writes, type ProvisionDeps } from '../shared/writes.js';
 import {
   literal,
@@ -136,7 +136,7 @@ function nicknameOf(upn: string, given?: string): string {
  * employee id are what this request sends. A user someone else made under the same UPN differs in
  * at least one of these in practice; the rule is only applied on a replay or after a lost answer.
  */
-function isOurs(u: Item, info: AccountInfo, n: NewUser, checkUpn: boolean): boolean {
+function isOurs(u: GraphUserRead, info: AccountInfo, n: NewUser, checkUpn: boolean): boolean {
   const upn = String(u.userPrincipalName ?? '');
   const { local, domain } = splitUpn(info.login);
   const family = new RegExp(`^${escape(local)}\\d*@${escape(domain)}$`, 'i');
@@ -158,7 +158,7 @@ async function findOurs(deps: ProvisionDeps, info: AccountInfo, n: NewUser, sign
   }
   const { local } = splitUpn(info.login);
   const url = `/users?$filter=startswith(userPrincipalName,${literal(local)})&$select=${USER_SELECT}&$top=999`;
-  for await (const page of deps.graph.pages<Item>(url, signal ? { signal } : {}))
+  for await (const page of deps.graph.pages<GraphUserRead>(url, signal ? { signal } : {}))
     for (const u of page.value) if (isOurs(u, info, n, true)) return u;
   return undefined;
 }
@@ -202,9 +202,9 @@ export async function createUser(
       // https://learn.microsoft.com/graph/api/resources/onpremisesextensionattributes
       ...(Object.keys(n.extensions).length ? { onPremisesExtensionAttributes: n.extensions } : {}),
     };
-    let created: Item | undefined;
+    let created: GraphUserRead | undefined;
     try {
-      created = await w.graph<Item>('POST', '/users', body);
+      created = await w.graph<GraphUserRead>('POST', '/users', body);
     } catch (err) {
       if (answerLost(err)) {
         created = await userByUpn(deps, upn, o.signal);
@@ -238,7 +238,7 @@ export async function createUser(
   }
 }
 
-function managerRef(deps: ProvisionDeps, manager: Item) {
+function managerRef(deps: ProvisionDeps, manager: GraphUserRead) {
   return { '@odata.id': `${deps.graphBaseUrl.replace(/\/+$/, '')}/v1.0/users/${String(manager.id)}` };
 }
 
@@ -249,8 +249,8 @@ function managerRef(deps: ProvisionDeps, manager: Item) {
 async function finish(
   deps: ProvisionDeps,
   w: Writes,
-  u: Item,
-  manager: Item | undefined,
+  u: GraphUserRead,
+  manager: GraphUserRead | undefined,
   outcome: 'applied' | 'already_applied',
   requested: string,
 ): Promise<ImplementationResult> {

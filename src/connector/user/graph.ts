@@ -54,3 +54,6 @@ export type GraphUserSignIn = {
   id: string;
   signInActivity?: GraphSignInActivity | null;
 };
+
+/** A user as provisioning reads it: the sync's fields, and whatever else a change compares. */
+export type GraphUserRead = GraphUser & { mailNickname?: string | null; [property: string]: unknown };

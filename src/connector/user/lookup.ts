@@ -1,7 +1,7 @@
 import { ProvisioningError } from '../../framework/provisioning/requests.js';
 import type { Resource } from '../../framework/types.js';
 import { GraphError } from '../../graph/errors.js';
-import type { Item } from '../shared/common.js';
+import type { GraphUserRead } from './graph.js';
 import { provisioningError, type ProvisionDeps } from '../shared/writes.js';
 import { toUserResource } from './resource.js';
 
@@ -50,9 +50,9 @@ export async function readUser(
   deps: ProvisionDeps,
   key: string,
   signal?: AbortSignal,
-): Promise<Item | undefined> {
+): Promise<GraphUserRead | undefined> {
   try {
-    return await deps.graph.get<Item>(
+    return await deps.graph.get<GraphUserRead>(
       `/users/${encodeURIComponent(key)}?$select=${USER_SELECT}`,
       sig(signal),
     );
@@ -68,7 +68,7 @@ export async function mustReadUser(
   key: string,
   what: string,
   signal?: AbortSignal,
-): Promise<Item> {
+): Promise<GraphUserRead> {
   const u = await readUser(deps, key, signal);
   if (!u) throw new ProvisioningError('NOT_FOUND', `${what}: no user ${key}`);
   return u;
@@ -79,10 +79,10 @@ async function filterUsers(
   collection: string,
   filter: string,
   signal?: AbortSignal,
-): Promise<Item[]> {
-  const out: Item[] = [];
+): Promise<GraphUserRead[]> {
+  const out: GraphUserRead[] = [];
   const url = `${collection}?$filter=${filter}&$select=${USER_SELECT}&$top=999`;
-  for await (const page of deps.graph.pages<Item>(url, sig(signal))) out.push(...page.value);
+  for await (const page of deps.graph.pages<GraphUserRead>(url, sig(signal))) out.push(...page.value);
   return out;
 }
 
@@ -101,7 +101,7 @@ export async function resolveUser(
   identifier: string,
   what: string,
   signal?: AbortSignal,
-): Promise<Item> {
+): Promise<GraphUserRead> {
   const id = identifier.trim();
   if (isGuid(id) || id.includes('@')) return mustReadUser(deps, id, what, signal);
   const found = await filterUsers(deps, '/users', `employeeId eq ${literal(id)}`, signal).catch((err) => {
@@ -154,7 +154,7 @@ export async function nextFreeUpn(
 }
 
 /** The user as the snapshot maps it (profile extras the snapshot reads elsewhere are left out). */
-export function userResource(now: number, u: Item, manager?: Item): Resource {
+export function userResource(now: number, u: GraphUserRead, manager?: GraphUserRead): Resource {
   const extras: Parameters<typeof toUserResource>[1] = { now, extensionAttributes: false };
   if (manager) {
     extras.managerId = manager.id as string;

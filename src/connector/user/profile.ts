@@ -1,6 +1,6 @@
 import type { ImplementationResult, OperationOptions } from '../../framework/capabilities.js';
 import type { JsonValue } from '../../framework/types.js';
-import type { Item } from '../shared/common.js';
+import type { GraphUserRead } from './graph.js';
 import { answerLost, provisioningError, Writes, type ProvisionDeps } from '../shared/writes.js';
 import { ProvisioningError } from '../../framework/provisioning/requests.js';
 import { GraphError } from '../../graph/errors.js';
@@ -11,7 +11,11 @@ export type ExtensionPatch = Record<string, string | null>;
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** The properties that differ from the user's, and the extension attributes that do. */
-function changes(u: Item, wanted: Record<string, JsonValue>, ext: ExtensionPatch): Record<string, JsonValue> {
+function changes(
+  u: GraphUserRead,
+  wanted: Record<string, JsonValue>,
+  ext: ExtensionPatch,
+): Record<string, JsonValue> {
   const patch: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(wanted)) if (!same(u[k], v)) patch[k] = v;
   const current = (u.onPremisesExtensionAttributes ?? {}) as Record<string, unknown>;
@@ -37,7 +41,7 @@ export async function patchUser(
 ): Promise<ImplementationResult> {
   const select = [...new Set([...USER_SELECT.split(','), ...Object.keys(wanted)])].join(',');
   const read = async (k: string) =>
-    deps.graph.get<Item>(
+    deps.graph.get<GraphUserRead>(
       `/users/${encodeURIComponent(k)}?$select=${select}`,
       o.signal ? { signal: o.signal } : {},
     );
