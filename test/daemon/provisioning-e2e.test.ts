@@ -202,15 +202,14 @@ describe('provisioning end to end: control plane → daemon → Entra → next s
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal(cli.stdout.trim(), password);
 
-    let grants = await nextSnapshotGrants();
+    await nextSnapshotGrants();
     assert.ok(lastResources.get(`user:${user.id}`), 'the new account is in the next snapshot');
 
     const disabled = await run('disable_account', {
       account: { resourceTypeId: 'user', resourceId: user.id },
     });
     assert.equal(response(disabled).outcome, 'applied', JSON.stringify(disabled.result));
-    grants = await nextSnapshotGrants();
-    assert.ok(grants instanceof Set);
+    await nextSnapshotGrants();
     assert.match(JSON.stringify(lastResources.get(`user:${user.id}`)), /disabled/i);
   });
 

@@ -250,7 +250,7 @@ describe('provisioning service: journal, deletion guard, dry run, sealed passwor
     const s = make();
     await assert.rejects(
       s.run('c1', { kind: 'create_account', resourceType: 'user', login: 'a@x.example' }),
-      /password_recipient: none given and BATON_PASSWORD_RECIPIENT is not set/,
+      /password_recipient: none given, BATON_PASSWORD_RECIPIENT is not set and the control plane announced none/,
     );
     await assert.rejects(
       s.run('c2', {
