@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
+import { startSimulator } from '../../src/simulator/index.js';
 
 describe('baton-entra demo', function () {
   this.timeout(120_000);
@@ -20,9 +21,37 @@ describe('baton-entra demo', function () {
     assert.match(r.stdout, /Entra simulator/);
     assert.match(r.stdout, /sync finished: \d+ resources/);
     assert.match(r.stdout, /uploaded .* → control plane/);
+    assert.match(r.stdout, /provisioning off — turn it on: echo true > .*BATON_PROVISIONING/);
     const hosts = await readdir(join(dir, 'control-plane', 'syncs'));
     assert.deepEqual(hosts, ['demo-daemon']);
     assert.equal((await readdir(join(dir, 'control-plane', 'syncs', 'demo-daemon'))).length, 1);
+  });
+
+  it("the README's provisioning walk-through names a security group, a distribution list and a user of neither in the demo tenant", async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const idOf = (name: string) => {
+      const m = new RegExp(`^${name}=(?:user|group):([0-9a-f-]{36})`, 'm').exec(readme);
+      assert.ok(m, `README sets ${name}`);
+      return m[1]!;
+    };
+    const [u, sg, dl] = [idOf('U'), idOf('SG'), idOf('DL')];
+    // The demo's simulator runs `simulate --preset demo` with its default seed.
+    const sim = await startSimulator({ preset: 'demo', seed: 1 });
+    try {
+      const t = sim.tenant;
+      const g = (id: string) => t.groups.get(id);
+      assert.ok(t.users.get(u), 'U is a user of the demo tenant');
+      assert.equal(g(sg)?.securityEnabled, true);
+      assert.equal(g(sg)?.mailEnabled, false);
+      assert.equal(g(dl)?.mailEnabled, true);
+      assert.equal(g(dl)?.securityEnabled, false);
+      for (const id of [sg, dl]) {
+        assert.deepEqual(g(id)?.groupTypes ?? [], []);
+        assert.ok(!t.membersOf(id).includes(u), `U is not yet a member of ${g(id)?.displayName}`);
+      }
+    } finally {
+      await sim.close();
+    }
   });
 
   it('rejects a bad --interval naming the flag', async () => {
