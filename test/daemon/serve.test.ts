@@ -9,6 +9,7 @@ import { startControlPlane, type RunningControlPlane } from '../../src/reference
 import { addClient } from '../../src/reference-control-plane/clients.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { addTask, getTask } from '../../src/reference-control-plane/tasks.js';
+import { PROVISIONING_KINDS } from '../../src/protocol/task-kinds.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadDaemonSettings } from '../../src/daemon/settings.js';
 import { Daemon, type EffectiveConfig } from '../../src/daemon/service.js';
@@ -128,18 +129,27 @@ describe('serve: the daemon end to end', function () {
     );
   });
 
-  it('refuses provisioning tasks while BATON_PROVISIONING is off, naming the setting', async () => {
+  it('refuses every provisioning task kind, dry runs too, while BATON_PROVISIONING is off, naming the setting', async () => {
     const { logs } = await start('host-p', { BATON_SYNC_ON_START: 'false' });
     await logs.waitFor('connected to the control plane');
-    const task = addTask(
-      plane.store,
-      'grant',
-      { entitlementId: 'group:x:member', principal: { resourceType: 'user', resourceId: 'y' } },
-      new Date(),
-    );
-    const done = await waitForTask(plane, task.id);
-    assert.equal(done.status, 'failed');
-    assert.match(JSON.stringify(done), /BATON_PROVISIONING/);
+    const user = { resourceTypeId: 'user', resourceId: 'y' };
+    const payloads: Record<string, Record<string, unknown>> = {
+      grant: { entitlementId: 'group:x:member', principal: user },
+      revoke: { grantId: 'group:x:member:user:y' },
+      create_account: { login: 'new@example.com' },
+      enable_account: { account: user },
+      disable_account: { account: user },
+      delete_account: { account: user },
+      restore_account: { account: user },
+      invoke_action: { name: 'check_upn', args: { proposed_upn: 'new@example.com' } },
+    };
+    assert.deepEqual(Object.keys(payloads).sort(), [...PROVISIONING_KINDS].sort());
+    for (const kind of PROVISIONING_KINDS) {
+      const task = addTask(plane.store, kind, payloads[kind], new Date(), { dryRun: kind === 'grant' });
+      const done = await waitForTask(plane, task.id);
+      assert.equal(done.status, 'failed', kind);
+      assert.match(JSON.stringify(done), /BATON_PROVISIONING/, kind);
+    }
   });
 
   it('answers a list_events task with resource-change events from the audit feed', async () => {
