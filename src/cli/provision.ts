@@ -175,7 +175,10 @@ export const provisionCommands: CommandModule = (program: Command) => {
       .description('Create a user with a generated password, returned sealed to an age recipient')
       .requiredOption('--login <upn>', 'user principal name')
       .requiredOption('--display-name <name>', 'display name')
-      .option('--profile <json>', 'further properties as JSON (givenName, jobTitle, manager, …)')
+      .option(
+        '--profile <json>',
+        'further properties as JSON (givenName, jobTitle, manager, check_upn, extensionAttribute1…15, …)',
+      )
       .option('--password-recipient <age1…>', 'age recipient (default: BATON_PASSWORD_RECIPIENT)'),
   ).action(
     (f: CommonFlags & { login: string; displayName: string; profile?: string; passwordRecipient?: string }) =>
@@ -191,18 +194,16 @@ export const provisionCommands: CommandModule = (program: Command) => {
         f,
       ),
   );
-  for (const [verb, kind] of [
-    ['disable', 'disable_account'],
-    ['enable', 'enable_account'],
-    ['delete', 'delete_account'],
-    ['restore', 'restore_account'],
+  for (const [verb, kind, description] of [
+    ['disable', 'disable_account', 'Disable an account (blocks sign-in)'],
+    ['enable', 'enable_account', 'Enable an account (allows sign-in again)'],
+    ['delete', 'delete_account', 'Delete an account (soft: restorable for 30 days)'],
+    ['restore', 'restore_account', 'Restore a deleted account from the recycle bin'],
   ] as const) {
     common(
       account
         .command(verb)
-        .description(
-          `${verb[0]!.toUpperCase()}${verb.slice(1)} an account${verb === 'delete' ? ' (soft: restorable for 30 days)' : ''}`,
-        )
+        .description(description)
         .requiredOption('--account <type:id>', 'account, e.g. user:<object id>'),
     ).action((f: CommonFlags & { account: string }) => {
       const a = typed('--account', f.account);
@@ -223,8 +224,11 @@ export const provisionCommands: CommandModule = (program: Command) => {
   const actions = program.command('actions').description('Connector actions');
   actions
     .command('list')
-    .description('List the actions with their argument schemas')
-    .option('--json', 'print one JSON object')
+    .description('List the actions and what each does; with --json, also their argument schemas')
+    .option(
+      '--json',
+      'print one JSON object: actions, each with name, displayName, description, destructive and arguments (a JSON Schema)',
+    )
     .option('--data-dir <dir>', 'where the provisioning journal lives (default: BATON_DATA_DIR)')
     .action((f: CommonFlags) =>
       withService(f, (s) => {
