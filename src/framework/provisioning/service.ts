@@ -100,6 +100,8 @@ export class ProvisioningService {
     const log = this.log.child({ taskId, kind: request.kind, ...op.logFields });
 
     if (dryRun) {
+      // A plan that could not be carried out is no plan: the recipient must take a sealed password.
+      if (op.kind === 'create_account') await sealTo(op.recipient!, generatePassword());
       const planned = await this.execute(op, { dryRun: true, replay: false, signal: opts.signal });
       const reason = op.destructive ? await this.guardCheck(op) : undefined;
       const result: ServiceResult = {

@@ -246,7 +246,7 @@ describe('provisioning service: journal, deletion guard, dry run, sealed passwor
     assert.equal(accounts.creates, 1);
   });
 
-  it('refuses a bad recipient, or none, before anything is created', async () => {
+  it('refuses a bad recipient, or none, before anything is created, on a dry run too', async () => {
     const s = make();
     await assert.rejects(
       s.run('c1', { kind: 'create_account', resourceType: 'user', login: 'a@x.example' }),
@@ -259,6 +259,20 @@ describe('provisioning service: journal, deletion guard, dry run, sealed passwor
         login: 'a@x.example',
         passwordRecipient: 'age1notarecipient',
       }),
+      /password_recipient: expected an age X25519 recipient/,
+    );
+    // A dry run refuses it too: its plan could not be carried out.
+    await assert.rejects(
+      s.run(
+        'c3',
+        {
+          kind: 'create_account',
+          resourceType: 'user',
+          login: 'a@x.example',
+          passwordRecipient: 'age1notarecipient',
+        },
+        { dryRun: true },
+      ),
       /password_recipient: expected an age X25519 recipient/,
     );
     assert.equal(accounts.creates, 0);
