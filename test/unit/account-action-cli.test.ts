@@ -29,7 +29,10 @@ function filesUnder(dir: string): { path: string; text: string }[] {
     });
 }
 
-describe('baton-entra account / action / actions (processes against the simulator)', () => {
+describe('baton-entra account / action / actions (processes against the simulator)', function () {
+  // Each test starts several CLI processes; on a loaded machine each takes seconds. The bound
+  // only catches a hang.
+  this.timeout(300_000);
   let f: FixtureSim;
   let dir: string;
   let env: Record<string, string>;

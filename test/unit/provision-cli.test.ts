@@ -10,7 +10,10 @@ import { simulatorEnv } from '../support/simulator-env.js';
 const user = (n: number) => guid('00000a11', n);
 const SECURITY = guid('00006400', 3);
 
-describe('baton-entra grant / revoke / approve (processes against the simulator)', () => {
+describe('baton-entra grant / revoke / approve (processes against the simulator)', function () {
+  // Each test starts several CLI processes; on a loaded machine each takes seconds. The bound
+  // only catches a hang.
+  this.timeout(300_000);
   let f: FixtureSim;
   let dir: string;
   let env: Record<string, string>;
