@@ -15,7 +15,6 @@ import { tempDir } from '../framework/engine/support/harness.js';
 import { simulatorEnv } from '../support/simulator-env.js';
 
 describe('the Entra connector keeps the framework contracts (demo tenant)', function () {
-  this.timeout(120_000);
   let sim: Simulator;
   let tmp: ReturnType<typeof tempDir>;
   before(async () => {

@@ -278,7 +278,6 @@ describe('user accounts (against the simulator)', () => {
   });
 
   it('shows a created and a disabled user in the next incremental snapshot', async function () {
-    this.timeout(60_000);
     const config = loadConfig({ ...simulatorEnv(f.sim), BATON_PROVISIONING: 'true' });
     const full = join(dir, 'full.snap');
     const next = join(dir, 'next.snap');

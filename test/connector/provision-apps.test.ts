@@ -302,7 +302,6 @@ describe('enterprise application provisioning (against the simulator)', () => {
   });
 
   it('the next incremental snapshot shows an assignment made, then its removal', async function () {
-    this.timeout(120_000);
     const config = loadConfig(simulatorEnv(f.sim));
     const grants = async (file: string) => idsOf(await exportOf(file), 'grant');
     const snap = (name: string, from?: string) =>

@@ -200,7 +200,6 @@ describe('license provisioning (against the simulator)', () => {
   });
 
   it('the next incremental snapshot shows a license assigned, then removed', async function () {
-    this.timeout(120_000);
     const config = loadConfig(simulatorEnv(f.sim));
     const grants = async (file: string) => idsOf(await exportOf(join(dir, file)), 'grant');
     const snap = (name: string, from?: string) =>

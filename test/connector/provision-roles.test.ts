@@ -334,7 +334,6 @@ describe('directory role provisioning (PIM, and roleAssignments without P2, agai
   });
 
   it('the next incremental snapshot shows a grant made and a grant revoked', async function () {
-    this.timeout(60_000);
     const u = user(18);
     const held = user(0); // holds Global Administrator in the fixture
     const made = `role:${USER_ADMIN}:assigned:user:${u}`;

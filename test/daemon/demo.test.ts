@@ -6,7 +6,6 @@ import { runCli } from '../support/cli.js';
 import { startSimulator } from '../../src/simulator/index.js';
 
 describe('baton-entra demo', function () {
-  this.timeout(120_000);
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'demo-'));

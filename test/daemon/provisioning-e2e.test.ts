@@ -25,7 +25,6 @@ import { runCli } from '../support/cli.js';
  * by the daemon against the Entra simulator, and the change seen in the next uploaded snapshot.
  */
 describe('provisioning end to end: control plane → daemon → Entra → next snapshot', function () {
-  this.timeout(120_000);
   let sim: Simulator;
   let plane: RunningControlPlane;
   let dir: string;

@@ -38,7 +38,7 @@ class ServeProcess {
   waitFor(
     msg: string,
     where: (r: LogRecord) => boolean = () => true,
-    timeoutMs = 30_000,
+    timeoutMs = 90_000,
   ): Promise<LogRecord> {
     const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
@@ -87,7 +87,6 @@ async function writeSecretVolume(
 }
 
 describe('serve as a process', function () {
-  this.timeout(90_000);
   let sim: Simulator;
   let plane: RunningControlPlane;
   let dir: string;

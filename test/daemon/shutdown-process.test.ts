@@ -31,7 +31,6 @@ function runChild(
 }
 
 describe('shutdown in a real process', function () {
-  this.timeout(20_000);
 
   it('SIGTERM runs the steps in order and exits 0', async () => {
     const { code, out } = await runChild(['SIGTERM']);

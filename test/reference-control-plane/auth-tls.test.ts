@@ -21,7 +21,6 @@ import {
 } from './helpers.js';
 
 describe('control plane authentication and transport security', function () {
-  this.timeout(30_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let plane: RunningControlPlane | undefined;
   const agents: ControlPlaneAgent[] = [];

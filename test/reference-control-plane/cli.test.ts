@@ -18,7 +18,6 @@ import {
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 
 describe('control-plane CLI', function () {
-  this.timeout(60_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let plane: RunningControlPlane;
   let agent: ControlPlaneAgent;

@@ -34,7 +34,6 @@ async function pythonHasGrpc(): Promise<boolean> {
 }
 
 describe('interoperability with grpc-core (Python grpcio)', function () {
-  this.timeout(60_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let server: ChildProcess | undefined;
   let agent: ControlPlaneAgent | undefined;

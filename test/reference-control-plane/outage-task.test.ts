@@ -15,7 +15,6 @@ import {
 } from './helpers.js';
 
 describe('a task while the control plane goes away', function () {
-  this.timeout(30_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let plane: RunningControlPlane | undefined;
   let agent: ControlPlaneAgent | undefined;

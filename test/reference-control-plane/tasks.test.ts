@@ -17,7 +17,6 @@ import {
 } from './helpers.js';
 
 describe('tasks between the control plane and the agent', function () {
-  this.timeout(60_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let plane: RunningControlPlane;
   let cpDir: string;

@@ -8,7 +8,6 @@ import { demoTenant } from '../framework/engine/support/fake-tenant.js';
 import { tempDir, testConfig } from '../framework/engine/support/harness.js';
 
 describe('snapshot and mapping commands', function () {
-  this.timeout(60_000);
   let tmp: ReturnType<typeof tempDir>;
   let file: string;
   before(async () => {

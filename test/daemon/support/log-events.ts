@@ -41,7 +41,7 @@ export class LogEvents extends EventEmitter {
     msg: string,
     n = 1,
     where: (r: LogRecord) => boolean = () => true,
-    timeoutMs = 20_000,
+    timeoutMs = 90_000,
   ): Promise<LogRecord> {
     return new Promise((resolve, reject) => {
       const check = () => {

@@ -64,7 +64,6 @@ describe('sync engine against an in-test Graph client', () => {
   });
 
   it('a sync interrupted at any request and re-run ends in the same content as an uninterrupted one', async function () {
-    this.timeout(60_000);
     const config = testConfig();
     const reference = join(tmp.dir, 'ref.snap');
     const probe = new FakeGraph(demoTenant());

@@ -21,7 +21,6 @@ const BATCH = 'POST /v1.0/$batch';
 const HOUR = 3_600_000;
 
 describe('incremental sync driven by service-principal delta and the audit log', function () {
-  this.timeout(60_000);
   let sim: Simulator;
   let config: ConnectorConfig;
   let tmp: ReturnType<typeof tempDir>;

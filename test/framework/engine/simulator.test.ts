@@ -21,7 +21,6 @@ function configFor(sim: Simulator, extra: Record<string, string> = {}) {
 }
 
 describe('sync against the Entra simulator (demo preset)', function () {
-  this.timeout(120_000);
   let sim: Simulator;
   let tmp: ReturnType<typeof tempDir>;
   before(async () => {
