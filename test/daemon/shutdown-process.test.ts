@@ -31,7 +31,6 @@ function runChild(
 }
 
 describe('shutdown in a real process', function () {
-
   it('SIGTERM runs the steps in order and exits 0', async () => {
     const { code, out } = await runChild(['SIGTERM']);
     assert.equal(code, 0);

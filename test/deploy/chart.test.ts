@@ -53,7 +53,6 @@ const env = (objs: K8sObject[]) =>
   Object.fromEntries(container(objs).env.map((e) => [e.name, e.value ?? e.valueFrom]));
 
 describe('Helm chart charts/baton-entra', function () {
-
   it('passes helm lint --strict with the CI values files', async () => {
     for (const f of ['existing-secret-values.yaml', 'ha-values.yaml']) {
       const res = await helm(['lint', '--strict', CHART_DIR, '-f', join(CHART_DIR, 'ci', f)]);

@@ -4,7 +4,6 @@ import * as yaml from 'js-yaml';
 import { DEPLOY_DIR, generateManifests, readDeployed } from './manifests.js';
 
 describe('deploy/ raw manifests', function () {
-
   it('match the chart render (regenerate with `npx tsx test/deploy/manifests.ts`)', async () => {
     const expected = await generateManifests();
     assert.deepEqual(readdirSync(DEPLOY_DIR).sort(), Object.keys(expected).sort());

@@ -19,7 +19,6 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 describe('generated gRPC stubs', function () {
-
   it('passes buf lint', async () => {
     await run(BUF, ['lint', 'proto'], { cwd: ROOT });
   });
