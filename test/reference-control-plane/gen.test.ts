@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,31 @@ async function listFiles(dir: string): Promise<string[]> {
 describe('generated gRPC stubs', function () {
   it('passes buf lint', async () => {
     await run(BUF, ['lint', 'proto'], { cwd: ROOT });
+  });
+
+  it('makes no breaking change against the released API (proto/released.binpb)', async () => {
+    await run(BUF, ['breaking', 'proto', '--against', 'proto/released.binpb'], { cwd: ROOT });
+  });
+
+  it('buf breaking catches a field renumbered, so the check above can fail', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'proto-'));
+    try {
+      await cp(join(ROOT, 'proto'), tmp, { recursive: true });
+      const file = join(tmp, 'baton_entra', 'v1', 'task.proto');
+      const text = await readFile(file, 'utf8');
+      const changed = text.replace('string grant_id = 1;', 'string grant_id = 9;');
+      assert.notEqual(changed, text);
+      await writeFile(file, changed);
+      await assert.rejects(
+        run(BUF, ['breaking', tmp, '--against', join(ROOT, 'proto', 'released.binpb')]),
+        (err: { stdout?: string }) => {
+          assert.match(err.stdout ?? '', /grant_id/);
+          return true;
+        },
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('src/gen matches what `npm run gen` produces from proto/', async () => {

@@ -28,11 +28,15 @@ export const protobufPackage = "baton_entra.v1";
 
 export const protobufFileName = "baton_entra/v1/control_plane.proto";
 
+/** Whether the daemon can reach the tenant with its credential (the connector pages' status). */
 export enum ConnectionStatus {
+  /** CONNECTION_STATUS_UNSPECIFIED - Not reported. */
   CONNECTION_STATUS_UNSPECIFIED = 0,
   /** CONNECTION_STATUS_CONNECTED - The daemon can reach the tenant with its credential. */
   CONNECTION_STATUS_CONNECTED = 1,
+  /** CONNECTION_STATUS_UNCONNECTED - The tenant refused the credential or could not be reached. */
   CONNECTION_STATUS_UNCONNECTED = 2,
+  /** CONNECTION_STATUS_EXPIRED - The credential (client secret or certificate) has expired. */
   CONNECTION_STATUS_EXPIRED = 3,
   UNRECOGNIZED = -1,
 }
@@ -74,9 +78,13 @@ export function connectionStatusToJSON(object: ConnectionStatus): string {
   }
 }
 
+/** Whether a snapshot holds the whole tenant or continues a previous one. */
 export enum SnapshotKind {
+  /** SNAPSHOT_KIND_UNSPECIFIED - Not said. */
   SNAPSHOT_KIND_UNSPECIFIED = 0,
+  /** SNAPSHOT_KIND_FULL - A full sync. */
   SNAPSHOT_KIND_FULL = 1,
+  /** SNAPSHOT_KIND_INCREMENTAL - An incremental sync from the previous snapshot's delta links. */
   SNAPSHOT_KIND_INCREMENTAL = 2,
   UNRECOGNIZED = -1,
 }
@@ -113,31 +121,55 @@ export function snapshotKindToJSON(object: SnapshotKind): string {
   }
 }
 
+/** What the daemon was built from. */
 export interface BuildInfo {
+  /** The runtime's version (`process.version`). */
   langVersion: string;
+  /** The package name (`baton-entra`). */
   package: string;
+  /** The package version. */
   packageVersion: string;
 }
 
+/** The machine the daemon runs on. */
 export interface OsInfo {
+  /** `linux`, `darwin`, … */
   os: string;
+  /** `x64`, `arm64`, … */
   arch: string;
+  /** The host name (a pod's name on Kubernetes). */
   hostname: string;
+  /** The kernel release. */
   release: string;
 }
 
+/** A host's announcement of itself. */
 export interface HelloRequest {
+  /** The daemon's stable name (BATON_HOST_ID): printable, at most 256 characters. */
   hostId: string;
+  /** The daemon's version. */
   version: string;
+  /** What the daemon can do: `sync`, `provision`, `account_provisioning`, `actions`. */
   capabilities: string[];
+  /** Whether the daemon reaches the tenant. */
   connectionStatus: ConnectionStatus;
-  credentialExpiresAt?: Date | undefined;
+  /** When the daemon's tenant credential expires, if known. */
+  credentialExpiresAt?:
+    | Date
+    | undefined;
+  /** The Entra tenant the daemon syncs. */
   tenantId: string;
-  buildInfo?: BuildInfo | undefined;
+  /** What the daemon was built from. */
+  buildInfo?:
+    | BuildInfo
+    | undefined;
+  /** The machine the daemon runs on. */
   osInfo?: OsInfo | undefined;
 }
 
+/** The control plane's answer to Hello. */
 export interface HelloResponse {
+  /** The control plane's clock, for the daemon to notice skew. */
   serverTime?:
     | Date
     | undefined;
@@ -149,7 +181,9 @@ export interface HelloResponse {
   passwordRecipient: string;
 }
 
+/** A poll for work. */
 export interface GetTasksRequest {
+  /** The polling host. */
   hostId: string;
   /** At most this many tasks (1–100; 0 means 10). */
   pageSize: number;
@@ -157,18 +191,29 @@ export interface GetTasksRequest {
   knownTaskIds: string[];
 }
 
+/** Work for the host, and its pacing. */
 export interface GetTasksResponse {
+  /** Tasks now claimed by the host. */
   tasks: Task[];
-  nextPoll?: Duration | undefined;
+  /** When to poll again while idle. */
+  nextPoll?:
+    | Duration
+    | undefined;
+  /** How often to heartbeat while a task runs. */
   nextHeartbeat?: Duration | undefined;
 }
 
+/** A host's word that its tasks still run. */
 export interface HeartbeatRequest {
+  /** The heartbeating host. */
   hostId: string;
+  /** The tasks it runs. */
   taskIds: string[];
 }
 
+/** The control plane's answer to a heartbeat. */
 export interface HeartbeatResponse {
+  /** When to heartbeat next. */
   nextHeartbeat?:
     | Duration
     | undefined;
@@ -176,21 +221,33 @@ export interface HeartbeatResponse {
   cancelledTaskIds: string[];
 }
 
+/** A task's outcome. */
 export interface FinishTaskRequest {
+  /** The host that ran the task. */
   hostId: string;
+  /** The task. */
   taskId: string;
-  success?: TaskSuccess | undefined;
+  /** It succeeded, with its response. */
+  success?:
+    | TaskSuccess
+    | undefined;
+  /** It failed, with a code and whether a retry could succeed. */
   error?: TaskError | undefined;
 }
 
+/** The outcome was recorded (a repeat changes nothing). */
 export interface FinishTaskResponse {
 }
 
+/** The first message of an upload: what is coming. */
 export interface UploadMetadata {
+  /** The uploading host. */
   hostId: string;
   /** The task that asked for this sync, if any. */
   taskId: string;
+  /** The sync's id (a UUID, from the snapshot header). */
   syncId: string;
+  /** Full or incremental. */
   kind: SnapshotKind;
   /** Size of the whole file in bytes. */
   totalSize: number;
@@ -202,37 +259,59 @@ export interface UploadMetadata {
   resumeOffset: number;
 }
 
+/** A piece of the snapshot file. */
 export interface UploadChunk {
+  /** Where the piece starts in the file. */
   offset: number;
+  /** The bytes (at most 1 MiB). */
   data: Uint8Array;
 }
 
+/** The last message of an upload. */
 export interface UploadEnd {
   /** Hex SHA-256 of the whole file, as computed while reading it. */
   sha256: string;
 }
 
+/** One message of the upload stream. */
 export interface UploadSnapshotRequest {
-  metadata?: UploadMetadata | undefined;
-  chunk?: UploadChunk | undefined;
+  /** What is coming. */
+  metadata?:
+    | UploadMetadata
+    | undefined;
+  /** A piece of the file. */
+  chunk?:
+    | UploadChunk
+    | undefined;
+  /** The whole file was sent. */
   end?: UploadEnd | undefined;
 }
 
+/** The stored snapshot. */
 export interface UploadSnapshotResponse {
+  /** The sync's id. */
   syncId: string;
+  /** Bytes stored. */
   bytes: number;
+  /** Hex SHA-256 of what was stored. */
   sha256: string;
   /** The snapshot was already stored (same sync id and checksum); nothing new was written. */
   duplicate: boolean;
+  /** When the control plane stored it. */
   receivedAt?: Date | undefined;
 }
 
+/** Asks how much of an upload the control plane holds. */
 export interface GetUploadStatusRequest {
+  /** The uploading host. */
   hostId: string;
+  /** The sync being uploaded. */
   syncId: string;
+  /** Hex SHA-256 of the whole file (another file under the same sync id starts again). */
   sha256: string;
 }
 
+/** How much of an upload the control plane holds. */
 export interface GetUploadStatusResponse {
   /** Bytes the control plane holds durably for this upload; resume from here. */
   committedOffset: number;
@@ -2183,6 +2262,11 @@ export const GetUploadStatusResponse: MessageFns<GetUploadStatusResponse> = {
  */
 export type ControlPlaneServiceService = typeof ControlPlaneServiceService;
 export const ControlPlaneServiceService = {
+  /**
+   * Announces a host (a daemon replica) and its state; the first call of a connection, and again
+   * whenever the control plane has forgotten the host. A host belongs to the client that first
+   * said Hello with it.
+   */
   hello: {
     path: "/baton_entra.v1.ControlPlaneService/Hello" as const,
     requestStream: false as const,
@@ -2192,6 +2276,7 @@ export const ControlPlaneServiceService = {
     responseSerialize: (value: HelloResponse): Buffer => Buffer.from(HelloResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HelloResponse => HelloResponse.decode(value),
   },
+  /** Hands the host up to `page_size` tasks to run, and says when to poll and heartbeat next. */
   getTasks: {
     path: "/baton_entra.v1.ControlPlaneService/GetTasks" as const,
     requestStream: false as const,
@@ -2201,6 +2286,7 @@ export const ControlPlaneServiceService = {
     responseSerialize: (value: GetTasksResponse): Buffer => Buffer.from(GetTasksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetTasksResponse => GetTasksResponse.decode(value),
   },
+  /** Keeps the host's running tasks claimed; the answer names tasks to cancel. */
   heartbeat: {
     path: "/baton_entra.v1.ControlPlaneService/Heartbeat" as const,
     requestStream: false as const,
@@ -2210,6 +2296,7 @@ export const ControlPlaneServiceService = {
     responseSerialize: (value: HeartbeatResponse): Buffer => Buffer.from(HeartbeatResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HeartbeatResponse => HeartbeatResponse.decode(value),
   },
+  /** Records a task's outcome; only the host holding the task may finish it. */
   finishTask: {
     path: "/baton_entra.v1.ControlPlaneService/FinishTask" as const,
     requestStream: false as const,
@@ -2246,9 +2333,17 @@ export const ControlPlaneServiceService = {
 } as const;
 
 export interface ControlPlaneServiceServer extends UntypedServiceImplementation {
+  /**
+   * Announces a host (a daemon replica) and its state; the first call of a connection, and again
+   * whenever the control plane has forgotten the host. A host belongs to the client that first
+   * said Hello with it.
+   */
   hello: handleUnaryCall<HelloRequest, HelloResponse>;
+  /** Hands the host up to `page_size` tasks to run, and says when to poll and heartbeat next. */
   getTasks: handleUnaryCall<GetTasksRequest, GetTasksResponse>;
+  /** Keeps the host's running tasks claimed; the answer names tasks to cancel. */
   heartbeat: handleUnaryCall<HeartbeatRequest, HeartbeatResponse>;
+  /** Records a task's outcome; only the host holding the task may finish it. */
   finishTask: handleUnaryCall<FinishTaskRequest, FinishTaskResponse>;
   /** How much of an upload the control plane holds, so a broken stream resumes where it stopped. */
   getUploadStatus: handleUnaryCall<GetUploadStatusRequest, GetUploadStatusResponse>;
@@ -2257,6 +2352,11 @@ export interface ControlPlaneServiceServer extends UntypedServiceImplementation 
 }
 
 export interface ControlPlaneServiceClient extends Client {
+  /**
+   * Announces a host (a daemon replica) and its state; the first call of a connection, and again
+   * whenever the control plane has forgotten the host. A host belongs to the client that first
+   * said Hello with it.
+   */
   hello(
     request: HelloRequest,
     callback: (error: ServiceError | null, response: HelloResponse) => void,
@@ -2272,6 +2372,7 @@ export interface ControlPlaneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HelloResponse) => void,
   ): ClientUnaryCall;
+  /** Hands the host up to `page_size` tasks to run, and says when to poll and heartbeat next. */
   getTasks(
     request: GetTasksRequest,
     callback: (error: ServiceError | null, response: GetTasksResponse) => void,
@@ -2287,6 +2388,7 @@ export interface ControlPlaneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetTasksResponse) => void,
   ): ClientUnaryCall;
+  /** Keeps the host's running tasks claimed; the answer names tasks to cancel. */
   heartbeat(
     request: HeartbeatRequest,
     callback: (error: ServiceError | null, response: HeartbeatResponse) => void,
@@ -2302,6 +2404,7 @@ export interface ControlPlaneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HeartbeatResponse) => void,
   ): ClientUnaryCall;
+  /** Records a task's outcome; only the host holding the task may finish it. */
   finishTask(
     request: FinishTaskRequest,
     callback: (error: ServiceError | null, response: FinishTaskResponse) => void,

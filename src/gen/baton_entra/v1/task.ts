@@ -19,7 +19,9 @@ export const protobufFileName = "baton_entra/v1/task.proto";
  * principals and grants are Baton strings (`<type>:<id>:<slug>`, `<entitlement>:<type>:<id>`).
  */
 export interface Task {
+  /** The task's id (27 alphanumerics, time-ordered); a retried task keeps it. */
   id: string;
+  /** When the task was queued. */
   createdAt?:
     | Date
     | undefined;
@@ -27,40 +29,81 @@ export interface Task {
   dryRun: boolean;
   /** Provisioning kinds: an operator approved this task after the deletion guard held it. */
   approved: boolean;
-  syncFull?: SyncFullTask | undefined;
-  syncIncremental?: SyncIncrementalTask | undefined;
-  grant?: GrantTask | undefined;
-  revoke?: RevokeTask | undefined;
-  createAccount?: CreateAccountTask | undefined;
-  enableAccount?: EnableAccountTask | undefined;
-  disableAccount?: DisableAccountTask | undefined;
-  deleteAccount?: DeleteAccountTask | undefined;
-  invokeAction?: InvokeActionTask | undefined;
-  listEvents?: ListEventsTask | undefined;
+  /** Sync the whole tenant. */
+  syncFull?:
+    | SyncFullTask
+    | undefined;
+  /** Sync what changed since a previous sync. */
+  syncIncremental?:
+    | SyncIncrementalTask
+    | undefined;
+  /** Grant an entitlement to a principal. */
+  grant?:
+    | GrantTask
+    | undefined;
+  /** Revoke a grant. */
+  revoke?:
+    | RevokeTask
+    | undefined;
+  /** Create an account. */
+  createAccount?:
+    | CreateAccountTask
+    | undefined;
+  /** Let an account sign in again. */
+  enableAccount?:
+    | EnableAccountTask
+    | undefined;
+  /** Block an account's sign-in. */
+  disableAccount?:
+    | DisableAccountTask
+    | undefined;
+  /** Delete an account (soft: restorable for 30 days). */
+  deleteAccount?:
+    | DeleteAccountTask
+    | undefined;
+  /** Run a connector action. */
+  invokeAction?:
+    | InvokeActionTask
+    | undefined;
+  /** List resource-change events from the directory's audit log. */
+  listEvents?:
+    | ListEventsTask
+    | undefined;
+  /** Restore a soft-deleted account. */
   restoreAccount?: RestoreAccountTask | undefined;
 }
 
 /** A reference to one resource, as in Baton's ResourceId. */
 export interface ResourceRef {
+  /** The resource type (`user`, `group`, `enterprise_application`, …). */
   resourceTypeId: string;
+  /** The object's id in the directory. */
   resourceId: string;
 }
 
+/** Sync the whole tenant into a new snapshot and upload it. */
 export interface SyncFullTask {
   /** Only these resource types, when set. */
   resourceTypeIds: string[];
+  /** Leave grants out of the snapshot. */
   skipGrants: boolean;
+  /** Leave entitlements and grants out of the snapshot. */
   skipEntitlementsAndGrants: boolean;
 }
 
+/** Sync what changed since a previous sync and upload it. */
 export interface SyncIncrementalTask {
   /** The sync the daemon should continue from (its delta links); a full sync runs when unknown. */
   fromSyncId: string;
+  /** Only these resource types, when set. */
   resourceTypeIds: string[];
 }
 
+/** Grant an entitlement to a principal. */
 export interface GrantTask {
+  /** The entitlement, as the snapshot names it (`group:<id>:member`). */
   entitlementId: string;
+  /** Who gets it. */
   principal?:
     | ResourceRef
     | undefined;
@@ -68,17 +111,30 @@ export interface GrantTask {
   duration?: Duration | undefined;
 }
 
+/** Revoke a grant: by its id, or by entitlement and principal. */
 export interface RevokeTask {
+  /** The grant, as the snapshot names it (`<entitlement id>:<principal type>:<principal id>`). */
   grantId: string;
+  /** With `principal`, instead of `grant_id`. */
   entitlementId: string;
+  /** With `entitlement_id`, instead of `grant_id`. */
   principal?: ResourceRef | undefined;
 }
 
+/** Create an account with a generated password. */
 export interface CreateAccountTask {
+  /** The account's resource type (`user`; empty means user). */
   resourceTypeId: string;
+  /** The sign-in name (a user principal name). */
   login: string;
+  /** E-mail addresses. */
   emails: string[];
+  /** The display name (default: the login's local part). */
   displayName: string;
+  /**
+   * Further properties (jobTitle, department, manager, usageLocation, extensionAttribute1–15,
+   * check_upn, …).
+   */
   profile?:
     | { [key: string]: any }
     | undefined;
@@ -89,47 +145,71 @@ export interface CreateAccountTask {
   passwordRecipient: string;
 }
 
+/** Let an account sign in again. */
 export interface EnableAccountTask {
+  /** The account (`user`). */
   account?: ResourceRef | undefined;
 }
 
+/** Block an account's sign-in. */
 export interface DisableAccountTask {
+  /** The account (`user`). */
   account?: ResourceRef | undefined;
 }
 
+/** Delete an account (soft: restorable for 30 days). */
 export interface DeleteAccountTask {
+  /** The account (`user`). */
   account?: ResourceRef | undefined;
 }
 
 /** Restores a soft-deleted account (within Entra's 30 days). */
 export interface RestoreAccountTask {
+  /** The deleted account (`user`). */
   account?: ResourceRef | undefined;
 }
 
+/** Run a connector action (the daemon lists them with their argument schemas). */
 export interface InvokeActionTask {
+  /** The action's name (`set_manager`, `check_upn`, …). */
   name: string;
-  args?: { [key: string]: any } | undefined;
+  /** Its arguments, as its JSON Schema describes them. */
+  args?:
+    | { [key: string]: any }
+    | undefined;
+  /** The resource type the action belongs to, when several have one of that name. */
   resourceTypeId: string;
 }
 
+/** List resource-change events from the directory's audit log. */
 export interface ListEventsTask {
+  /** Where the previous page ended. */
   cursor: string;
-  startAt?: Date | undefined;
+  /** Events from this time on, when there is no cursor. */
+  startAt?:
+    | Date
+    | undefined;
+  /** The event feed (one: the directory audit log). */
   feedId: string;
+  /** At most this many events. */
   pageSize: number;
 }
 
 /** Outcome of a task that succeeded. */
 export interface TaskSuccess {
+  /** What the task returned (a provisioning task: `outcome`, `requests`, …). */
   response?: { [key: string]: any } | undefined;
 }
 
 /** Outcome of a task that failed. `code` uses google.rpc.Code numbering. */
 export interface TaskError {
+  /** The google.rpc.Code. */
   code: number;
+  /** What went wrong, naming the argument or setting at fault. */
   message: string;
   /** Whether running the task again could succeed. */
   retryable: boolean;
+  /** Further facts about the failure. */
   details?: { [key: string]: any } | undefined;
 }
 
