@@ -44,6 +44,9 @@ export interface ListingCount {
 /** Staged items are applied in batches of this many. */
 const APPLY_BATCH = 500;
 
+/** Fresh delta rounds Graph may reset before the phase gives up. */
+const MAX_ROUND_RESTARTS = 3;
+
 /**
  * Walks a Graph collection page by page. Each page and the checkpoint naming the next page commit
  * in one transaction, so a sync killed anywhere resumes at the first page not yet stored. A delta
@@ -85,52 +88,70 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
   const replaying = store.scratch.get(`replaying:${spec.phase}`) === '1';
   // A replayed delta round carries only changes: applied at once, they are few.
   const key = replaying ? undefined : spec.itemKey;
-  const pages = ctx.graph.pages<T>(url, ctx.requestOptions)[Symbol.asyncIterator]();
-  let ahead = prefetch(pages);
-  try {
-    for (;;) {
-      const next = await ahead;
-      if (next.done) break;
-      const page = next.value;
-      ctx.signal?.throwIfAborted();
-      // The following page is requested before this one is stored, so that Graph serves it while
-      // this process parses and writes. Only stored pages are checkpointed: a sync stopped here
-      // resumes at `page.nextLink`, whether or not the page fetched ahead had arrived.
-      ahead = prefetch(pages);
-      const after = !replaying && isLast(page) && spec.count ? await countOf(ctx, spec.count) : undefined;
-      store.transaction(() => {
-        const last = isLast(page);
-        if (key) {
-          store.checkpoints.stage(
-            spec.phase,
-            page.value.map((item) => ({ key: key(item), data: item })),
-          );
-          if (last) applyStaged(ctx, spec);
-        } else spec.onPage(page.value);
-        if (after !== undefined) checkCount(ctx, spec, after);
-        items += page.value.length;
-        if (last && spec.deltaKey) {
-          if (!page.deltaLink)
-            throw new Error(`${spec.phase}: the delta round ended without an @odata.deltaLink`);
-          store.state.set(spec.deltaKey, page.deltaLink);
-        }
-        store.checkpoints.save({
-          phase: spec.phase,
-          status: last ? 'done' : 'running',
-          token: page.nextLink,
-          items,
+  for (let restarts = 0; ; restarts++) {
+    const pages = ctx.graph.pages<T>(url, ctx.requestOptions)[Symbol.asyncIterator]();
+    let ahead = prefetch(pages);
+    try {
+      for (;;) {
+        const next = await ahead;
+        if (next.done) break;
+        const page = next.value;
+        ctx.signal?.throwIfAborted();
+        // The following page is requested before this one is stored, so that Graph serves it while
+        // this process parses and writes. Only stored pages are checkpointed: a sync stopped here
+        // resumes at `page.nextLink`, whether or not the page fetched ahead had arrived.
+        ahead = prefetch(pages);
+        const after = !replaying && isLast(page) && spec.count ? await countOf(ctx, spec.count) : undefined;
+        store.transaction(() => {
+          const last = isLast(page);
+          if (key) {
+            store.checkpoints.stage(
+              spec.phase,
+              page.value.map((item) => ({ key: key(item), data: item })),
+            );
+            if (last) applyStaged(ctx, spec);
+          } else spec.onPage(page.value);
+          if (after !== undefined) checkCount(ctx, spec, after);
+          items += page.value.length;
+          if (last && spec.deltaKey) {
+            if (!page.deltaLink)
+              throw new Error(`${spec.phase}: the delta round ended without an @odata.deltaLink`);
+            store.state.set(spec.deltaKey, page.deltaLink);
+          }
+          store.checkpoints.save({
+            phase: spec.phase,
+            status: last ? 'done' : 'running',
+            token: page.nextLink,
+            items,
+          });
         });
-      });
+      }
+      break;
+    } catch (err) {
+      const expired = err instanceof GraphError && err.kind === 'sync_state_expired';
+      // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
+      // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
+      // A checkpointed page link of an interrupted sync can expire the same way.
+      const resumed = cp?.token !== undefined;
+      if ((replaying || resumed) && expired) throw new DeltaExpiredError(spec.phase, err);
+      // A round this run started from nothing holds no token of ours that could have expired: the
+      // service reset its own sync state and asks for the round again from its first request.
+      if (expired && spec.deltaKey && restarts < MAX_ROUND_RESTARTS) {
+        ctx.logger.warn(
+          { phase: spec.phase, restarts: restarts + 1 },
+          'delta round reset by Graph; restarting it',
+        );
+        url = spec.startUrl;
+        items = 0;
+        store.transaction(() => {
+          if (spec.owns) store.source.clearKinds(spec.owns.objects, spec.owns.links);
+          store.checkpoints.clearStaged(spec.phase);
+          store.checkpoints.save({ phase: spec.phase, status: 'running', token: url, items });
+        });
+        continue;
+      }
+      throw err;
     }
-  } catch (err) {
-    // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
-    // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
-    // A checkpointed page link of an interrupted sync can expire the same way.
-    const resumed = cp?.token !== undefined;
-    if ((replaying || resumed) && err instanceof GraphError && err.kind === 'sync_state_expired') {
-      throw new DeltaExpiredError(spec.phase, err);
-    }
-    throw err;
   }
   const end = store.checkpoints.get(spec.phase);
   if (end?.status !== 'done') {
