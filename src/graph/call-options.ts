@@ -9,6 +9,8 @@ export class CallOptions implements MiddlewareOptions {
   /** Set by the retry middleware when it gives up for a reason other than an HTTP status. */
   failure?: unknown;
   attempts = 0;
+  /** A successful JSON answer, parsed by the fetch handler within the attempt that read it. */
+  parsed?: { body: unknown };
 
   constructor(
     readonly url: string,

@@ -136,3 +136,15 @@ export function classifyCredentialError(err: unknown, scope: string): GraphError
     cause: err,
   });
 }
+
+/**
+ * A token request that got no usable answer from the token endpoint: the response was cut off or
+ * did not parse (MSAL's `network_error`, whose code leads its message:
+ * https://learn.microsoft.com/entra/msal/javascript/browser/errors), or our password flow could
+ * not read one. Nothing was refused, so asking again may work; an AADSTS answer is final.
+ */
+export function isTransientCredentialFailure(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | null | undefined;
+  if (e?.name === 'TokenTransportError') return true;
+  return typeof e?.message === 'string' && /^network_error\b/.test(e.message);
+}

@@ -142,6 +142,8 @@ export function createGraphClient(
       if (err instanceof GraphError) throw err;
       throw protocolBug(method, url, `request failed: ${(err as Error)?.message ?? String(err)}`, err);
     }
+    if (res.ok && call.parsed !== undefined)
+      return { status: res.status, headers: Object.fromEntries(res.headers), body: call.parsed.body as T };
     const text = await res.text();
     if (!res.ok && !alsoOk.includes(res.status)) {
       throw classifyResponse({

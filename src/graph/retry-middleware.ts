@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { GraphStats } from './types.js';
 import { GraphError } from './errors.js';
 import { CallOptions, NetworkFailure } from './call-options.js';
-import { classifyCredentialError, describeCall } from './classify.js';
+import { classifyCredentialError, describeCall, isTransientCredentialFailure } from './classify.js';
 import { Semaphore } from './semaphore.js';
 import {
   RETRY_AFTER_STATUSES,
@@ -74,6 +74,14 @@ export class RetryMiddleware implements Middleware {
       }
       if (outcome !== undefined) {
         // No request left the process: the token could not be obtained (or the caller aborted).
+        if (!signal?.aborted && isTransientCredentialFailure(outcome) && attempt < deps.maxAttempts) {
+          await this.retryAfter(
+            backoffDelay(attempt, deps.random),
+            { method, url, attempt, reason: 'token endpoint answer unusable' },
+            signal,
+          );
+          continue;
+        }
         const error = signal?.aborted ? outcome : classifyCredentialError(outcome, call?.scope ?? 'graph');
         if (call) call.failure = error;
         throw error;

@@ -25,6 +25,14 @@ export class TokenEndpointError extends Error {
   }
 }
 
+/** The token endpoint could not be reached, or its answer could not be read: worth asking again. */
+export class TokenTransportError extends Error {
+  constructor(what: string, cause?: unknown) {
+    super(`token endpoint: ${what}`, cause === undefined ? undefined : { cause });
+    this.name = 'TokenTransportError';
+  }
+}
+
 /**
  * Resource-owner password credentials for a confidential client (username + password + client
  * secret), which @azure/identity does not offer. Tokens are cached per scope.
@@ -54,20 +62,34 @@ export class ConfidentialPasswordCredential implements TokenCredential {
       password: this.auth.password,
       scope,
     });
-    const res = await fetch(
-      `${this.config.authorityHost}/${encodeURIComponent(this.auth.tenantId)}/oauth2/v2.0/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-        dispatcher: this.dispatcher,
-        ...(options?.abortSignal ? { signal: options.abortSignal as AbortSignal } : {}),
-      },
-    );
-    const body = (await res.json().catch(() => ({}))) as TokenErrorBody & {
-      access_token?: string;
-      expires_in?: number;
-    };
+    const signal = options?.abortSignal as AbortSignal | undefined;
+    let res: Awaited<ReturnType<typeof fetch>>;
+    let text: string;
+    try {
+      res = await fetch(
+        `${this.config.authorityHost}/${encodeURIComponent(this.auth.tenantId)}/oauth2/v2.0/token`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+          dispatcher: this.dispatcher,
+          ...(signal ? { signal } : {}),
+        },
+      );
+      text = await res.text();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new TokenTransportError('no complete answer', err);
+    }
+    let body: TokenErrorBody & { access_token?: string; expires_in?: number } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch (err) {
+      // An unreadable success is a broken answer; an unreadable failure is still a refusal.
+      if (res.ok) throw new TokenTransportError(`unparsable answer (status ${res.status})`, err);
+    }
+    if (res.ok && typeof body.access_token !== 'string')
+      throw new TokenTransportError(`answer without an access_token (status ${res.status})`);
     if (!res.ok || typeof body.access_token !== 'string') {
       throw new TokenEndpointError(res.status, {
         ...(body.error !== undefined ? { error: body.error } : {}),

@@ -44,7 +44,18 @@ export interface FaultRule {
   path: string;
   method?: string;
   kind:
-    'status429' | 'status503' | 'status504' | 'slow' | 'reset' | 'malformed' | 'gone410' | 'lost-response';
+    | 'status429'
+    | 'status503'
+    | 'status504'
+    | 'slow'
+    | 'reset'
+    | 'malformed'
+    | 'gone410'
+    | 'lost-response'
+    /** The response loses its `@odata.nextLink`: a page that claims to be the last. */
+    | 'drop-next-link'
+    /** Status, headers and half the body, then the connection drops. */
+    | 'truncated';
   /** 0..1, drawn from the simulator's seeded PRNG. Default 1. */
   probability?: number;
   /** Only the first N matching requests; unlimited by default. */

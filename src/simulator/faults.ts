@@ -27,6 +27,8 @@ const KINDS = new Set([
   'malformed',
   'gone410',
   'lost-response',
+  'drop-next-link',
+  'truncated',
 ]);
 
 const RESPONDS = new Set(['reset', 'status504']);

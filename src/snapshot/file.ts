@@ -2,12 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, basename, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import type { SnapshotHeader } from './header.js';
+import { releaseTempName, tempName } from './temp-files.js';
 import { SnapshotDb } from './database.js';
 import {
   GRANTS_BY_PRINCIPAL,
@@ -37,13 +38,6 @@ export class SnapshotFileError extends Error {
 
 /** The header's fields that the writer does not fill in itself. */
 export type HeaderDraft = Omit<SnapshotHeader, 'sha256' | 'bodyBytes' | 'schemaVersion'>;
-
-function tempName(target: string, suffix: string): string {
-  return join(
-    dirname(target),
-    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${suffix}`,
-  );
-}
 
 /** Counts and hashes the bytes flowing through. */
 function digestTap(): Transform & { digest(): { sha256: string; bytes: number } } {
@@ -170,7 +164,10 @@ export async function writeSnapshotFile(
     await rename(final, outFile);
     return header;
   } finally {
-    await Promise.all([copy, `${copy}-wal`, `${copy}-shm`, body, final].map((p) => rm(p, { force: true })));
+    await Promise.all(
+      [copy, `${copy}-journal`, `${copy}-wal`, `${copy}-shm`, body, final].map((p) => rm(p, { force: true })),
+    );
+    for (const p of [copy, body, final]) releaseTempName(p);
   }
 }
 

@@ -151,17 +151,18 @@ describe('resource mappers (Graph JSON → resources)', () => {
         { id: 'r-app', value: 'Daemon', allowedMemberTypes: ['Application'] },
       ],
     };
-    it('entitlements: owner, default access, one per user-assignable app role', () => {
+    it('entitlements: owner, default access, one per app role, grantable to the member types it allows', () => {
       const r = toAppResource(sp, new Set(['org']));
       assert.equal(r.profile.tenant_owned, true);
       assert.equal(r.externalLink, 'https://payroll.test');
       assert.deepEqual(
-        appEntitlements(r, sp).map((e) => e.slug),
+        appEntitlements(r, sp).map((e) => [e.slug, e.grantableTo]),
         [
-          'owner',
-          'assignment:00000000-0000-0000-0000-000000000000',
-          'assignment:r-user',
-          'assignment:r-both',
+          ['owner', ['user', 'enterprise_application', 'managed_identity']],
+          ['assignment:00000000-0000-0000-0000-000000000000', ['user', 'group']],
+          ['assignment:r-user', ['user', 'group']],
+          ['assignment:r-both', ['user', 'group', 'enterprise_application', 'managed_identity']],
+          ['assignment:r-app', ['enterprise_application', 'managed_identity']],
         ],
       );
     });

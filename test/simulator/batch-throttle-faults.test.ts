@@ -156,6 +156,26 @@ describe('simulator $batch, throttling, faults and counters', () => {
     assert.throws(() => f.sim.setFaults([{ path: '(', kind: 'reset' }]), /faults\[0\]\.path/);
   });
 
+  it('faults: a page without its nextLink, and a body cut off mid-stream', async () => {
+    f.sim.setThrottling(false);
+    f.sim.resetCounters();
+    const url = '/v1.0/users?$select=id&$top=5';
+    const whole = await raw(f.sim, url, { token: tok });
+    assert.equal(typeof whole.body['@odata.nextLink'], 'string', 'the listing pages');
+    f.sim.setFaults([{ path: '^/v1\\.0/users$', kind: 'drop-next-link', count: 1 }]);
+    const cut = await raw(f.sim, url, { token: tok });
+    assert.equal(cut.status, 200);
+    assert.deepEqual(cut.body.value, whole.body.value, 'the same items');
+    assert.equal(cut.body['@odata.nextLink'], undefined, 'claims to be the last page');
+    f.sim.setFaults([{ path: '^/v1\\.0/users$', kind: 'truncated', count: 1 }]);
+    const res = await fetch(`${f.sim.url}${url}`, { headers: { authorization: `Bearer ${tok}` } });
+    assert.equal(res.status, 200);
+    assert.ok(Number(res.headers.get('content-length')) > 0);
+    await assert.rejects(res.text(), 'the body ends before its announced length');
+    assert.equal((await raw(f.sim, url, { token: tok })).body.value.length, 5, 'count limits the fault');
+    assert.equal(f.sim.counters()['GET /v1.0/users']!.faults, 2);
+  });
+
   it('the SDK retries a 503 fault and succeeds', async () => {
     f.sim.setThrottling(false);
     f.sim.setFaults([{ path: '^/v1\\.0/organization$', kind: 'status503', count: 1 }]);

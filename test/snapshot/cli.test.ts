@@ -21,7 +21,8 @@ describe('snapshot and mapping commands', function () {
     const r = await runCli(['snapshot', 'inspect', file, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const h = JSON.parse(r.stdout) as { counts: { grants: number }; deltaLinks: string[] };
-    assert.equal(h.counts.grants, 37);
+    // 37 to users and groups, and the managed identity's application permission on sp-app.
+    assert.equal(h.counts.grants, 38);
     assert.deepEqual(h.deltaLinks, ['applications', 'devices', 'groups', 'servicePrincipals', 'users']);
   });
 
@@ -33,7 +34,7 @@ describe('snapshot and mapping commands', function () {
       lines[0],
       'kind,id,resource_type,resource_id,display_name,entitlement,slug,purpose,principal_type,principal_id,expandable,data',
     );
-    assert.equal(lines.filter((l) => l.startsWith('grant,')).length, 37);
+    assert.equal(lines.filter((l) => l.startsWith('grant,')).length, 38);
     const bad = await runCli(['snapshot', 'export', file, '--format', 'xml']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--format: expected jsonl or csv/);

@@ -85,6 +85,9 @@ function chooseMode(ctx: CollectContext): 'delta' | 'list' {
  * marked for a full listing of `/servicePrincipals/{id}/appRoleAssignedTo` (the next phase); the
  * rest need no further request.
  * https://learn.microsoft.com/graph/query-parameters#expand-parameter
+ *
+ * A listing, unlike a delta round, has no deltaLink to prove it reached the end: the stored count
+ * is checked against `/servicePrincipals/$count`, and a shortfall fails the sync.
  */
 export const servicePrincipalsPhase: CollectPhase = {
   name: 'servicePrincipals',
@@ -95,6 +98,11 @@ export const servicePrincipalsPhase: CollectPhase = {
       phase: 'servicePrincipals',
       startUrl: `/servicePrincipals?$select=${SP_SELECT.join(',')}&$expand=appRoleAssignedTo&$top=999`,
       owns: { objects: ['servicePrincipal', 'spOverflow'], links: ['servicePrincipal'] },
+      count: {
+        collection: '/servicePrincipals',
+        url: '/servicePrincipals/$count',
+        stored: () => ctx.store.source.count('servicePrincipal'),
+      },
       onPage: (items) => {
         for (const item of items) {
           const id = item.id;

@@ -93,9 +93,19 @@ export function toAppResource(sp: GraphServicePrincipal, orgIds: Set<string>): R
   return r;
 }
 
-/** Owner, default access, and one entitlement per app role that users can be assigned. */
+/** Who can hold an app role: `User` roles go to users and groups, `Application` roles to apps. */
+const MEMBER_TYPE_GRANTEES: Record<string, string[]> = {
+  User: ['user', 'group'],
+  Application: ['enterprise_application', 'managed_identity'],
+};
+
+/**
+ * Owner, default access, and one entitlement per app role, whatever its member types: an
+ * application permission (`allowedMemberTypes: ["Application"]`, e.g. Microsoft Graph's
+ * Directory.ReadWrite.All) granted to an app or a managed identity is access like any other.
+ * https://learn.microsoft.com/graph/api/resources/approle
+ */
 export function appEntitlements(r: Resource, sp: Pick<GraphServicePrincipal, 'appRoles'>): Entitlement[] {
-  const assignTo = ['user', 'group'];
   const out: Entitlement[] = [
     {
       id: entitlementId(r.id, 'owner'),
@@ -110,19 +120,24 @@ export function appEntitlements(r: Resource, sp: Pick<GraphServicePrincipal, 'ap
       resource: r.id,
       slug: `assignment:${DEFAULT_ACCESS_ROLE}`,
       purpose: 'assignment',
-      grantableTo: assignTo,
+      grantableTo: MEMBER_TYPE_GRANTEES.User!,
       displayName: `${r.displayName} default access`,
     },
   ];
   for (const role of sp.appRoles ?? []) {
-    if (!role.allowedMemberTypes?.includes('User') || role.id === DEFAULT_ACCESS_ROLE) continue;
+    if (role.id === DEFAULT_ACCESS_ROLE) continue;
+    const grantableTo = [
+      ...new Set((role.allowedMemberTypes ?? []).flatMap((t) => MEMBER_TYPE_GRANTEES[t] ?? [])),
+    ];
+    // A role open to no kind of principal Graph knows cannot be held; there is nothing to offer.
+    if (grantableTo.length === 0) continue;
     const slug = `assignment:${role.id}`;
     out.push({
       id: entitlementId(r.id, slug),
       resource: r.id,
       slug,
       purpose: 'assignment',
-      grantableTo: assignTo,
+      grantableTo,
       displayName: `${r.displayName} ${role.value ?? role.displayName ?? role.id}`,
       ...(role.displayName ? { description: role.displayName } : {}),
     });

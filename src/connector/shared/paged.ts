@@ -24,10 +24,28 @@ export interface PagedPhaseSpec<T> {
    * order, so repeats across pages merge exactly as they would have.
    */
   itemKey?: (item: T) => string;
+  /**
+   * For listings (no delta round, whose end is proven by its deltaLink): the collection's `$count`,
+   * checked against what the listing stored. A page that lost its `@odata.nextLink` looks like the
+   * last one; without the count a truncated listing would pass for the whole collection.
+   */
+  count?: ListingCount;
+}
+
+export interface ListingCount {
+  /** The collection as named in errors, e.g. `/servicePrincipals`. */
+  collection: string;
+  /** Its `$count` segment, e.g. `/servicePrincipals/$count`. */
+  url: string;
+  /** How many distinct objects the listing stored so far. */
+  stored(): number;
 }
 
 /** Staged items are applied in batches of this many. */
 const APPLY_BATCH = 500;
+
+/** Fresh delta rounds Graph may reset before the phase gives up. */
+const MAX_ROUND_RESTARTS = 3;
 
 /**
  * Walks a Graph collection page by page. Each page and the checkpoint naming the next page commit
@@ -52,7 +70,11 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
         ? store.state.get(spec.deltaKey)
         : undefined;
     url = stored ?? spec.startUrl;
+    // Counted before the listing starts and again when it ends: objects created meanwhile raise
+    // only the second count, deleted ones lower only the second, so the smaller bounds the listing.
+    const before = stored === undefined && spec.count ? await countOf(ctx, spec.count) : undefined;
     store.transaction(() => {
+      if (before !== undefined) store.scratch.set(`count:${spec.phase}`, String(before));
       if (spec.deltaKey) {
         store.state.delete(spec.deltaKey);
         store.state.set(`${spec.deltaKey}:query`, spec.startUrl);
@@ -66,50 +88,70 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
   const replaying = store.scratch.get(`replaying:${spec.phase}`) === '1';
   // A replayed delta round carries only changes: applied at once, they are few.
   const key = replaying ? undefined : spec.itemKey;
-  const pages = ctx.graph.pages<T>(url, ctx.requestOptions)[Symbol.asyncIterator]();
-  let ahead = prefetch(pages);
-  try {
-    for (;;) {
-      const next = await ahead;
-      if (next.done) break;
-      const page = next.value;
-      ctx.signal?.throwIfAborted();
-      // The following page is requested before this one is stored, so that Graph serves it while
-      // this process parses and writes. Only stored pages are checkpointed: a sync stopped here
-      // resumes at `page.nextLink`, whether or not the page fetched ahead had arrived.
-      ahead = prefetch(pages);
-      store.transaction(() => {
-        const last = isLast(page);
-        if (key) {
-          store.checkpoints.stage(
-            spec.phase,
-            page.value.map((item) => ({ key: key(item), data: item })),
-          );
-          if (last) applyStaged(ctx, spec);
-        } else spec.onPage(page.value);
-        items += page.value.length;
-        if (last && spec.deltaKey) {
-          if (!page.deltaLink)
-            throw new Error(`${spec.phase}: the delta round ended without an @odata.deltaLink`);
-          store.state.set(spec.deltaKey, page.deltaLink);
-        }
-        store.checkpoints.save({
-          phase: spec.phase,
-          status: last ? 'done' : 'running',
-          token: page.nextLink,
-          items,
+  for (let restarts = 0; ; restarts++) {
+    const pages = ctx.graph.pages<T>(url, ctx.requestOptions)[Symbol.asyncIterator]();
+    let ahead = prefetch(pages);
+    try {
+      for (;;) {
+        const next = await ahead;
+        if (next.done) break;
+        const page = next.value;
+        ctx.signal?.throwIfAborted();
+        // The following page is requested before this one is stored, so that Graph serves it while
+        // this process parses and writes. Only stored pages are checkpointed: a sync stopped here
+        // resumes at `page.nextLink`, whether or not the page fetched ahead had arrived.
+        ahead = prefetch(pages);
+        const after = !replaying && isLast(page) && spec.count ? await countOf(ctx, spec.count) : undefined;
+        store.transaction(() => {
+          const last = isLast(page);
+          if (key) {
+            store.checkpoints.stage(
+              spec.phase,
+              page.value.map((item) => ({ key: key(item), data: item })),
+            );
+            if (last) applyStaged(ctx, spec);
+          } else spec.onPage(page.value);
+          if (after !== undefined) checkCount(ctx, spec, after);
+          items += page.value.length;
+          if (last && spec.deltaKey) {
+            if (!page.deltaLink)
+              throw new Error(`${spec.phase}: the delta round ended without an @odata.deltaLink`);
+            store.state.set(spec.deltaKey, page.deltaLink);
+          }
+          store.checkpoints.save({
+            phase: spec.phase,
+            status: last ? 'done' : 'running',
+            token: page.nextLink,
+            items,
+          });
         });
-      });
+      }
+      break;
+    } catch (err) {
+      const expired = err instanceof GraphError && err.kind === 'sync_state_expired';
+      // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
+      // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
+      // A checkpointed page link of an interrupted sync can expire the same way.
+      const resumed = cp?.token !== undefined;
+      if ((replaying || resumed) && expired) throw new DeltaExpiredError(spec.phase, err);
+      // A round this run started from nothing holds no token of ours that could have expired: the
+      // service reset its own sync state and asks for the round again from its first request.
+      if (expired && spec.deltaKey && restarts < MAX_ROUND_RESTARTS) {
+        ctx.logger.warn(
+          { phase: spec.phase, restarts: restarts + 1 },
+          'delta round reset by Graph; restarting it',
+        );
+        url = spec.startUrl;
+        items = 0;
+        store.transaction(() => {
+          if (spec.owns) store.source.clearKinds(spec.owns.objects, spec.owns.links);
+          store.checkpoints.clearStaged(spec.phase);
+          store.checkpoints.save({ phase: spec.phase, status: 'running', token: url, items });
+        });
+        continue;
+      }
+      throw err;
     }
-  } catch (err) {
-    // Graph: an expired delta token is 400 syncStateNotFound or 410 Gone; restart with a full sync.
-    // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
-    // A checkpointed page link of an interrupted sync can expire the same way.
-    const resumed = cp?.token !== undefined;
-    if ((replaying || resumed) && err instanceof GraphError && err.kind === 'sync_state_expired') {
-      throw new DeltaExpiredError(spec.phase, err);
-    }
-    throw err;
   }
   const end = store.checkpoints.get(spec.phase);
   if (end?.status !== 'done') {
@@ -118,6 +160,45 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
     );
   }
   return items;
+}
+
+/** `GET <collection>/$count`: an advanced query, so it needs `ConsistencyLevel: eventual`. */
+async function countOf(ctx: CollectContext, count: ListingCount): Promise<number> {
+  // https://learn.microsoft.com/graph/aad-advanced-queries#count-collections-and-items
+  const n = await ctx.graph.get<unknown>(count.url, {
+    ...ctx.requestOptions,
+    headers: { ...ctx.requestOptions.headers, ConsistencyLevel: 'eventual' },
+  });
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    throw new Error(`${count.collection}: $count answered ${JSON.stringify(n)}, not a count`);
+  return n;
+}
+
+/** A listing ended with fewer objects than the collection's `$count`: some page was cut short. */
+export class IncompleteListingError extends Error {
+  constructor(
+    readonly collection: string,
+    readonly listed: number,
+    readonly counted: number,
+  ) {
+    super(
+      `${collection}: the listing ended with ${listed} objects but $count counts ${counted}; ` +
+        'a page came back without its @odata.nextLink, and a partial listing is not taken as complete',
+    );
+    this.name = 'IncompleteListingError';
+  }
+}
+
+/**
+ * Fails the listing (inside its last page's transaction, so neither that page nor "done" is
+ * stored) when it holds fewer objects than Graph counted both before and after it.
+ */
+function checkCount<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>, after: number): void {
+  const count = spec.count!;
+  const noted = ctx.store.scratch.get(`count:${spec.phase}`);
+  const counted = noted === undefined ? after : Math.min(Number(noted), after);
+  const listed = count.stored();
+  if (listed < counted) throw new IncompleteListingError(count.collection, listed, counted);
 }
 
 /** Applies a round's staged items in key order (arrival order within a key), then forgets them. */

@@ -7,6 +7,7 @@ import {
   SnapshotFileError,
   writeSnapshotFile,
 } from '../../snapshot/file.js';
+import { removeStaleTemps } from '../../snapshot/temp-files.js';
 import { DeltaExpiredError, type PhaseContext } from '../collect.js';
 import type { Connector } from '../connector.js';
 import { SyncAbortedError } from '../errors.js';
@@ -55,6 +56,10 @@ export async function runEngine(options: EngineOptions): Promise<SyncResult> {
   const release = await acquireLock(`${workPath}.lock`);
   const requestsAtStart = connector.requestCount();
   try {
+    // A run killed while writing its snapshot left temp files beside the output; nothing else
+    // would ever remove them.
+    const stale = await removeStaleTemps(options.outFile);
+    if (stale.length) logger.info({ removed: stale }, 'removed temp files of an interrupted snapshot write');
     try {
       return await attempt(options, workPath, from, logger);
     } catch (err) {

@@ -21,7 +21,8 @@ export interface RouterParts {
 export type Outcome =
   | { kind: 'respond'; res: SimResponse; delayMs?: number }
   | { kind: 'reset' }
-  | { kind: 'malformed'; res: SimResponse };
+  | { kind: 'malformed'; res: SimResponse }
+  | { kind: 'truncated'; res: SimResponse };
 
 /** Counter key of a non-Graph request: identity endpoints keep `{tenant}` out of the key. */
 function keyOf(parts: RouterParts, req: SimRequest): string {
@@ -53,6 +54,14 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
         res: graphError(req, ctx.clock.now(), 504, 'UnknownError', 'Gateway timeout.'),
       };
     return { kind: 'reset' };
+  }
+  if (fault?.kind === 'drop-next-link' || fault?.kind === 'truncated') {
+    // Served in full, then spoiled on the way out: a page that claims to be the last one, or a
+    // body cut off mid-stream (a proxy or load balancer dropping the connection).
+    counters.add(key, 'faults');
+    const res = await dispatch(parts, req);
+    if (fault.kind === 'truncated') return { kind: 'truncated', res };
+    return { kind: 'respond', res: withoutNextLink(res) };
   }
   if (fault) {
     counters.add(key, 'faults');
@@ -105,6 +114,14 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
   }
   const res = await dispatch(parts, req);
   return { kind: 'respond', res, ...(delayMs !== undefined ? { delayMs } : {}) };
+}
+
+function withoutNextLink(res: SimResponse): SimResponse {
+  const body = res.body;
+  if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || !('@odata.nextLink' in body))
+    return res;
+  const { '@odata.nextLink': _dropped, ...rest } = body as Record<string, unknown>;
+  return { ...res, body: rest };
 }
 
 async function dispatch(parts: RouterParts, req: SimRequest): Promise<SimResponse> {

@@ -29,18 +29,31 @@ function lowerHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+function serialise(r: SimResponse): string | Buffer | undefined {
+  return r.body === undefined
+    ? undefined
+    : typeof r.body === 'string' || Buffer.isBuffer(r.body)
+      ? r.body
+      : JSON.stringify(r.body);
+}
+
 export function write(res: ServerResponse, r: SimResponse): void {
-  const body =
-    r.body === undefined
-      ? undefined
-      : typeof r.body === 'string' || Buffer.isBuffer(r.body)
-        ? r.body
-        : JSON.stringify(r.body);
+  const body = serialise(r);
   res.writeHead(r.status, {
     ...r.headers,
     ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
   });
   res.end(body);
+}
+
+/**
+ * Announces the whole body's length, sends the first half and drops the connection: the client
+ * sees a status and headers, then the body ends early.
+ */
+function writeTruncated(req: IncomingMessage, res: ServerResponse, r: SimResponse): void {
+  const body = Buffer.from(serialise(r) ?? '');
+  res.writeHead(r.status, { ...r.headers, 'content-length': body.length });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
 }
 
 /** The node:https request listener: reads the request, routes it, writes (or drops) the answer. */
@@ -73,6 +86,10 @@ export function createListener(parts: RouterParts, onError: (err: unknown) => vo
       const outcome = await route(parts, sim);
       if (outcome.kind === 'reset') {
         req.socket.destroy();
+        return;
+      }
+      if (outcome.kind === 'truncated') {
+        writeTruncated(req, res, outcome.res);
         return;
       }
       if (outcome.kind === 'respond' && outcome.delayMs)

@@ -60,11 +60,9 @@ export function expectedIds(t: FakeTenant, c: ConnectorConfig): { resources: str
   if (t.pim) for (const a of t.eligible) add(`role:${a.roleDefinitionId}:eligible`, a.principalId);
   for (const a of t.assignments) {
     const sp = t.sps.get(a.resourceId)!;
-    const roles = (sp.appRoles as { id: string; allowedMemberTypes: string[] }[]) ?? [];
-    if (
-      a.appRoleId === ZERO ||
-      roles.some((r) => r.id === a.appRoleId && r.allowedMemberTypes.includes('User'))
-    ) {
+    // Application permissions (roles for apps) are entitlements as much as roles for users.
+    const roles = (sp.appRoles as { id: string }[]) ?? [];
+    if (a.appRoleId === ZERO || roles.some((r) => r.id === a.appRoleId)) {
       add(`enterprise_application:${a.resourceId}:assignment:${a.appRoleId}`, a.principalId);
     }
   }

@@ -166,6 +166,44 @@ describe('incremental sync driven by service-principal delta and the audit log',
     await assertSameAsFresh(inc.records);
   });
 
+  it('an application permission granted to a managed identity and one revoked from an app show in the incremental', async () => {
+    const base = await sync();
+    const t = sim.tenant;
+    const graphSp = [...t.servicePrincipals.values()].find(
+      (sp) => sp.appId === '00000003-0000-0000-c000-000000000000',
+    )!;
+    const appRoles = new Set(
+      graphSp.appRoles.filter((r) => r.allowedMemberTypes.includes('Application')).map((r) => r.id),
+    );
+    const mi = [...t.servicePrincipals.values()].find((sp) => sp.servicePrincipalType === 'ManagedIdentity')!;
+    const held = new Set(t.appRoleAssignmentsOf(mi.id).map((a) => a.appRoleId));
+    const role = [...appRoles].find((r) => !held.has(r))!;
+    await write('POST', `/servicePrincipals/${graphSp.id}/appRoleAssignedTo`, {
+      principalId: mi.id,
+      resourceId: graphSp.id,
+      appRoleId: role,
+    });
+    const revoked = [...t.appRoleAssignments.values()].find(
+      (a) => a.principalType === 'ServicePrincipal' && a.resourceId !== graphSp.id && a.appRoleId !== ZERO,
+    )!;
+    await write('DELETE', `/servicePrincipals/${revoked.resourceId}/appRoleAssignedTo/${revoked.id}`);
+
+    const inc = await sync(base.out);
+    assert.equal(inc.calls[SP_LIST], undefined, 'no service-principal listing');
+    const grants = idsOf(inc.records, 'grant');
+    assert.ok(
+      grants.includes(`enterprise_application:${graphSp.id}:assignment:${role}:managed_identity:${mi.id}`),
+    );
+    assert.ok(
+      !grants.some(
+        (g) =>
+          g.startsWith(`enterprise_application:${revoked.resourceId}:assignment:${revoked.appRoleId}:`) &&
+          g.endsWith(`:${revoked.principalId}`),
+      ),
+    );
+    await assertSameAsFresh(inc.records);
+  });
+
   it('a role assignment made through Graph re-reads that role only, and nothing of the apps', async () => {
     const base = await sync();
     const t = sim.tenant;

@@ -33,8 +33,8 @@ describe('sync against the Entra simulator (demo preset)', function () {
     tmp.cleanup();
   });
 
-  async function syncAndCompare(name: string, from?: string) {
-    const config = configFor(sim);
+  async function syncAndCompare(name: string, from?: string, extra: Record<string, string> = {}) {
+    const config = configFor(sim, extra);
     const out = join(tmp.dir, `${name}.snap`);
     const result = await runSync({ config, outFile: out, ...(from ? { incrementalFrom: from } : {}) });
     const records = await exportOf(out);
@@ -45,9 +45,48 @@ describe('sync against the Entra simulator (demo preset)', function () {
   }
 
   it('a full sync matches the tenant exactly', async () => {
-    const { result } = await syncAndCompare('full');
+    const { result, records } = await syncAndCompare('full');
     assert.ok(result.header.counts.grants > 0);
     assert.ok(result.header.counts.resourcesByType.device! > 0, 'devices synced');
+    // Application permissions: app roles only apps can hold, held by apps and managed
+    // identities, on Microsoft Graph's service principal as on the tenant's own apps.
+    const t = sim.tenant;
+    const graphSp = [...t.servicePrincipals.values()].find(
+      (sp) => sp.appId === '00000003-0000-0000-c000-000000000000',
+    )!;
+    const appOnly = new Set(
+      [...t.servicePrincipals.values()].flatMap((sp) =>
+        sp.appRoles
+          .filter((r) => !r.allowedMemberTypes.includes('User'))
+          .map((r) => `enterprise_application:${sp.id}:assignment:${r.id}`),
+      ),
+    );
+    const grants = records.flatMap((r) => (r.kind === 'grant' && appOnly.has(r.entitlement) ? [r] : []));
+    assert.deepEqual([...new Set(grants.map((g) => g.principal.type))].sort(), [
+      'enterprise_application',
+      'managed_identity',
+    ]);
+    const onGraph = `enterprise_application:${graphSp.id}:`;
+    assert.ok(
+      grants.some((g) => g.entitlement.startsWith(onGraph)),
+      'on Microsoft Graph',
+    );
+    assert.ok(
+      grants.some((g) => !g.entitlement.startsWith(onGraph)),
+      "on the tenant's own apps",
+    );
+    for (const r of records)
+      if (r.kind === 'entitlement' && appOnly.has(r.id))
+        assert.deepEqual(r.grantable_to, ['enterprise_application', 'managed_identity'], r.id);
+  });
+
+  it('with BATON_SKIP_UNASSIGNED_APPS it matches the tenant exactly: apps without assignments and their grants go', async () => {
+    const { records } = await syncAndCompare('skip-unassigned', undefined, {
+      BATON_SKIP_UNASSIGNED_APPS: 'true',
+    });
+    const apps = records.filter((r) => r.kind === 'resource' && r.resource_type === 'enterprise_application');
+    assert.ok(apps.length > 0);
+    for (const a of apps) assert.ok(sim.tenant.appRoleAssignedTo(a.id.split(':')[1]!).length > 0, a.id);
   });
 
   it('the same with throttling and injected faults: the result is unchanged', async () => {

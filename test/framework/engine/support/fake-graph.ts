@@ -47,6 +47,8 @@ export class FakeGraph implements GraphClient {
   }
 
   async get<R>(pathOrUrl: string): Promise<R> {
+    // The `$count` segment answers a bare number.
+    if (pathOrUrl === '/servicePrincipals/$count') return this.t.sps.size as R;
     return this.serve(pathOrUrl) as R;
   }
 

@@ -58,11 +58,11 @@ export function expectedFromStore(
     if (a.memberType === 'Direct') add(`role:${a.roleDefinitionId}`, 'eligible', a.principalId);
   }
   for (const [id, sp] of t.servicePrincipals) {
-    const userRoles = new Set(
-      sp.appRoles.filter((r) => r.allowedMemberTypes.includes('User')).map((r) => r.id),
-    );
+    // Every app role is an entitlement, delegated (User) and application permissions alike: an app
+    // holding Directory.ReadWrite.All on Microsoft Graph is a grant like any user's assignment.
+    const roles = new Set([ZERO, ...sp.appRoles.map((r) => r.id)]);
     for (const a of t.appRoleAssignedTo(id)) {
-      if (a.appRoleId === ZERO || userRoles.has(a.appRoleId))
+      if (roles.has(a.appRoleId))
         add(`enterprise_application:${id}`, `assignment:${a.appRoleId}`, a.principalId);
     }
     for (const o of t.ownersOf(id)) add(`enterprise_application:${id}`, 'owner', o);
