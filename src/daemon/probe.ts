@@ -15,6 +15,8 @@ export interface EntraProbe extends HelloInfo {
    * or could not be reached (an outage, which may pass).
    */
   refused?: string;
+  /** What `credentialExpiresAt` is the end of. */
+  credentialKind?: 'client_secret' | 'certificate';
 }
 
 /**
@@ -45,6 +47,7 @@ export async function probeEntra(
   return {
     connectionStatus: report.status,
     credentialExpiresAt: report.credential?.endDateTime,
+    ...(report.credential?.endDateTime ? { credentialKind: report.credential.kind } : {}),
     tenantId: config.auth.tenantId,
     ...(refused ? { refused } : {}),
     capabilities: [

@@ -9,12 +9,7 @@ import { realClock, type Clock } from './clock.js';
 import { SyncScheduler, type RunTrigger } from './scheduler.js';
 import type { LeaderElector } from './lease.js';
 import { startHttpServer, type ReadyReport } from './http.js';
-import {
-  ControlPlaneAgent,
-  type AgentObserver,
-  type AgentTask,
-  type TaskResult,
-} from './agent/agent.js';
+import { ControlPlaneAgent, type AgentObserver, type AgentTask, type TaskResult } from './agent/agent.js';
 import { parseClientSecret } from './agent/credentials.js';
 import type { GraphObserver } from '../graph/types.js';
 import type { EntraProbe } from './probe.js';
@@ -409,7 +404,8 @@ export class Daemon {
     }
     this.lastProbe = { info, at: new Date(this.clock.now()).toISOString() };
     const expires = info.credentialExpiresAt ? Date.parse(info.credentialExpiresAt) : NaN;
-    if (Number.isFinite(expires)) this.metrics.credentialExpiry.set(expires / 1000);
+    if (Number.isFinite(expires))
+      this.metrics.credentialExpiry.set({ kind: info.credentialKind ?? 'client_secret' }, expires / 1000);
     return info;
   }
 

@@ -37,8 +37,8 @@ export interface Metrics {
   configReloads: Counter<'result'>;
   /** 1 while the control plane accepts this daemon's calls. */
   controlPlaneConnected: Gauge;
-  /** Unix time the Entra credential in use (client secret or certificate) expires. */
-  credentialExpiry: Gauge;
+  /** kind: client_secret | certificate. Unix time the Entra credential in use expires; absent until known. */
+  credentialExpiry: Gauge<'kind'>;
 }
 
 export interface MetricsOptions {
@@ -161,7 +161,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     }),
     credentialExpiry: new Gauge({
       name: 'baton_entra_credential_expiry_timestamp_seconds',
-      help: 'Unix time the Entra client secret or certificate in use expires (absent when unknown)',
+      help: 'Unix time the Entra client secret or certificate in use expires (absent until known)',
+      labelNames: ['kind'],
       registers,
     }),
   };

@@ -230,7 +230,9 @@ export class ControlPlaneAgent {
     this.state.refused = describe(err);
     this.state.connected = false;
     this.tell((o) => o.connection(false));
-    this.settings.onRefused?.(err instanceof Error ? err : new Error(describe(err)));
+    this.settings.onRefused?.(
+      new Error(`control plane refused this daemon: ${describe(err)}`, { cause: err }),
+    );
     this.log.error({ err: describe(err) }, 'control plane refused this daemon; stopping the agent');
     this.stopCtl.abort();
   }
