@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startHttpServer, type HttpServerHandle, type ReadyReport } from '../../src/daemon/http.js';
 import { createMetrics, observeSync } from '../../src/observability/metrics.js';
 
@@ -129,5 +130,18 @@ describe('daemon HTTP server and metrics', () => {
       }),
       /EADDRINUSE/,
     );
+  });
+
+  it("the README's metrics table lists exactly the daemon's own metrics", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('| Metric '));
+    const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+    const documented = rows.flatMap((r) =>
+      [...r.split('|')[1]!.matchAll(/`(baton_\w+)`/g)].map((m) => m[1]!),
+    );
+    const registered = (await createMetrics({ defaultMetrics: false }).registry.getMetricsAsJSON()).map(
+      (m) => m.name,
+    );
+    assert.deepEqual([...documented].sort(), [...registered].sort());
   });
 });
