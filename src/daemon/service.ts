@@ -80,6 +80,7 @@ export class Daemon {
   private lastFullAt = 0;
   private pending: SyncRequest = {};
   private lastProbe: { info: EntraProbe; at: string } | undefined;
+  private startProbe: EntraProbe | undefined;
   private readonly graphObserver: GraphObserver;
   private readonly agentObserver: AgentObserver;
   private readonly history = new SyncHistory();
@@ -150,6 +151,7 @@ export class Daemon {
       // Entra refusing the credential at start-up is a misconfiguration; Entra unreachable is not.
       const probe = await this.hello();
       if (probe.refused) throw new DaemonConfigError(probe.refused);
+      this.startProbe = probe;
       if (daemon.leaderElection) await this.standForLeader(daemon.leaderElection);
       else await this.startWork();
     } catch (err) {
@@ -221,7 +223,8 @@ export class Daemon {
       await this.agent
         .start(
           (task, ctx) => this.runTask(task, ctx.signal),
-          () => this.hello(),
+          // The first Hello carries the start-up probe instead of probing Entra twice in a row.
+          () => this.takeStartProbe() ?? this.hello(),
         )
         .catch((err: Error) => {
           throw refusedByControlPlane(err);
@@ -387,6 +390,12 @@ export class Daemon {
     } finally {
       await graph.close();
     }
+  }
+
+  private takeStartProbe(): Promise<EntraProbe> | undefined {
+    const probe = this.startProbe;
+    this.startProbe = undefined;
+    return probe && Promise.resolve(probe);
   }
 
   /** Probes Entra (for Hello and the status); never throws: an outage is a status, not an error. */
