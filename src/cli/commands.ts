@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
+import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
 import { snapshotCommand } from './snapshot.js';
 import { validateCommand } from './validate.js';
@@ -17,6 +18,7 @@ export type CommandModule = (program: Command) => void;
 export const commandModules: CommandModule[] = [
   demoCommand,
   serveCommand,
+  statusCommand,
   syncCommand,
   snapshotCommand,
   validateCommand,

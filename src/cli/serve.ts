@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { resolveFileSettings } from '../config/source.js';
 import { loadConfig } from '../config/load.js';
 import { loadDaemonSettings } from '../daemon/settings.js';
-import { Daemon, type EffectiveConfig } from '../daemon/service.js';
+import { Daemon, DaemonConfigError, type EffectiveConfig } from '../daemon/service.js';
 import { ConfigWatcher } from '../daemon/config-watcher.js';
 import { installShutdown } from '../daemon/shutdown.js';
 import { probeEntra } from '../daemon/probe.js';
 import { runSync } from '../connector/sync.js';
 import { createLogger } from '../observability/logger.js';
 import { VERSION } from '../version.js';
+import { CliError } from './errors.js';
 
 /** Reads the connector's and the daemon's settings from one environment. */
 export function loadEffectiveConfig(env: NodeJS.ProcessEnv | Record<string, string>): EffectiveConfig {
@@ -37,11 +38,23 @@ export function serveCommand(program: Command): void {
         : undefined;
       const initial = watcher ? watcher.start() : loadEffectiveConfig(process.env);
       const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
-      const running = new Daemon(initial, { runSync, probeEntra, logger, version: VERSION });
+      // A misconfiguration found while running (the control plane refused this daemon) stops it.
+      let fatal: DaemonConfigError | undefined;
+      let shutdown: ((reason: string) => Promise<number>) | undefined;
+      const running = new Daemon(initial, {
+        runSync,
+        probeEntra,
+        logger,
+        version: VERSION,
+        onFatal: (err) => {
+          fatal ??= err;
+          void shutdown?.(err.message);
+        },
+      });
       current.daemon = running;
       // Signals are handled from here on: a SIGTERM during start-up stops cleanly too.
       const stopped = new Promise<number>((resolve) => {
-        installShutdown({
+        ({ shutdown } = installShutdown({
           signals: ['SIGTERM', 'SIGINT'],
           timeoutMs: initial.daemon.shutdownTimeoutMs,
           logger,
@@ -50,10 +63,19 @@ export function serveCommand(program: Command): void {
             { name: 'daemon', run: () => running.stop() },
           ],
           exit: resolve,
-        });
+        }));
       });
-      await running.start();
-      process.exitCode = await stopped;
+      try {
+        await running.start();
+      } catch (err) {
+        await watcher?.stop();
+        // start() has already stopped what it started; the message names the setting.
+        if (err instanceof DaemonConfigError) throw new CliError(err.message);
+        throw err;
+      }
+      const code = await stopped;
+      if (fatal) throw new CliError(fatal.message);
+      process.exitCode = code;
       logger.info({ exitCode: process.exitCode }, 'stopped');
     });
 }

@@ -7,6 +7,7 @@ import { createExchangeClient } from '../exchange/client.js';
 import { createGraphClient, type EntraGraphClient } from '../graph/client.js';
 import { createCredential } from '../graph/credentials.js';
 import { createDispatcher } from '../graph/dispatcher.js';
+import type { GraphObserver } from '../graph/types.js';
 import type { Logger } from '../observability/logger.js';
 import { createEntraActions } from './actions.js';
 import { createAppProvisioners } from './enterprise-application/provision.js';
@@ -50,11 +51,20 @@ export function openProvisioning(
     graph?: EntraGraphClient;
     /** The control plane's recipient for generated passwords, when BATON_PASSWORD_RECIPIENT is unset. */
     controlPlaneRecipient?: () => string | undefined;
+    /** Told about each Graph request of the client built here. */
+    graphObserver?: GraphObserver;
   },
 ): OpenProvisioning {
   const now = o.now ?? Date.now;
   const credential = createCredential(config);
-  const graph = o.graph ?? createGraphClient(config, { credential, logger: o.logger, now });
+  const graph =
+    o.graph ??
+    createGraphClient(config, {
+      credential,
+      logger: o.logger,
+      now,
+      ...(o.graphObserver ? { observer: o.graphObserver } : {}),
+    });
   const exchange = createExchangeClient(config, { credential, dispatcher: createDispatcher(config), now });
   const deps: ProvisionDeps = {
     graph,

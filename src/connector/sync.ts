@@ -2,7 +2,7 @@ import type { ConnectorConfig } from '../config/types.js';
 import { runEngine } from '../framework/engine/run.js';
 import type { EngineOptions, SyncResult } from '../framework/engine/api.js';
 import { createGraphClient } from '../graph/client.js';
-import type { GraphClient } from '../graph/types.js';
+import type { GraphClient, GraphObserver } from '../graph/types.js';
 import { silentLogger } from '../observability/logger.js';
 import { entraConnector } from './connector.js';
 
@@ -10,14 +10,21 @@ export interface SyncOptions extends Omit<EngineOptions, 'connector'> {
   config: ConnectorConfig;
   /** Injected Graph client; built from `config` when absent. */
   graph?: GraphClient;
+  /** Told about each Graph request of the client built here (not of an injected one). */
+  graphObserver?: GraphObserver;
 }
 
 export type RunSync = (options: SyncOptions) => Promise<SyncResult>;
 
 /** One sync of an Entra tenant into a snapshot file (see runEngine for the guarantees). */
 export const runSync: RunSync = async (options) => {
-  const { config, graph: given, ...engine } = options;
-  const own = given ? undefined : createGraphClient(config, { logger: options.logger ?? silentLogger });
+  const { config, graph: given, graphObserver, ...engine } = options;
+  const own = given
+    ? undefined
+    : createGraphClient(config, {
+        logger: options.logger ?? silentLogger,
+        ...(graphObserver ? { observer: graphObserver } : {}),
+      });
   const graph = given ?? own!;
   try {
     return await runEngine({ ...engine, connector: entraConnector(config, graph) });

@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 /**
- * The probe and metrics endpoint (one port, 8080 in the chart):
- * - `/livez` (alias `/healthz`): the process is working (event loop answering, lease watchdog OK).
+ * The probe, status and metrics endpoint (one port, 8080 in the chart). Each answers one question:
+ * - `/livez` (alias `/healthz`): is the process wedged? (event loop answering, lease watchdog OK).
  *   Never checks external dependencies: a Graph outage must not restart pods.
- * - `/readyz`: 200/503 with `{ ready, checks }`. Standby replicas are ready too, otherwise rollouts
- *   and PodDisruptionBudgets stall.
+ * - `/readyz`: can this replica do its job? 200/503 with `{ ready, checks }`. Standby replicas are
+ *   ready, and so is a replica whose Entra or control plane is down (that is a status and a metric):
+ *   otherwise rollouts and PodDisruptionBudgets stall.
+ * - `/status`: what it is doing, as JSON (connections, last syncs, spool, credential expiry).
  * - `/metrics`: Prometheus text format.
  */
 export interface ReadyReport {
@@ -20,6 +22,8 @@ export interface HttpServerOptions {
   port: number;
   live: () => boolean;
   ready: () => ReadyReport | Promise<ReadyReport>;
+  /** The `/status` document; 404 when absent. */
+  status?: () => object | Promise<object>;
   metrics: Registry;
 }
 
@@ -76,11 +80,13 @@ async function handle(opts: HttpServerOptions, req: IncomingMessage, res: Server
       }
       return send(res, report.ready ? 200 : 503, 'application/json', JSON.stringify(report));
     }
+    case '/status':
+      if (!opts.status) break;
+      return send(res, 200, 'application/json', `${JSON.stringify(await opts.status(), null, 2)}\n`);
     case '/metrics':
       return send(res, 200, opts.metrics.contentType, await opts.metrics.metrics());
-    default:
-      return send(res, 404, 'text/plain', 'not found\n');
   }
+  return send(res, 404, 'text/plain', 'not found\n');
 }
 
 function safe(fn: () => boolean): boolean {

@@ -4,12 +4,16 @@ import type { ConnectorConfig } from '../config/types.js';
 import type { SyncKind, SyncResult } from '../framework/engine/api.js';
 import type { RunSync } from '../connector/sync.js';
 import type { Logger } from '../observability/logger.js';
-import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createMetrics, graphObserver, type Metrics } from '../observability/metrics.js';
 import { realClock, type Clock } from './clock.js';
 import { SyncScheduler, type RunTrigger } from './scheduler.js';
 import type { LeaderElector } from './lease.js';
 import { startHttpServer, type ReadyReport } from './http.js';
-import { ControlPlaneAgent, type AgentTask, type HelloInfo, type TaskResult } from './agent/agent.js';
+import { ControlPlaneAgent, type AgentObserver, type AgentTask, type TaskResult } from './agent/agent.js';
+import { parseClientSecret } from './agent/credentials.js';
+import type { GraphObserver } from '../graph/types.js';
+import type { EntraProbe } from './probe.js';
+import { connectionLabel, SyncHistory, type DaemonStatus, type SyncRecord } from './status.js';
 import { LocalSnapshots } from './snapshots.js';
 import { createGraphClient } from '../graph/client.js';
 import { createCredential } from '../graph/credentials.js';
@@ -26,13 +30,29 @@ export interface EffectiveConfig {
 
 export interface DaemonDeps {
   runSync: RunSync;
-  /** Cheap check that Entra answers with the current credentials (used for readiness and Hello). */
-  probeEntra: (config: ConnectorConfig, logger?: Logger) => Promise<HelloInfo>;
+  /** Cheap check that Entra answers with the current credentials (used for Hello and the status). */
+  probeEntra: (config: ConnectorConfig, logger?: Logger, observer?: GraphObserver) => Promise<EntraProbe>;
+  /**
+   * A permanent misconfiguration found after start() returned (the control plane refused this
+   * daemon, or a replica that became leader could not start): the caller stops and exits non-zero.
+   */
+  onFatal?: (err: DaemonConfigError) => void;
   logger: Logger;
   clock?: Clock;
   version: string;
   /** Where the Lease API is; in-cluster (or the default kubeconfig) when absent. */
   kubeConfig?: KubeConfig;
+}
+
+/**
+ * A setting that no retry will fix (a malformed or refused credential): the daemon must stop with a
+ * non-zero exit, the message naming the setting.
+ */
+export class DaemonConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DaemonConfigError';
+  }
 }
 
 /** What a sync run was asked for: by the schedule, or by a control-plane task. */
@@ -59,8 +79,13 @@ export class Daemon {
   private http: { port: number; close(): Promise<void> } | undefined;
   private lastFullAt = 0;
   private pending: SyncRequest = {};
-  private entraOk: boolean | undefined;
-  private lastHello: HelloInfo | undefined;
+  private lastProbe: { info: EntraProbe; at: string } | undefined;
+  private startProbe: EntraProbe | undefined;
+  private readonly graphObserver: GraphObserver;
+  private readonly agentObserver: AgentObserver;
+  private readonly history = new SyncHistory();
+  private readonly startedAt: string;
+  private started = false;
   private working = false;
   private stopping: Promise<void> | undefined;
   /** The provisioning service of the current connector configuration, opened on first use. */
@@ -72,7 +97,20 @@ export class Daemon {
   ) {
     this.config = initial;
     this.clock = deps.clock ?? realClock;
-    this.metrics = createMetrics();
+    this.metrics = createMetrics({ version: deps.version });
+    this.graphObserver = graphObserver(this.metrics);
+    this.agentObserver = {
+      upload: ({ result, bytes }) => {
+        this.metrics.uploads.inc({ result });
+        if (result === 'success') this.metrics.uploadBytes.inc(bytes);
+      },
+      spool: ({ depth, bytes }) => {
+        this.metrics.spoolDepth.set(depth);
+        this.metrics.spoolBytes.set(bytes);
+      },
+      connection: (connected) => this.metrics.controlPlaneConnected.set(connected ? 1 : 0),
+    };
+    this.startedAt = new Date(this.clock.now()).toISOString();
     this.snapshots = new LocalSnapshots(initial.daemon.dataDir, initial.daemon.keepSnapshots);
   }
 
@@ -88,59 +126,80 @@ export class Daemon {
     return this.deps.logger;
   }
 
+  /**
+   * Starts serving probes, checks the credentials no retry would fix (throws DaemonConfigError
+   * naming the setting), then starts work: right away, or on becoming leader.
+   */
   async start(): Promise<void> {
     const { daemon } = this.config;
+    // A malformed control-plane secret is found before anything listens or syncs.
+    if (daemon.controlPlane)
+      await parseClientSecret(daemon.controlPlane.clientSecret).catch((err: Error) => {
+        throw new DaemonConfigError(err.message, { cause: err });
+      });
     await this.snapshots.init();
     this.http = await startHttpServer({
       host: daemon.http.host,
       port: daemon.http.port,
       live: () => this.elector?.healthy() ?? true,
       ready: () => this.readiness(),
+      status: () => this.status(),
       metrics: this.metrics.registry,
     });
     this.log.info({ port: this.http.port }, 'health and metrics listening');
-    void this.probe();
-
-    if (daemon.leaderElection) {
-      const le = daemon.leaderElection;
-      // Loaded only here: the Kubernetes client is the largest module the daemon would load
-      // (~55 MiB of RSS), and a single replica never uses it.
-      const { LeaderElector } = await import('./lease.js');
-      this.elector = new LeaderElector({
-        namespace: le.namespace,
-        name: le.name,
-        identity: le.identity,
-        leaseDurationMs: le.leaseDurationMs,
-        renewDeadlineMs: le.renewDeadlineMs,
-        retryPeriodMs: le.retryPeriodMs,
-        ...(this.deps.kubeConfig ? { kubeConfig: this.deps.kubeConfig } : {}),
-        clock: this.clock,
-        logger: this.log.child({ component: 'lease' }),
-        onStartedLeading: () => {
-          this.metrics.leader.set(1);
-          this.metrics.leaderTransitions.inc();
-          void this.startWork();
-        },
-        onStoppedLeading: () => {
-          this.metrics.leader.set(0);
-          void this.stopWork();
-        },
-        onNewLeader: (identity: string) => this.log.info({ leader: identity }, 'leader observed'),
-      });
-      this.elector.start();
-      this.log.info(
-        { identity: le.identity, lease: `${le.namespace}/${le.name}` },
-        'standing for leadership',
-      );
-    } else {
-      await this.startWork();
+    try {
+      // Entra refusing the credential at start-up is a misconfiguration; Entra unreachable is not.
+      const probe = await this.hello();
+      if (probe.refused) throw new DaemonConfigError(probe.refused);
+      this.startProbe = probe;
+      if (daemon.leaderElection) await this.standForLeader(daemon.leaderElection);
+      else await this.startWork();
+    } catch (err) {
+      await this.stop();
+      throw err;
     }
+    this.started = true;
+  }
+
+  private async standForLeader(le: NonNullable<DaemonSettings['leaderElection']>): Promise<void> {
+    // Loaded only here: the Kubernetes client is the largest module the daemon would load
+    // (~55 MiB of RSS), and a single replica never uses it.
+    const { LeaderElector } = await import('./lease.js');
+    this.elector = new LeaderElector({
+      namespace: le.namespace,
+      name: le.name,
+      identity: le.identity,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
+      ...(this.deps.kubeConfig ? { kubeConfig: this.deps.kubeConfig } : {}),
+      clock: this.clock,
+      logger: this.log.child({ component: 'lease' }),
+      onStartedLeading: () => {
+        this.metrics.leaderTransitions.inc();
+        this.startWork().catch((err: unknown) => this.fatal(err));
+      },
+      onStoppedLeading: () => void this.stopWork(),
+      onNewLeader: (identity: string) => this.log.info({ leader: identity }, 'leader observed'),
+    });
+    this.elector.start();
+    this.log.info({ identity: le.identity, lease: `${le.namespace}/${le.name}` }, 'standing for leadership');
+  }
+
+  /** Hands a misconfiguration found while running to the caller (which exits non-zero). */
+  private fatal(err: unknown): void {
+    const e =
+      err instanceof DaemonConfigError ? err : new DaemonConfigError(String((err as Error)?.message ?? err));
+    this.log.error({ err: e.message }, 'stopping: this configuration cannot work');
+    this.deps.onFatal?.(e);
   }
 
   /** Starts scheduled syncs and task polling (on this replica being the leader, or right away). */
   private async startWork(): Promise<void> {
     if (this.working || this.stopping) return;
     this.working = true;
+    // The active replica: the lease holder, or the only one when there is no election.
+    this.metrics.leader.set(1);
     const { daemon } = this.config;
     this.scheduler = new SyncScheduler({
       schedule: daemon.schedule,
@@ -155,16 +214,20 @@ export class Daemon {
         hostId: daemon.hostId,
         dataDir: daemon.dataDir,
         version: this.deps.version,
-        logger: this.log.child({ component: 'agent' }),
+        // The agent names its own component.
+        logger: this.log,
         now: () => this.clock.now(),
+        observer: this.agentObserver,
+        onRefused: (err) => this.fatal(refusedByControlPlane(err)),
       });
       await this.agent
         .start(
           (task, ctx) => this.runTask(task, ctx.signal),
-          () => this.hello(),
+          // The first Hello carries the start-up probe instead of probing Entra twice in a row.
+          () => this.takeStartProbe() ?? this.hello(),
         )
         .catch((err: Error) => {
-          this.log.error({ err: err.message }, 'control plane refused this daemon; uploads stay spooled');
+          throw refusedByControlPlane(err);
         });
     } else {
       this.log.warn('BATON_CONTROL_PLANE_ADDRESS is not set: snapshots stay local');
@@ -174,6 +237,7 @@ export class Daemon {
   private async stopWork(): Promise<void> {
     if (!this.working) return;
     this.working = false;
+    this.metrics.leader.set(0);
     await this.scheduler?.stop();
     this.scheduler = undefined;
     await this.agent?.stop();
@@ -196,11 +260,14 @@ export class Daemon {
     const fullDue = !hasBase || now - this.lastFullAt >= daemon.fullSyncIntervalMs;
     const kind: SyncKind = request.kind ?? (fullDue ? 'full' : 'incremental');
     const outFile = this.snapshots.nextPath(now, kind);
-    const log = this.log.child({ component: 'sync', trigger, kind, taskId: request.taskId });
-    const end = this.metrics.syncDuration.startTimer({ kind });
-    log.info('sync starting');
+    // The engine logs the kind it actually runs (an incremental may fall back to full): one key each.
+    const log = this.log.child({ component: 'sync', trigger, taskId: request.taskId });
+    const startedAt = new Date(now).toISOString();
+    this.metrics.syncInProgress.set(1);
+    log.info({ kind }, 'sync starting');
+    let result: SyncResult;
     try {
-      const result = await this.deps.runSync({
+      result = await this.deps.runSync({
         config: connector,
         outFile,
         incrementalFrom: kind === 'incremental' && hasBase ? this.snapshots.latest : undefined,
@@ -208,34 +275,49 @@ export class Daemon {
         logger: log,
         signal,
         now: () => this.clock.now(),
+        graphObserver: this.graphObserver,
       });
-      end({ result: 'success' });
-      this.metrics.syncRuns.inc({ kind: result.header.kind, result: 'success' });
-      this.metrics.syncLastSuccess.set(this.clock.now() / 1000);
-      this.metrics.graphRequests.inc({ status: 'all' }, result.header.graphRequests);
-      for (const [type, n] of Object.entries(result.header.counts.resourcesByType)) {
-        this.metrics.syncObjects.set({ type }, n);
-      }
-      if (result.header.kind === 'full') this.lastFullAt = now;
-      this.entraOk = true;
-      await this.snapshots.promote(result.file);
-      log.info(
-        { file: result.file, syncId: result.header.syncId, counts: result.header.counts },
-        'snapshot ready',
-      );
-      if (this.agent) {
-        await this.agent.submitSnapshot(result.file, result.header, { taskId: request.taskId });
-        this.metrics.spoolDepth.set(this.agent.status().spoolDepth);
-      }
-      await this.snapshots.prune();
-      return result;
     } catch (err) {
-      end({ result: 'failure' });
-      this.metrics.syncRuns.inc({ kind, result: 'failure' });
+      this.metrics.syncInProgress.set(0);
+      const outcome = signal.aborted ? 'aborted' : 'failure';
+      this.endSync(kind, startedAt, { outcome, error: (err as Error).message });
       if (!signal.aborted)
-        log.error({ err: (err as Error).message }, 'sync failed; the previous snapshot stays');
+        log.error({ kind, err: (err as Error).message }, 'sync failed; the previous snapshot stays');
       throw err;
     }
+    this.metrics.syncInProgress.set(0);
+    const { header } = result;
+    this.endSync(header.kind, startedAt, {
+      outcome: 'success',
+      syncId: header.syncId,
+      counts: {
+        resources: header.counts.resources,
+        entitlements: header.counts.entitlements,
+        grants: header.counts.grants,
+      },
+      graphRequests: header.graphRequests,
+    });
+    for (const [type, n] of Object.entries(header.counts.resourcesByType)) {
+      this.metrics.syncObjects.set({ type }, n);
+    }
+    if (header.kind === 'full') this.lastFullAt = now;
+    await this.snapshots.promote(result.file);
+    log.info(
+      { kind: header.kind, file: result.file, syncId: header.syncId, counts: header.counts },
+      'snapshot ready',
+    );
+    if (this.agent) await this.agent.submitSnapshot(result.file, header, { taskId: request.taskId });
+    await this.snapshots.prune();
+    return result;
+  }
+
+  /** Records a finished run in the metrics and the status. */
+  private endSync(kind: SyncKind, startedAt: string, run: Omit<SyncRecord, 'startedAt' | 'endedAt'>): void {
+    const end = this.clock.now();
+    this.metrics.syncDuration.observe({ kind, result: run.outcome }, (end - Date.parse(startedAt)) / 1000);
+    this.metrics.syncRuns.inc({ kind, result: run.outcome });
+    if (run.outcome === 'success') this.metrics.syncLastSuccess.set({ kind }, end / 1000);
+    this.history.record(kind, { startedAt, endedAt: new Date(end).toISOString(), ...run });
   }
 
   private async runTask(task: AgentTask, signal: AbortSignal): Promise<TaskResult> {
@@ -268,6 +350,7 @@ export class Daemon {
         open: openProvisioning(config, {
           dataDir: this.config.daemon.dataDir,
           logger: this.log,
+          graphObserver: this.graphObserver,
           now: () => this.clock.now(),
           controlPlaneRecipient: () => this.agent?.passwordRecipient,
         }),
@@ -297,7 +380,11 @@ export class Daemon {
     signal: AbortSignal,
   ): Promise<{ events: object[]; truncated: boolean }> {
     const config = this.config.connector;
-    const graph = createGraphClient(config, { credential: createCredential(config), logger: this.log });
+    const graph = createGraphClient(config, {
+      credential: createCredential(config),
+      logger: this.log,
+      observer: this.graphObserver,
+    });
     try {
       return await collectEvents(graph, { since, signal, max: 5_000 });
     } finally {
@@ -305,46 +392,76 @@ export class Daemon {
     }
   }
 
-  private async hello(): Promise<HelloInfo> {
+  private takeStartProbe(): Promise<EntraProbe> | undefined {
+    const probe = this.startProbe;
+    this.startProbe = undefined;
+    return probe && Promise.resolve(probe);
+  }
+
+  /** Probes Entra (for Hello and the status); never throws: an outage is a status, not an error. */
+  private async hello(): Promise<EntraProbe> {
+    let info: EntraProbe;
     try {
-      this.lastHello = await this.deps.probeEntra(
+      info = await this.deps.probeEntra(
         this.config.connector,
         this.log.child({ component: 'probe' }),
+        this.graphObserver,
       );
-      this.entraOk = this.lastHello.connectionStatus === 'connected';
     } catch (err) {
-      this.entraOk = false;
-      this.lastHello = { connectionStatus: 'unconnected', capabilities: [] };
+      info = { connectionStatus: 'unconnected', capabilities: [] };
       this.log.warn({ err: (err as Error).message }, 'Entra probe failed');
     }
-    return this.lastHello;
+    this.lastProbe = { info, at: new Date(this.clock.now()).toISOString() };
+    const expires = info.credentialExpiresAt ? Date.parse(info.credentialExpiresAt) : NaN;
+    if (Number.isFinite(expires))
+      this.metrics.credentialExpiry.set({ kind: info.credentialKind ?? 'client_secret' }, expires / 1000);
+    return info;
   }
 
-  private async probe(): Promise<void> {
-    await this.hello();
-  }
-
+  /**
+   * Ready once started (active, or a standby): this replica can do its job. An Entra or
+   * control-plane outage shows in the metrics and /status, never here, so a drain with
+   * minAvailable 1 does not stall on someone else's outage.
+   */
   private readiness(): ReadyReport {
-    const agent = this.agent?.status();
-    const cp = this.config.daemon.controlPlane;
     const checks: ReadyReport['checks'] = {
-      config: { ok: true },
-      entra:
-        this.entraOk === undefined
-          ? { ok: true, detail: 'not probed yet' }
-          : { ok: this.entraOk, detail: this.lastHello?.connectionStatus },
-      controlPlane: !cp
-        ? { ok: true, detail: 'disabled' }
-        : agent
-          ? { ok: true, detail: agent.connected ? 'connected' : `spooling (${agent.spoolDepth} waiting)` }
-          : { ok: Boolean(this.elector), detail: this.elector ? 'standby' : 'not started' },
-      leader: {
-        ok: true,
-        detail: this.elector ? (this.elector.isLeader ? 'leader' : 'standby') : 'disabled',
+      started: { ok: this.started, detail: this.started ? 'started' : 'starting' },
+      stopping: { ok: !this.stopping, detail: this.stopping ? 'stopping' : 'running' },
+    };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  }
+
+  /** What GET /status answers. */
+  status(): DaemonStatus {
+    const agent = this.agent?.status();
+    const probe = this.lastProbe?.info;
+    const { daemon } = this.config;
+    return {
+      version: this.deps.version,
+      hostId: daemon.hostId,
+      startedAt: this.startedAt,
+      ready: this.readiness().ready,
+      role: this.elector ? (this.elector.isLeader ? 'leader' : 'standby') : 'single',
+      entra: {
+        ...(probe ? { connectionStatus: connectionLabel(probe.connectionStatus) } : {}),
+        ...(this.lastProbe ? { checkedAt: this.lastProbe.at } : {}),
+        ...(probe?.credentialExpiresAt ? { credentialExpiresAt: probe.credentialExpiresAt } : {}),
+        ...(probe?.refused ? { refused: probe.refused } : {}),
+      },
+      controlPlane: {
+        ...(daemon.controlPlane ? { address: daemon.controlPlane.address } : {}),
+        connected: agent?.connected ?? false,
+        ...(agent?.lastUploadAt ? { lastUploadAt: agent.lastUploadAt } : {}),
+        ...(agent?.lastError ? { lastError: agent.lastError } : {}),
+        ...(agent?.refused ? { refused: agent.refused } : {}),
+      },
+      spool: { depth: agent?.spoolDepth ?? 0, bytes: agent?.spoolBytes ?? 0 },
+      sync: {
+        inProgress: this.scheduler?.busy ?? false,
+        ...(this.scheduler?.nextRunAt() ? { nextRunAt: this.scheduler.nextRunAt()!.toISOString() } : {}),
+        last: this.history.view(),
       },
     };
-    // A standby replica is ready: rollouts and PodDisruptionBudgets would stall otherwise.
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
   }
 
   /** Applies a new configuration from a hot reload. Settings that need a restart are reported. */
@@ -370,7 +487,7 @@ export class Daemon {
       await this.agent?.stop();
       this.agent = undefined;
       this.working = false;
-      await this.startWork();
+      await this.startWork().catch((err: unknown) => this.fatal(err));
     }
     this.metrics.configReloads.inc({ result: 'applied' });
     this.log.info({ provisioning: next.connector.provisioning }, 'configuration reloaded');
@@ -391,4 +508,16 @@ export class Daemon {
     })();
     return this.stopping;
   }
+}
+
+/** The control plane refused this daemon: names the settings to fix. */
+function refusedByControlPlane(err: Error): DaemonConfigError {
+  if (err instanceof DaemonConfigError) return err;
+  // Messages that already name a setting (a malformed secret, a missing id) stand as they are.
+  if (/\bBATON_[A-Z_]+/.test(err.message)) return new DaemonConfigError(err.message, { cause: err });
+  const credential = /UNAUTHENTICATED|PERMISSION_DENIED/.test(err.message);
+  return new DaemonConfigError(
+    `${err.message}: check ${credential ? 'BATON_CLIENT_ID and BATON_CLIENT_SECRET' : 'BATON_CONTROL_PLANE_ADDRESS'}`,
+    { cause: err },
+  );
 }

@@ -17,6 +17,8 @@ export interface BatchDeps {
   holdOff: (ms: number) => void;
   /** For error messages. */
   url: string;
+  /** Told about each inner 429 (the envelope's own status is counted by the retry middleware). */
+  onThrottled?: () => void;
 }
 
 interface WireResponse {
@@ -75,7 +77,10 @@ async function sendChunk<T>(chunk: BatchRequest[], deps: BatchDeps): Promise<Bat
           `batch response has no status for request id ${JSON.stringify(req.id)}`,
         );
       const headers = lowerKeys(answer.headers);
-      if (answer.status === 429) deps.stats.throttled++;
+      if (answer.status === 429) {
+        deps.stats.throttled++;
+        deps.onThrottled?.();
+      }
       const retryable =
         answer.status === 429 || answer.status === 503 || (answer.status === 504 && isIdempotent(req.method));
       if (retryable && attempt < deps.maxAttempts) {

@@ -16,6 +16,7 @@ import type {
   BatchRequest,
   BatchResponse,
   GraphClient,
+  GraphObserver,
   GraphPage,
   GraphRequestOptions,
   GraphResponse,
@@ -45,6 +46,8 @@ export interface GraphClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   dispatcher?: Dispatcher;
+  /** Told about every request and throttle as it happens (the daemon's metrics). */
+  observer?: GraphObserver;
 }
 
 /** The Graph client plus `close()`, which releases its sockets. */
@@ -81,6 +84,7 @@ export function createGraphClient(
     semaphore: new Semaphore(options.maxInFlight ?? config.graphMaxInFlight ?? 8),
     stats,
     logger,
+    ...(options.observer ? { observer: options.observer } : {}),
   });
   const auth = new AuthenticationHandler(
     new TokenCredentialAuthenticationProvider(credential, { scopes: [scope] }),
@@ -198,6 +202,7 @@ export function createGraphClient(
         maxAttempts,
         sleep: (ms) => sleep(ms, o?.signal),
         holdOff: (ms) => retry.holdOff(ms),
+        onThrottled: () => retry.observeThrottle(),
         url,
       });
     },

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../observability/logger.js';
-import type { GraphStats } from './types.js';
+import { outcomeOf, type GraphObserver, type GraphStats } from './types.js';
 import { GraphError } from './errors.js';
 import { CallOptions, NetworkFailure } from './call-options.js';
 import { classifyCredentialError, describeCall, isTransientCredentialFailure } from './classify.js';
@@ -22,6 +22,7 @@ export interface RetryDeps {
   semaphore: Semaphore;
   stats: GraphStats;
   logger: Logger;
+  observer?: GraphObserver;
 }
 
 /**
@@ -53,9 +54,11 @@ export class RetryMiddleware implements Middleware {
     for (let attempt = 1; ; attempt++) {
       if (call) call.attempts = attempt;
       await this.waitForPause(signal);
+      const started = deps.now();
       const outcome = await this.attempt(context);
       if (outcome instanceof NetworkFailure) {
         deps.stats.requests++;
+        this.observe({ outcome: 'network_error', durationMs: deps.now() - started });
         if (idempotent && attempt < deps.maxAttempts) {
           await this.retryAfter(
             backoffDelay(attempt, deps.random),
@@ -89,7 +92,15 @@ export class RetryMiddleware implements Middleware {
 
       const response = context.response!;
       deps.stats.requests++;
-      if (response.status === 429) deps.stats.throttled++;
+      this.observe({
+        outcome: outcomeOf(response.status),
+        status: response.status,
+        durationMs: deps.now() - started,
+      });
+      if (response.status === 429) {
+        deps.stats.throttled++;
+        this.observeThrottle();
+      }
       this.notePressure(response.headers.get('x-ms-throttle-limit-percentage'));
       deps.logger.debug(
         {
@@ -115,6 +126,23 @@ export class RetryMiddleware implements Middleware {
       } else {
         await this.retryAfter(hinted ?? backoffDelay(attempt, deps.random), info, signal);
       }
+    }
+  }
+
+  /** Counting must never break a request: an observer that throws is ignored. */
+  private observe(event: Parameters<GraphObserver['request']>[0]): void {
+    try {
+      this.deps.observer?.request(event);
+    } catch {
+      // ignored: see above
+    }
+  }
+
+  observeThrottle(): void {
+    try {
+      this.deps.observer?.throttled();
+    } catch {
+      // ignored: see observe()
     }
   }
 

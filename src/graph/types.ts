@@ -64,6 +64,28 @@ export interface GraphStats {
   retries: number;
 }
 
+/** What became of one HTTP exchange with Graph (one attempt; a `$batch` envelope counts once). */
+export type GraphOutcome = 'success' | 'client_error' | 'throttled' | 'server_error' | 'network_error';
+
+/**
+ * Told about each request as it happens, so that whoever runs the client (the daemon's metrics)
+ * can count them without the client knowing how they are kept. Must not throw.
+ */
+export interface GraphObserver {
+  /** One attempt ended: with a response (`status`) or without one (`network_error`). */
+  request(event: { outcome: GraphOutcome; status?: number; durationMs: number }): void;
+  /** Graph answered 429, to an envelope or to a request inside a `$batch`. */
+  throttled(): void;
+}
+
+/** The outcome of an attempt that got a response. */
+export function outcomeOf(status: number): GraphOutcome {
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'server_error';
+  if (status >= 400) return 'client_error';
+  return 'success';
+}
+
 export interface GraphClient {
   /**
    * Yields every page of a collection, following `@odata.nextLink` verbatim to the end. A page token

@@ -1,30 +1,44 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GraphObserver } from '../graph/types.js';
 
 /**
  * The daemon's Prometheus metrics, on a registry of its own (never the global one, so tests and
- * several daemons in one process don't collide). Label values are kept to small fixed sets.
+ * several daemons in one process don't collide). Label values are kept to small fixed sets. Each
+ * is updated where its event happens, never recomputed from a summary afterwards.
  */
 export interface Metrics {
   registry: Registry;
-  /** kind: full | incremental | targeted; result: success | failure | aborted. */
+  /** Always 1; the labels carry the version. */
+  buildInfo: Gauge<'version' | 'node_version'>;
+  /** kind: full | incremental; result: success | failure | aborted. */
   syncDuration: Histogram<'kind' | 'result'>;
   syncRuns: Counter<'kind' | 'result'>;
-  syncLastSuccess: Gauge;
+  /** 1 while a sync runs. */
+  syncInProgress: Gauge;
+  /** Per kind: the Unix time the last successful sync of that kind ended. */
+  syncLastSuccess: Gauge<'kind'>;
   /** Objects in the last snapshot per resource type (user, group, grant …). */
   syncObjects: Gauge<'type'>;
-  graphRequests: Counter<'status'>;
+  /** outcome: success | client_error | throttled | server_error | network_error. */
+  graphRequests: Counter<'outcome'>;
+  graphRequestDuration: Histogram;
   graphThrottled: Counter;
-  /** result: success | failure | retry */
+  /** result: success | duplicate | failure | rejected */
   uploads: Counter<'result'>;
   uploadBytes: Counter;
-  /** Snapshots waiting on disk for the control plane. */
+  /** Snapshots waiting on disk for the control plane, and their size. */
   spoolDepth: Gauge;
+  spoolBytes: Gauge;
   /** kind: sync | grant | revoke | create_account | action …; result: success | failure. */
   tasks: Counter<'kind' | 'result'>;
   leader: Gauge;
   leaderTransitions: Counter;
   /** result: applied | rejected | unchanged */
   configReloads: Counter<'result'>;
+  /** 1 while the control plane accepts this daemon's calls. */
+  controlPlaneConnected: Gauge;
+  /** kind: client_secret | certificate. Unix time the Entra credential in use expires; absent until known. */
+  credentialExpiry: Gauge<'kind'>;
 }
 
 export interface MetricsOptions {
@@ -32,15 +46,24 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
   /** Extra labels on every series (e.g. `{ tenant }`). */
   labels?: Record<string, string>;
+  /** For `baton_build_info`. */
+  version?: string;
 }
 
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (opts.labels) registry.setDefaultLabels(opts.labels);
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'baton_' });
+  // Unprefixed: the standard Node.js dashboards look for process_* and nodejs_*.
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  return {
+  const m: Metrics = {
     registry,
+    buildInfo: new Gauge({
+      name: 'baton_build_info',
+      help: 'Always 1; labelled with the running version',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }),
     syncDuration: new Histogram({
       name: 'baton_sync_duration_seconds',
       help: 'Duration of sync runs',
@@ -54,9 +77,15 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       labelNames: ['kind', 'result'],
       registers,
     }),
+    syncInProgress: new Gauge({
+      name: 'baton_sync_in_progress',
+      help: '1 while a sync runs, else 0',
+      registers,
+    }),
     syncLastSuccess: new Gauge({
       name: 'baton_sync_last_success_timestamp_seconds',
-      help: 'Unix time of the last successful sync',
+      help: 'Unix time the last successful sync of each kind ended',
+      labelNames: ['kind'],
       registers,
     }),
     syncObjects: new Gauge({
@@ -67,29 +96,40 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     }),
     graphRequests: new Counter({
       name: 'baton_graph_requests_total',
-      help: 'Microsoft Graph requests by HTTP status',
-      labelNames: ['status'],
+      help: 'Microsoft Graph HTTP requests (each attempt; a $batch envelope once) by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    graphRequestDuration: new Histogram({
+      name: 'baton_graph_request_duration_seconds',
+      help: 'Time from sending a Microsoft Graph request to its response headers (or failure)',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 100],
       registers,
     }),
     graphThrottled: new Counter({
       name: 'baton_graph_throttled_total',
-      help: 'Microsoft Graph responses that asked us to back off (429/503)',
+      help: 'Microsoft Graph 429 answers, to requests and to requests inside $batch',
       registers,
     }),
     uploads: new Counter({
       name: 'baton_uploads_total',
-      help: 'Snapshot uploads by result',
+      help: 'Snapshot deliveries to the control plane by result',
       labelNames: ['result'],
       registers,
     }),
     uploadBytes: new Counter({
       name: 'baton_upload_bytes_total',
-      help: 'Snapshot bytes uploaded',
+      help: 'Bytes of the snapshots delivered to the control plane',
       registers,
     }),
     spoolDepth: new Gauge({
       name: 'baton_spool_depth',
       help: 'Snapshots spooled on disk awaiting upload',
+      registers,
+    }),
+    spoolBytes: new Gauge({
+      name: 'baton_spool_bytes',
+      help: 'Bytes of the snapshots spooled on disk awaiting upload',
       registers,
     }),
     tasks: new Counter({
@@ -100,7 +140,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     }),
     leader: new Gauge({
       name: 'baton_leader',
-      help: '1 while this replica holds the leader lease, else 0',
+      help: '1 while this replica is the active one (holds the lease, or runs without leader election)',
       registers,
     }),
     leaderTransitions: new Counter({
@@ -114,10 +154,34 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       labelNames: ['result'],
       registers,
     }),
+    controlPlaneConnected: new Gauge({
+      name: 'baton_control_plane_connected',
+      help: '1 while the control plane accepts this daemon, else 0',
+      registers,
+    }),
+    credentialExpiry: new Gauge({
+      name: 'baton_entra_credential_expiry_timestamp_seconds',
+      help: 'Unix time the Entra client secret or certificate in use expires (absent until known)',
+      labelNames: ['kind'],
+      registers,
+    }),
+  };
+  m.buildInfo.set({ version: opts.version ?? 'unknown', node_version: process.version }, 1);
+  return m;
+}
+
+/** Counts the requests of a Graph client into these metrics as they happen. */
+export function graphObserver(m: Metrics): GraphObserver {
+  return {
+    request: ({ outcome, durationMs }) => {
+      m.graphRequests.inc({ outcome });
+      m.graphRequestDuration.observe(durationMs / 1000);
+    },
+    throttled: () => m.graphThrottled.inc(),
   };
 }
 
-/** Times `fn` into the sync histogram and counters; records last success. */
+/** Times `fn` into the sync histogram and counters; records the last success of `kind`. */
 export async function observeSync<T>(
   m: Metrics,
   kind: string,
@@ -126,15 +190,17 @@ export async function observeSync<T>(
 ): Promise<T> {
   const start = now();
   let result = 'failure';
+  m.syncInProgress.set(1);
   try {
     const out = await fn();
     result = 'success';
-    m.syncLastSuccess.set(now() / 1000);
+    m.syncLastSuccess.set({ kind }, now() / 1000);
     return out;
   } catch (err) {
     if ((err as Error | undefined)?.name === 'AbortError') result = 'aborted';
     throw err;
   } finally {
+    m.syncInProgress.set(0);
     m.syncDuration.observe({ kind, result }, (now() - start) / 1000);
     m.syncRuns.inc({ kind, result });
   }

@@ -70,7 +70,10 @@ export interface FaultRule {
 }
 
 export interface EndpointCounters {
+  /** Requests served, those inside a `$batch` envelope included. */
   requests: number;
+  /** Of `requests`, those that arrived inside a `$batch` envelope (not HTTP requests of their own). */
+  batched: number;
   resourceUnits: number;
   throttled: number;
   faults: number;

@@ -6,7 +6,7 @@ export class Counters {
 
   add(key: string, field: keyof EndpointCounters, n = 1): void {
     for (const k of [key, '*']) {
-      const c = this.byKey.get(k) ?? { requests: 0, resourceUnits: 0, throttled: 0, faults: 0 };
+      const c = this.byKey.get(k) ?? { requests: 0, batched: 0, resourceUnits: 0, throttled: 0, faults: 0 };
       c[field] += n;
       this.byKey.set(k, c);
     }
@@ -15,7 +15,7 @@ export class Counters {
   snapshot(): Record<string, EndpointCounters> {
     const out: Record<string, EndpointCounters> = {};
     for (const [k, v] of this.byKey) out[k] = { ...v };
-    if (!out['*']) out['*'] = { requests: 0, resourceUnits: 0, throttled: 0, faults: 0 };
+    if (!out['*']) out['*'] = { requests: 0, batched: 0, resourceUnits: 0, throttled: 0, faults: 0 };
     return out;
   }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startHttpServer, type HttpServerHandle, type ReadyReport } from '../../src/daemon/http.js';
 import { createMetrics, observeSync } from '../../src/observability/metrics.js';
 
@@ -18,10 +19,26 @@ describe('daemon HTTP server and metrics', () => {
       port: 0,
       live: () => live,
       ready: () => ready,
+      status: () => ({ hostId: 'h' }),
       metrics: metrics.registry,
     });
   });
   after(() => server.close());
+
+  it('/status answers the status document as JSON; without one it is not found', async () => {
+    const res = await get('/status');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { hostId: 'h' });
+    const bare = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      live: () => true,
+      ready: () => ready,
+      metrics: createMetrics({ defaultMetrics: false }).registry,
+    });
+    assert.equal((await fetch(`http://127.0.0.1:${bare.port}/status`)).status, 404);
+    await bare.close();
+  });
 
   it('/livez and /healthz follow the liveness callback', async () => {
     assert.equal((await get('/livez')).status, 200);
@@ -41,7 +58,7 @@ describe('daemon HTTP server and metrics', () => {
     assert.equal(((await res.json()) as ReadyReport).ready, true);
   });
 
-  it('serves the named metrics and default process metrics with the baton_ prefix', async () => {
+  it('serves the named metrics, and the default process metrics under their standard names', async () => {
     metrics.leader.set(1);
     metrics.uploads.inc({ result: 'success' });
     await observeSync(metrics, 'full', async () => 42);
@@ -53,7 +70,12 @@ describe('daemon HTTP server and metrics', () => {
     for (const name of [
       'baton_sync_duration_seconds_bucket{le="1800",kind="full",result="success"} 1',
       'baton_sync_runs_total{kind="full",result="failure"} 1',
-      'baton_sync_last_success_timestamp_seconds',
+      'baton_sync_last_success_timestamp_seconds{kind="full"}',
+      'baton_sync_in_progress 0',
+      'baton_build_info{version="unknown",node_version=',
+      'baton_graph_request_duration_seconds_bucket',
+      'baton_spool_bytes',
+      'baton_control_plane_connected',
       'baton_sync_objects',
       'baton_graph_requests_total',
       'baton_graph_throttled_total',
@@ -64,10 +86,13 @@ describe('daemon HTTP server and metrics', () => {
       'baton_leader 1',
       'baton_leader_transitions_total',
       'baton_config_reloads_total',
-      'baton_process_cpu_user_seconds_total',
-      'baton_nodejs_eventloop_lag_seconds',
+      '\nprocess_cpu_user_seconds_total',
+      '\nnodejs_eventloop_lag_seconds',
     ])
       assert.ok(text.includes(name), `missing ${name}`);
+    assert.doesNotMatch(text, /baton_(process|nodejs)_/);
+    // Never a made-up 0 (1970) before the expiry is known.
+    assert.doesNotMatch(text, /^baton_entra_credential_expiry_timestamp_seconds/m);
   });
 
   it('answers 404 for unknown paths, 405 for writes, HEAD without a body', async () => {
@@ -105,5 +130,18 @@ describe('daemon HTTP server and metrics', () => {
       }),
       /EADDRINUSE/,
     );
+  });
+
+  it("the README's metrics table lists exactly the daemon's own metrics", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('| Metric '));
+    const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+    const documented = rows.flatMap((r) =>
+      [...r.split('|')[1]!.matchAll(/`(baton_\w+)`/g)].map((m) => m[1]!),
+    );
+    const registered = (await createMetrics({ defaultMetrics: false }).registry.getMetricsAsJSON()).map(
+      (m) => m.name,
+    );
+    assert.deepEqual([...documented].sort(), [...registered].sort());
   });
 });

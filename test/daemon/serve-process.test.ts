@@ -167,6 +167,27 @@ describe('serve as a process', function () {
     }
   });
 
+  it('exits non-zero naming the settings when the control plane refuses its credential', async () => {
+    const other = await startControlPlane({ listen: '127.0.0.1:0', dataDir: join(dir, 'other') });
+    const stranger = await addClient(other.store, 'stranger', new Date());
+    await other.close();
+    const serve = new ServeProcess({
+      ...base,
+      BATON_CLIENT_ID: stranger.clientId,
+      BATON_CLIENT_SECRET: stranger.clientSecret,
+      BATON_SYNC_ON_START: 'false',
+    });
+    try {
+      assert.equal(await serve.exit(), 1);
+      assert.match(
+        serve.stderr,
+        /control plane refused Hello: UNAUTHENTICATED.*BATON_CLIENT_ID and BATON_CLIENT_SECRET/,
+      );
+    } finally {
+      serve.child.kill('SIGKILL');
+    }
+  });
+
   it('exits non-zero naming the variable on bad configuration', async () => {
     const serve = new ServeProcess({ ...base, BATON_SYNC_INTERVAL: 'often' });
     assert.notEqual(await serve.exit(), 0);

@@ -21,6 +21,7 @@ import { TaskRunner } from './task-runner.js';
 import { UploadRejected, uploadSnapshot } from './upload.js';
 
 export type {
+  AgentObserver,
   AgentSettings,
   AgentStatus,
   AgentTask,
@@ -86,10 +87,12 @@ export class ControlPlaneAgent {
       now: this.now,
       markOk: () => {
         this.state.connected = true;
+        this.tell((o) => o.connection(true));
       },
       markError: (err) => {
         this.state.connected = false;
         this.state.lastError = describe(err);
+        this.tell((o) => o.connection(false));
       },
       rehello: () => {
         this.helloed = false;
@@ -103,6 +106,7 @@ export class ControlPlaneAgent {
       ctx.markError(err);
       if (isPermanent(err)) {
         this.client.close();
+        this.state.refused = describe(err);
         throw new Error(`control plane refused Hello: ${describe(err)}`, { cause: err });
       }
       this.log.warn(
@@ -127,6 +131,7 @@ export class ControlPlaneAgent {
   async submitSnapshot(file: string, header: SnapshotHeader, opts: { taskId?: string } = {}): Promise<void> {
     await this.openSpool();
     const entry = await this.spool.add(file, header, opts.taskId);
+    this.reportSpool();
     this.log.info(
       { syncId: entry.syncId, kind: entry.kind, bytes: entry.bytes, spoolDepth: this.spool.depth() },
       'snapshot spooled',
@@ -146,8 +151,23 @@ export class ControlPlaneAgent {
   }
 
   private openSpool(): Promise<void> {
-    this.spoolReady ??= this.spool.open();
+    this.spoolReady ??= this.spool.open().then(() => this.reportSpool());
     return this.spoolReady;
+  }
+
+  private reportSpool(): void {
+    this.tell((o) => o.spool({ depth: this.spool.depth(), bytes: this.spool.bytes() }));
+  }
+
+  /** Tells the observer, if any; counting never breaks delivery. */
+  private tell(fn: (o: NonNullable<AgentSettings['observer']>) => void): void {
+    const o = this.settings.observer;
+    if (!o) return;
+    try {
+      fn(o);
+    } catch (err) {
+      this.log.debug({ err: describe(err) }, 'agent observer failed');
+    }
   }
 
   private async sayHello(): Promise<void> {
@@ -207,7 +227,12 @@ export class ControlPlaneAgent {
 
   private fatal(err: unknown): void {
     this.state.lastError = describe(err);
+    this.state.refused = describe(err);
     this.state.connected = false;
+    this.tell((o) => o.connection(false));
+    this.settings.onRefused?.(
+      new Error(`control plane refused this daemon: ${describe(err)}`, { cause: err }),
+    );
     this.log.error({ err: describe(err) }, 'control plane refused this daemon; stopping the agent');
     this.stopCtl.abort();
   }
@@ -227,6 +252,7 @@ export class ControlPlaneAgent {
         failures = 0;
       } catch (err) {
         if (ctx.signal.aborted) break;
+        this.tell((o) => o.upload({ result: 'failure', bytes: entry.bytes }));
         ctx.markError(err);
         if (isServiceError(err) && err.code === status.UNAUTHENTICATED) return this.fatal(err);
         if (isPermanent(err)) await ctx.rehello();
@@ -258,6 +284,8 @@ export class ControlPlaneAgent {
         entry,
       );
       await this.spool.remove(entry);
+      this.reportSpool();
+      this.tell((o) => o.upload({ result: out.duplicate ? 'duplicate' : 'success', bytes: entry.bytes }));
       ctx.markOk();
       this.state.lastUploadAt = new Date(this.now()).toISOString();
       this.log.info(
@@ -271,6 +299,8 @@ export class ControlPlaneAgent {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await rename(this.spool.file(entry), join(dir, `${entry.name}.snapshot`)).catch(() => undefined);
       await this.spool.remove(entry);
+      this.reportSpool();
+      this.tell((o) => o.upload({ result: 'rejected', bytes: entry.bytes }));
       this.state.lastError = `snapshot ${entry.syncId} rejected: ${err.message}`;
       this.log.error(
         { syncId: entry.syncId, err: err.message, keptIn: dir },

@@ -23,10 +23,29 @@ export interface AgentSettings {
   retry?: { initialMs?: number; maxMs?: number; helloMaxMs?: number; uploadAttempts?: number };
   /** Lower bound for server-given poll and heartbeat intervals (default 1 s). */
   minIntervalMs?: number;
+  /** Told about deliveries, the spool and the connection as they change (the daemon's metrics). */
+  observer?: AgentObserver;
+  /**
+   * The control plane refused this daemon after start (UNAUTHENTICATED/PERMISSION_DENIED …); the
+   * agent has stopped. A refusal of the first Hello is thrown by start() instead.
+   */
+  onRefused?: (err: Error) => void;
+}
+
+/** Events of the agent, as they happen. Must not throw. */
+export interface AgentObserver {
+  /** A delivery attempt of one spooled snapshot ended (`bytes`: the snapshot's size). */
+  upload(event: { result: 'success' | 'duplicate' | 'failure' | 'rejected'; bytes: number }): void;
+  /** The spool changed (a snapshot added, delivered, dropped or found at start). */
+  spool(state: { depth: number; bytes: number }): void;
+  /** The control plane accepted a call (true) or a call failed (false). */
+  connection(connected: boolean): void;
 }
 
 export interface AgentStatus {
   connected: boolean;
+  /** The control plane refused this daemon for good (a bad or revoked credential); the agent stopped. */
+  refused?: string;
   spoolDepth: number;
   spoolBytes: number;
   lastUploadAt?: string;

@@ -140,7 +140,10 @@ export function createGraphDispatcher(
     const now = ctx.clock.now();
     const key = keyOf(req.method, version, rest);
     const charged = { ru: 0, usage: 0 };
-    if (inner) counters.add(key, 'requests');
+    if (inner) {
+      counters.add(key, 'requests');
+      counters.add(key, 'batched');
+    }
     try {
       // The Graph audience by its public name, its app id, or the simulator's own host.
       const audiences = [GRAPH_RESOURCE, GRAPH_APP_ID, `https://${ctx.graphDomain}`];
