@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as yaml from 'js-yaml';
 import { CHART_DIR, find, helm, render, renderRaw, type K8sObject } from './helm.js';
 
 // Renders the chart with the real helm binary (offline) and asserts on the parsed objects.
@@ -40,6 +43,8 @@ interface Deployment extends K8sObject {
   };
 }
 
+type Values = Record<string, unknown>;
+const BAD_VALUES = join(dirname(fileURLToPath(import.meta.url)), 'bad-values');
 const SECRET = { existingSecret: 'baton-entra' };
 const HA = { replicaCount: 2, leaderElection: { enabled: true }, existingSecret: 'baton-entra' };
 
@@ -53,14 +58,31 @@ const env = (objs: K8sObject[]) =>
   Object.fromEntries(container(objs).env.map((e) => [e.name, e.value ?? e.valueFrom]));
 
 describe('Helm chart charts/baton-entra', function () {
-  it('passes helm lint --strict with the CI values files', async () => {
-    for (const f of ['existing-secret-values.yaml', 'ha-values.yaml']) {
+  it('passes helm lint --strict with every values file in ci/ (defaults, provisioning, HA, networkPolicy, monitoring)', async () => {
+    const files = readdirSync(join(CHART_DIR, 'ci'));
+    assert.ok(files.length >= 6, files.join());
+    for (const f of files) {
       const res = await helm(['lint', '--strict', CHART_DIR, '-f', join(CHART_DIR, 'ci', f)]);
       assert.equal(res.code, 0, `${f}: ${res.stdout}${res.stderr}`);
+      const objs = await render([yaml.load(readFileSync(join(CHART_DIR, 'ci', f), 'utf8')) as Values]);
+      assert.ok(find(objs, 'Deployment'), `${f} renders a Deployment`);
     }
   });
 
-  it('refuses to render without a settings Secret, with both, or replicas > 1 without leader election', async () => {
+  it('helm lint --strict rejects every values file in test/deploy/bad-values, naming the problem', async () => {
+    const files = readdirSync(BAD_VALUES);
+    assert.ok(files.length >= 10, files.join());
+    for (const f of files) {
+      const text = readFileSync(join(BAD_VALUES, f), 'utf8');
+      const expect = /^# expect: (.+)$/m.exec(text)?.[1];
+      assert.ok(expect, `${f} states what the rejection must name (# expect: <regex>)`);
+      const res = await helm(['lint', '--strict', CHART_DIR, '-f', join(BAD_VALUES, f)]);
+      assert.notEqual(res.code, 0, `${f} passed helm lint --strict:\n${res.stdout}`);
+      assert.match(`${res.stdout}${res.stderr}`, new RegExp(expect), f);
+    }
+  });
+
+  it('refuses to render without a settings Secret, with both, or with an empty secret.data', async () => {
     const none = await renderRaw();
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /no settings Secret: set existingSecret .* or secret\.create=true/);
@@ -68,10 +90,32 @@ describe('Helm chart charts/baton-entra', function () {
       { existingSecret: 'x', secret: { create: true, data: { BATON_PROVISIONING: 'true' } } },
     ]);
     assert.match(both.stderr, /set either existingSecret or secret\.create=true, not both/);
-    const twoWithoutLease = await renderRaw([{ ...SECRET, replicaCount: 2 }]);
-    assert.match(twoWithoutLease.stderr, /replicaCount > 1 needs leaderElection\.enabled=true/);
     const emptyData = await renderRaw([{ secret: { create: true } }]);
     assert.match(emptyData.stderr, /secret\.create=true needs secret\.data/);
+  });
+
+  it('the schema refuses replicas > 1 without leader election; the template too when the schema is skipped', async () => {
+    const twoWithoutLease = await renderRaw([{ ...SECRET, replicaCount: 2 }]);
+    assert.match(twoWithoutLease.stderr, /schema[\s\S]*leaderElection\.enabled/);
+    const skipped = await renderRaw([{ ...SECRET, replicaCount: 2 }], ['--skip-schema-validation']);
+    assert.match(skipped.stderr, /replicaCount > 1 needs leaderElection\.enabled=true/);
+  });
+
+  it('refuses a leaseDuration not longer than renewDeadline with a message naming both', async () => {
+    const res = await renderRaw([
+      { ...HA, leaderElection: { enabled: true, leaseDuration: '1m', renewDeadline: '60s' } },
+    ]);
+    assert.match(
+      res.stderr,
+      /leaderElection\.leaseDuration \(1m\) must be longer than leaderElection\.renewDeadline \(60s\)/,
+    );
+    const ok = await render([
+      {
+        ...HA,
+        leaderElection: { enabled: true, leaseDuration: '1m30s', renewDeadline: '1m', retryPeriod: '500ms' },
+      },
+    ]);
+    assert.equal(env(ok).BATON_LEASE_DURATION, '1m30s');
   });
 
   it('enforces values.schema.json (unknown keys, wrong types)', async () => {
@@ -84,6 +128,10 @@ describe('Helm chart charts/baton-entra', function () {
       { ...HA, leaderElection: { enabled: true, leaseDuration: '15 seconds' } },
     ]);
     assert.match(badDuration.stderr, /leaseDuration/);
+    const numbers = await render([
+      { ...SECRET, resources: { requests: { cpu: 0.5, memory: '1e9' }, limits: { cpu: 2 } } },
+    ]);
+    assert.equal(container(numbers).resources.limits?.cpu, 2);
   });
 
   describe('default render (existingSecret)', () => {
@@ -249,7 +297,11 @@ describe('Helm chart charts/baton-entra', function () {
       const e = env(objs);
       assert.equal(e.BATON_LEADER_ELECTION, 'true');
       assert.equal(e.BATON_LEASE_NAME, 'baton-entra-leader');
-      assert.equal(e.BATON_LEASE_NAMESPACE, 'baton');
+      assert.deepEqual(
+        e.BATON_LEASE_NAMESPACE,
+        { fieldRef: { fieldPath: 'metadata.namespace' } },
+        "the pod's own namespace, so overlays that move it keep the Lease beside it",
+      );
       assert.equal(e.BATON_LEASE_DURATION, '15s');
       assert.deepEqual(e.POD_NAME, { fieldRef: { fieldPath: 'metadata.name' } });
       assert.equal(deployment(objs).spec.template.spec.automountServiceAccountToken, true);
@@ -290,23 +342,68 @@ describe('Helm chart charts/baton-entra', function () {
     );
   });
 
-  it('ServiceMonitor only when enabled and the CRD is served', async () => {
-    const on = { ...SECRET, metrics: { serviceMonitor: { enabled: true } } };
-    assert.equal(find(await render([on]), 'ServiceMonitor'), undefined);
-    const objs = await render([on], ['--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']);
-    const sm = find(objs, 'ServiceMonitor') as K8sObject & {
-      spec: { endpoints: { port: string; path: string }[] };
+  it('ServiceMonitor and PrometheusRule whenever enabled, with or without the CRDs in .Capabilities', async () => {
+    const off = await render([SECRET], ['--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']);
+    assert.equal(find(off, 'ServiceMonitor'), undefined);
+    assert.equal(find(off, 'PrometheusRule'), undefined);
+    const on = {
+      ...SECRET,
+      metrics: { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } },
     };
-    assert.deepEqual(
-      sm.spec.endpoints.map((e) => [e.port, e.path]),
-      [['http', '/metrics']],
-    );
-    assert.equal(
-      find(
-        await render([SECRET], ['--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']),
-        'ServiceMonitor',
-      ),
-      undefined,
+    // `helm template` without --api-versions is what GitOps tools run: the monitor must not vanish.
+    for (const flags of [[], ['--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']]) {
+      const objs = await render([on], flags);
+      const sm = find(objs, 'ServiceMonitor') as K8sObject & {
+        spec: {
+          endpoints: { port: string; path: string }[];
+          selector: { matchLabels: Record<string, string> };
+        };
+      };
+      assert.ok(sm, `ServiceMonitor rendered with flags [${flags.join(' ')}]`);
+      assert.deepEqual(
+        sm.spec.endpoints.map((e) => [e.port, e.path]),
+        [['http', '/metrics']],
+      );
+      assert.ok(find(objs, 'PrometheusRule'), 'PrometheusRule rendered');
+    }
+  });
+
+  it('PrometheusRule alerts on a failing sync, a growing spool and an expiring client secret', async () => {
+    const objs = await render([
+      {
+        ...SECRET,
+        metrics: { prometheusRule: { enabled: true, alertLabels: { team: 'identity' }, spoolDepth: 5 } },
+      },
+    ]);
+    const rule = find(objs, 'PrometheusRule') as K8sObject & {
+      spec: { groups: { rules: { alert: string; expr: string; labels: Record<string, string> }[] }[] };
+    };
+    const alerts = Object.fromEntries(rule.spec.groups[0]!.rules.map((r) => [r.alert, r]));
+    const metric = (alert: string, name: string) => {
+      assert.ok(alerts[alert], `${alert} is defined`);
+      assert.match(
+        alerts[alert].expr,
+        new RegExp(`\\b${name}\\{namespace="baton", service="baton-entra"\\}`),
+      );
+      assert.equal(alerts[alert].labels.team, 'identity');
+    };
+    // Each alert reads a metric the daemon declares (src/observability/metrics.ts).
+    const declared = readFileSync(join(CHART_DIR, '..', '..', 'src', 'observability', 'metrics.ts'), 'utf8');
+    for (const name of [
+      'baton_sync_last_success_timestamp_seconds',
+      'baton_spool_depth',
+      'baton_entra_credential_expiry_timestamp_seconds',
+    ])
+      assert.ok(declared.includes(`name: '${name}'`), `the daemon declares ${name}`);
+    metric('BatonEntraSyncFailing', 'baton_sync_last_success_timestamp_seconds');
+    assert.match(alerts.BatonEntraSyncFailing!.expr, /by \(namespace, service, kind\)/, 'per sync kind');
+    metric('BatonEntraSpoolGrowing', 'baton_spool_depth');
+    assert.match(alerts.BatonEntraSpoolGrowing!.expr, /> 5$/);
+    metric('BatonEntraClientSecretExpiring', 'baton_entra_credential_expiry_timestamp_seconds');
+    assert.match(
+      alerts.BatonEntraClientSecretExpiring!.expr,
+      /< 1209600$/,
+      'integer seconds, not 1.2096e+06',
     );
   });
 
@@ -352,4 +449,97 @@ describe('Helm chart charts/baton-entra', function () {
     assert.equal(e.BATON_SYNC_INTERVAL, '1h');
     assert.equal(e.BATON_SYNC_ON_START, 'true');
   });
+
+  describe('NetworkPolicy', () => {
+    interface Peer {
+      podSelector?: Selector;
+      namespaceSelector?: Selector;
+    }
+    interface Policy extends K8sObject {
+      spec: {
+        podSelector: Selector;
+        ingress: { from?: Peer[]; ports: { port: number | string }[] }[];
+        egress: { ports: { port: number; protocol: string }[] }[];
+      };
+    }
+    const testPod = (objs: K8sObject[]) => objs.find((o) => o.kind === 'Pod')!;
+    const policy = (objs: K8sObject[]) => find(objs, 'NetworkPolicy') as Policy;
+
+    it('does not select the helm test pod (its egress would be DNS and 443 only)', async () => {
+      const objs = await render([{ ...SECRET, networkPolicy: { enabled: true } }]);
+      const sel = policy(objs).spec.podSelector;
+      assert.ok(selects(sel, deployment(objs).spec.template.metadata.labels), 'the daemon is selected');
+      assert.ok(!selects(sel, testPod(objs).metadata.labels!), 'the test pod is not');
+      const svc = find(objs, 'Service') as K8sObject & { spec: { selector: Record<string, string> } };
+      assert.ok(
+        !selects({ matchLabels: svc.spec.selector }, testPod(objs).metadata.labels!),
+        'nor by the Service',
+      );
+    });
+
+    it('lets the helm test pod reach /readyz when metricsFrom restricts ingress', async () => {
+      const objs = await render([
+        yaml.load(readFileSync(join(CHART_DIR, 'ci/network-policy-values.yaml'), 'utf8')) as Values,
+      ]);
+      const from = policy(objs).spec.ingress[0]!.from!;
+      assert.ok(from.length >= 2, 'metricsFrom plus the test pod');
+      assert.ok(
+        from.some(
+          (p) =>
+            p.podSelector && !p.namespaceSelector && selects(p.podSelector, testPod(objs).metadata.labels!),
+        ),
+        'a peer in the release namespace matching the test pod',
+      );
+    });
+
+    it('allows the API server on 443 and 6443 (configurable) when leader election needs it', async () => {
+      const ports = (objs: K8sObject[]) =>
+        policy(objs).spec.egress.flatMap((r) => r.ports.map((p) => p.port));
+      const single = await render([{ ...SECRET, networkPolicy: { enabled: true } }]);
+      assert.deepEqual(ports(single).sort(), [443, 53, 53], 'no API server rule without a token');
+      const ha = await render([{ ...HA, networkPolicy: { enabled: true } }]);
+      assert.ok(ports(ha).includes(6443), '6443: the API server endpoint port on many clusters');
+      const custom = await render([{ ...HA, networkPolicy: { enabled: true, apiServerPorts: [8443] } }]);
+      assert.ok(ports(custom).includes(8443) && !ports(custom).includes(6443));
+    });
+  });
+
+  it('puts the recommended app.kubernetes.io labels on the pod template', async () => {
+    const labels = deployment(await render([SECRET])).spec.template.metadata.labels;
+    assert.deepEqual(
+      Object.keys(labels)
+        .filter((k) => k.startsWith('app.kubernetes.io/'))
+        .sort(),
+      ['component', 'instance', 'managed-by', 'name', 'part-of', 'version'].map(
+        (k) => `app.kubernetes.io/${k}`,
+      ),
+    );
+    assert.equal(labels['app.kubernetes.io/version'], '0.1.0');
+    assert.equal(labels['app.kubernetes.io/part-of'], 'baton');
+  });
 });
+
+interface Selector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** Kubernetes label-selector semantics (matchLabels and matchExpressions, all must hold). */
+function selects(sel: Selector, labels: Record<string, string>): boolean {
+  const exprs = (sel.matchExpressions ?? []).every((e) => {
+    const has = Object.hasOwn(labels, e.key);
+    switch (e.operator) {
+      case 'In':
+        return has && e.values!.includes(labels[e.key]!);
+      case 'NotIn':
+        return !has || !e.values!.includes(labels[e.key]!);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      default:
+        throw new Error(`unknown selector operator ${e.operator}`);
+    }
+  });
+  return exprs && Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}

