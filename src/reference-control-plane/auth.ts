@@ -66,7 +66,8 @@ export async function verifyBearer(
     if (err instanceof AuthError) throw err;
     throw new AuthError(`token rejected: ${(err as Error).message}`);
   }
-  if (typeof jti !== 'string' || !JTI.test(jti)) throw new AuthError('token jti must be 8–128 printable characters');
+  if (typeof jti !== 'string' || !JTI.test(jti))
+    throw new AuthError('token jti must be 8–128 printable characters');
   // Past exp + tolerance the signature check refuses the token by itself; until then its id is kept.
   if (!rememberTokenId(store, client.clientId, jti, (exp ?? 0) + CLOCK_TOLERANCE_S, now))
     throw new ReplayError('token replayed: its jti was already used');

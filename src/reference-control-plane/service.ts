@@ -146,8 +146,14 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
       const result = finishTask(s.store, req.hostId, req.taskId, outcome, s.now());
       if (result === 'unknown') throw new RpcError(status.NOT_FOUND, `task ${req.taskId} is unknown`);
       if (result === 'not-held') {
-        log.warn({ taskId: req.taskId, hostId: req.hostId }, 'refused an outcome from a host not holding the task');
-        throw new RpcError(status.FAILED_PRECONDITION, `task ${req.taskId} is not held by host ${req.hostId}`);
+        log.warn(
+          { taskId: req.taskId, hostId: req.hostId },
+          'refused an outcome from a host not holding the task',
+        );
+        throw new RpcError(
+          status.FAILED_PRECONDITION,
+          `task ${req.taskId} is not held by host ${req.hostId}`,
+        );
       }
       log.info({ taskId: req.taskId, hostId: req.hostId, ok: outcome.ok }, 'task finished');
       return {};

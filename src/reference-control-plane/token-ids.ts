@@ -17,9 +17,7 @@ export function rememberTokenId(
   return store.transaction(() => {
     store.db.prepare('DELETE FROM token_ids WHERE forget_after < ?').run(nowS);
     const res = store.db
-      .prepare(
-        'INSERT INTO token_ids (client_id, jti, forget_after) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      )
+      .prepare('INSERT INTO token_ids (client_id, jti, forget_after) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
       .run(clientId, jti, forgetAfter);
     return Number(res.changes) === 1;
   });

@@ -284,7 +284,11 @@ export class UploadReceiver {
 
   /** Per client: two clients sending the same sync id (and even the same bytes) never share one. */
   private partPath(clientId: string, syncId: string, sha256: string): string {
-    return join(this.store.dataDir, 'uploads', `${clientKey(clientId)}.${syncId}.${sha256.slice(0, 16)}.part`);
+    return join(
+      this.store.dataDir,
+      'uploads',
+      `${clientKey(clientId)}.${syncId}.${sha256.slice(0, 16)}.part`,
+    );
   }
 }
 

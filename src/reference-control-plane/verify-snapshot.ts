@@ -30,7 +30,11 @@ export async function verifySnapshot(
     refuse(`its header says a ${String(header.kind)} sync, metadata.kind says ${claimed.kind}`);
   const counts = header.counts as Partial<SnapshotHeader['counts']> | undefined;
   const fields = ['resourceTypes', 'resources', 'entitlements', 'grants'] as const;
-  if (!counts || fields.some((f) => !Number.isSafeInteger(counts[f])) || typeof counts.resourcesByType !== 'object')
+  if (
+    !counts ||
+    fields.some((f) => !Number.isSafeInteger(counts[f])) ||
+    typeof counts.resourcesByType !== 'object'
+  )
     refuse('its header has no counts (resourceTypes, resources, entitlements, grants, resourcesByType)');
   if (claimed.header) {
     for (const f of ['syncId', 'kind', 'sha256', 'bodyBytes'] as const) {

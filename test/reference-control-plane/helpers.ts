@@ -106,7 +106,13 @@ export async function makeSnapshot(
       kind,
       startedAt: '2026-01-01T00:00:00.000Z',
       endedAt: '2026-01-01T00:01:00.000Z',
-      counts: { resourceTypes: 1, resources, entitlements: 0, grants: 0, resourcesByType: { user: resources } },
+      counts: {
+        resourceTypes: 1,
+        resources,
+        entitlements: 0,
+        grants: 0,
+        resourcesByType: { user: resources },
+      },
       graphRequests: 1,
     });
     const bytes = (await stat(path)).size;

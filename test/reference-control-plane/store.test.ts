@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { AuthError, ReplayError, verifyBearer } from '../../src/reference-control-plane/auth.js';
 import { addClient } from '../../src/reference-control-plane/clients.js';
 import { ControlPlaneStore } from '../../src/reference-control-plane/store.js';
@@ -12,6 +14,7 @@ import {
   heartbeatTasks,
 } from '../../src/reference-control-plane/tasks.js';
 import { parseClientSecret, TokenSource } from '../../src/daemon/agent/credentials.js';
+import { getSync, listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { tempDir } from './helpers.js';
 
 describe('control plane store: task queue and tokens', () => {
@@ -97,6 +100,50 @@ describe('control plane store: task queue and tokens', () => {
     assert.deepEqual(heartbeatTasks(store, 'a', [running.id], at(6)), [running.id]);
     finishTask(store, 'a', running.id, { ok: false, code: 1, message: 'cancelled', retryable: false }, at(7));
     assert.equal(getTask(store, running.id)!.status, 'cancelled');
+  });
+
+  it("keeps the syncs of a store from when sync ids were global, each now its host owner's", async () => {
+    const old = join(dir.path, 'old');
+    await mkdir(old);
+    const db = new DatabaseSync(join(old, 'control-plane.db'));
+    db.exec(`
+      CREATE TABLE hosts (host_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, version TEXT NOT NULL,
+        connection_status TEXT NOT NULL, tenant_id TEXT, capabilities TEXT NOT NULL,
+        credential_expires_at TEXT, build_info TEXT, os_info TEXT, first_seen_at TEXT NOT NULL,
+        last_hello_at TEXT NOT NULL, last_seen_at TEXT NOT NULL);
+      CREATE TABLE syncs (sync_id TEXT PRIMARY KEY, host_id TEXT NOT NULL, task_id TEXT,
+        kind TEXT NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, path TEXT NOT NULL,
+        header TEXT, received_at TEXT NOT NULL);
+      INSERT INTO hosts VALUES ('host-a', 'alpha@x', '1', 'connected', NULL, '[]', NULL, NULL, NULL,
+        '2026-01-01', '2026-01-01', '2026-01-01');
+      INSERT INTO syncs VALUES ('s1', 'host-a', 'T1', 'full', 10, '${'a'.repeat(64)}', '/p/s1', '{}',
+        '2026-01-02');
+    `);
+    db.close();
+    const migrated = new ControlPlaneStore(old);
+    try {
+      assert.deepEqual(listSyncs(migrated), [
+        {
+          clientId: 'alpha@x',
+          host: 'host-a',
+          syncId: 's1',
+          taskId: 'T1',
+          kind: 'full',
+          bytes: 10,
+          sha256: 'a'.repeat(64),
+          path: '/p/s1',
+          receivedAt: '2026-01-02',
+        },
+      ]);
+      assert.equal(getSync(migrated, 'alpha@x', 's1')?.bytes, 10);
+      assert.equal(getSync(migrated, 'beta@x', 's1'), undefined, 'invisible to another client');
+    } finally {
+      migrated.close();
+    }
+    // Opening it again (a second process, a restart) changes nothing.
+    const again = new ControlPlaneStore(old);
+    assert.equal(listSyncs(again).length, 1);
+    again.close();
   });
 
   it('accepts a fresh daemon token and refuses an expired, replayed or foreign one', async () => {
