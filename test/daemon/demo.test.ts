@@ -32,13 +32,13 @@ describe('baton-entra demo', function () {
     const args = ['demo', '--data-dir', dir, '--interval', '5s', '--exit-after', '1'];
     const first = await runCli(args);
     assert.equal(first.code, 0, first.stderr);
-    const saved = join(dir, 'demo-client.json');
-    assert.equal((await stat(saved)).mode & 0o777, 0o600, 'the saved credentials are private');
     const second = await runCli(args);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /uploaded .* → control plane/);
     assert.doesNotMatch(second.stdout, /belongs to another client/);
     assert.equal((await readdir(join(dir, 'control-plane', 'syncs', 'demo-daemon'))).length, 2);
+    const saved = join(dir, 'demo-client.json');
+    assert.equal((await stat(saved)).mode & 0o777, 0o600, 'the saved credentials are private');
     const clients = await runCli([
       'control-plane',
       'clients',
