@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { CliError, USAGE_EXIT } from './errors.js';
 import { parseDuration } from '../daemon/scheduler.js';
+import { demoClient } from './demo-client.js';
 
 interface DemoOptions {
   preset: string;
@@ -148,18 +149,8 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     const simInfo = await firstJsonLine(sim, 'simulator');
     say(`  ✓ Entra simulator   ${simInfo.authorityHost}  tenant ${simInfo.tenantId}  (preset ${preset})`);
 
-    const client = JSON.parse(
-      await cliOutput([
-        'control-plane',
-        'clients',
-        'add',
-        '--data-dir',
-        dirs.controlPlane,
-        '--name',
-        'demo',
-        '--json',
-      ]),
-    ) as { clientId: string; clientSecret: string };
+    // The same client on every run: the control plane keeps the host id bound to it.
+    const client = await demoClient(dataDir, dirs.controlPlane, cliOutput);
     const cpPort = await freePort();
     // The control plane serves TLS with the certificate the simulator made for localhost.
     const cp = cli([
@@ -195,7 +186,7 @@ async function runDemo(opts: DemoOptions): Promise<number> {
       BATON_CONTROL_PLANE_SERVER_NAME: 'localhost',
       BATON_CLIENT_ID: client.clientId,
       BATON_CLIENT_SECRET: client.clientSecret,
-      BATON_HOST_ID: 'demo-daemon',
+      BATON_HOST_ID: client.hostId,
       BATON_DATA_DIR: dirs.daemon,
       BATON_HTTP_HOST: '127.0.0.1',
       BATON_HTTP_PORT: String(httpPort),

@@ -8,7 +8,7 @@ import {
   type HeartbeatRequest,
   type HelloRequest,
 } from '../gen/baton_entra/v1/control_plane.js';
-import { AuthError, verifyBearer } from './auth.js';
+import { AuthError, ReplayError, verifyBearer } from './auth.js';
 import { hostBelongsTo, HostOwnershipError, recordHello, touchHost } from './hosts.js';
 import { RpcError, toServiceError } from './rpc-error.js';
 import type { ControlPlaneStore } from './store.js';
@@ -31,6 +31,9 @@ export interface ServiceSettings {
   passwordRecipient?: string;
 }
 
+/** Control characters, invisible format characters (bidi overrides …) and line separators. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
 type Call = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>;
 
 function duration(ms: number): { seconds: number; nanos: number } {
@@ -48,7 +51,12 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
     } catch (err) {
       if (err instanceof AuthError) {
         log.warn({ peer: call.getPeer(), reason: err.message }, 'rejected a call without a valid credential');
-        throw new RpcError(status.UNAUTHENTICATED, 'invalid or missing credential');
+        throw new RpcError(
+          status.UNAUTHENTICATED,
+          err instanceof ReplayError
+            ? 'replayed credential: each bearer token is accepted once'
+            : 'invalid or missing credential',
+        );
       }
       throw err;
     }
@@ -80,6 +88,9 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
     hello: unary('Hello', (req: HelloRequest, clientId) => {
       if (!req.hostId || req.hostId.length > 256)
         throw new RpcError(status.INVALID_ARGUMENT, 'host_id must be 1–256 characters');
+      // It is printed by `hosts list` and written to logs: escapes there could forge output.
+      if (UNPRINTABLE.test(req.hostId))
+        throw new RpcError(status.INVALID_ARGUMENT, 'host_id must not contain control or format characters');
       try {
         recordHello(
           s.store,
@@ -132,8 +143,17 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
     finishTask: unary('FinishTask', (req: FinishTaskRequest, clientId) => {
       requireHost(req.hostId, clientId);
       const outcome = outcomeOf(req);
-      if (!finishTask(s.store, req.hostId, req.taskId, outcome, s.now())) {
-        throw new RpcError(status.NOT_FOUND, `task ${req.taskId} is unknown`);
+      const result = finishTask(s.store, req.hostId, req.taskId, outcome, s.now());
+      if (result === 'unknown') throw new RpcError(status.NOT_FOUND, `task ${req.taskId} is unknown`);
+      if (result === 'not-held') {
+        log.warn(
+          { taskId: req.taskId, hostId: req.hostId },
+          'refused an outcome from a host not holding the task',
+        );
+        throw new RpcError(
+          status.FAILED_PRECONDITION,
+          `task ${req.taskId} is not held by host ${req.hostId}`,
+        );
       }
       log.info({ taskId: req.taskId, hostId: req.hostId, ok: outcome.ok }, 'task finished');
       return {};
@@ -143,7 +163,7 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
       'GetUploadStatus',
       async (req: { hostId: string; syncId: string; sha256: string }, clientId) => {
         requireHost(req.hostId, clientId);
-        return s.uploads.status(req.syncId, req.sha256);
+        return s.uploads.status(clientId, req.syncId, req.sha256);
       },
     ),
 
@@ -152,6 +172,7 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
         .then((clientId) =>
           s.uploads.receive(
             salvagingMessages(call),
+            clientId,
             (hostId) => {
               if (!hostBelongsTo(s.store, hostId, clientId)) return false;
               touchHost(s.store, hostId, s.now());

@@ -29,6 +29,23 @@ export class ControlPlaneStore {
   }
 }
 
+/** Received snapshots; a sync id is unique per client, and invisible to the others. */
+const SYNCS_TABLE = `
+CREATE TABLE IF NOT EXISTS syncs (
+  client_id TEXT NOT NULL,
+  sync_id TEXT NOT NULL,
+  host_id TEXT NOT NULL,
+  task_id TEXT,
+  kind TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  path TEXT NOT NULL,
+  header TEXT,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, sync_id)
+);
+`;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS clients (
   client_id TEXT PRIMARY KEY,
@@ -68,17 +85,14 @@ CREATE TABLE IF NOT EXISTS tasks (
   approved INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, seq);
-CREATE TABLE IF NOT EXISTS syncs (
-  sync_id TEXT PRIMARY KEY,
-  host_id TEXT NOT NULL,
-  task_id TEXT,
-  kind TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  sha256 TEXT NOT NULL,
-  path TEXT NOT NULL,
-  header TEXT,
-  received_at TEXT NOT NULL
-);
+${SYNCS_TABLE}
+CREATE TABLE IF NOT EXISTS token_ids (
+  client_id TEXT NOT NULL,
+  jti TEXT NOT NULL,
+  forget_after INTEGER NOT NULL,
+  PRIMARY KEY (client_id, jti)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS token_ids_expiry ON token_ids(forget_after);
 `;
 
 /** Columns added after a store was first created: a store written by an older build gains them. */
@@ -87,7 +101,32 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['tasks', 'approved', 'INTEGER NOT NULL DEFAULT 0'],
 ];
 
+/**
+ * Sync ids were once global (the key was sync_id alone); they are per client now. A store of that
+ * time gets the new key, each sync going to the client that owns its host (every upload came from
+ * a host that had said Hello, so the owner is known; a row without one gets no client and is seen
+ * by none).
+ */
+function scopeSyncsByClient(db: DatabaseSync): void {
+  const hasClient = () =>
+    (db.prepare('PRAGMA table_info(syncs)').all() as { name: string }[]).some((c) => c.name === 'client_id');
+  if (hasClient()) return;
+  immediateTransaction(db, () => {
+    if (hasClient()) return; // another process did it while this one waited
+    db.exec(`
+      ALTER TABLE syncs RENAME TO syncs_global_ids;
+      ${SYNCS_TABLE}
+      INSERT INTO syncs (client_id, sync_id, host_id, task_id, kind, bytes, sha256, path, header, received_at)
+        SELECT COALESCE(h.client_id, ''), s.sync_id, s.host_id, s.task_id, s.kind, s.bytes, s.sha256,
+               s.path, s.header, s.received_at
+        FROM syncs_global_ids s LEFT JOIN hosts h ON h.host_id = s.host_id;
+      DROP TABLE syncs_global_ids;
+    `);
+  });
+}
+
 function migrate(db: DatabaseSync): void {
+  scopeSyncsByClient(db);
   for (const [table, column, definition] of ADDED_COLUMNS) {
     const cols = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
     if (!cols.some((c) => c.name === column))

@@ -2,6 +2,8 @@ import type { ControlPlaneStore } from './store.js';
 
 /** One received snapshot, as `control-plane syncs list --json` prints it. */
 export interface SyncRecord {
+  /** The client that uploaded it: sync ids are unique per client, not across clients. */
+  clientId: string;
   host: string;
   syncId: string;
   taskId?: string;
@@ -13,6 +15,7 @@ export interface SyncRecord {
 }
 
 interface SyncRow {
+  client_id: string;
   sync_id: string;
   host_id: string;
   task_id: string | null;
@@ -25,6 +28,7 @@ interface SyncRow {
 
 function fromRow(r: SyncRow): SyncRecord {
   return {
+    clientId: r.client_id,
     host: r.host_id,
     syncId: r.sync_id,
     ...(r.task_id ? { taskId: r.task_id } : {}),
@@ -36,8 +40,11 @@ function fromRow(r: SyncRow): SyncRecord {
   };
 }
 
-export function getSync(store: ControlPlaneStore, syncId: string): SyncRecord | undefined {
-  const row = store.db.prepare('SELECT * FROM syncs WHERE sync_id = ?').get(syncId) as SyncRow | undefined;
+/** The client's sync of that id; another client's sync of the same id is not seen. */
+export function getSync(store: ControlPlaneStore, clientId: string, syncId: string): SyncRecord | undefined {
+  const row = store.db
+    .prepare('SELECT * FROM syncs WHERE client_id = ? AND sync_id = ?')
+    .get(clientId, syncId) as SyncRow | undefined;
   return row ? fromRow(row) : undefined;
 }
 
@@ -50,10 +57,11 @@ export function listSyncs(store: ControlPlaneStore): SyncRecord[] {
 export function recordSync(store: ControlPlaneStore, sync: SyncRecord, header: string | undefined): void {
   store.db
     .prepare(
-      `INSERT INTO syncs (sync_id, host_id, task_id, kind, bytes, sha256, path, header, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sync_id) DO NOTHING`,
+      `INSERT INTO syncs (client_id, sync_id, host_id, task_id, kind, bytes, sha256, path, header, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(client_id, sync_id) DO NOTHING`,
     )
     .run(
+      sync.clientId,
       sync.syncId,
       sync.host,
       sync.taskId ?? null,

@@ -191,9 +191,13 @@ export function heartbeatTasks(
   return cancelled;
 }
 
+/** What became of a FinishTask: recorded (or already recorded), no such task, or not this host's. */
+export type FinishResult = 'recorded' | 'unknown' | 'not-held';
+
 /**
- * Records a task's outcome. Idempotent: a repeated FinishTask (the daemon retries until it hears
- * back) changes nothing. Returns false when the task is unknown.
+ * Records a task's outcome, from the host that holds it only: a task still pending, running on
+ * another host (its lease passed to it), or finished by another host is left as it is. Idempotent
+ * for the holder: a repeated FinishTask (the daemon retries until it hears back) changes nothing.
  */
 export function finishTask(
   store: ControlPlaneStore,
@@ -201,16 +205,17 @@ export function finishTask(
   id: string,
   outcome: TaskOutcome,
   now: Date,
-): boolean {
+): FinishResult {
   return store.transaction(() => {
     const task = getTask(store, id);
-    if (!task) return false;
-    if (task.finishedAt) return true;
+    if (!task) return 'unknown';
+    if (task.finishedAt) return task.hostId === hostId ? 'recorded' : 'not-held';
+    if (task.status !== 'running' || task.hostId !== hostId) return 'not-held';
     const status: TaskStatus = outcome.ok ? 'succeeded' : task.cancelRequested ? 'cancelled' : 'failed';
     store.db
-      .prepare('UPDATE tasks SET status = ?, host_id = ?, finished_at = ?, result = ? WHERE id = ?')
-      .run(status, hostId, now.toISOString(), JSON.stringify(outcome), id);
-    return true;
+      .prepare('UPDATE tasks SET status = ?, finished_at = ?, result = ? WHERE id = ?')
+      .run(status, now.toISOString(), JSON.stringify(outcome), id);
+    return 'recorded';
   });
 }
 

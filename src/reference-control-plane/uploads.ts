@@ -12,11 +12,21 @@ import {
 import { RpcError } from './rpc-error.js';
 import type { ControlPlaneStore } from './store.js';
 import { getSync, recordSync } from './syncs.js';
+import { verifySnapshot } from './verify-snapshot.js';
 
 export const MAX_CHUNK_BYTES = 1024 * 1024;
 const SYNC_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * metadata.header_json is a copy of the snapshot's header, a few hundred bytes; a bound keeps a
+ * client from parking megabytes in the database with every upload.
+ */
+export const MAX_HEADER_JSON_BYTES = 64 * 1024;
+/** The smallest file that can be a snapshot: magic (8), header length (4), a header of `{}` (2). */
+const MIN_SNAPSHOT_BYTES = 14;
+/** Scratch databases left by a verification that was interrupted (the process died). */
+const SCRATCH_SUFFIX = '.read.db';
 
 export interface UploadStatus {
   committedOffset: number;
@@ -26,13 +36,17 @@ export interface UploadStatus {
 /**
  * Receives snapshot uploads into `<dataDir>/syncs/<host>/<syncId>.snapshot`. Bytes go to a part file
  * under `<dataDir>/uploads/` that survives a broken stream, so the daemon resumes from what is there
- * (GetUploadStatus). Only a file whose size and SHA-256 match the metadata is renamed into place and
- * listed; a mismatch deletes the part (DATA_LOSS). A repeat of a stored sync is acknowledged without
- * writing anything.
+ * (GetUploadStatus). Only a file whose size and SHA-256 match the metadata, and which reads as a
+ * snapshot (./verify-snapshot.ts), is renamed into place and listed; otherwise the part is deleted
+ * (DATA_LOSS, INVALID_ARGUMENT). A repeat of a stored sync is acknowledged without writing anything.
+ * Sync ids are per client: each client sees only its own syncs and part files.
  */
 export class UploadReceiver {
-  /** Streams being received, by sync id: how to stop one, and when it has let go of its part file. */
-  private readonly active = new Map<string, { cancel: () => void; done: Promise<void> }>();
+  /**
+   * Streams being received, by client and sync id: how to stop one, when it has let go of its part
+   * file, and that file's name.
+   */
+  private readonly active = new Map<string, { cancel: () => void; done: Promise<void>; part: string }>();
 
   constructor(
     private readonly store: ControlPlaneStore,
@@ -40,17 +54,21 @@ export class UploadReceiver {
     private readonly maxBytes = 64 * 1024 ** 3,
   ) {}
 
-  async status(syncId: string, sha256: string): Promise<UploadStatus> {
+  async status(clientId: string, syncId: string, sha256: string): Promise<UploadStatus> {
     checkIds(syncId, sha256);
-    const stored = getSync(this.store, syncId);
+    const stored = getSync(this.store, clientId, syncId);
     if (stored?.sha256 === sha256) return { committedOffset: stored.bytes, complete: true };
     if (stored) throw new RpcError(status.ALREADY_EXISTS, `sync ${syncId} is stored with another sha256`);
-    return { committedOffset: await sizeOf(this.partPath(syncId, sha256)), complete: false };
+    return { committedOffset: await sizeOf(this.partPath(clientId, syncId, sha256)), complete: false };
   }
 
-  /** Consumes one UploadSnapshot stream. `hostOk` says whether the caller may upload as a host. */
+  /**
+   * Consumes one UploadSnapshot stream from `clientId`. `hostOk` says whether the caller may upload
+   * as a host.
+   */
   async receive(
     messages: AsyncIterable<UploadSnapshotRequest>,
+    clientId: string,
     hostOk: (hostId: string) => boolean,
     cancel: () => void,
   ): Promise<UploadSnapshotResponse> {
@@ -63,12 +81,13 @@ export class UploadReceiver {
       throw new RpcError(status.PERMISSION_DENIED, `host_id ${meta.hostId} belongs to another client`);
     // A new stream for a sync supersedes one still open: the daemon only starts another after
     // losing the first, which this side may not have noticed (a half-open connection).
-    for (let prior = this.active.get(meta.syncId); prior; prior = this.active.get(meta.syncId)) {
+    const key = `${clientKey(clientId)}/${meta.syncId}`;
+    for (let prior = this.active.get(key); prior; prior = this.active.get(key)) {
       prior.cancel();
       await prior.done;
     }
     // (Checked after that wait, which may have completed the very same snapshot.)
-    const stored = getSync(this.store, meta.syncId);
+    const stored = getSync(this.store, clientId, meta.syncId);
     if (stored) {
       if (stored.sha256 !== meta.sha256)
         throw new RpcError(status.ALREADY_EXISTS, `sync ${meta.syncId} is stored with another sha256`);
@@ -82,20 +101,22 @@ export class UploadReceiver {
     }
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
-    this.active.set(meta.syncId, { cancel, done });
+    const part = this.partPath(clientId, meta.syncId, meta.sha256);
+    this.active.set(key, { cancel, done, part });
     try {
-      return await this.receiveBody(meta, iterator);
+      return await this.receiveBody(clientId, meta, part, iterator);
     } finally {
-      this.active.delete(meta.syncId);
+      this.active.delete(key);
       release();
     }
   }
 
   private async receiveBody(
+    clientId: string,
     meta: UploadMetadata,
+    part: string,
     it: AsyncIterator<UploadSnapshotRequest>,
   ): Promise<UploadSnapshotResponse> {
-    const part = this.partPath(meta.syncId, meta.sha256);
     await mkdir(dirname(part), { recursive: true, mode: 0o700 });
     const have = await sizeOf(part);
     if (meta.resumeOffset > have) {
@@ -120,7 +141,7 @@ export class UploadReceiver {
         } else if (msg.end) {
           ended = true;
           await flusher.settle();
-          return await this.commit(meta, fh, part, hash.digest('hex'), msg.end.sha256, offset);
+          return await this.commit(clientId, meta, fh, part, hash.digest('hex'), msg.end.sha256, offset);
         } else {
           throw new RpcError(status.INVALID_ARGUMENT, 'metadata may only be the first message of an upload');
         }
@@ -141,6 +162,7 @@ export class UploadReceiver {
   }
 
   private async commit(
+    clientId: string,
     meta: UploadMetadata,
     fh: FileHandle,
     part: string,
@@ -157,6 +179,16 @@ export class UploadReceiver {
       );
     }
     await fh.sync();
+    const kind = meta.kind === SnapshotKind.SNAPSHOT_KIND_INCREMENTAL ? 'incremental' : 'full';
+    const header = await verifySnapshot(
+      part,
+      {
+        syncId: meta.syncId,
+        kind,
+        ...(meta.headerJson ? { header: JSON.parse(meta.headerJson) as Record<string, unknown> } : {}),
+      },
+      dirname(part),
+    );
     const hostDir = SAFE_SEGMENT.test(meta.hostId)
       ? meta.hostId
       : `h-${createHash('sha256').update(meta.hostId).digest('hex').slice(0, 16)}`;
@@ -165,10 +197,10 @@ export class UploadReceiver {
     await rename(part, path);
     await syncDir(dirname(path));
     const receivedAt = this.now();
-    const kind = meta.kind === SnapshotKind.SNAPSHOT_KIND_INCREMENTAL ? 'incremental' : 'full';
     recordSync(
       this.store,
       {
+        clientId,
         host: meta.hostId,
         syncId: meta.syncId,
         kind,
@@ -178,7 +210,8 @@ export class UploadReceiver {
         receivedAt: receivedAt.toISOString(),
         ...(meta.taskId ? { taskId: meta.taskId } : {}),
       },
-      meta.headerJson || undefined,
+      // The file's own header, verified above, rather than the client's copy of it.
+      JSON.stringify(header),
     );
     return { syncId: meta.syncId, bytes: size, sha256: computed, duplicate: false, receivedAt };
   }
@@ -192,21 +225,34 @@ export class UploadReceiver {
     ) {
       throw new RpcError(status.INVALID_ARGUMENT, 'metadata.kind must be FULL or INCREMENTAL');
     }
-    if (!Number.isSafeInteger(meta.totalSize) || meta.totalSize < 0 || meta.totalSize > this.maxBytes) {
+    if (
+      !Number.isSafeInteger(meta.totalSize) ||
+      meta.totalSize < MIN_SNAPSHOT_BYTES ||
+      meta.totalSize > this.maxBytes
+    ) {
       throw new RpcError(
         status.INVALID_ARGUMENT,
-        `metadata.total_size must be between 0 and ${this.maxBytes}`,
+        `metadata.total_size must be between ${MIN_SNAPSHOT_BYTES} and ${this.maxBytes} bytes`,
       );
     }
     if (meta.resumeOffset < 0 || meta.resumeOffset > meta.totalSize) {
       throw new RpcError(status.INVALID_ARGUMENT, 'metadata.resume_offset must be between 0 and total_size');
     }
     if (meta.headerJson) {
+      if (Buffer.byteLength(meta.headerJson) > MAX_HEADER_JSON_BYTES) {
+        throw new RpcError(
+          status.INVALID_ARGUMENT,
+          `metadata.header_json must be at most ${MAX_HEADER_JSON_BYTES} bytes`,
+        );
+      }
+      let parsed: unknown;
       try {
-        JSON.parse(meta.headerJson);
+        parsed = JSON.parse(meta.headerJson);
       } catch {
         throw new RpcError(status.INVALID_ARGUMENT, 'metadata.header_json is not JSON');
       }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new RpcError(status.INVALID_ARGUMENT, 'metadata.header_json must be a JSON object');
     }
   }
 
@@ -224,14 +270,11 @@ export class UploadReceiver {
       return 0;
     }
     const before = this.now().getTime() - maxAgeMs;
+    const inUse = new Set([...this.active.values()].map((a) => a.part));
     for (const name of names) {
-      if (!name.endsWith('.part')) continue;
+      if (!name.endsWith('.part') && !name.endsWith(SCRATCH_SUFFIX)) continue;
       const st = await stat(join(dir, name)).catch(() => undefined);
-      if (
-        st &&
-        st.mtimeMs < before &&
-        !this.active.has(name.slice(0, name.lastIndexOf('.', name.length - 6)))
-      ) {
+      if (st && st.mtimeMs < before && !inUse.has(join(dir, name))) {
         await rm(join(dir, name), { force: true });
         removed++;
       }
@@ -239,9 +282,19 @@ export class UploadReceiver {
     return removed;
   }
 
-  private partPath(syncId: string, sha256: string): string {
-    return join(this.store.dataDir, 'uploads', `${syncId}.${sha256.slice(0, 16)}.part`);
+  /** Per client: two clients sending the same sync id (and even the same bytes) never share one. */
+  private partPath(clientId: string, syncId: string, sha256: string): string {
+    return join(
+      this.store.dataDir,
+      'uploads',
+      `${clientKey(clientId)}.${syncId}.${sha256.slice(0, 16)}.part`,
+    );
   }
+}
+
+/** A short, file-name-safe stand-in for a client id. */
+function clientKey(clientId: string): string {
+  return createHash('sha256').update(clientId).digest('hex').slice(0, 16);
 }
 
 /** Bytes written between background flushes of a part file. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
@@ -24,6 +24,28 @@ describe('baton-entra demo', function () {
     const hosts = await readdir(join(dir, 'control-plane', 'syncs'));
     assert.deepEqual(hosts, ['demo-daemon']);
     assert.equal((await readdir(join(dir, 'control-plane', 'syncs', 'demo-daemon'))).length, 1);
+  });
+
+  it('runs again on the same data directory as the same client, and delivers again', async function () {
+    this.timeout(240_000);
+    const args = ['demo', '--data-dir', dir, '--interval', '5s', '--exit-after', '1'];
+    const first = await runCli(args);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runCli(args);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /uploaded .* → control plane/);
+    assert.doesNotMatch(second.stdout, /belongs to another client/);
+    assert.equal((await readdir(join(dir, 'control-plane', 'syncs', 'demo-daemon'))).length, 2);
+    const saved = join(dir, 'demo-client.json');
+    assert.equal((await stat(saved)).mode & 0o777, 0o600, 'the saved credentials are private');
+    const clients = await runCli([
+      'control-plane',
+      'clients',
+      'list',
+      '--data-dir',
+      join(dir, 'control-plane'),
+    ]);
+    assert.equal(clients.stdout.trim().split('\n').length, 1, 'one demo client, reused');
   });
 
   it("the README's provisioning walk-through names a security group, a distribution list and a user of neither in the demo tenant", async () => {

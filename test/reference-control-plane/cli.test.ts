@@ -22,6 +22,8 @@ describe('control-plane CLI', function () {
   let plane: RunningControlPlane;
   let agent: ControlPlaneAgent;
 
+  let uploaded: { clientId: string; bytes: number };
+
   before(async () => {
     dir = await tempDir('cp-cli');
   });
@@ -60,6 +62,7 @@ describe('control-plane CLI', function () {
     const snap = await makeSnapshot(dir.path, 'sync-cli-1', 4096, 'incremental');
     await agent.submitSnapshot(snap.path, snap.header, { taskId: 'T-cli' });
     await waitFor(() => listSyncs(plane.store).length === 1, 'the upload');
+    uploaded = { clientId: creds.clientId, bytes: snap.bytes };
   });
 
   it('syncs list --json prints one object per received sync', async () => {
@@ -77,6 +80,7 @@ describe('control-plane CLI', function () {
     const sync = JSON.parse(lines[0]!) as Record<string, unknown>;
     assert.deepEqual(Object.keys(sync).sort(), [
       'bytes',
+      'clientId',
       'host',
       'kind',
       'path',
@@ -88,7 +92,8 @@ describe('control-plane CLI', function () {
     assert.equal(sync.host, 'host-a');
     assert.equal(sync.syncId, 'sync-cli-1');
     assert.equal(sync.kind, 'incremental');
-    assert.equal(sync.bytes, 4096);
+    assert.equal(sync.bytes, uploaded.bytes);
+    assert.equal(sync.clientId, uploaded.clientId);
     assert.match(sync.sha256 as string, /^[0-9a-f]{64}$/);
     assert.ok(!Number.isNaN(Date.parse(sync.receivedAt as string)));
   });

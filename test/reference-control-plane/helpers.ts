@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import {
 } from '../../src/reference-control-plane/server.js';
 import { ControlPlaneAgent, type AgentSettings } from '../../src/daemon/agent/agent.js';
 import type { SnapshotHeader } from '../../src/framework/engine/api.js';
+import { SnapshotDb } from '../../src/snapshot/database.js';
+import { writeSnapshotFile } from '../../src/snapshot/file.js';
 
 export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `${prefix}-`));
@@ -68,8 +70,61 @@ export function newAgent(settings: AgentSettings): ControlPlaneAgent {
   return new ControlPlaneAgent(settings);
 }
 
-/** Writes a snapshot-like file of `size` random bytes; returns its path, header and sha256. */
+/**
+ * Writes a real snapshot (the control plane opens what it receives) of about `size` bytes: one
+ * resource type, and `user` resources padded with random data, which compresses to what it was.
+ * Returns its path, header, size and sha256 (of the whole file, as uploads are checked).
+ */
 export async function makeSnapshot(
+  dir: string,
+  syncId: string,
+  size: number,
+  kind: 'full' | 'incremental' = 'full',
+) {
+  const path = join(dir, `${syncId}.snapshot`);
+  const work = join(dir, `.${syncId}.${randomBytes(4).toString('hex')}.db`);
+  const db = new SnapshotDb(work);
+  let resources = 0;
+  try {
+    db.transaction(() => {
+      db.db.prepare('INSERT INTO resource_types (id, data) VALUES (?, ?)').run('user', '{"id":"user"}');
+      const put = db.db.prepare(
+        'INSERT INTO resources (resource_type, id, display_name, data) VALUES (?, ?, ?, ?)',
+      );
+      const row = 48 * 1024;
+      for (let left = Math.max(size, 1); left > 0; left -= row) {
+        const pad = randomBytes(Math.min(row, left)).toString('base64');
+        put.run('user', `u${resources}`, `User ${resources}`, JSON.stringify({ pad }));
+        resources++;
+      }
+    });
+    const header = await writeSnapshotFile(db, path, {
+      format: 'baton-entra-snapshot',
+      formatVersion: 1,
+      syncId,
+      tenantId: 'tenant-1',
+      kind,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:01:00.000Z',
+      counts: {
+        resourceTypes: 1,
+        resources,
+        entitlements: 0,
+        grants: 0,
+        resourcesByType: { user: resources },
+      },
+      graphRequests: 1,
+    });
+    const bytes = (await stat(path)).size;
+    return { path, header, bytes, sha256: await sha256File(path) };
+  } finally {
+    db.close();
+    await Promise.all([work, `${work}-wal`, `${work}-shm`].map((p) => rm(p, { force: true })));
+  }
+}
+
+/** Writes a file of `size` random bytes with a snapshot header object beside it (for the spool alone). */
+export async function makeOpaqueFile(
   dir: string,
   syncId: string,
   size: number,

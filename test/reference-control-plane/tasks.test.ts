@@ -33,8 +33,14 @@ describe('tasks between the control plane and the agent', function () {
     await dir.cleanup();
   });
 
-  async function started(handler: TaskHandler, sub = 'agent') {
-    const agent = newAgent(agentSettings(plane.address, await newClient(plane), join(dir.path, sub)));
+  async function started(
+    handler: TaskHandler,
+    sub = 'agent',
+    creds?: { clientId: string; clientSecret: string },
+  ) {
+    const agent = newAgent(
+      agentSettings(plane.address, creds ?? (await newClient(plane)), join(dir.path, sub)),
+    );
     agents.push(agent);
     await agent.start(handler, helloInfo);
     return agent;
@@ -137,10 +143,15 @@ describe('tasks between the control plane and the agent', function () {
     ).trim();
     // A previous run took the task, ran it, saved the outcome, and died before FinishTask.
     let calls = 0;
-    const crashed = await started(async () => {
-      calls++;
-      return { ok: true };
-    }, 'first');
+    const creds = await newClient(plane);
+    const crashed = await started(
+      async () => {
+        calls++;
+        return { ok: true };
+      },
+      'first',
+      creds,
+    );
     await waitFor(() => getTask(plane.store, id)?.status === 'succeeded', 'the first run');
     await crashed.stop();
     agents.pop();
@@ -154,16 +165,15 @@ describe('tasks between the control plane and the agent', function () {
       join(resultsDir, `${id2}.json`),
       JSON.stringify({ taskId: id2, result: { ok: true, response: { enabled: true } } }),
     );
-    const again = newAgent(
-      agentSettings(plane.address, await newClient(plane, 'second'), join(dir.path, 'first'), {
-        hostId: 'host-b',
-      }),
+    // The restart: same data directory, same client, same host id.
+    await started(
+      async () => {
+        calls++;
+        return { ok: true };
+      },
+      'first',
+      creds,
     );
-    agents.push(again);
-    await again.start(async () => {
-      calls++;
-      return { ok: true };
-    }, helloInfo);
     await waitFor(
       () => getTask(plane.store, id2)?.status === 'succeeded',
       'the saved outcome to be reported',

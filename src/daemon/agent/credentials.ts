@@ -6,8 +6,6 @@ const SECRET_PREFIX = 'secret-token:baton-entra:v1:';
 /** The audience every control plane checks. */
 export const CONTROL_PLANE_AUDIENCE = 'urn:baton-entra:control-plane';
 const TOKEN_LIFETIME_S = 120;
-/** Mint a new token once the current one has less than this left, so none expires in flight. */
-const REFRESH_MARGIN_S = 45;
 
 export class CredentialError extends Error {}
 
@@ -37,10 +35,12 @@ export async function parseClientSecret(secret: string): Promise<CryptoKey> {
   }
 }
 
-/** Signs and caches the bearer token for calls to the control plane. */
+/**
+ * Signs a bearer token for each call to the control plane. Never reused: the control plane accepts
+ * a token id once (a captured token cannot be replayed), so every call and every retry of a call
+ * carries its own (see `callCredentials` in ./rpc.ts). Ed25519 signing costs microseconds.
+ */
 export class TokenSource {
-  private cached?: { token: string; refreshAt: number };
-
   constructor(
     private readonly clientId: string,
     private readonly key: CryptoKey,
@@ -48,10 +48,8 @@ export class TokenSource {
   ) {}
 
   async token(): Promise<string> {
-    const nowMs = this.now();
-    if (this.cached && nowMs < this.cached.refreshAt) return this.cached.token;
-    const iat = Math.floor(nowMs / 1000);
-    const token = await new SignJWT({})
+    const iat = Math.floor(this.now() / 1000);
+    return new SignJWT({})
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
       .setIssuer(this.clientId)
       .setSubject(this.clientId)
@@ -61,7 +59,5 @@ export class TokenSource {
       .setExpirationTime(iat + TOKEN_LIFETIME_S)
       .setJti(randomUUID())
       .sign(this.key);
-    this.cached = { token, refreshAt: (iat + TOKEN_LIFETIME_S - REFRESH_MARGIN_S) * 1000 };
-    return token;
   }
 }

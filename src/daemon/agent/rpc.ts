@@ -1,4 +1,11 @@
-import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import {
+  CallCredentials,
+  credentials,
+  Metadata,
+  status,
+  type ChannelCredentials,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import type { ControlPlaneServiceClient } from '../../gen/baton_entra/v1/control_plane.js';
 import { FastControlPlaneClient } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
@@ -63,17 +70,28 @@ export function openClient(
   });
 }
 
-/** Per-call metadata with a fresh bearer token (insecure channels cannot carry call credentials). */
-export async function authMetadata(tokens: TokenSource): Promise<Metadata> {
-  const md = new Metadata();
-  md.set('authorization', `Bearer ${await tokens.token()}`);
-  return md;
+/**
+ * The bearer token as call credentials: grpc-js asks for them on every attempt of a call, so a call
+ * it retries by itself (a stream refused before the server read it) goes out with a new token
+ * rather than one the control plane may already have seen and would refuse as a replay.
+ */
+export function callCredentials(tokens: TokenSource): CallCredentials {
+  return CallCredentials.createFromMetadataGenerator((_options, done) => {
+    tokens.token().then(
+      (token) => {
+        const md = new Metadata();
+        md.set('authorization', `Bearer ${token}`);
+        done(null, md);
+      },
+      (err: Error) => done(err),
+    );
+  });
 }
 
 type UnaryMethod<Req, Res> = (
   req: Req,
   md: Metadata,
-  opts: { deadline: Date },
+  opts: { deadline: Date; credentials: CallCredentials },
   cb: (err: ServiceError | null, res: Res) => void,
 ) => unknown;
 
@@ -85,10 +103,13 @@ export async function unary<Req, Res>(
   tokens: TokenSource,
   timeoutMs = 30_000,
 ): Promise<Res> {
-  const md = await authMetadata(tokens);
   return new Promise<Res>((resolve, reject) => {
-    method.call(client, req, md, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) =>
-      err ? reject(err) : resolve(res),
+    method.call(
+      client,
+      req,
+      new Metadata(),
+      { deadline: new Date(Date.now() + timeoutMs), credentials: callCredentials(tokens) },
+      (err, res) => (err ? reject(err) : resolve(res)),
     );
   });
 }

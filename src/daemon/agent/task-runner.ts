@@ -203,6 +203,15 @@ export class TaskRunner {
           ctx.log.warn({ taskId }, 'the control plane no longer knows this task; dropping its outcome');
           break;
         }
+        // The task is no longer this host's (its lease passed to another host, or it was cancelled
+        // before it ran): the control plane will never take this outcome, so retrying is pointless.
+        if (isServiceError(err) && err.code === status.FAILED_PRECONDITION) {
+          ctx.log.warn(
+            { taskId, err: describe(err) },
+            'the control plane refused the outcome of a task this host no longer holds; dropping it',
+          );
+          break;
+        }
         ctx.markError(err);
         const delay = backoffDelay(attempt, ctx.retry.initialMs, ctx.retry.maxMs);
         ctx.log.warn({ taskId, err: describe(err), delayMs: delay }, 'FinishTask failed; retrying');

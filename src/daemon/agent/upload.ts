@@ -1,4 +1,4 @@
-import { status, type ClientWritableStream } from '@grpc/grpc-js';
+import { Metadata, status, type ClientWritableStream } from '@grpc/grpc-js';
 import { open } from 'node:fs/promises';
 import {
   SnapshotKind,
@@ -11,7 +11,7 @@ import type { Logger } from '../../observability/logger.js';
 import { backoffDelay } from './backoff.js';
 import { allocChunk } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
-import { authMetadata, describe, isServiceError, unary } from './rpc.js';
+import { callCredentials, describe, isServiceError, unary } from './rpc.js';
 import type { SpoolEntry } from './spool.js';
 
 /** 1 MiB, the protocol's maximum chunk. */
@@ -97,17 +97,20 @@ async function streamFrom(
 ): Promise<UploadSnapshotResponse> {
   const chunkBytes = Math.min(deps.chunkBytes ?? CHUNK_BYTES, CHUNK_BYTES);
   const fh = await open(file, 'r');
-  const md = await authMetadata(deps.tokens);
   // Generous deadline (1 minute plus 1 MB/s) so a stalled connection cannot hold the spool forever.
   const deadline = new Date(Date.now() + 60_000 + entry.bytes / 1000);
   let settled = false;
   let call!: ClientWritableStream<UploadSnapshotRequest>;
   const response = new Promise<UploadSnapshotResponse>((resolve, reject) => {
-    call = deps.client.uploadSnapshot(md, { deadline }, (err, res) => {
-      settled = true;
-      if (err) reject(err);
-      else resolve(res);
-    });
+    call = deps.client.uploadSnapshot(
+      new Metadata(),
+      { deadline, credentials: callCredentials(deps.tokens) },
+      (err, res) => {
+        settled = true;
+        if (err) reject(err);
+        else resolve(res);
+      },
+    );
   });
   response.catch(() => undefined);
   const onAbort = () => call.cancel();

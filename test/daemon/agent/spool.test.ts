@@ -3,7 +3,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Spool } from '../../../src/daemon/agent/spool.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { makeSnapshot, tempDir } from '../../reference-control-plane/helpers.js';
+import { makeOpaqueFile, tempDir } from '../../reference-control-plane/helpers.js';
 
 describe('snapshot spool', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -15,7 +15,7 @@ describe('snapshot spool', () => {
   afterEach(() => dir.cleanup());
 
   async function add(spool: Spool, id: string, size: number, kind: 'full' | 'incremental') {
-    const s = await makeSnapshot(dir.path, id, size, kind);
+    const s = await makeOpaqueFile(dir.path, id, size, kind);
     await spool.add(s.path, s.header);
   }
 
@@ -62,7 +62,7 @@ describe('snapshot spool', () => {
   it('refuses a sync id that cannot be sent', async () => {
     const spool = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
     await spool.open();
-    const s = await makeSnapshot(dir.path, 'ok', 10);
+    const s = await makeOpaqueFile(dir.path, 'ok', 10);
     await assert.rejects(spool.add(s.path, { ...s.header, syncId: '../evil' }), /header.syncId/);
   });
 });

@@ -1,0 +1,93 @@
+import { status } from '@grpc/grpc-js';
+import { openSnapshot, readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
+import type { SnapshotHeader } from '../snapshot/header.js';
+import { RpcError } from './rpc-error.js';
+
+/** What the upload's metadata says the file is. */
+export interface ClaimedSnapshot {
+  syncId: string;
+  kind: 'full' | 'incremental';
+  /** metadata.header_json, parsed, when the daemon sent one. */
+  header?: Record<string, unknown>;
+}
+
+/**
+ * Checks that a received file is a snapshot, not just bytes whose checksum matches: its header
+ * parses and describes this sync, its body decompresses to the checksum the header gives, the
+ * body opens as a database, and the database holds the counts the header claims. Throws
+ * INVALID_ARGUMENT naming what is wrong; returns the file's header, which is what gets recorded.
+ * `scratchDir` receives the decompressed database while it is checked (removed after).
+ */
+export async function verifySnapshot(
+  file: string,
+  claimed: ClaimedSnapshot,
+  scratchDir: string,
+): Promise<SnapshotHeader> {
+  const header = await readOrRefuse(file, async () => (await readSnapshotHeader(file)).header);
+  if (header.syncId !== claimed.syncId)
+    refuse(`its header is for sync ${JSON.stringify(header.syncId)}, not ${claimed.syncId}`);
+  if (header.kind !== claimed.kind)
+    refuse(`its header says a ${String(header.kind)} sync, metadata.kind says ${claimed.kind}`);
+  const counts = header.counts as Partial<SnapshotHeader['counts']> | undefined;
+  const fields = ['resourceTypes', 'resources', 'entitlements', 'grants'] as const;
+  if (
+    !counts ||
+    fields.some((f) => !Number.isSafeInteger(counts[f])) ||
+    typeof counts.resourcesByType !== 'object'
+  )
+    refuse('its header has no counts (resourceTypes, resources, entitlements, grants, resourcesByType)');
+  if (claimed.header) {
+    for (const f of ['syncId', 'kind', 'sha256', 'bodyBytes'] as const) {
+      if (claimed.header[f] !== header[f])
+        refuse(`metadata.header_json.${f} does not match the snapshot's own header`);
+    }
+  }
+  const snap = await readOrRefuse(file, () => openSnapshot(file, scratchDir, { anySchema: true }));
+  try {
+    const count = (sql: string) => {
+      try {
+        return Number((snap.db.db.prepare(sql).get() as { n: number }).n);
+      } catch (err) {
+        return refuse(`its body is not a snapshot database (${(err as Error).message})`);
+      }
+    };
+    const found = {
+      resourceTypes: count('SELECT count(*) AS n FROM resource_types'),
+      resources: count('SELECT count(*) AS n FROM resources'),
+      entitlements: count('SELECT count(*) AS n FROM entitlements'),
+      grants: count('SELECT count(*) AS n FROM grants'),
+    };
+    for (const f of fields) {
+      if (found[f] !== counts![f]) refuse(`its header counts ${counts![f]} ${f}, the body holds ${found[f]}`);
+    }
+    const byType = snap.db.db
+      .prepare('SELECT resource_type AS t, count(*) AS n FROM resources GROUP BY resource_type')
+      .all() as { t: string; n: number }[];
+    const claimedByType = counts!.resourcesByType as Record<string, unknown>;
+    const bodyByType = Object.fromEntries(byType.map((r) => [r.t, Number(r.n)]));
+    for (const t of new Set([...Object.keys(claimedByType), ...Object.keys(bodyByType)])) {
+      if ((claimedByType[t] ?? 0) !== (bodyByType[t] ?? 0))
+        refuse(
+          `its header counts ${String(claimedByType[t] ?? 0)} resources of type ${JSON.stringify(t)}, the body holds ${bodyByType[t] ?? 0}`,
+        );
+    }
+  } finally {
+    await snap.close();
+  }
+  return header;
+}
+
+function refuse(problem: string): never {
+  throw new RpcError(status.INVALID_ARGUMENT, `the upload is not a valid snapshot: ${problem}`);
+}
+
+/** Runs a snapshot reader, turning its complaint into a refusal (without the server's file path). */
+async function readOrRefuse<T>(file: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof SnapshotFileError)) throw err;
+    const prefix = `snapshot ${file}: `;
+    return refuse(err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message);
+  }
+}
