@@ -182,8 +182,10 @@ function clientsCommand(): Command {
     .command('list')
     .description('List clients')
     .addOption(dataDirOption())
-    .action((o: DataDirOpts) => {
-      for (const c of withStore(o.dataDir, listClients)) print(`${c.clientId}  ${c.name}  ${c.createdAt}`);
+    .option('--json', 'one JSON object per client')
+    .action((o: DataDirOpts & { json?: boolean }) => {
+      for (const c of withStore(o.dataDir, listClients))
+        print(o.json ? JSON.stringify(c) : `${c.clientId}  ${c.name}  ${c.createdAt}`);
     });
   return clients;
 }

@@ -27,18 +27,32 @@ export const MAPPINGS: Record<string, FieldMapping[]> = {
 export const mappingCommand: CommandModule = (program: Command) => {
   program
     .command('mapping')
-    .description('Print, per resource type, which Entra attribute lands in which snapshot field (CSV)')
+    .description(
+      'Print, per resource type, which Entra attribute lands in which snapshot field (CSV, or --json)',
+    )
     .option('--resource-type <id>', 'only this resource type')
-    .action((opts: { resourceType?: string }) => {
+    .option('--json', 'one JSON object per mapping instead of CSV')
+    .action((opts: { resourceType?: string; json?: boolean }) => {
       if (opts.resourceType !== undefined && !(opts.resourceType in MAPPINGS)) {
         throw new CliError(
           `--resource-type: expected one of ${Object.keys(MAPPINGS).join(', ')}, got "${opts.resourceType}"`,
         );
       }
-      const lines = ['resource_type,entra_attribute,snapshot_field,note'];
+      const lines = opts.json ? [] : ['resource_type,entra_attribute,snapshot_field,note'];
       for (const [type, rows] of Object.entries(MAPPINGS)) {
         if (opts.resourceType && type !== opts.resourceType) continue;
-        for (const m of rows) lines.push([type, m.entra, m.field, m.note ?? ''].map(csvField).join(','));
+        for (const m of rows) {
+          lines.push(
+            opts.json
+              ? JSON.stringify({
+                  resource_type: type,
+                  entra_attribute: m.entra,
+                  snapshot_field: m.field,
+                  note: m.note ?? '',
+                })
+              : [type, m.entra, m.field, m.note ?? ''].map(csvField).join(','),
+          );
+        }
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CliError, USAGE_EXIT } from './errors.js';
+import { CliError, EXIT_CODES_HELP, USAGE_EXIT } from './errors.js';
 import { ConfigError } from '../config/source.js';
 import { commandModules } from './commands.js';
 import { VERSION } from '../version.js';
@@ -11,7 +11,8 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError()
     .allowExcessArguments(false)
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', EXIT_CODES_HELP);
   for (const register of commandModules) register(program);
   return program;
 }
