@@ -1,19 +1,15 @@
 import type { Command } from 'commander';
-import { resolveFileSettings } from '../config/source.js';
-import { loadConfig } from '../config/load.js';
-import { loadDaemonSettings } from '../daemon/settings.js';
 import { Daemon, type EffectiveConfig } from '../daemon/service.js';
+import { loadEffectiveConfig } from '../daemon/effective-config.js';
+import { ensureWritableDataDir } from '../daemon/data-dir.js';
+import { checkEntraCredential } from '../daemon/entra-check.js';
 import { ConfigWatcher } from '../daemon/config-watcher.js';
 import { installShutdown } from '../daemon/shutdown.js';
 import { probeEntra } from '../daemon/probe.js';
 import { runSync } from '../connector/sync.js';
 import { createLogger } from '../observability/logger.js';
 import { VERSION } from '../version.js';
-
-/** Reads the connector's and the daemon's settings from one environment. */
-export function loadEffectiveConfig(env: NodeJS.ProcessEnv | Record<string, string>): EffectiveConfig {
-  return { connector: loadConfig(env), daemon: loadDaemonSettings(resolveFileSettings(env)) };
-}
+import { CliError } from './errors.js';
 
 export function serveCommand(program: Command): void {
   program
@@ -37,6 +33,15 @@ export function serveCommand(program: Command): void {
         : undefined;
       const initial = watcher ? watcher.start() : loadEffectiveConfig(process.env);
       const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
+      try {
+        ensureWritableDataDir(initial.daemon.dataDir);
+        // A credential Entra refuses cannot start working later: stop now, naming the setting.
+        const refusal = await checkEntraCredential(initial.connector, logger);
+        if (refusal) throw new CliError(refusal.message);
+      } catch (err) {
+        watcher?.stop();
+        throw err;
+      }
       const running = new Daemon(initial, { runSync, probeEntra, logger, version: VERSION });
       current.daemon = running;
       // Signals are handled from here on: a SIGTERM during start-up stops cleanly too.
@@ -52,7 +57,14 @@ export function serveCommand(program: Command): void {
           exit: resolve,
         });
       });
-      await running.start();
+      try {
+        await running.start();
+      } catch (err) {
+        // Whatever started (the health server, the watcher) must not keep a daemon that cannot work alive.
+        watcher?.stop();
+        await running.stop();
+        throw err;
+      }
       process.exitCode = await stopped;
       logger.info({ exitCode: process.exitCode }, 'stopped');
     });
