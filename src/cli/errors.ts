@@ -1,3 +1,5 @@
+import type { ConnectorConfig } from '../config/types.js';
+
 /**
  * An error meant for the person at the terminal: its message is printed as is (no stack) and the
  * process exits with `exitCode`. Throw it for bad input — name the variable, field or argument and
@@ -22,3 +24,21 @@ Exit codes:
   0  done (a provisioning operation applied, already applied, planned or held; validate: connected)
   1  failed: bad settings (each named), an operation or sync that failed, validate not connected
   2  the command line does not parse (unknown command or flag, missing argument)`;
+
+/**
+ * When Entra refused the configured credential (a wrong secret, an unknown tenant or app …): a
+ * CliError naming the setting to fix and saying what Entra said. Undefined for any other error.
+ */
+export async function refusedCredential(
+  config: ConnectorConfig,
+  err: unknown,
+): Promise<CliError | undefined> {
+  // Loaded on use: the Graph stack is heavy and most commands never need it.
+  const [{ GraphError }, { explainTokenFailure }] = await Promise.all([
+    import('../graph/errors.js'),
+    import('../graph/credential-refusal.js'),
+  ]);
+  if (!(err instanceof GraphError) || err.kind !== 'unauthenticated') return undefined;
+  const refusal = await explainTokenFailure(config, err);
+  return refusal ? new CliError(refusal.message) : undefined;
+}

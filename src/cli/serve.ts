@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { resolveFileSettings } from '../config/source.js';
-import { loadConfig } from '../config/load.js';
-import { loadDaemonSettings } from '../daemon/settings.js';
 import { Daemon, DaemonConfigError, type EffectiveConfig } from '../daemon/service.js';
+import { loadEffectiveConfig } from '../daemon/effective-config.js';
+import { ensureWritableDataDir } from '../daemon/data-dir.js';
+import { checkEntraCredential } from '../daemon/entra-check.js';
 import { ConfigWatcher } from '../daemon/config-watcher.js';
 import { installShutdown } from '../daemon/shutdown.js';
 import { probeEntra } from '../daemon/probe.js';
@@ -10,11 +10,6 @@ import { runSync } from '../connector/sync.js';
 import { createLogger } from '../observability/logger.js';
 import { VERSION } from '../version.js';
 import { CliError } from './errors.js';
-
-/** Reads the connector's and the daemon's settings from one environment. */
-export function loadEffectiveConfig(env: NodeJS.ProcessEnv | Record<string, string>): EffectiveConfig {
-  return { connector: loadConfig(env), daemon: loadDaemonSettings(resolveFileSettings(env)) };
-}
 
 export function serveCommand(program: Command): void {
   program
@@ -38,6 +33,15 @@ export function serveCommand(program: Command): void {
         : undefined;
       const initial = watcher ? watcher.start() : loadEffectiveConfig(process.env);
       const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
+      try {
+        ensureWritableDataDir(initial.daemon.dataDir);
+        // A credential Entra refuses cannot start working later: stop now, naming the setting.
+        const refusal = await checkEntraCredential(initial.connector, logger);
+        if (refusal) throw new CliError(refusal.message);
+      } catch (err) {
+        watcher?.stop();
+        throw err;
+      }
       // A misconfiguration found while running (the control plane refused this daemon) stops it.
       let fatal: DaemonConfigError | undefined;
       let shutdown: ((reason: string) => Promise<number>) | undefined;
@@ -68,8 +72,10 @@ export function serveCommand(program: Command): void {
       try {
         await running.start();
       } catch (err) {
-        await watcher?.stop();
-        // start() has already stopped what it started; the message names the setting.
+        // Whatever started (the health server, the watcher) must not keep a daemon that cannot work alive.
+        watcher?.stop();
+        await running.stop();
+        // The message names the setting.
         if (err instanceof DaemonConfigError) throw new CliError(err.message);
         throw err;
       }

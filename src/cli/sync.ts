@@ -7,7 +7,7 @@ import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
 import { SyncOptionError } from '../framework/engine/errors.js';
 import { runSync } from '../connector/sync.js';
 import type { CommandModule } from './commands.js';
-import { CliError } from './errors.js';
+import { CliError, refusedCredential } from './errors.js';
 
 interface SyncFlags {
   file: string;
@@ -64,7 +64,7 @@ export const syncCommand: CommandModule = (program: Command) => {
           ];
           throw new CliError(`${flag}: ${err.message.slice(err.option.length + 2)}`);
         }
-        throw err;
+        throw (await refusedCredential(config, err)) ?? err;
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

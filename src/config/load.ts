@@ -1,9 +1,9 @@
 import { ConfigError, resolveFileSettings } from './source.js';
 import { RESOURCE_TYPE_IDS, type ConnectorConfig, type EntraAuth } from './types.js';
-import { CONNECTOR, CONNECTOR_SETTINGS, SETTING_NAMES, readSettings } from './settings.js';
+import { CONNECTOR, CONNECTOR_SETTINGS, readSettings } from './settings.js';
 import { CLOUD_PRESETS } from './clouds.js';
 import { parseHttpsOrigin, parseProxyUrl } from './parse.js';
-import { nearestName } from './suggest.js';
+import { unknownNames } from './unknown-names.js';
 import { certificateKeyOf, resolveAuthMode, validateConfig, type ParsedSettings } from './validate.js';
 import { registerSecret } from '../observability/logger.js';
 
@@ -16,31 +16,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   const resolved = resolveFileSettings(env);
   for (const s of CONNECTOR_SETTINGS) if (s.secret) registerSecret(resolved[s.name]);
 
-  const problems = unknownNames(resolved);
+  const problems = unknownNames(resolved, 'lenient');
   const { parsed, problems: parseProblems } = parseSettings(resolved);
   // A private key embedded in the certificate PEM is as secret as BATON_ENTRA_CERTIFICATE_KEY.
   registerSecret(certificateKeyOf(parsed));
   problems.push(...parseProblems, ...validateConfig(parsed));
   if (problems.length) throw new ConfigError(problems);
   return buildConfig(parsed);
-}
-
-/**
- * BATON_ENTRA_* names we do not know, and other BATON_* names one or two edits from a known one
- * (the whole catalogue, the daemon's settings included).
- */
-function unknownNames(env: Record<string, string>): string[] {
-  const problems: string[] = [];
-  for (const name of Object.keys(env)) {
-    if (!name.startsWith('BATON_') || SETTING_NAMES.has(name)) continue;
-    const near = nearestName(name, SETTING_NAMES, name.startsWith('BATON_ENTRA_') ? 6 : 2);
-    if (name.startsWith('BATON_ENTRA_')) {
-      problems.push(`${name}: unknown setting${near ? `; did you mean ${near}?` : ''}`);
-    } else if (near) {
-      problems.push(`${name}: unknown setting; did you mean ${near}?`);
-    }
-  }
-  return problems;
 }
 
 function parseSettings(env: Record<string, string>): { parsed: ParsedSettings; problems: string[] } {

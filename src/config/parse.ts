@@ -45,8 +45,14 @@ export function parseCsvOf<T extends string>(input: string, allowed: readonly T[
   return [...new Set(items)] as T[];
 }
 
+/**
+ * One or more GUIDs, comma-separated. A value that splits into nothing (`,,,`) is refused: read as
+ * "no scope" it would widen a scoped sync to the whole tenant.
+ */
 export function parseGuidList(input: string): string[] {
   const items = parseCsv(input);
+  if (items.length === 0)
+    throw new Error('expected a comma-separated list of object ids (GUIDs); the list is empty');
   const bad = items.filter((i) => !isGuid(i));
   if (bad.length)
     throw new Error(`expected a comma-separated list of object ids (GUIDs); not a GUID: ${bad.join(', ')}`);
@@ -157,26 +163,28 @@ export function parseSwitch(input: string): boolean {
   throw new Error('expected a boolean: true/false, t/f, yes/no, on/off or 1/0');
 }
 
-/** A TCP port; 0 asks the system for a free one. */
+/** A TCP port; 0 asks the system for a free one. Digits only: `Number('')` would be 0. */
 export function parsePort(input: string): number {
-  const n = Number(input);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('expected a port number 0–65535');
+  const n = /^\d{1,5}$/.test(input) ? Number(input) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new Error('expected a port number 0–65535');
   return n;
 }
 
-/** `host:port` with the port required (a gRPC target such as the control plane's). */
+/** `host:port` with the port required, 1–65535 (a gRPC target such as the control plane's). */
 export function parseAddress(input: string): string {
-  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(input)) {
-    throw new Error('expected host:port, e.g. control-plane.example.com:443');
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(input);
+  const port = Number(m?.[3]);
+  if (!m || !(port >= 1 && port <= 65535)) {
+    throw new Error('expected host:port with a port between 1 and 65535, e.g. control-plane.example.com:443');
   }
   return input;
 }
 
-/** A whole number ≥ 0. */
+/** A whole number ≥ 0, digits only (an empty value is not 0). */
 export function parseCount(input: string): number {
-  const n = Number(input);
-  if (!Number.isInteger(n) || n < 0) throw new Error('expected a whole number ≥ 0');
-  return n;
+  if (!/^\d+$/.test(input) || !Number.isSafeInteger(Number(input)))
+    throw new Error('expected a whole number ≥ 0');
+  return Number(input);
 }
 
 export function parseIsoTime(input: string): Date {
@@ -241,6 +249,20 @@ export function parseDuration(text: string, name = 'duration'): number {
   } catch (err) {
     throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * A duration between `min` and `max` (both in the duration grammar, e.g. "10s", "365d"). Bounds keep
+ * a typo such as `1ms` from turning into a busy loop and keep every value a timer can wait for.
+ */
+export function durationWithin(min: string, max: string): (raw: string) => number {
+  const lo = parseDurationMs(min);
+  const hi = parseDurationMs(max);
+  return (raw) => {
+    const ms = parseDurationMs(raw);
+    if (ms < lo || ms > hi) throw new Error(`expected a duration between ${min} and ${max}, got "${raw}"`);
+    return ms;
+  };
 }
 
 /** An age X25519 recipient (`age1` + 58 bech32 characters), as `age-keygen -y` prints it. */

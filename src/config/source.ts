@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readSettingFile, SettingFileError } from './setting-file.js';
 
 /**
  * Resolves file-mounted settings: for every `X_FILE` in `env` (e.g. `BATON_ENTRA_CLIENT_SECRET_FILE`,
  * as a Kubernetes Secret volume provides), reads the file and sets `X` to its content (trailing
  * whitespace trimmed) unless `X` is already set. Setting both is an error, as is an unreadable
- * file: the message names the variable and the path.
+ * file or one that is not a regular file (see `readSettingFile`): the message names the variable
+ * and the path.
  */
 export function resolveFileSettings(
   env: NodeJS.ProcessEnv,
-  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  read: (path: string) => string = readSettingFile,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   const errors: string[] = [];
@@ -30,7 +31,11 @@ export function resolveFileSettings(
     try {
       out[target] = read(path).trimEnd();
     } catch (err) {
-      errors.push(`${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      errors.push(
+        err instanceof SettingFileError
+          ? `${key}: ${err.message}`
+          : `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
   }
   if (errors.length) throw new ConfigError(errors);

@@ -17,6 +17,37 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The longest delay a Node timer honours: 2^31 − 1 ms, about 24.8 days. A longer one fires after
+ * 1 ms instead (with a TimeoutOverflowWarning), so a wait of 30 days would end at once.
+ * https://nodejs.org/api/timers.html#settimeoutcallback-delay-args
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A wait of any length, made of timers no longer than `MAX_TIMER_MS`. */
+export interface LongTimer {
+  cancel(): void;
+}
+
+/**
+ * Calls `fn` at `dueAt` (clock time), however far away: past `MAX_TIMER_MS` it sleeps in hops,
+ * re-reading the clock at each one so that the last hop ends on the due time.
+ */
+export function setTimerAt(clock: Clock, dueAt: number, fn: () => void): LongTimer {
+  let handle: TimerHandle | undefined;
+  const hop = (): void => {
+    const left = dueAt - clock.now();
+    handle = left > MAX_TIMER_MS ? clock.setTimeout(hop, MAX_TIMER_MS) : clock.setTimeout(fn, left);
+  };
+  hop();
+  return {
+    cancel: () => {
+      if (handle !== undefined) clock.clearTimeout(handle);
+      handle = undefined;
+    },
+  };
+}
+
 /** Builds `sleep` on top of a clock's own timers (shared by the real and the manual clock). */
 export function sleepWith(
   clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,

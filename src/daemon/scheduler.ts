@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createTask, validateDetailed, type ScheduledTask } from 'node-cron';
-import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { realClock, setTimerAt, type Clock, type LongTimer } from './clock.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 
 // The one duration grammar of every setting and flag lives with the other setting parsers.
@@ -59,7 +59,7 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
   private readonly clock: Clock;
   private readonly log: Logger;
   private started = false;
-  private timer: TimerHandle | undefined;
+  private timer: LongTimer | undefined;
   private next: Date | undefined;
   private cronTask: ScheduledTask | undefined;
   private current: { controller: AbortController; done: Promise<void> } | undefined;
@@ -176,13 +176,14 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
     this.cancelTimer();
     this.next = this.started && this.settings.active ? this.computeNext() : undefined;
     if (!this.next) return;
-    this.timer = this.clock.setTimeout(() => {
+    // A 30-day interval or a monthly cron is further away than one Node timer can wait.
+    this.timer = setTimerAt(this.clock, this.next.getTime(), () => {
       this.timer = undefined;
       // A skipped cron tick (run still going) must still arm the following tick.
       void this.trigger('schedule').then((result) => {
         if (result !== 'started' && this.started) this.reschedule();
       });
-    }, this.next.getTime() - this.clock.now());
+    });
   }
 
   private computeNext(): Date | undefined {
@@ -199,7 +200,7 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private cancelTimer(): void {
-    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     this.next = undefined;
   }

@@ -3,6 +3,7 @@ import type { ConnectorConfig } from '../config/types.js';
 import type { GraphClient } from './types.js';
 import { GraphError } from './errors.js';
 import { classifyCredentialError } from './classify.js';
+import { explainTokenFailure } from './credential-refusal.js';
 import { exchangeScope, graphScope } from './credentials.js';
 import { checkCredentialExpiry, type CredentialExpiry } from './credential-expiry.js';
 import { excessPermissions, tokenRoles } from './token-roles.js';
@@ -84,8 +85,8 @@ export function probesFor(config: ConnectorConfig): Probe[] {
   return probes;
 }
 
-function failure(feature: string, check: string, err: unknown): ProbeResult {
-  const e = err instanceof GraphError ? err : classifyCredentialError(err, check);
+function failure(feature: string, check: string, err: unknown, scope = check): ProbeResult {
+  const e = err instanceof GraphError ? err : classifyCredentialError(err, scope);
   return {
     feature,
     check,
@@ -143,7 +144,10 @@ export async function validateConnection(
     const accessToken = await credential.getToken(scope);
     granted = accessToken ? tokenRoles(accessToken.token) : undefined;
   } catch (err) {
-    token = failure('token', `token for ${scope}`, err);
+    token = failure('token', `token for ${scope}`, err, scope);
+    // A refused credential is said in words, naming the setting to fix.
+    const refusal = await explainTokenFailure(config, err);
+    if (refusal) token.message = refusal.message;
     const expired = token.code !== undefined && EXPIRED_CODES.has(token.code);
     return { ...base, status: expired ? 'expired' : 'unconnected', token, probes: [] };
   }

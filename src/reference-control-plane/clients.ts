@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { ControlPlaneStore } from './store.js';
+import { CLIENT_SECRET_PREFIX } from '../config/client-secret.js';
 
 /**
  * Daemon credentials. The secret is an Ed25519 private key (JWK, base64url) behind a recognisable
  * prefix, as Baton does; the control plane keeps only the public half, so a leaked database grants
  * nothing. Daemons prove possession by signing a short-lived JWT (see ./auth.ts).
  */
-export const SECRET_PREFIX = 'secret-token:baton-entra:v1:';
+export const SECRET_PREFIX = CLIENT_SECRET_PREFIX;
 
 export interface ClientRecord {
   clientId: string;

@@ -14,6 +14,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { ConfigError, resolveFileSettings } from '../../src/config/source.js';
 import { loadDaemonSettings } from '../../src/daemon/settings.js';
 import { ROOT, runCli } from '../support/cli.js';
+import { clientSecret } from '../support/client-secret.js';
+import { testTls } from '../support/test-tls.js';
 
 const BASE = {
   BATON_ENTRA_TENANT_ID: '11111111-2222-3333-4444-555555555555',
@@ -118,7 +120,7 @@ describe('settings catalogue', () => {
     const cp = loadDaemonSettings({
       BATON_CONTROL_PLANE_ADDRESS: 'cp.example.com:443',
       BATON_CLIENT_ID: 'id',
-      BATON_CLIENT_SECRET: 'catalogue-secret-2',
+      BATON_CLIENT_SECRET: clientSecret(),
     }).controlPlane;
     assert.equal(cp?.tls.mode, parsed('BATON_CONTROL_PLANE_TLS'));
     assert.equal(cp?.spool?.maxBytes, 2 * 1024 ** 3);
@@ -140,20 +142,21 @@ describe('settings catalogue', () => {
     ]);
   });
 
-  it('takes daemon settings from _FILE variables, which the connector accepts', () => {
+  it('takes daemon settings from _FILE variables, which the connector accepts', async () => {
+    const { caPem } = await testTls();
     const env = resolveFileSettings(
       { ...BASE, BATON_SYNC_INTERVAL_FILE: '/mnt/interval', BATON_CONTROL_PLANE_CA_FILE: '/mnt/ca.pem' },
-      (path) => (path === '/mnt/interval' ? '15m\n' : 'PEM\n'),
+      (path) => (path === '/mnt/interval' ? '15m\n' : `${caPem}\n`),
     );
     assert.doesNotThrow(() => loadConfig(env));
     const d = loadDaemonSettings({
       ...env,
       BATON_CONTROL_PLANE_ADDRESS: 'cp.example.com:443',
       BATON_CLIENT_ID: 'id',
-      BATON_CLIENT_SECRET: 'catalogue-secret-3',
+      BATON_CLIENT_SECRET: clientSecret(),
     });
     assert.equal(d.schedule.intervalMs, 15 * 60_000);
-    assert.equal(d.controlPlane?.tls.caPem, 'PEM');
+    assert.equal(d.controlPlane?.tls.caPem, caPem.trimEnd());
   });
 
   it('config --list --json lists every setting, the daemon ones included, grouped', async () => {

@@ -47,6 +47,11 @@ describe('loadConfig validation rules', () => {
     ['BATON_DEVICE_STALE_DAYS', '-3'],
     ['BATON_USER_STALE_DAYS', '1.5'],
     ['BATON_SCOPE_GROUPS', 'sales-team'],
+    // Splits into nothing: read as "no scope" it would sync the whole tenant.
+    ['BATON_SCOPE_GROUPS', ',,,'],
+    ['BATON_SCOPE_GROUPS', ' , '],
+    ['BATON_DELETION_GUARD_WINDOW', '1ms'],
+    ['BATON_DELETION_GUARD_WINDOW', '60d'],
     ['BATON_SYNC_RESOURCE_TYPES', 'user,mailbox'],
     ['BATON_GRAPH_MAX_IN_FLIGHT', '0'],
     ['BATON_GRAPH_MAX_IN_FLIGHT', '65'],

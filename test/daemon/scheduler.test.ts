@@ -193,6 +193,46 @@ describe('SyncScheduler', () => {
     await s.stop();
   });
 
+  // Node fires a timer longer than 2^31 - 1 ms (~24.8 days) after 1 ms; the manual clock does too.
+  it('interval mode: a 30-day interval waits 30 days, not back to back', async () => {
+    const day = 86_400_000;
+    const { clock, runs, s } = setup({ intervalMs: 30 * day, runOnStart: true });
+    s.start();
+    runs[0]!.finish();
+    await s.idle();
+    assert.equal(s.nextRunAt()?.getTime(), T0 + 30 * day);
+    await clock.advanceAsync(25 * day);
+    assert.equal(runs.length, 1, 'no second run before the interval has passed');
+    await clock.advanceAsync(5 * day - 1);
+    assert.equal(runs.length, 1);
+    await clock.advanceAsync(1);
+    assert.equal(runs.length, 2);
+    assert.equal(runs[1]!.at, T0 + 30 * day);
+    await s.stop();
+  });
+
+  it('cron mode: a tick more than 24.8 days away (a monthly expression) fires on its day', async () => {
+    const { clock, runs, s } = setup({ cron: '0 0 1 * *', timezone: 'UTC' });
+    s.start();
+    const feb1 = Date.UTC(2026, 1, 1);
+    assert.equal(s.nextRunAt()?.getTime(), feb1);
+    await clock.advanceAsync(feb1 - T0 - 1);
+    assert.equal(runs.length, 0);
+    await clock.advanceAsync(1);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]!.at, feb1);
+    await s.stop();
+  });
+
+  it('stopping during a long wait leaves no timer behind', async () => {
+    const { clock, s } = setup({ intervalMs: 90 * 86_400_000 });
+    s.start();
+    await clock.advanceAsync(40 * 86_400_000);
+    assert.equal(clock.pending, 1, 'one hop of the chain is armed');
+    await s.stop();
+    assert.equal(clock.pending, 0);
+  });
+
   it('rejects invalid settings naming the field', () => {
     const run = async () => undefined;
     assert.throws(

@@ -10,8 +10,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `baton-entra ARGS` as a child process (tsx loader, the same Node as the tests). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
+/**
+ * Runs `baton-entra ARGS` as a child process (tsx loader, the same Node as the tests). With
+ * `timeoutMs`, a child still running then is killed (code null): a test of a command that must exit
+ * fails instead of waiting forever.
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+  options: { timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: ROOT,
@@ -22,8 +31,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: stri
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(input ?? '');
   });
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { sleepWith, type Clock, type TimerHandle } from '../../src/daemon/clock.js';
+import { MAX_TIMER_MS, sleepWith, type Clock, type TimerHandle } from '../../src/daemon/clock.js';
 
 interface Timer {
   id: number;
@@ -9,7 +9,7 @@ interface Timer {
 
 /**
  * A clock that only moves when the test says so. Timers fire in due order (ties in creation order)
- * as time is advanced. `whenPending(n)` lets a test wait until code under test has gone to sleep,
+ * as time is advanced, and overflow past MAX_TIMER_MS as Node's do. `whenPending(n)` lets a test wait until code under test has gone to sleep,
  * instead of guessing with real delays.
  */
 export class ManualClock implements Clock {
@@ -28,7 +28,9 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { id: ++this.seq, due: this.current + Math.max(0, ms), fn };
+    // As Node does: a delay past MAX_TIMER_MS (~24.8 days) fires after 1 ms.
+    const delay = ms > MAX_TIMER_MS ? 1 : Math.max(0, ms);
+    const timer = { id: ++this.seq, due: this.current + delay, fn };
     this.timers.set(timer.id, timer);
     this.events.emit('change');
     return timer.id as unknown as TimerHandle;

@@ -3,7 +3,7 @@ import { CLOUD_NAMES } from '../clouds.js';
 import {
   parseAgeRecipient,
   parseBool,
-  parseDurationMs,
+  durationWithin,
   parseChoice,
   parseCsvOf,
   parseGuidList,
@@ -159,7 +159,8 @@ export const CONNECTOR = {
   },
   BATON_SCOPE_GROUPS: {
     group: 'connector',
-    description: 'Sync only users that are (transitive) members of these group object ids, comma-separated.',
+    description:
+      'Sync only users that are (transitive) members of these group object ids (GUIDs), comma-separated; an empty list is refused.',
     secret: false,
     parse: parseGuidList,
   },
@@ -185,10 +186,10 @@ export const CONNECTOR = {
   },
   BATON_DELETION_GUARD_WINDOW: {
     group: 'provisioning',
-    description: 'The deletion guard\u2019s sliding window (e.g. 1h, 30m).',
+    description: 'The deletion guard\u2019s sliding window, 1m to 30d (e.g. 1h, 30m).',
     default: '1h',
     secret: false,
-    parse: parseDurationMs,
+    parse: durationWithin('1m', '30d'),
   },
   BATON_PASSWORD_RECIPIENT: {
     group: 'provisioning',

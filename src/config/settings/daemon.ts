@@ -1,13 +1,16 @@
 import {
+  durationWithin,
   parseAddress,
   parseChoice,
   parseCount,
-  parseDurationMs,
   parseIsoTime,
   parsePort,
   parseSwitch,
   parseVerbatim,
 } from '../parse.js';
+import { parseCron, parseListenHost, parsePath, parseServerName, parseTimeZone } from '../parse-daemon.js';
+import { parsePemCertificates, parsePemPrivateKey } from '../parse-pem.js';
+import { parseClientSecret } from '../client-secret.js';
 import type { SettingSpecs } from '../settings.js';
 
 export const CONTROL_PLANE_TLS_MODES = ['tls', 'insecure'] as const;
@@ -33,7 +36,7 @@ export const DAEMON = {
     group: 'control-plane',
     description: 'This daemon\u2019s client secret at the control plane.',
     secret: true,
-    parse: parseVerbatim,
+    parse: parseClientSecret,
   },
   BATON_CONTROL_PLANE_TLS: {
     group: 'control-plane',
@@ -46,26 +49,26 @@ export const DAEMON = {
     group: 'control-plane',
     description: 'PEM trust anchor for the control plane\u2019s certificate (system roots when unset).',
     secret: false,
-    parse: parseVerbatim,
+    parse: parsePemCertificates,
   },
   BATON_CONTROL_PLANE_CLIENT_CERT: {
     group: 'control-plane',
     description: 'PEM client certificate for mTLS, with BATON_CONTROL_PLANE_CLIENT_KEY.',
     secret: false,
-    parse: parseVerbatim,
+    parse: parsePemCertificates,
   },
   BATON_CONTROL_PLANE_CLIENT_KEY: {
     group: 'control-plane',
     description: 'PEM private key of the mTLS client certificate.',
     secret: true,
-    parse: parseVerbatim,
+    parse: parsePemPrivateKey,
   },
   BATON_CONTROL_PLANE_SERVER_NAME: {
     group: 'control-plane',
     description:
       'Name to verify the control plane\u2019s certificate against, instead of the address\u2019s host.',
     secret: false,
-    parse: parseVerbatim,
+    parse: parseServerName,
   },
   BATON_SPOOL_MAX_BYTES: {
     group: 'control-plane',
@@ -91,23 +94,25 @@ export const DAEMON = {
   },
   BATON_SYNC_INTERVAL: {
     group: 'schedule',
-    description: 'Time from the end of one scheduled sync to the start of the next (e.g. 1h, 90m, PT1H).',
+    description:
+      'Time from the end of one scheduled sync to the start of the next, 5s to 365d (e.g. 1h, 90m, PT1H).',
     default: '1h (none with BATON_SYNC_CRON)',
     secret: false,
-    parse: parseDurationMs,
+    parse: durationWithin('5s', '365d'),
   },
   BATON_SYNC_CRON: {
     group: 'schedule',
-    description: 'Cron expression (5 fields, or 6 with seconds) for scheduled syncs, instead of an interval.',
+    description:
+      'Cron expression (5 fields, or 6 with seconds) for scheduled syncs, instead of an interval; an impossible date (31 February) is refused.',
     secret: false,
-    parse: parseVerbatim,
+    parse: parseCron,
   },
   BATON_SYNC_TIMEZONE: {
     group: 'schedule',
     description: 'IANA time zone of BATON_SYNC_CRON, e.g. Europe/Paris.',
     default: 'the system\u2019s',
     secret: false,
-    parse: parseVerbatim,
+    parse: parseTimeZone,
   },
   BATON_SYNC_START_AT: {
     group: 'schedule',
@@ -131,10 +136,10 @@ export const DAEMON = {
   },
   BATON_FULL_SYNC_INTERVAL: {
     group: 'schedule',
-    description: 'A full sync at least this often; incremental syncs in between.',
+    description: 'A full sync at least this often, 1m to 365d; incremental syncs in between.',
     default: '24h',
     secret: false,
-    parse: parseDurationMs,
+    parse: durationWithin('1m', '365d'),
   },
   BATON_LEADER_ELECTION: {
     group: 'leader-election',
@@ -162,21 +167,21 @@ export const DAEMON = {
     description: 'How long a lease holds without renewal (client-go\u2019s leaseDuration).',
     default: '15s',
     secret: false,
-    parse: parseDurationMs,
+    parse: durationWithin('100ms', '1h'),
   },
   BATON_LEASE_RENEW_DEADLINE: {
     group: 'leader-election',
     description: 'A leader that cannot renew within this stops working (client-go\u2019s renewDeadline).',
     default: '10s',
     secret: false,
-    parse: parseDurationMs,
+    parse: durationWithin('100ms', '1h'),
   },
   BATON_LEASE_RETRY_PERIOD: {
     group: 'leader-election',
     description: 'Time between attempts to acquire or renew the lease (client-go\u2019s retryPeriod).',
     default: '2s',
     secret: false,
-    parse: parseDurationMs,
+    parse: durationWithin('100ms', '1h'),
   },
   BATON_HOST_ID: {
     group: 'daemon',
@@ -187,17 +192,18 @@ export const DAEMON = {
   },
   BATON_DATA_DIR: {
     group: 'daemon',
-    description: 'Directory of snapshots, checkpoints and the upload spool.',
+    description:
+      'Directory of snapshots, checkpoints and the upload spool; created if missing, and must be writable.',
     default: '/tmp/baton',
     secret: false,
-    parse: parseVerbatim,
+    parse: parsePath,
   },
   BATON_HTTP_HOST: {
     group: 'daemon',
     description: 'Address the health and metrics server listens on.',
     default: '0.0.0.0',
     secret: false,
-    parse: parseVerbatim,
+    parse: parseListenHost,
   },
   BATON_HTTP_PORT: {
     group: 'daemon',
@@ -214,10 +220,10 @@ export const DAEMON = {
   },
   BATON_SHUTDOWN_TIMEOUT: {
     group: 'daemon',
-    description: 'Bound on a clean stop after SIGTERM.',
+    description: 'Bound on a clean stop after SIGTERM (1s to 1h).',
     default: '25s',
     secret: false,
-    parse: parseDurationMs,
+    parse: durationWithin('1s', '1h'),
   },
   BATON_KEEP_SNAPSHOTS: {
     group: 'daemon',

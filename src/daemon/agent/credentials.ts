@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { importJWK, SignJWT, type CryptoKey } from 'jose';
+import { decodeClientSecret } from '../../config/client-secret.js';
 
-/** Client secrets look like `secret-token:baton-entra:v1:<base64url JWK of an Ed25519 private key>`. */
-const SECRET_PREFIX = 'secret-token:baton-entra:v1:';
 /** The audience every control plane checks. */
 export const CONTROL_PLANE_AUDIENCE = 'urn:baton-entra:control-plane';
 const TOKEN_LIFETIME_S = 120;
@@ -10,28 +9,21 @@ const TOKEN_LIFETIME_S = 120;
 export class CredentialError extends Error {}
 
 /**
- * Reads BATON_CLIENT_SECRET into a signing key. The private key never leaves the process: each
- * call carries a 2-minute EdDSA JWT instead (iss = sub = client id, aud = control plane).
+ * Reads BATON_CLIENT_SECRET (format: src/config/client-secret.ts, checked at start) into a signing
+ * key. The private key never leaves the process: each call carries a 2-minute EdDSA JWT instead
+ * (iss = sub = client id, aud = control plane).
  */
 export async function parseClientSecret(secret: string): Promise<CryptoKey> {
-  if (!secret.startsWith(SECRET_PREFIX)) {
-    throw new CredentialError(`BATON_CLIENT_SECRET must start with "${SECRET_PREFIX}"`);
-  }
-  let jwk: JWK;
+  let jwk: ReturnType<typeof decodeClientSecret>;
   try {
-    jwk = JSON.parse(Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64url').toString('utf8')) as JWK;
-  } catch {
-    throw new CredentialError(
-      'BATON_CLIENT_SECRET is not a valid client secret (its key part does not decode)',
-    );
-  }
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') {
-    throw new CredentialError('BATON_CLIENT_SECRET must hold an Ed25519 private key');
+    jwk = decodeClientSecret(secret);
+  } catch (err) {
+    throw new CredentialError(`BATON_CLIENT_SECRET: ${(err as Error).message}`);
   }
   try {
-    return (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, 'EdDSA')) as CryptoKey;
+    return (await importJWK(jwk, 'EdDSA')) as CryptoKey;
   } catch {
-    throw new CredentialError('BATON_CLIENT_SECRET holds a key that cannot be imported');
+    throw new CredentialError('BATON_CLIENT_SECRET: its key cannot be imported');
   }
 }
 
