@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './commands.js';
-import { loadConfig } from '../config/load.js';
+import { loadEffectiveConfig } from '../daemon/effective-config.js';
 import { describeConfig } from '../config/describe.js';
 import { SETTINGS, SETTING_GROUPS, type SettingGroup } from '../config/settings.js';
 
@@ -9,7 +9,7 @@ export const configCommand: CommandModule = (program: Command) => {
   program
     .command('config')
     .description(
-      'Print the effective connector configuration (secrets masked); exit 1 listing the problems if invalid',
+      "Print the effective connector configuration (secrets masked); check the daemon's settings too; exit 1 listing the problems if invalid",
     )
     .option('--json', 'print JSON')
     .option(
@@ -21,7 +21,8 @@ export const configCommand: CommandModule = (program: Command) => {
         printCatalogue(opts.json === true);
         return;
       }
-      const described = describeConfig(loadConfig(process.env));
+      // The daemon's settings are checked too, so that what `serve` would refuse is refused here.
+      const described = describeConfig(loadEffectiveConfig(process.env, 'lenient').connector);
       process.stdout.write(opts.json ? `${JSON.stringify(described, null, 2)}\n` : formatText(described));
     });
 };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './commands.js';
-import { loadConfig } from '../config/load.js';
+import { loadEffectiveConfig } from '../daemon/effective-config.js';
 import type { ConnectorConfig } from '../config/types.js';
 import { createLogger } from '../observability/logger.js';
 import type { ProbeResult, ValidationReport } from '../graph/validate.js';
@@ -40,7 +40,7 @@ export const validateCommand: CommandModule = (program: Command) => {
 };
 
 function loadOrFail(): ConnectorConfig {
-  return loadConfig(process.env);
+  return loadEffectiveConfig(process.env, 'lenient').connector;
 }
 
 function line(p: ProbeResult): string {

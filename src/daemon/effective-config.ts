@@ -6,12 +6,16 @@ import { loadDaemonSettings } from './settings.js';
 
 /**
  * Reads the connector's and the daemon's settings from one environment (`serve`, at start and on
- * every hot reload). Every problem is reported at once: unknown `BATON_*` names (strictly — the
+ * every hot reload; `config` and `validate` as a pre-flight of the same). Every problem is reported at once: unknown `BATON_*` names (strictly — the
  * daemon owns its environment, and a typo such as BATON_SYNC_INTERVALL would otherwise leave the
  * default in force unnoticed), then each loader's.
  */
-export function loadEffectiveConfig(env: NodeJS.ProcessEnv | Record<string, string>): EffectiveConfig {
-  const problems = unknownNames(env, 'strict');
+export function loadEffectiveConfig(
+  env: NodeJS.ProcessEnv | Record<string, string>,
+  /** `lenient` for the pre-flight commands (`config`, `validate`), which share a shell with other tools. */
+  names: 'strict' | 'lenient' = 'strict',
+): EffectiveConfig {
+  const problems = unknownNames(env, names);
   // Reported already: the loaders do not see them (nor read the files an unknown X_FILE names).
   const unknown = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
   const known = Object.fromEntries(Object.entries(env).filter(([name]) => !unknown.has(name)));

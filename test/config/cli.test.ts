@@ -19,6 +19,14 @@ describe('baton-entra config', () => {
     assert.ok(!r.stdout.includes('proxy-pass-99'));
   });
 
+  it("checks the daemon's settings as serve would: a bad one exits 1 naming it", async () => {
+    const r = await runCli(['config'], { ...ENV, BATON_SYNC_INTERVAL: 'banana', BATON_HTTP_PORT: '99999' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /BATON_SYNC_INTERVAL: expected a duration/);
+    assert.match(r.stderr, /BATON_HTTP_PORT: /);
+    assert.equal(r.stdout, '');
+  });
+
   it('prints JSON with --json', async () => {
     const r = await runCli(['config', '--json'], ENV);
     assert.equal(r.code, 0, r.stderr);
