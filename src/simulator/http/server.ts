@@ -29,13 +29,26 @@ function lowerHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+function bodyOf(r: SimResponse): string | Buffer | undefined {
+  return r.body === undefined
+    ? undefined
+    : typeof r.body === 'string' || Buffer.isBuffer(r.body)
+      ? r.body
+      : JSON.stringify(r.body);
+}
+
+/**
+ * Writes the head (with the whole body's Content-Length) and the first half of the body, then
+ * drops the connection: the client sees a response cut off mid-stream.
+ */
+function writeTruncated(req: IncomingMessage, res: ServerResponse, r: SimResponse): void {
+  const body = Buffer.from(bodyOf(r) ?? '');
+  res.writeHead(r.status, { ...r.headers, 'content-length': body.length });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+}
+
 export function write(res: ServerResponse, r: SimResponse): void {
-  const body =
-    r.body === undefined
-      ? undefined
-      : typeof r.body === 'string' || Buffer.isBuffer(r.body)
-        ? r.body
-        : JSON.stringify(r.body);
+  const body = bodyOf(r);
   res.writeHead(r.status, {
     ...r.headers,
     ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
@@ -73,6 +86,10 @@ export function createListener(parts: RouterParts, onError: (err: unknown) => vo
       const outcome = await route(parts, sim);
       if (outcome.kind === 'reset') {
         req.socket.destroy();
+        return;
+      }
+      if (outcome.kind === 'truncated') {
+        writeTruncated(req, res, outcome.res);
         return;
       }
       if (outcome.kind === 'respond' && outcome.delayMs)
