@@ -85,9 +85,11 @@ export async function deliveredOnce(spooled: Spooled[], received: Received[]): P
     }
     const r = got[0]!;
     if (r.sha256 !== s.sha256) v(`snapshot ${s.syncId} arrived with sha256 ${r.sha256}, spooled ${s.sha256}`);
-    else if ((bySha.get(r.sha256) ?? 0) > 1) v(`snapshot ${s.syncId}'s content arrived under several sync ids`);
+    else if ((bySha.get(r.sha256) ?? 0) > 1)
+      v(`snapshot ${s.syncId}'s content arrived under several sync ids`);
     else if (!(await fileExists(r.path))) v(`snapshot ${s.syncId} is listed but its file ${r.path} is gone`);
-    else if ((await sha256Of(r.path)) !== s.sha256) v(`snapshot ${s.syncId}'s stored file is not what was sent`);
+    else if ((await sha256Of(r.path)) !== s.sha256)
+      v(`snapshot ${s.syncId}'s stored file is not what was sent`);
   }
   const sent = new Set(spooled.map((s) => s.syncId));
   for (const r of received) if (!sent.has(r.syncId)) v(`the control plane holds ${r.syncId}, never spooled`);
@@ -134,7 +136,10 @@ export function secretLeaks(secrets: readonly string[], outputs: readonly Output
   for (const o of outputs) {
     for (const s of known)
       if (o.text.includes(s))
-        out.push({ oracle: 'secret', detail: `${o.name} holds a secret (${s.slice(0, 3)}…, ${s.length} chars)` });
+        out.push({
+          oracle: 'secret',
+          detail: `${o.name} holds a secret (${s.slice(0, 3)}…, ${s.length} chars)`,
+        });
     const jwt = JWT.exec(o.text);
     if (jwt) out.push({ oracle: 'secret', detail: `${o.name} holds a token (${jwt[0].slice(0, 12)}…)` });
   }

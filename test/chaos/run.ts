@@ -9,7 +9,9 @@ function arg(name: string, fallback: number): number {
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
   if (!Number.isSafeInteger(v) || v < (name === 'runs' ? 1 : 0)) {
-    process.stderr.write(`--${name}: expected a ${name === 'runs' ? 'positive' : 'non-negative'} integer, got '${process.argv[i + 1] ?? ''}'\n`);
+    process.stderr.write(
+      `--${name}: expected a ${name === 'runs' ? 'positive' : 'non-negative'} integer, got '${process.argv[i + 1] ?? ''}'\n`,
+    );
     process.exit(2);
   }
   return v;
@@ -31,7 +33,11 @@ const tally = await runChaos({
 const secs = Math.round((Date.now() - t0) / 1000);
 process.stdout.write(`\nchaos: seeds ${seed}..${seed + runs - 1}, ${secs} s\n`);
 process.stdout.write(`  faults injected   ${tally.faults}\n`);
-process.stdout.write(`  runs              ${tally.runs} (${Object.entries(tally.byScenario).map(([k, v]) => `${k} ${v}`).join(', ')}; ${tally.resumed} finished by a fault-free resume)\n`);
+process.stdout.write(
+  `  runs              ${tally.runs} (${Object.entries(tally.byScenario)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}; ${tally.resumed} finished by a fault-free resume)\n`,
+);
 process.stdout.write(`  records compared  ${tally.records}\n`);
 if (tally.failedBecause.size) {
   process.stdout.write(`  faulted syncs and tasks that failed (then finished fault-free), by cause:\n`);
@@ -41,7 +47,9 @@ if (tally.failedBecause.size) {
 const count = tally.failures.reduce((n, f) => n + f.violations.length, 0);
 process.stdout.write(`  violations        ${count}\n`);
 for (const f of tally.failures) {
-  process.stdout.write(`\n  seed ${f.seed} (${f.scenario}; faults ${f.kinds}) — replay: npm run chaos -- --seed ${f.seed} --runs 1\n`);
+  process.stdout.write(
+    `\n  seed ${f.seed} (${f.scenario}; faults ${f.kinds}) — replay: npm run chaos -- --seed ${f.seed} --runs 1\n`,
+  );
   for (const v of f.violations) process.stdout.write(`    [${v.oracle}] ${v.detail.slice(0, 600)}\n`);
 }
 process.exitCode = count ? 1 : 0;

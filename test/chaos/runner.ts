@@ -15,6 +15,7 @@ import { planRun, type RunPlan, type Scenario } from './schedule.js';
 import { runKillScenario } from './scenario-kill.js';
 import { runProvisionScenario } from './scenario-provision.js';
 import { runSyncScenario } from './scenario-sync.js';
+import { runUploadScenario } from './scenario-upload.js';
 import { startChaosSimulator } from './tenant.js';
 
 export interface Tally {
@@ -33,8 +34,8 @@ export interface RunnerOptions {
   runs: number;
   /** Called after each run (progress). */
   onRun?: (plan: RunPlan, result: RunResult, tally: Tally) => void;
-  /** Only these scenarios (the slice test picks). */
-  only?: readonly Scenario[];
+  /** These seeds instead of `seed`, `seed + 1` … (the slice test picks a few). */
+  seeds?: readonly number[];
 }
 
 /**
@@ -57,9 +58,9 @@ export async function runChaos(o: RunnerOptions): Promise<Tally> {
   // Fault-free full syncs, one per tenant seed (every run's simulator serves the same tenant).
   const baselines = new Map<number, string>();
   try {
-    for (let seed = o.seed; tally.runs < o.runs; seed++) {
+    const seeds = o.seeds ?? Array.from({ length: o.runs }, (_, i) => o.seed + i);
+    for (const seed of seeds) {
       const plan = planRun(seed);
-      if (o.only && !o.only.includes(plan.scenario)) continue;
       const dir = await mkdtemp(join(root, `run-${seed}-`));
       const sim = await startChaosSimulator(plan.tenantSeed, seed, NOW, join(root, 'simulator'));
       let result: RunResult;
@@ -95,7 +96,12 @@ export async function runChaos(o: RunnerOptions): Promise<Tally> {
       }
       tally.byScenario[plan.scenario] = (tally.byScenario[plan.scenario] ?? 0) + 1;
       if (result.violations.length)
-        tally.failures.push({ seed, scenario: plan.scenario, kinds: kindsOf(plan.rules), violations: result.violations });
+        tally.failures.push({
+          seed,
+          scenario: plan.scenario,
+          kinds: kindsOf(plan.rules),
+          violations: result.violations,
+        });
       o.onRun?.(plan, result, tally);
     }
   } finally {
@@ -118,8 +124,8 @@ async function runScenario(
       return runKillScenario(plan, sim, dir, NOW, baseline);
     case 'provision':
       return runProvisionScenario(plan, sim, dir);
-    default:
-      return runSyncScenario({ ...plan, scenario: 'full' }, sim, dir, NOW, baseline);
+    case 'upload':
+      return runUploadScenario(plan, sim, dir);
   }
 }
 

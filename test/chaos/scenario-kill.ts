@@ -79,13 +79,16 @@ export async function runKillScenario(
     } else if (exit.code === 0) finished = true;
     // A sync the faults made fail (not killed): the next process resumes it.
     else failure = exit.output.split('\n').findLast((l) => l.trim()) ?? `exit ${exit.code}`;
-    killAt = 1 + Math.floor(rnd() * 6);
+    killAt = 1 + Math.floor(rnd() * 10);
     when = rnd() < 0.5 ? 'before' : 'after';
   }
   sim.setFaults([]);
   const faults = (sim.counters()['*']?.faults ?? 0) - before + kills;
   if (!finished) {
-    violations.push({ oracle: 'export', detail: `no sync process finished in ${MAX_LINKS} (${kills} killed)` });
+    violations.push({
+      oracle: 'export',
+      detail: `no sync process finished in ${MAX_LINKS} (${kills} killed)`,
+    });
     return { faults, records: 0, violations };
   }
   const expected = await exportOf(expectedFile);

@@ -36,7 +36,10 @@ export async function runProvisionScenario(plan: RunPlan, sim: Simulator, dir: s
   const rnd = seededRandom(plan.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const t = sim.tenant;
-  const groups = [...t.groups.values()].filter(plainSecurityGroup).map((g) => g.id).sort();
+  const groups = [...t.groups.values()]
+    .filter(plainSecurityGroup)
+    .map((g) => g.id)
+    .sort();
   const users = [...t.users.values()]
     .filter((u) => u.userType === 'Member' && u.accountEnabled)
     .map((u) => u.id)
@@ -49,9 +52,15 @@ export async function runProvisionScenario(plan: RunPlan, sim: Simulator, dir: s
   const recipient = await identityToRecipient(await generateIdentity());
 
   const tasks: [string, ProvisionRequest][] = [
-    ['grant-member', { kind: 'grant', entitlementId: `group:${group}:member`, principal: { type: 'user', id: newMember } }],
+    [
+      'grant-member',
+      { kind: 'grant', entitlementId: `group:${group}:member`, principal: { type: 'user', id: newMember } },
+    ],
     ['revoke-member', { kind: 'revoke', grantId: `group:${group}:member:user:${oldMember}` }],
-    ['grant-owner', { kind: 'grant', entitlementId: `group:${group}:owner`, principal: { type: 'user', id: newOwner } }],
+    [
+      'grant-owner',
+      { kind: 'grant', entitlementId: `group:${group}:owner`, principal: { type: 'user', id: newOwner } },
+    ],
     [
       'create-account',
       {
@@ -98,7 +107,10 @@ export async function runProvisionScenario(plan: RunPlan, sim: Simulator, dir: s
       try {
         await p.service.run(id, request);
       } catch (err) {
-        violations.push({ oracle: 'effect-once', detail: `${id} failed again without faults: ${(err as Error).message}` });
+        violations.push({
+          oracle: 'effect-once',
+          detail: `${id} failed again without faults: ${(err as Error).message}`,
+        });
       }
     }
   } finally {
@@ -109,18 +121,31 @@ export async function runProvisionScenario(plan: RunPlan, sim: Simulator, dir: s
 
   const count = (xs: readonly string[], id: string) => xs.filter((x) => x === id).length;
   const created = [...t.users.values()].filter(
-    (u) => u.displayName === `Chaos Person ${plan.seed}` || u.userPrincipalName.startsWith(`chaos${plan.seed}`),
+    (u) =>
+      u.displayName === `Chaos Person ${plan.seed}` || u.userPrincipalName.startsWith(`chaos${plan.seed}`),
   );
   const effects: Effect[] = [
     { effect: `member user:${newMember} of group:${group}`, times: count(t.membersOf(group), newMember) },
-    { effect: `removal of member user:${oldMember} from group:${group}`, times: t.membersOf(group).includes(oldMember) ? 0 : 1 },
+    {
+      effect: `removal of member user:${oldMember} from group:${group}`,
+      times: t.membersOf(group).includes(oldMember) ? 0 : 1,
+    },
     { effect: `owner user:${newOwner} of group:${group}`, times: count(t.ownersOf(group), newOwner) },
     { effect: `account ${login}`, times: created.length },
   ];
   violations.push(...effectsOnce(effects));
   const passwords = created.map((u) => t.userCredentials.get(u.id)?.password).filter((x): x is string => !!x);
   violations.push(
-    ...secretLeaks([sim.clientSecret, ...passwords], [{ name: 'provisioning logs', text: text() }, ...(await filesUnder(dir))]),
+    ...secretLeaks(
+      [sim.clientSecret, ...passwords],
+      [{ name: 'provisioning logs', text: text() }, ...(await filesUnder(dir))],
+    ),
   );
-  return { faults, records: effects.length, violations, resumed: failed.length > 0, ...(failure ? { failure } : {}) };
+  return {
+    faults,
+    records: effects.length,
+    violations,
+    resumed: failed.length > 0,
+    ...(failure ? { failure } : {}),
+  };
 }

@@ -30,7 +30,14 @@ async function trySync(sim: Simulator, outFile: string, now: number, from?: stri
   const { logger, text } = collectingLogger();
   const graph = createGraphClient(config, { sleep: noSleep, logger, now: () => now });
   try {
-    await runSync({ config, graph, outFile, logger, now: () => now, ...(from ? { incrementalFrom: from } : {}) });
+    await runSync({
+      config,
+      graph,
+      outFile,
+      logger,
+      now: () => now,
+      ...(from ? { incrementalFrom: from } : {}),
+    });
     return { ok: true, logs: text() };
   } catch (err) {
     return { ok: false, logs: text(), error: err instanceof Error ? err.message : String(err) };
@@ -46,7 +53,11 @@ async function mutate(sim: Simulator, seed: number): Promise<void> {
   const at = (xs: string[], i: number) => xs[(seed * 7919 + i * 104729) % xs.length]!;
   const ops: Record<string, unknown>[] = [
     { op: 'addMember', groupId: at(groups, 1), memberId: at(users, 2) },
-    { op: 'removeMember', groupId: at(groups, 3), memberId: sim.tenant.membersOf?.(at(groups, 3))?.[0] ?? at(users, 4) },
+    {
+      op: 'removeMember',
+      groupId: at(groups, 3),
+      memberId: sim.tenant.membersOf?.(at(groups, 3))?.[0] ?? at(users, 4),
+    },
     { op: 'updateUser', id: at(users, 5), patch: { displayName: `Chaos ${seed}`, jobTitle: 'Renamed' } },
     { op: 'deleteUser', id: at(users, 6) },
     { op: 'setManager', userId: at(users, 7), managerId: at(users, 8) },
@@ -95,7 +106,8 @@ export async function runSyncScenario(
     // Interrupted + resumed must equal uninterrupted.
     const resumed = await trySync(sim, out, now, from);
     logs += resumed.logs;
-    if (!resumed.ok) violations.push({ oracle: 'export', detail: `the fault-free resume failed: ${resumed.error}` });
+    if (!resumed.ok)
+      violations.push({ oracle: 'export', detail: `the fault-free resume failed: ${resumed.error}` });
   }
   const expected = await exportOf(expectedFile);
   if (violations.length === 0) violations.push(...compareExports(expected, await exportOf(out)));

@@ -65,7 +65,8 @@ export function planRun(seed: number): RunPlan {
   add(storm, GRAPH, 0.4 + p(0.2), { count: 5 + Math.floor(rnd() * 40), value: 0 });
   const failing = 0.2 + p(0.3);
   const w = [rnd(), rnd(), rnd(), rnd()];
-  const share = (i: number) => Math.round((failing * w[i]!) / (w[0]! + w[1]! + w[2]! + w[3]!) * 1000) / 1000;
+  const share = (i: number) =>
+    Math.round(((failing * w[i]!) / (w[0]! + w[1]! + w[2]! + w[3]!)) * 1000) / 1000;
   add('status429', GRAPH, share(0), { value: 0 });
   add('status503', GRAPH, share(1));
   add('status504', GRAPH, share(2));
@@ -91,7 +92,13 @@ export function planRun(seed: number): RunPlan {
   if (scenario === 'provision') {
     // Every write's answer may be lost after it was applied; reads meet the usual faults.
     plan.rules = [
-      { path: GRAPH, method: 'POST', kind: 'lost-response', probability: 0.3 + p(0.5), respond: pick(['reset', 'status504'] as const) },
+      {
+        path: GRAPH,
+        method: 'POST',
+        kind: 'lost-response',
+        probability: 0.3 + p(0.5),
+        respond: pick(['reset', 'status504'] as const),
+      },
       { path: GRAPH, method: 'DELETE', kind: 'lost-response', probability: 0.3 + p(0.5) },
       { path: GRAPH, method: 'PATCH', kind: 'lost-response', probability: 0.3 + p(0.5) },
       { path: '^/adminapi/', method: 'POST', kind: 'lost-response', probability: p(0.5) },
