@@ -11,6 +11,8 @@ export interface RunResult {
   resumed?: boolean;
   /** Why the faulted sync (or task) failed, when it did. */
   failure?: string;
+  /** How long the run took (wall clock). */
+  ms?: number;
   /** Fault kinds the simulator injected, by kind (from its counters). */
   kinds?: Record<string, number>;
 }

@@ -18,7 +18,7 @@ function arg(name: string, fallback: number): number {
 }
 
 const seed = arg('seed', 1);
-const runs = arg('runs', 400);
+const runs = arg('runs', 320);
 const t0 = Date.now();
 const tally = await runChaos({
   seed,
@@ -26,7 +26,7 @@ const tally = await runChaos({
   onRun: (plan, result, t) => {
     const mark = result.violations.length ? `VIOLATION ×${result.violations.length}` : 'ok';
     process.stdout.write(
-      `run ${t.runs}/${runs} seed ${plan.seed} ${plan.scenario}: ${result.faults} faults, ${result.records} records${result.resumed ? `, resumed after: ${result.failure?.slice(0, 90)}` : ''} — ${mark}\n`,
+      `run ${t.runs}/${runs} seed ${plan.seed} ${plan.scenario}: ${result.faults} faults, ${result.records} records, ${result.ms} ms${result.resumed ? `, resumed after: ${result.failure?.slice(0, 90)}` : ''} — ${mark}\n`,
     );
   },
 });

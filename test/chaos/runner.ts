@@ -61,6 +61,7 @@ export async function runChaos(o: RunnerOptions): Promise<Tally> {
     const seeds = o.seeds ?? Array.from({ length: o.runs }, (_, i) => o.seed + i);
     for (const seed of seeds) {
       const plan = planRun(seed);
+      const started = Date.now();
       const dir = await mkdtemp(join(root, `run-${seed}-`));
       const sim = await startChaosSimulator(plan.tenantSeed, seed, NOW, join(root, 'simulator'));
       let result: RunResult;
@@ -86,6 +87,7 @@ export async function runChaos(o: RunnerOptions): Promise<Tally> {
         await sim.close();
         await rm(dir, { recursive: true, force: true });
       }
+      result.ms = Date.now() - started;
       tally.runs++;
       tally.faults += result.faults;
       tally.records += result.records;

@@ -78,7 +78,7 @@ export async function runKillScenario(
       violations.push(...(await wholeOrAbsent(out)));
     } else if (exit.code === 0) finished = true;
     // A sync the faults made fail (not killed): the next process resumes it.
-    else failure = exit.output.split('\n').findLast((l) => l.trim()) ?? `exit ${exit.code}`;
+    else failure = whyFailed(exit);
     killAt = 1 + Math.floor(rnd() * 10);
     when = rnd() < 0.5 ? 'before' : 'after';
   }
@@ -101,4 +101,10 @@ export async function runKillScenario(
     ),
   );
   return { faults, records: expected.length, violations, ...(failure ? { failure } : {}) };
+}
+
+/** The error a sync process died of: its last `Error:` line (Node prints its version after it). */
+function whyFailed(exit: Exit): string {
+  const lines = exit.output.split('\n');
+  return lines.findLast((l) => /Error\b/.test(l))?.trim() ?? `exit ${exit.code}`;
 }
