@@ -42,20 +42,13 @@ export type { JobActionCall, ProvisionOnDemandCall };
 export interface FaultRule {
   /** Regular expression source matched against the path (no query), e.g. `^/v1\\.0/users`. */
   path: string;
+  /**
+   * Regular expression source matched against the decoded query (`name=value` pairs joined by `&`),
+   * e.g. `\\$deltatoken=` for the first request of a delta round that replays a delta link.
+   */
+  query?: string;
   method?: string;
-  kind:
-    | 'status429'
-    | 'status503'
-    | 'status504'
-    | 'slow'
-    | 'reset'
-    | 'malformed'
-    | 'gone410'
-    | 'lost-response'
-    /** The response loses its `@odata.nextLink`: a page that claims to be the last. */
-    | 'drop-next-link'
-    /** Status, headers and half the body, then the connection drops. */
-    | 'truncated';
+  kind: FaultKind;
   /** 0..1, drawn from the simulator's seeded PRNG. Default 1. */
   probability?: number;
   /** Only the first N matching requests; unlimited by default. */
@@ -68,6 +61,31 @@ export interface FaultRule {
    */
   respond?: 'reset' | 'status504';
 }
+
+/**
+ * `status429|503|504`: that status (Graph's error body, Retry-After on 429/503). `slow`: answered
+ * `value` ms late. `reset`: connection dropped before any answer. `malformed`: a 200 whose body is
+ * not JSON. `truncated`: the real answer, cut off after half its body (connection dropped).
+ * `gone410`: 410 with a Location restarting the delta round. `lost-response`: applied, then the
+ * answer is lost. `empty-page`: a 200 page with no items and an `@odata.nextLink` to the real page.
+ * `repeat-items`: the real page plus items served again (one of this page, one of the page
+ * before). `phantom-items`: a delta page plus `@removed` entries for objects the tenant never had.
+ */
+export type FaultKind =
+  | 'status429'
+  | 'status503'
+  | 'status504'
+  | 'slow'
+  | 'reset'
+  | 'malformed'
+  | 'truncated'
+  | 'gone410'
+  | 'lost-response'
+  /** The response loses its `@odata.nextLink`: a page that claims to be the last. */
+  | 'drop-next-link'
+  | 'empty-page'
+  | 'repeat-items'
+  | 'phantom-items';
 
 export interface EndpointCounters {
   /** Requests served, those inside a `$batch` envelope included. */

@@ -24,7 +24,7 @@ const CONTROL_ENDPOINTS = {
     'requests, resource units, throttled and faulted requests by endpoint (total under "*")',
   'POST /_sim/counters/reset': 'zero the counters',
   'POST /_sim/faults':
-    'replace the fault rules: [{"path": regex, "method"?, "kind", "probability"?, "count"?, "value"?, "respond"?}]; kind "lost-response" applies the request, then resets the connection (or "respond": "status504"); "drop-next-link" serves a page without its @odata.nextLink; "truncated" cuts the body off mid-stream',
+    'replace the fault rules: [{"path": regex, "query"?: regex, "method"?, "kind", "probability"?, "count"?, "value"?, "respond"?}]; kinds status429|status503|status504|slow|reset|malformed|truncated|gone410|lost-response|drop-next-link|empty-page|repeat-items|phantom-items; "lost-response" applies the request, then resets the connection (or "respond": "status504"); "drop-next-link" serves a page without its @odata.nextLink; "truncated" cuts the body off mid-stream',
   'POST /_sim/throttling':
     '{"enabled"?: boolean, "writeQuota"?: {"writes": number, "windowMs": number} | null} (null: 3,000 per 150 s)',
   'POST /_sim/licensing':

@@ -1,4 +1,4 @@
-import type { FaultRule } from './api.js';
+import type { FaultKind, FaultRule } from './api.js';
 
 /** mulberry32: a small seeded PRNG, so a seeded fault schedule replays identically. */
 export function seededRandom(seed: number): () => number {
@@ -15,20 +15,24 @@ export function seededRandom(seed: number): () => number {
 interface ActiveRule {
   rule: FaultRule;
   re: RegExp;
+  query?: RegExp;
   remaining: number;
 }
 
-const KINDS = new Set([
+const KINDS = new Set<FaultKind>([
   'status429',
   'status503',
   'status504',
   'slow',
   'reset',
   'malformed',
+  'truncated',
   'gone410',
   'lost-response',
   'drop-next-link',
-  'truncated',
+  'empty-page',
+  'repeat-items',
+  'phantom-items',
 ]);
 
 const RESPONDS = new Set(['reset', 'status504']);
@@ -44,6 +48,13 @@ export function validateFaults(rules: unknown): FaultRule[] {
       new RegExp(rule.path);
     } catch {
       throw new Error(`faults[${i}].path: '${rule.path}' is not a valid regular expression`);
+    }
+    if (rule.query !== undefined) {
+      try {
+        new RegExp(rule.query);
+      } catch {
+        throw new Error(`faults[${i}].query: '${String(rule.query)}' is not a valid regular expression`);
+      }
     }
     if (!KINDS.has(rule.kind)) throw new Error(`faults[${i}].kind: expected one of ${[...KINDS].join(', ')}`);
     if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1))
@@ -68,15 +79,18 @@ export class FaultInjector {
     this.rules = validateFaults(rules).map((rule) => ({
       rule,
       re: new RegExp(rule.path),
+      ...(rule.query !== undefined ? { query: new RegExp(rule.query) } : {}),
       remaining: rule.count ?? Infinity,
     }));
   }
 
-  pick(method: string, path: string): FaultRule | undefined {
+  /** `query` is the decoded query string (`name=value` pairs joined by `&`). */
+  pick(method: string, path: string, query = ''): FaultRule | undefined {
     for (const a of this.rules) {
       if (a.remaining <= 0) continue;
       if (a.rule.method && a.rule.method.toUpperCase() !== method) continue;
       if (!a.re.test(path)) continue;
+      if (a.query && !a.query.test(query)) continue;
       if (this.random() >= (a.rule.probability ?? 1)) continue;
       a.remaining--;
       return a.rule;

@@ -10,6 +10,7 @@ import { createControl } from './control.js';
 import { Counters } from './counters.js';
 import { createExchange } from './exchange/invoke-command.js';
 import { FaultInjector, seededRandom } from './faults.js';
+import { PageFaults } from './page-faults.js';
 import { createBatch } from './graph/batch.js';
 import { createGraphDispatcher } from './graph/dispatch.js';
 import { graphRoutes } from './graph/routes.js';
@@ -65,6 +66,8 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   if (options.writeQuota) throttle.setWriteQuota(options.writeQuota);
   const faults = new FaultInjector(seededRandom(options.seed ?? 1));
   faults.set(options.faults ?? []);
+  // Its own stream, so that page-shaping draws do not shift which requests later rules pick.
+  const pages = new PageFaults(seededRandom((options.seed ?? 1) ^ 0x5eed));
   const ctx: SimContext = { store, clock, signingKey, origin: '', graphDomain: '', state: new SimState() };
   if (options.pim === false) ctx.state.pimLicensed = false;
   const graph = createGraphDispatcher(ctx, graphRoutes, throttle, counters);
@@ -80,6 +83,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     graph,
     counters,
     faults,
+    pages,
     batch: createBatch(ctx, graph),
     control: createControl(ctx, () => handle),
     exchange: createExchange(ctx),

@@ -1,6 +1,7 @@
 import type { SimContext } from '../context.js';
 import type { Counters } from '../counters.js';
 import type { FaultInjector } from '../faults.js';
+import { decodedQuery, type PageFaults } from '../page-faults.js';
 import type { GraphDispatcher } from '../graph/dispatch.js';
 import { instanceDiscovery, jwks, openidConfiguration } from '../identity/discovery.js';
 import { handleTokenRequest } from '../identity/token-endpoint.js';
@@ -12,6 +13,7 @@ export interface RouterParts {
   graph: GraphDispatcher;
   counters: Counters;
   faults: FaultInjector;
+  pages: PageFaults;
   batch(req: SimRequest, version: 'v1.0' | 'beta'): Promise<SimResponse>;
   control(req: SimRequest, action: string): Promise<SimResponse>;
   exchange(req: SimRequest, tenant: string): Promise<SimResponse>;
@@ -22,6 +24,7 @@ export type Outcome =
   | { kind: 'respond'; res: SimResponse; delayMs?: number }
   | { kind: 'reset' }
   | { kind: 'malformed'; res: SimResponse }
+  /** The answer's head and the first half of its body, then the connection dropped. */
   | { kind: 'truncated'; res: SimResponse };
 
 /** Counter key of a non-Graph request: identity endpoints keep `{tenant}` out of the key. */
@@ -36,11 +39,23 @@ function keyOf(parts: RouterParts, req: SimRequest): string {
   return `${req.method} ${p}`;
 }
 
-export async function route(parts: RouterParts, req: SimRequest): Promise<Outcome> {
+export async function route(parts: RouterParts, given: SimRequest): Promise<Outcome> {
   const { ctx, counters } = parts;
+  const control = given.path.startsWith('/_sim/');
+  let req = given;
+  if (!control) {
+    try {
+      req = parts.pages.restore(given) ?? given;
+    } catch (err) {
+      return {
+        kind: 'respond',
+        res: graphError(given, ctx.clock.now(), 400, 'Request_BadRequest', (err as Error).message),
+      };
+    }
+  }
   const key = keyOf(parts, req);
-  if (!req.path.startsWith('/_sim/')) counters.add(key, 'requests');
-  const fault = req.path.startsWith('/_sim/') ? undefined : parts.faults.pick(req.method, req.path);
+  if (!control) counters.add(key, 'requests');
+  const fault = control ? undefined : parts.faults.pick(req.method, req.path, decodedQuery(req.query));
   let delayMs: number | undefined;
   if (fault?.kind === 'lost-response') {
     // The request is served (its writes happen) and then the answer is lost on the way back, as
@@ -55,13 +70,10 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
       };
     return { kind: 'reset' };
   }
-  if (fault?.kind === 'drop-next-link' || fault?.kind === 'truncated') {
-    // Served in full, then spoiled on the way out: a page that claims to be the last one, or a
-    // body cut off mid-stream (a proxy or load balancer dropping the connection).
+  if (fault?.kind === 'drop-next-link') {
+    // Served in full, then spoiled on the way out: a page that claims to be the last one.
     counters.add(key, 'faults');
-    const res = await dispatch(parts, req);
-    if (fault.kind === 'truncated') return { kind: 'truncated', res };
-    return { kind: 'respond', res: withoutNextLink(res) };
+    return { kind: 'respond', res: withoutNextLink(await served(parts, req)) };
   }
   if (fault) {
     counters.add(key, 'faults');
@@ -90,6 +102,15 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
         return { kind: 'respond', res: graphError(req, now, 504, 'UnknownError', 'Gateway timeout.') };
       case 'malformed':
         return { kind: 'malformed', res: json(200, '{"@odata.context":"x","value":[{"id":') };
+      case 'truncated':
+        return { kind: 'truncated', res: await served(parts, req) };
+      case 'empty-page':
+        if (req.method === 'GET') return { kind: 'respond', res: parts.pages.emptyPage(req, ctx.origin) };
+        break;
+      case 'repeat-items':
+        return { kind: 'respond', res: parts.pages.repeatItems(req, await served(parts, req)) };
+      case 'phantom-items':
+        return { kind: 'respond', res: parts.pages.phantomItems(await served(parts, req)) };
       case 'gone410': {
         // A delta link can be answered 410 Gone with a Location that restarts the initial round.
         // https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
@@ -112,7 +133,7 @@ export async function route(parts: RouterParts, req: SimRequest): Promise<Outcom
       }
     }
   }
-  const res = await dispatch(parts, req);
+  const res = await served(parts, req);
   return { kind: 'respond', res, ...(delayMs !== undefined ? { delayMs } : {}) };
 }
 
@@ -122,6 +143,13 @@ function withoutNextLink(res: SimResponse): SimResponse {
     return res;
   const { '@odata.nextLink': _dropped, ...rest } = body as Record<string, unknown>;
   return { ...res, body: rest };
+}
+
+/** Serves a request, noting the page it returns for a later `repeat-items` fault. */
+async function served(parts: RouterParts, req: SimRequest): Promise<SimResponse> {
+  const res = await dispatch(parts, req);
+  if (req.method === 'GET') parts.pages.remember(res);
+  return res;
 }
 
 async function dispatch(parts: RouterParts, req: SimRequest): Promise<SimResponse> {
