@@ -95,7 +95,10 @@ export class ProvisioningService {
     if (prior?.state === 'held' && !opts.approved) {
       return { ...(prior.result ?? { outcome: 'held', requests: [] }), taskId };
     }
-    const replay = prior?.state === 'intent';
+    // An earlier attempt that reached its intent may have changed the directory before it crashed
+    // (`intent`) or failed (`failed`: e.g. a write applied whose answer was lost, then a re-read
+    // that failed too). Either way this run re-reads rather than trusting that nothing happened.
+    const replay = prior?.state === 'intent' || prior?.state === 'failed';
     const op = this.resolve(request);
     const log = this.log.child({ taskId, kind: request.kind, ...op.logFields });
 

@@ -246,6 +246,28 @@ describe('provisioning service: journal, deletion guard, dry run, sealed passwor
     assert.equal(accounts.creates, 1);
   });
 
+  it('a task whose write was applied but whose attempt failed is re-run as a replay, with its first password', async () => {
+    const recipient = await identityToRecipient(await generateIdentity());
+    const s = make(DEFAULT_DELETION_GUARD, recipient);
+    // The account is created, then the attempt fails (its answer lost and the re-read failing too).
+    const create = accounts.createAccount.bind(accounts);
+    const seen: boolean[] = [];
+    accounts.createAccount = async (info, credential, o) => {
+      seen.push(o.replay === true);
+      const r = await create(info, credential, o);
+      if (seen.length === 1) throw new ProvisioningError('UNAVAILABLE', 'answer lost; re-read failed', true);
+      return r;
+    };
+    const req = { kind: 'create_account', resourceType: 'user', login: 'b@x.example' } as const;
+    await assert.rejects(s.run('c9', req), /answer lost/);
+    assert.equal(journal.get('c9')?.state, 'failed');
+    const sealedFirst = journal.get('c9')?.memo?.['sealed_password'];
+    const retry = await s.run('c9', req);
+    assert.deepEqual(seen, [false, true], 'the retry is told it replays');
+    assert.equal(retry.detail?.['sealed_password'], sealedFirst);
+    assert.equal(accounts.creates, 1);
+  });
+
   it('refuses a bad recipient, or none, before anything is created, on a dry run too', async () => {
     const s = make();
     await assert.rejects(
