@@ -8,7 +8,7 @@ import { planRun } from './schedule.js';
  * against a control plane that loses acknowledgements, is killed before one and goes down).
  */
 describe('chaos slice', function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   const SEEDS = [1, 2, 3, 5, 39];
 
   it('the seeds cover every scenario', () => {

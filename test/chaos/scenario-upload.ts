@@ -20,8 +20,9 @@ import { deliveredOnce, filesUnder, secretLeaks, type Spooled, type Violation } 
 import type { RunResult } from './run-result.js';
 import type { RunPlan } from './schedule.js';
 
-/** How long the daemon gets to deliver everything it spooled once the faults are over. */
-const SETTLE_MS = 60_000;
+/** How long the daemon gets to deliver everything it spooled once the faults are over: a bound on a
+ * hang, generous because a loaded machine starts the daemon process slowly. */
+const SETTLE_MS = 180_000;
 
 class Daemon {
   readonly proc: ChildProcess;
