@@ -59,6 +59,8 @@ interface Running {
   base: number;
   items: number;
   total?: number;
+  /** Whether the phase has said anything: one that counts nothing is not shown as stuck at 0. */
+  told: boolean;
 }
 
 export class ProgressReporter {
@@ -73,22 +75,25 @@ export class ProgressReporter {
 
   /** A phase starts: its handle, and a function that ends it (done or failed alike). */
   begin(phase: string): { progress: PhaseProgress; end: () => void } {
-    const state: Running = { phase, startedAt: this.o.now(), base: 0, items: 0 };
+    const state: Running = { phase, startedAt: this.o.now(), base: 0, items: 0, told: false };
     this.running.set(phase, state);
     this.lastLog ??= state.startedAt;
     this.timer ??= (this.o.every ?? realEvery)(this.logEveryMs, () => this.maybeLog());
     const progress: PhaseProgress = {
       resume: (items) => {
+        state.told = true;
         state.base = items;
         state.items = items;
         state.startedAt = this.o.now();
         this.changed();
       },
       expect: (total) => {
+        state.told = true;
         state.total = total;
         this.changed();
       },
       read: (items) => {
+        state.told = true;
         state.items = items;
         this.changed();
       },
@@ -105,10 +110,10 @@ export class ProgressReporter {
     return { progress, end };
   }
 
-  /** The running phases, in the order they started. */
+  /** The running phases that report counts, in the order they started. */
   statuses(): PhaseStatus[] {
     const now = this.o.now();
-    return [...this.running.values()].map((s) => status(s, now));
+    return [...this.running.values()].filter((s) => s.told).map((s) => status(s, now));
   }
 
   private changed(): void {

@@ -96,11 +96,13 @@ describe('progress reporter', () => {
     assert.deepEqual(h.progressLines(), ['users: 6000 of 10000 (60%), 100/s, about 40 s left']);
   });
 
-  it('tells the listener of every change and of a phase that ends; the timer stops with the last', () => {
+  it('tells the listener of every change and of a phase that ends, not of phases that count nothing', () => {
     const h = harness();
     const a = h.reporter.begin('a');
     const b = h.reporter.begin('b');
+    const silent = h.reporter.begin('silent');
     a.progress.read(1);
+    b.progress.read(0);
     a.end();
     assert.deepEqual(
       h.seen.at(-1)!.map((s) => s.phase),
@@ -109,7 +111,9 @@ describe('progress reporter', () => {
     assert.equal(h.stopped(), 0);
     b.end();
     assert.deepEqual(h.seen.at(-1), []);
-    assert.equal(h.stopped(), 1);
+    assert.equal(h.stopped(), 0, 'a phase still runs');
+    silent.end();
+    assert.equal(h.stopped(), 1, 'the timer stops with the last phase');
   });
 
   it('reportingProgress hands each phase its own handle and ends it when the phase fails', async () => {
