@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { loadConfig } from '../config/load.js';
 import { SyncAbortedError } from '../framework/errors.js';
 import { createLogger } from '../observability/logger.js';
@@ -8,6 +9,7 @@ import { SyncOptionError } from '../framework/engine/errors.js';
 import { runSync } from '../connector/sync.js';
 import type { CommandModule } from './commands.js';
 import { CliError, refusedCredential } from './errors.js';
+import { LiveLine } from './progress-line.js';
 
 interface SyncFlags {
   file: string;
@@ -35,11 +37,13 @@ export const syncCommand: CommandModule = (program: Command) => {
         }
       }
       const config = loadConfig(process.env);
-      // JSON logs go to stderr: stdout carries the result (the snapshot header).
+      // On a terminal, a live line shows the phases' progress; log lines go above it.
+      const live = process.stderr.isTTY ? new LiveLine(process.stderr) : undefined;
+      const destination = logDestination(config.logFormat, live);
       const logger = createLogger({
         level: config.logLevel,
         format: config.logFormat,
-        ...(config.logFormat === 'json' ? { destination: pino.destination({ dest: 2, sync: true }) } : {}),
+        ...(destination ? { destination } : {}),
       });
       const ac = new AbortController();
       const stop = () => ac.abort(new Error('interrupted by signal'));
@@ -53,6 +57,7 @@ export const syncCommand: CommandModule = (program: Command) => {
           ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
           logger,
           signal: ac.signal,
+          ...(live ? { onProgress: (running) => live.update(running) } : {}),
         });
         process.stdout.write(`${JSON.stringify(header)}\n`);
       } catch (err) {
@@ -66,8 +71,27 @@ export const syncCommand: CommandModule = (program: Command) => {
         }
         throw (await refusedCredential(config, err)) ?? err;
       } finally {
+        live?.clear();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       }
     });
 };
+
+/**
+ * Where the sync's log lines go. JSON goes to stderr (stdout carries the result, the snapshot
+ * header); console lines keep the logger's own destination, unless a live line is shown: then they
+ * are written synchronously through it, so that it can clear itself first.
+ */
+function logDestination(
+  format: 'json' | 'console',
+  live: LiveLine | undefined,
+): DestinationStream | undefined {
+  const base =
+    format === 'json'
+      ? pino.destination({ dest: 2, sync: true })
+      : live
+        ? pinoPretty({ colorize: false, singleLine: true, destination: 1, sync: true })
+        : undefined;
+  return base && live ? live.around(base) : base;
+}

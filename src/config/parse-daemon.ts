@@ -4,7 +4,7 @@
  * syncs back to back or listens nowhere.
  */
 import { isIP } from 'node:net';
-import { validateDetailed } from 'node-cron';
+import { cronProblem, cronSchedule } from './cron.js';
 
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -34,7 +34,7 @@ export function parsePath(input: string): string {
 
 /**
  * A cron expression of 5 fields (or 6, seconds first), checked by the scheduler's own parser
- * (node-cron). An impossible date such as `0 0 31 2 *` (31 February) is refused here, since it
+ * (cron.ts). An impossible date such as `0 0 31 2 *` (31 February) is refused here, since it
  * would never run; a rare one such as `0 0 29 2 *` (29 February) is valid and waits for its day.
  */
 export function parseCron(input: string): string {
@@ -42,11 +42,16 @@ export function parseCron(input: string): string {
   const fields = v === '' ? 0 : v.split(/\s+/).length;
   if (fields !== 5 && fields !== 6)
     throw new Error(`expected a cron expression of 5 fields (or 6 with seconds), got ${fields}`);
-  const result = validateDetailed(v);
-  if (!result.valid) {
-    const why = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-    throw new Error(`expected a cron expression such as "0 2 * * *" (${why})`);
+  let schedule;
+  try {
+    schedule = cronSchedule(v);
+  } catch (err) {
+    throw new Error(`expected a cron expression such as "0 2 * * *" (${cronProblem(err)})`, {
+      cause: err,
+    });
   }
+  if (!schedule.nextRun())
+    throw new Error(`expected a cron expression such as "0 2 * * *" (it names a date that never comes)`);
   return v;
 }
 

@@ -1,6 +1,7 @@
 import { RESOURCE_TYPE_IDS, type ConnectorConfig, type ResourceTypeId } from '../config/types.js';
 import type { CollectPhase as EnginePhase } from '../framework/collect.js';
 import type { Connector } from '../framework/connector.js';
+import { reportingProgress, type ProgressReporter } from '../framework/progress.js';
 import type { JsonObject, ResourceSyncer } from '../framework/types.js';
 import type { GraphClient } from '../graph/types.js';
 import { applicationsPhase } from './credential/collect.js';
@@ -148,9 +149,14 @@ export function planKey(config: ConnectorConfig): JsonObject {
 
 /**
  * The Entra connector as the sync engine drives it: the Graph access plan bound to this Graph
- * client and configuration, and the syncers of the configured resource types.
+ * client and configuration, and the syncers of the configured resource types. With `progress`, its
+ * phases report their counts (and, for the big delta rounds, the collection's size) to it.
  */
-export function entraConnector(config: ConnectorConfig, graph: GraphClient): Connector {
+export function entraConnector(
+  config: ConnectorConfig,
+  graph: GraphClient,
+  progress?: ProgressReporter,
+): Connector {
   const bind = (p: CollectPhase): EnginePhase => ({
     name: p.name,
     ...(p.after ? { after: p.after } : {}),
@@ -165,7 +171,10 @@ export function entraConnector(config: ConnectorConfig, graph: GraphClient): Con
   return {
     tenantId: config.auth.tenantId,
     planKey: () => planKey(config),
-    collectPlan: () => collectPlan(config).map(bind),
+    collectPlan: () => {
+      const plan = collectPlan(config).map(bind);
+      return progress ? reportingProgress(plan, progress) : plan;
+    },
     relisted: { objects: RELISTED_OBJECT_KINDS, links: RELISTED_LINK_KINDS },
     sourceIndexes: SOURCE_INDEXES,
     syncers(ctx) {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { parseDurationMs } from '../config/parse.js';
 import type { ResourceTypeId } from '../config/types.js';
 import type { GraphClient } from '../graph/types.js';
 
@@ -127,22 +128,22 @@ export async function* listEvents(
   }
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /**
- * A start time from an ISO date-time (`2026-01-01T00:00:00Z`) or a duration back from now
- * (`90s`, `30m`, `24h`, `7d`, `2w`, `1d12h`). Throws with what is expected.
+ * A start time from an ISO date-time (`2026-01-01T00:00:00Z`) or a duration back from now, in the
+ * settings' duration grammar (`90s`, `30m`, `24h`, `7d`, `2w`, `1d12h`, `PT1H`). Throws with what
+ * is expected.
  */
 export function parseSince(value: string, now: number = Date.now()): Date {
   const v = value.trim();
-  if (/^(\d+[smhdw])+$/i.test(v)) {
-    let ms = 0;
-    for (const [, n, unit] of v.toLowerCase().matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * UNIT_MS[unit!]!;
-    return new Date(now - ms);
-  }
   if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
     const t = Date.parse(v);
     if (!Number.isNaN(t)) return new Date(t);
+  } else {
+    try {
+      return new Date(now - parseDurationMs(v));
+    } catch {
+      // The message below names both accepted forms.
+    }
   }
   throw new Error('expected an ISO date-time (2026-01-01T00:00:00Z) or a duration such as 30m, 24h, 7d');
 }

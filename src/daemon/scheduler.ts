@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { createTask, validateDetailed, type ScheduledTask } from 'node-cron';
+import type { Cron } from 'croner';
+import { cronProblem, cronSchedule, nextCronRun } from '../config/cron.js';
 import { realClock, setTimerAt, type Clock, type LongTimer } from './clock.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 
@@ -13,8 +14,8 @@ export { parseDuration } from '../config/parse.js';
  *   overlap. With `startAt`, runs are anchored to the slots `startAt + k*intervalMs` (the first slot
  *   after the previous run ended).
  * - Cron mode: ticks come from the expression (5 fields, or 6 with seconds) in `timezone`; a tick
- *   that lands while a run is still going is skipped with an overlap warning (node-cron's
- *   `noOverlap` behaviour, enforced by our own gate so manual runs share it).
+ *   that lands while a run is still going is skipped with an overlap warning (our own gate, so
+ *   manual runs share it).
  * - `active: false` pauses scheduled and start-up runs; a manual trigger still runs, because an
  *   operator or a control-plane task asked for it explicitly.
  */
@@ -61,7 +62,7 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
   private started = false;
   private timer: LongTimer | undefined;
   private next: Date | undefined;
-  private cronTask: ScheduledTask | undefined;
+  private cron: Cron | undefined;
   private current: { controller: AbortController; done: Promise<void> } | undefined;
   private last: RunRecord | undefined;
 
@@ -72,7 +73,7 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
     this.runFn = opts.run;
     this.clock = opts.clock ?? realClock;
     this.log = opts.logger ?? silentLogger;
-    this.cronTask = cronTaskFor(this.settings);
+    this.cron = cronFor(this.settings);
   }
 
   get busy(): boolean {
@@ -103,7 +104,6 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
       running.controller.abort(new DOMException('scheduler stopped', 'AbortError'));
       await running.done;
     }
-    this.cronTask?.destroy();
   }
 
   /** Starts a run now unless one is going (→ 'busy') or runs are paused/stopped (→ 'paused'). */
@@ -126,8 +126,7 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
   update(settings: ScheduleSettings): void {
     validateSchedule(settings);
     this.settings = { ...settings };
-    this.cronTask?.destroy();
-    this.cronTask = cronTaskFor(this.settings);
+    this.cron = cronFor(this.settings);
     this.cancelTimer();
     // In interval mode a running sync schedules the next one when it ends.
     if (this.started && !(this.current && this.settings.intervalMs)) this.reschedule();
@@ -191,7 +190,7 @@ export class SyncScheduler extends EventEmitter<SchedulerEvents> {
     const { intervalMs, startAt } = this.settings;
     // Strictly after now (a tick must not re-fire itself), but `startAt` itself may be a match.
     const from = startAt && startAt.getTime() > now ? startAt.getTime() - 1 : now;
-    if (this.cronTask) return cronNextRun(this.cronTask, new Date(from));
+    if (this.cron) return nextCronRun(this.cron, new Date(from));
     if (!intervalMs) return undefined;
     if (startAt && startAt.getTime() >= now) return startAt;
     if (startAt)
@@ -215,11 +214,11 @@ export function validateSchedule(s: ScheduleSettings): void {
   if (s.intervalMs !== undefined && s.cron !== undefined)
     problems.push('intervalMs and cron are both set; set only one of them');
   if (s.cron !== undefined) {
-    const v = validateDetailed(s.cron);
-    if (!v.valid)
-      problems.push(
-        `cron: invalid expression "${s.cron}" (${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')})`,
-      );
+    try {
+      cronSchedule(s.cron);
+    } catch (err) {
+      problems.push(`cron: invalid expression "${s.cron}" (${cronProblem(err)})`);
+    }
   }
   if (s.timezone !== undefined) {
     try {
@@ -235,27 +234,6 @@ export function validateSchedule(s: ScheduleSettings): void {
   if (problems.length) throw new Error(`invalid schedule: ${problems.join('; ')}`);
 }
 
-function cronTaskFor(s: ScheduleSettings): ScheduledTask | undefined {
-  if (s.cron === undefined) return undefined;
-  // A task that is never started: node-cron only parses the expression and answers matches.
-  return createTask(s.cron, () => undefined, { timezone: s.timezone });
-}
-
-interface CronMatcher {
-  getNextMatch(date: Date): Date;
-}
-
-/**
- * The first cron match strictly after `from`. node-cron v4 only computes next runs from the real
- * `new Date()`, so we use its matcher with an explicit start (keeping the injected clock
- * authoritative); if that internal ever changes shape, fall back to scanning with the public
- * `match()` minute by minute (seconds for 6-field expressions), bounded to a year.
- */
-export function cronNextRun(task: ScheduledTask, from: Date): Date {
-  const matcher = (task as unknown as { timeMatcher?: Partial<CronMatcher> }).timeMatcher;
-  if (typeof matcher?.getNextMatch === 'function') return matcher.getNextMatch(from);
-  const step = task.getPattern().trim().split(/\s+/).length === 6 ? 1000 : 60_000;
-  let t = Math.floor(from.getTime() / step) * step + step;
-  for (const end = t + 366 * 86_400_000; t < end; t += step) if (task.match(new Date(t))) return new Date(t);
-  throw new Error(`cron: expression "${task.getPattern()}" has no run within a year`);
+function cronFor(s: ScheduleSettings): Cron | undefined {
+  return s.cron === undefined ? undefined : cronSchedule(s.cron, s.timezone);
 }

@@ -4,6 +4,7 @@ import { fetch, type Dispatcher } from 'undici';
 import type { ConnectorConfig } from '../config/types.js';
 import { exchangeScope } from '../graph/credentials.js';
 import { parseRetryAfter } from '../graph/retry-policy.js';
+import { backoffDelay } from '../retry/backoff.js';
 
 /**
  * The Exchange Online admin API: `POST {exchange}/adminapi/beta/{tenantId}/InvokeCommand`, the REST
@@ -95,7 +96,7 @@ export function createExchangeClient(
       if (res.ok) return text ? JSON.parse(text) : {};
       // 429 and 503 mean "not processed": safe to send again after the server's Retry-After.
       if ((res.status === 429 || res.status === 503) && attempt < MAX_ATTEMPTS) {
-        const wait = parseRetryAfter(res.headers.get('retry-after'), now()) ?? 1000 * 2 ** attempt;
+        const wait = parseRetryAfter(res.headers.get('retry-after'), now()) ?? backoffDelay(attempt);
         await sleep(wait, signal);
         continue;
       }

@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import type { SyncKind } from './types.js';
 import type { SourceStore } from './source.js';
+import type { PhaseProgress } from './progress.js';
 
 /**
  * Collection: how a connector fills its source store, as a plan of resumable phases that the
@@ -62,6 +63,8 @@ export interface PhaseContext {
   signal?: AbortSignal;
   /** The sync's clock (ms since epoch). */
   now: () => number;
+  /** Where a phase tells how far it has got (see progress.ts); absent when nobody listens. */
+  progress?: PhaseProgress;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { BatchRequest, BatchResponse, GraphStats } from './types.js';
 import { protocolBug } from './classify.js';
-import { RETRY_AFTER_STATUSES, backoffDelay, isIdempotent, parseRetryAfter } from './retry-policy.js';
+import { backoffDelay, DEFAULT_BACKOFF } from '../retry/backoff.js';
+import { RETRY_AFTER_STATUSES, isIdempotent, parseRetryAfter } from './retry-policy.js';
 
 /** Graph's limit of requests per JSON batch. https://learn.microsoft.com/en-us/graph/json-batching */
 export const MAX_BATCH_SIZE = 20;
@@ -99,8 +100,8 @@ async function sendChunk<T>(chunk: BatchRequest[], deps: BatchDeps): Promise<Bat
     // the refills: back off further (with jitter) so the envelopes stop waking up together.
     const delay =
       attempt > 1
-        ? Math.max(wait ?? 0, backoffDelay(attempt, deps.random))
-        : (wait ?? backoffDelay(attempt, deps.random));
+        ? Math.max(wait ?? 0, backoffDelay(attempt, DEFAULT_BACKOFF, deps.random))
+        : (wait ?? backoffDelay(attempt, DEFAULT_BACKOFF, deps.random));
     if (wait !== undefined) deps.holdOff(wait);
     await deps.sleep(delay);
     attempt = retry.length < pending.length ? 1 : attempt + 1;

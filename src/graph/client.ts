@@ -9,6 +9,7 @@ import {
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { TokenCredential } from '@azure/identity';
 import type { Dispatcher } from 'undici';
+import pLimit from 'p-limit';
 import type { ConnectorConfig } from '../config/types.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type {
@@ -29,7 +30,6 @@ import { createCredential, graphScope } from './credentials.js';
 import { createDispatcher } from './dispatcher.js';
 import { FetchHandler } from './fetch-handler.js';
 import { RetryMiddleware } from './retry-middleware.js';
-import { Semaphore } from './semaphore.js';
 import { DEFAULT_MAX_ATTEMPTS, isIdempotent } from './retry-policy.js';
 import { followPages } from './paging.js';
 import { sendBatches } from './batch.js';
@@ -81,7 +81,7 @@ export function createGraphClient(
     sleep,
     random,
     maxAttempts,
-    semaphore: new Semaphore(options.maxInFlight ?? config.graphMaxInFlight ?? 8),
+    limit: pLimit(options.maxInFlight ?? config.graphMaxInFlight ?? 8),
     stats,
     logger,
     ...(options.observer ? { observer: options.observer } : {}),

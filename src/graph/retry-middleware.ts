@@ -4,10 +4,10 @@ import { outcomeOf, type GraphObserver, type GraphStats } from './types.js';
 import { GraphError } from './errors.js';
 import { CallOptions, NetworkFailure } from './call-options.js';
 import { classifyCredentialError, describeCall, isTransientCredentialFailure } from './classify.js';
-import { Semaphore } from './semaphore.js';
+import type { LimitFunction } from 'p-limit';
+import { backoffDelay, DEFAULT_BACKOFF } from '../retry/backoff.js';
 import {
   RETRY_AFTER_STATUSES,
-  backoffDelay,
   isIdempotent,
   isRetryableStatus,
   limitPercentagePauseMs,
@@ -19,7 +19,8 @@ export interface RetryDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   maxAttempts: number;
-  semaphore: Semaphore;
+  /** Bounds the requests in flight, admitting waiters in arrival order. */
+  limit: LimitFunction;
   stats: GraphStats;
   logger: Logger;
   observer?: GraphObserver;
@@ -61,7 +62,7 @@ export class RetryMiddleware implements Middleware {
         this.observe({ outcome: 'network_error', durationMs: deps.now() - started });
         if (idempotent && attempt < deps.maxAttempts) {
           await this.retryAfter(
-            backoffDelay(attempt, deps.random),
+            backoffDelay(attempt, DEFAULT_BACKOFF, deps.random),
             { method, url, attempt, reason: outcome.code },
             signal,
           );
@@ -79,7 +80,7 @@ export class RetryMiddleware implements Middleware {
         // No request left the process: the token could not be obtained (or the caller aborted).
         if (!signal?.aborted && isTransientCredentialFailure(outcome) && attempt < deps.maxAttempts) {
           await this.retryAfter(
-            backoffDelay(attempt, deps.random),
+            backoffDelay(attempt, DEFAULT_BACKOFF, deps.random),
             { method, url, attempt, reason: 'token endpoint answer unusable' },
             signal,
           );
@@ -124,7 +125,7 @@ export class RetryMiddleware implements Middleware {
         this.holdOff(hinted);
         await this.retryAfter(0, info, signal);
       } else {
-        await this.retryAfter(hinted ?? backoffDelay(attempt, deps.random), info, signal);
+        await this.retryAfter(hinted ?? backoffDelay(attempt, DEFAULT_BACKOFF, deps.random), info, signal);
       }
     }
   }
@@ -146,21 +147,20 @@ export class RetryMiddleware implements Middleware {
     }
   }
 
-  /** One attempt under a semaphore slot; resolves to the thrown error, if any. */
-  private async attempt(context: Context): Promise<unknown> {
-    const release = await this.deps.semaphore.acquire();
-    try {
-      const headers = context.options?.headers as Record<string, string> | undefined;
-      // The auth handler appends its header; without this a retry would carry two bearers.
-      if (headers) delete headers['Authorization'];
-      context.response = undefined;
-      await this.next!.execute(context);
-      return undefined;
-    } catch (err) {
-      return err ?? new Error('request failed');
-    } finally {
-      release();
-    }
+  /** One attempt in one of the in-flight slots; resolves to the thrown error, if any. */
+  private attempt(context: Context): Promise<unknown> {
+    return this.deps.limit(async () => {
+      try {
+        const headers = context.options?.headers as Record<string, string> | undefined;
+        // The auth handler appends its header; without this a retry would carry two bearers.
+        if (headers) delete headers['Authorization'];
+        context.response = undefined;
+        await this.next!.execute(context);
+        return undefined;
+      } catch (err) {
+        return err ?? new Error('request failed');
+      }
+    });
   }
 
   private async retryAfter(

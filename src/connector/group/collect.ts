@@ -44,6 +44,7 @@ export const groupsPhase: CollectPhase = {
       phase: 'groups',
       startUrl: `/groups/delta?$select=${[...GROUP_SELECT, 'members', 'owners'].join(',')}`,
       deltaKey: 'delta:groups',
+      total: '/groups/$count',
       owns: { objects: ['group'], links: ['group'] },
       itemKey: (item) => item.id,
       onPage: (items) => {

@@ -30,6 +30,12 @@ export interface PagedPhaseSpec<T> {
    * last one; without the count a truncated listing would pass for the whole collection.
    */
   count?: ListingCount;
+  /**
+   * For delta phases over a whole collection: its `$count` segment (e.g. `/users/$count`), whose
+   * answer is how many items a fresh round reads, for the progress estimate only (a failure loses
+   * the estimate, never the phase).
+   */
+  total?: string;
 }
 
 export interface ListingCount {
@@ -59,8 +65,11 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
   if (cp?.status === 'done') return cp.items;
   let url: string;
   let items = cp?.items ?? 0;
+  ctx.progress?.resume(items);
   if (cp?.token !== undefined) {
     url = cp.token;
+    const total = store.scratch.get(`total:${spec.phase}`);
+    if (total !== undefined) ctx.progress?.expect(Number(total));
   } else {
     // A fresh start: take over the previous snapshot's delta link (if any) as this round's cursor,
     // and forget it, so that only a link from this round can end the phase.
@@ -73,8 +82,14 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
     // Counted before the listing starts and again when it ends: objects created meanwhile raise
     // only the second count, deleted ones lower only the second, so the smaller bounds the listing.
     const before = stored === undefined && spec.count ? await countOf(ctx, spec.count) : undefined;
+    // Asked only when someone follows the progress: the phase itself needs no total.
+    const totalUrl = stored === undefined && ctx.progress ? spec.total : undefined;
+    const total =
+      before ?? (totalUrl !== undefined ? await estimateOf(ctx, spec.phase, totalUrl) : undefined);
+    if (total !== undefined) ctx.progress?.expect(total);
     store.transaction(() => {
       if (before !== undefined) store.scratch.set(`count:${spec.phase}`, String(before));
+      if (total !== undefined) store.scratch.set(`total:${spec.phase}`, String(total));
       if (spec.deltaKey) {
         store.state.delete(spec.deltaKey);
         store.state.set(`${spec.deltaKey}:query`, spec.startUrl);
@@ -125,6 +140,7 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
             items,
           });
         });
+        ctx.progress?.read(items);
       }
       break;
     } catch (err) {
@@ -143,6 +159,7 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
         );
         url = spec.startUrl;
         items = 0;
+        ctx.progress?.resume(0);
         store.transaction(() => {
           if (spec.owns) store.source.clearKinds(spec.owns.objects, spec.owns.links);
           store.checkpoints.clearStaged(spec.phase);
@@ -163,7 +180,10 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
 }
 
 /** `GET <collection>/$count`: an advanced query, so it needs `ConsistencyLevel: eventual`. */
-async function countOf(ctx: CollectContext, count: ListingCount): Promise<number> {
+async function countOf(
+  ctx: CollectContext,
+  count: Pick<ListingCount, 'collection' | 'url'>,
+): Promise<number> {
   // https://learn.microsoft.com/graph/aad-advanced-queries#count-collections-and-items
   const n = await ctx.graph.get<unknown>(count.url, {
     ...ctx.requestOptions,
@@ -172,6 +192,17 @@ async function countOf(ctx: CollectContext, count: ListingCount): Promise<number
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
     throw new Error(`${count.collection}: $count answered ${JSON.stringify(n)}, not a count`);
   return n;
+}
+
+/** The collection's `$count` for the progress estimate, or undefined when Graph does not give it. */
+async function estimateOf(ctx: CollectContext, phase: string, url: string): Promise<number | undefined> {
+  try {
+    return await countOf(ctx, { collection: url.replace(/\/\$count$/, ''), url });
+  } catch (err) {
+    ctx.signal?.throwIfAborted();
+    ctx.logger.debug({ phase, err }, 'no $count for the progress estimate');
+    return undefined;
+  }
 }
 
 /** A listing ended with fewer objects than the collection's `$count`: some page was cut short. */

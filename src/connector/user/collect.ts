@@ -50,6 +50,7 @@ export const usersPhase: CollectPhase = {
       phase: 'users',
       startUrl: `/users/delta?$select=${select.join(',')}`,
       deltaKey: 'delta:users',
+      total: '/users/$count',
       owns: { objects: ['user'], links: ['user'] },
       itemKey: (item) => item.id,
       onPage: (items) => {

@@ -12,7 +12,8 @@ import { registerSecret, silentLogger, type Logger } from '../../observability/l
 import type { SnapshotHeader } from '../../framework/engine/api.js';
 import type { AgentContext } from './context.js';
 import type { AgentSettings, AgentStatus, HelloInfo, TaskHandler } from './types.js';
-import { backoffDelay, Waker } from './backoff.js';
+import { backoffDelay } from '../../retry/backoff.js';
+import { Waker } from './waker.js';
 import { parseClientSecret, TokenSource } from './credentials.js';
 import { describe, isPermanent, isServiceError, openClient, unary } from './rpc.js';
 import { Spool, type SpoolEntry } from './spool.js';
@@ -211,7 +212,7 @@ export class ControlPlaneAgent {
     const maxMs = this.settings.retry?.helloMaxMs ?? 5 * 60_000;
     for (let attempt = 0; !this.helloed && !this.stopCtl.signal.aborted; attempt++) {
       await this.helloWaker.sleep(
-        backoffDelay(attempt, this.ctx!.retry.initialMs, maxMs),
+        backoffDelay(attempt + 1, { initialMs: this.ctx!.retry.initialMs, maxMs }),
         this.stopCtl.signal,
       );
       if (this.helloed || this.stopCtl.signal.aborted) break;
@@ -256,7 +257,7 @@ export class ControlPlaneAgent {
         ctx.markError(err);
         if (isServiceError(err) && err.code === status.UNAUTHENTICATED) return this.fatal(err);
         if (isPermanent(err)) await ctx.rehello();
-        const delay = backoffDelay(failures++, ctx.retry.initialMs, ctx.retry.maxMs);
+        const delay = backoffDelay(++failures, ctx.retry);
         this.log.warn(
           { syncId: entry.syncId, err: describe(err), delayMs: delay },
           'snapshot upload failed; will retry',

@@ -1,5 +1,6 @@
 import type { ControlPlaneServiceClient } from '../../gen/baton_entra/v1/control_plane.js';
 import type { Logger } from '../../observability/logger.js';
+import type { BackoffPolicy } from '../../retry/backoff.js';
 import type { TokenSource } from './credentials.js';
 
 /** What the agent's loops share: the channel, the identity, pacing, and health bookkeeping. */
@@ -10,7 +11,7 @@ export interface AgentContext {
   log: Logger;
   /** Aborts on stop(). */
   signal: AbortSignal;
-  retry: { initialMs: number; maxMs: number };
+  retry: BackoffPolicy;
   minIntervalMs: number;
   now: () => number;
   markOk(): void;

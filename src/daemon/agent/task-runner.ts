@@ -9,7 +9,8 @@ import type {
 } from '../../gen/baton_entra/v1/control_plane.js';
 import { clampDuration, type AgentContext } from './context.js';
 import type { AgentTask, TaskHandler, TaskResult } from './types.js';
-import { backoffDelay, Waker } from './backoff.js';
+import { backoffDelay } from '../../retry/backoff.js';
+import { Waker } from './waker.js';
 import { describe, isPermanent, isServiceError, unary } from './rpc.js';
 import { fromWireTask, toWireError } from './task-wire.js';
 import { isSafeTaskId, type TaskResults } from './task-results.js';
@@ -104,7 +105,7 @@ export class TaskRunner {
         ctx.markError(err);
         if (isServiceError(err) && err.code === status.UNAUTHENTICATED) return ctx.fatal(err);
         if (isPermanent(err)) await ctx.rehello();
-        delay = backoffDelay(failures++, ctx.retry.initialMs, ctx.retry.maxMs);
+        delay = backoffDelay(++failures, ctx.retry);
         ctx.log.warn({ err: describe(err), delayMs: delay }, 'polling for tasks failed');
       }
       if (delay > 0) await this.pollWaker.sleep(delay, ctx.signal);
@@ -213,7 +214,7 @@ export class TaskRunner {
           break;
         }
         ctx.markError(err);
-        const delay = backoffDelay(attempt, ctx.retry.initialMs, ctx.retry.maxMs);
+        const delay = backoffDelay(attempt + 1, ctx.retry);
         ctx.log.warn({ taskId, err: describe(err), delayMs: delay }, 'FinishTask failed; retrying');
         await new Waker().sleep(delay, ctx.signal);
       }

@@ -8,7 +8,7 @@ import {
   type UploadSnapshotResponse,
 } from '../../gen/baton_entra/v1/control_plane.js';
 import type { Logger } from '../../observability/logger.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../../retry/backoff.js';
 import { allocChunk } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
 import { callCredentials, describe, isServiceError, unary } from './rpc.js';
@@ -24,7 +24,7 @@ export interface UploadDeps {
   logger: Logger;
   signal: AbortSignal;
   maxAttempts?: number;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: BackoffPolicy;
   chunkBytes?: number;
 }
 
@@ -59,7 +59,7 @@ export async function uploadSnapshot(
   entry: SpoolEntry,
 ): Promise<UploadOutcome> {
   const maxAttempts = deps.maxAttempts ?? 6;
-  const backoff = deps.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   const startOffsets: number[] = [];
   for (let attempt = 0; ; attempt++) {
     deps.signal.throwIfAborted();
@@ -79,7 +79,7 @@ export async function uploadSnapshot(
       if (isServiceError(err) && REJECTING.has(err.code)) throw new UploadRejected(describe(err));
       if (isServiceError(err) && REFUSED.has(err.code)) throw err;
       if (attempt + 1 >= maxAttempts) throw err;
-      const delay = backoffDelay(attempt, backoff.initialMs, backoff.maxMs);
+      const delay = backoffDelay(attempt + 1, backoff);
       deps.logger.warn(
         { syncId: entry.syncId, attempt: attempt + 1, delayMs: delay, err: describe(err) },
         'snapshot upload interrupted; resuming',

@@ -1,14 +1,3 @@
-/** Exponential backoff with full jitter: a random delay in [base/2, base], base doubling to `maxMs`. */
-export function backoffDelay(
-  attempt: number,
-  initialMs: number,
-  maxMs: number,
-  random: () => number = Math.random,
-): number {
-  const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
-
 /**
  * A sleep that ends early when woken (new work arrived) or when the signal aborts (shutdown).
  * Resolves either way; callers re-check their state.
