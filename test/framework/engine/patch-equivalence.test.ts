@@ -16,8 +16,8 @@ function recordingLogger(lines: string[]) {
   return pino({ level: 'info', base: null }, { write: (s: string) => void lines.push(s) });
 }
 
-/** Runs (default 25, PATCH_RUNS to change) of random change sets per configuration. */
-const RUNS = Number(process.env.PATCH_RUNS ?? 25);
+/** Runs (default 20, PATCH_RUNS to change) of random change sets per configuration. */
+const RUNS = Number(process.env.PATCH_RUNS ?? 20);
 
 describe('a patched incremental equals a fresh full sync (random change sets on the simulator)', function () {
   let sim: Simulator;
@@ -39,17 +39,58 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
   const variants: [string, Record<string, string>][] = [
     ['default options', {}],
     [
-      'scope groups, licensed users only, on-premises groups skipped, staleness',
+      'on-premises groups, unassigned apps and unlicensed users skipped, sign-in activity and staleness',
       {
-        // The scope group is picked from the tenant below.
-        BATON_LICENSED_USERS_ONLY: 'true',
         BATON_SKIP_AD_GROUPS: 'true',
+        BATON_SKIP_UNASSIGNED_APPS: 'true',
+        BATON_LICENSED_USERS_ONLY: 'true',
         BATON_SIGN_IN_ACTIVITY: 'true',
         BATON_USER_STALE_DAYS: '30',
         BATON_DEVICE_STALE_DAYS: '30',
       },
     ],
+    // The scope groups are picked from the tenant below.
+    ['scope groups', { BATON_SCOPE_GROUPS: '' }],
   ];
+
+  it('an application that loses its last assignment takes its registration’s credentials’ identity with it', async () => {
+    const dir = join(tmp.dir, 'identity');
+    mkdirSync(join(dir, 'full'), { recursive: true });
+    const config = loadConfig({
+      ...simulatorEnv(sim),
+      BATON_SYNC_DEVICES: 'true',
+      BATON_SKIP_UNASSIGNED_APPS: 'true',
+    });
+    const t = sim.tenant;
+    // An app registration with credentials whose service principal has assignments.
+    const app = [...t.applications.values()].find(
+      (a) =>
+        a.passwordCredentials.length + a.keyCredentials.length > 0 &&
+        [...t.servicePrincipals.values()].some(
+          (sp) => sp.appId === a.appId && t.appRoleAssignedTo(sp.id).length > 0,
+        ),
+    );
+    assert.ok(app, 'the demo tenant has an assigned application with credentials');
+    const sp = [...t.servicePrincipals.values()].find((s) => s.appId === app.appId)!;
+    await runSync({ config, outFile: join(dir, 'a.snap'), now });
+    for (const a of t.appRoleAssignedTo(sp.id)) t.removeAppRoleAssignment(a.id);
+    const lines: string[] = [];
+    await runSync({
+      config,
+      outFile: join(dir, 'b.snap'),
+      incrementalFrom: join(dir, 'a.snap'),
+      now,
+      logger: recordingLogger(lines),
+    });
+    assert.ok(lines.some((l) => l.includes('"output patched"')));
+    await runSync({ config, outFile: join(dir, 'full', 'c.snap'), stateDir: join(dir, 'full'), now });
+    const patched = await exportOf(join(dir, 'b.snap'));
+    assert.ok(
+      !patched.some((r) => r.id === `enterprise_application:${sp.id}`),
+      'the application left the output',
+    );
+    assert.deepEqual(patched, await exportOf(join(dir, 'full', 'c.snap')));
+  });
 
   for (const [name, extra] of variants) {
     it(`${name}: every incremental of a chain patches the kept store and ends equal to a full sync`, async () => {
@@ -57,7 +98,7 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
       const fullDir = join(dir, 'full');
       mkdirSync(fullDir, { recursive: true });
       const env: Record<string, string> = { ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true', ...extra };
-      if (extra.BATON_LICENSED_USERS_ONLY) {
+      if (extra.BATON_SCOPE_GROUPS !== undefined) {
         // The first two assigned groups, where the changes pile up (see mutations.ts).
         const groups = [...sim.tenant.groups.values()].filter(
           (g) => !g.groupTypes.includes('DynamicMembership'),

@@ -35,6 +35,7 @@ const OPS = [
   'deleteGroup',
   'addAppRoleAssignment',
   'removeAppRoleAssignment',
+  'unassignApp',
   'addRoleAssignment',
   'removeRoleAssignment',
   'updateServicePrincipal',
@@ -210,6 +211,12 @@ export function applyMutation(t: Tenant, m: Mutation): void {
       case 'removeAppRoleAssignment': {
         const id = pick([...t.appRoleAssignments.keys()], m.a);
         if (id) t.removeAppRoleAssignment(id);
+        break;
+      }
+      case 'unassignApp': {
+        // Every assignment of one application goes: whether it is synced may change with it.
+        const sp = pick(sps, m.a);
+        if (sp) for (const a of t.appRoleAssignedTo(sp)) t.removeAppRoleAssignment(a.id);
         break;
       }
       case 'addRoleAssignment': {
