@@ -114,6 +114,10 @@ export class OutputPatch {
     ).run(...toGrantRow(g));
   }
 
+  // The joins below are CROSS JOINs: SQLite then loops over the small staged table and looks the
+  // stored rows up by key. Left to itself (it has no statistics of temp tables) it scanned every
+  // stored grant of the tenant for each batch.
+
   /**
    * Applies the batch: grants to principals the output does not hold are left out (as a full
    * output leaves them out), then entitlements and grants the resources no longer have go and new
@@ -134,7 +138,7 @@ export class OutputPatch {
       DELETE FROM temp.patch_gone_entitlements;
       INSERT INTO temp.patch_gone_entitlements (id)
         SELECT e.id FROM temp.patch_batch b
-        JOIN entitlements e ON e.resource_type = b.resource_type AND e.resource_id = b.id
+        CROSS JOIN entitlements e ON e.resource_type = b.resource_type AND e.resource_id = b.id
         WHERE NOT EXISTS (SELECT 1 FROM temp.patch_entitlements n WHERE n.id = e.id);
     `);
     for (const e of db.prepare('SELECT id FROM temp.patch_gone_entitlements').all() as Row[])
@@ -158,7 +162,7 @@ export class OutputPatch {
     }
     // Grants of the batch's entitlements that are not among the new ones, then new or changed
     // ones: noted and written in SQL, so a resource with a million grants is never in memory.
-    const gone = `FROM temp.patch_entitlements n JOIN grants g ON g.entitlement_id = n.id
+    const gone = `FROM temp.patch_entitlements n CROSS JOIN grants g ON g.entitlement_id = n.id
       WHERE NOT EXISTS (SELECT 1 FROM temp.patch_grants p WHERE ${sameGrant('p', 'g')})`;
     db.exec(`
       INSERT OR REPLACE INTO output_changes (record, id, op) SELECT 'grant', ${GRANT_ID}, 'delete' ${gone};
