@@ -12,6 +12,7 @@ import { devicesPhase } from './device/collect.js';
 import { skusPhase } from './license/collect.js';
 import { organizationPhase } from './shared/organization.js';
 import { groupsPhase } from './group/collect.js';
+import { entraPatchRules } from './shared/patch-rules.js';
 import { pruneDanglingPhase } from './shared/prune.js';
 import {
   roleActiveInstancesPhase,
@@ -177,6 +178,7 @@ export function entraConnector(
     },
     relisted: { objects: RELISTED_OBJECT_KINDS, links: RELISTED_LINK_KINDS },
     sourceIndexes: SOURCE_INDEXES,
+    patch: entraPatchRules(config, syncedTypes(config)),
     syncers(ctx) {
       const queries = new EntraSourceQueries(ctx.source.sql);
       return createSyncers(config, {

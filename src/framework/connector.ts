@@ -1,7 +1,7 @@
 import type { JsonObject, ResourceSyncer } from './types.js';
 import type { CollectPhase } from './collect.js';
 import type { Logger } from '../observability/logger.js';
-import type { SourceStore } from './source.js';
+import type { SourceChanges, SourceStore } from './source.js';
 
 /** What a connector's syncers may use once collection has filled the source store. */
 export interface SyncerContext {
@@ -10,6 +10,33 @@ export interface SyncerContext {
   now: () => number;
   /** Counts what was left out of the snapshot and why (logged at the end of the sync). */
   drop(reason: string, n?: number): void;
+}
+
+/** What a connector's patch rules see: the syncers' context, the changes, and where to mark. */
+export interface PatchContext extends SyncerContext {
+  changes: SourceChanges;
+  /** The clock (ms) the parent's output was derived at: a time boundary since then changes records. */
+  derivedAt: number;
+  /** Marks a resource to derive again (its record, entitlements and grants). */
+  mark(resourceType: string, id: string): void;
+  /** Marks every id (first column) a query over the source tables selects. */
+  markSql(resourceType: string, sql: string, ...params: (string | number | null)[]): void;
+}
+
+/**
+ * How a connector's output depends on its source store, so that an incremental re-derives only
+ * what its changes touch. Marking more than needed costs time; marking less makes the output wrong,
+ * so whatever cannot be told from the changes is marked in full.
+ */
+export interface PatchRules {
+  /** Marks the resources whose records the changes, or time passing since `derivedAt`, may change. */
+  affected(ctx: PatchContext): void;
+  /**
+   * Marks the resources whose grants may name the principals in `principals` (a table of
+   * resource_type, id): they appeared in the output or left it, and a grant names only principals
+   * the output holds.
+   */
+  referencing(ctx: PatchContext, principals: string): void;
 }
 
 /**
@@ -41,6 +68,11 @@ export interface Connector {
   readonly sourceIndexes?: Readonly<Record<string, string>>;
   /** The syncers of the resource types this configuration syncs, in output order. */
   syncers(ctx: SyncerContext): ResourceSyncer[];
+  /**
+   * Lets an incremental patch the previous output instead of rebuilding it (with every syncer's
+   * `resource`); without it, every incremental rebuilds.
+   */
+  readonly patch?: PatchRules;
   /** Requests made to the connected system so far (reported in the snapshot header). */
   requestCount(): number;
 }

@@ -54,3 +54,30 @@ export interface SourceStore {
   count(kind: string): number;
   readonly sql: SourceSql;
 }
+
+/** A source object that differs from what the parent sync held (`before`/`after` absent: not there). */
+export interface ObjectChange<T = unknown> {
+  kind: string;
+  id: string;
+  before?: T;
+  after?: T;
+}
+
+/** A relationship edge the parent sync held and this one does not (`added` false), or the reverse. */
+export interface LinkChange {
+  link: SourceLink;
+  added: boolean;
+}
+
+/**
+ * What collection changed in the source store since the parent sync, net: an object listed again
+ * as it was is no change. For joins, the same as SQL tables (`tables.objects`: kind, id;
+ * `tables.links`: kind, owner_id, rel, target_id, extra, target_kind, added).
+ */
+export interface SourceChanges {
+  objects<T>(kind: string): Generator<ObjectChange<T>>;
+  links(kind: string): Generator<LinkChange>;
+  /** Whether any object of `objectKinds` or edge of `linkKinds` changed. */
+  any(objectKinds: readonly string[], linkKinds?: readonly string[]): boolean;
+  readonly tables: { readonly objects: string; readonly links: string };
+}

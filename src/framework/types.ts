@@ -107,6 +107,12 @@ export interface ResourceSyncer {
   /** Entitlements a resource offers; derived from the resource alone, so never paged. */
   entitlements(resource: Resource): Entitlement[];
   grants(resource: Resource, pageToken: string | undefined): Promise<Page<Grant>>;
+  /**
+   * The resource of this id exactly as `list` would produce it, or undefined when `list` would
+   * leave it out. Lets an incremental re-derive only what changed; a syncer without it makes
+   * every incremental rebuild the output.
+   */
+  resource?(id: string): Resource | undefined;
 }
 
 /** A full sync lists everything; an incremental builds on a previous snapshot's state. */

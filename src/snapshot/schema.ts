@@ -61,10 +61,28 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 -- Pages of a round staged in arrival order (rowid), applied in key order when the round ends.
 CREATE TABLE IF NOT EXISTS staged_items (
   seq INTEGER PRIMARY KEY, phase TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL);
+-- A patching incremental's record of the source rows its collection touched, as they were before
+-- the first touch (data / target_kind NULL: the row did not exist); see source-changes.ts.
+CREATE TABLE IF NOT EXISTS source_objects_before (
+  kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS source_links_before (
+  kind TEXT NOT NULL, owner_id TEXT NOT NULL, rel TEXT NOT NULL, target_id TEXT NOT NULL,
+  extra TEXT NOT NULL, target_kind TEXT,
+  PRIMARY KEY (kind, owner_id, rel, target_id, extra)) WITHOUT ROWID;
+-- The output records a patching incremental added, changed (op 'put') or removed ('delete'),
+-- by record kind (resource, entitlement, grant) and export id.
+CREATE TABLE IF NOT EXISTS output_changes (
+  record TEXT NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL, PRIMARY KEY (record, id)) WITHOUT ROWID;
 `;
 
 /** Tables of the working database that a finished snapshot leaves out. */
-export const WORKING_TABLE_NAMES = ['checkpoints', 'staged_items'] as const;
+export const WORKING_TABLE_NAMES = [
+  'checkpoints',
+  'staged_items',
+  'source_objects_before',
+  'source_links_before',
+  'output_changes',
+] as const;
 
 /**
  * The keys of the resources written so far, while a sync produces its output. Grants are checked

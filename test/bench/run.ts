@@ -1,6 +1,7 @@
 /**
  * Sync benchmark against the simulator: requests of a full sync against the delta-based minimum
- * (graph.md §14), an incremental sync after churn against the full one, wall time against a bare
+ * (graph.md §14), an incremental sync with no change and one after churn against the full one
+ * (wall time, CPU time, peak RSS and their ratios, measured in one run), wall time against a bare
  * page fetch of the same collections, and peak RSS.
  *
  *   npm run bench -- [--preset large|small|demo] [--users N --groups N --memberships N --devices N]
@@ -32,7 +33,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
-import { benchEnv, syncInChild, type ChildOptions } from './child.js';
+import { benchEnv, syncInChild, type ChildOptions, type ChildResult } from './child.js';
 import { runScale } from './scale.js';
 import { printProvisionBench, runProvisionBench } from './provision.js';
 
@@ -123,6 +124,17 @@ async function bareFetch(fullMs: number): Promise<number> {
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
+const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
+
+/** An incremental's wall time, CPU time and peak RSS, each beside the full sync's and as a ratio. */
+function versus(inc: ChildResult, full: ChildResult): string {
+  return [
+    `wall ${inc.ms} ms vs ${full.ms} ms full = ${pct(inc.ms, full.ms)}`,
+    `CPU ${inc.cpuMs} ms vs ${full.cpuMs} ms = ${pct(inc.cpuMs, full.cpuMs)}`,
+    `peak RSS ${inc.peakRssMb} MiB vs ${full.peakRssMb} MiB`,
+  ].join(', ');
+}
+
 try {
   // Minimum by the delta-based formula: one request per page of each collection, SP listing with
   // $expand (100 a page) after one `$deltatoken=latest` request (the next incremental's starting
@@ -162,11 +174,18 @@ try {
   console.log(
     `full sync: ${full.header.graphRequests} requests (delta-based minimum ≈ ${minimum}; list-based ≈ ${listBased}), ${fullMs} ms, ${full.header.counts.grants} grants, ${full.header.counts.resources} resources, snapshot ${Math.round(full.header.bodyBytes / 1024)} KiB`,
   );
-  console.log(`sync process peak RSS: ${fullRun.peakRssMb} MiB`);
+  console.log(`sync process peak RSS: ${fullRun.peakRssMb} MiB, CPU ${fullRun.cpuMs} ms`);
 
   const bareMs = values['skip-bare'] ? undefined : await bareFetch(fullMs);
 
-  // Churn: change `churn` of users and of memberships, then sync incrementally.
+  // An incremental with nothing changed since the full sync: what the bookkeeping alone costs.
+  const still = await syncInChild(sim, join(dir, 'still.snap'), join(dir, 'full.snap'), childOptions);
+  console.log(
+    `incremental with no change: ${still.header.graphRequests} requests; ${versus(still, fullRun)}`,
+  );
+
+  // Churn: change `churn` of users and of memberships, then sync incrementally (from the
+  // no-change snapshot: a daemon chains each incremental on the one before).
   const churn = Number(values.churn);
   const users = [...t.users.keys()];
   // Dynamic groups take their members from a rule: only assigned groups can be edited.
@@ -180,7 +199,7 @@ try {
     const m = t.membersOf(g)[0];
     if (m) t.removeMember(g, m);
   }
-  const inc = await syncInChild(sim, join(dir, 'inc.snap'), join(dir, 'full.snap'), childOptions);
+  const inc = await syncInChild(sim, join(dir, 'inc.snap'), join(dir, 'still.snap'), childOptions);
   const incMs = inc.ms;
   // Incremental minimum (graph.md §14): organization, SKUs, role definitions (1 each), a page per
   // 200 changed users and groups, one service-principal and one device delta round, and the audit
@@ -207,7 +226,7 @@ try {
     (spNamed ? 2 * Math.ceil(spNamed / 20) : 0) +
     Math.ceil(named('Role') / 6);
   console.log(
-    `incremental after ${n} user and ${n} membership changes: ${inc.header.graphRequests} requests (minimum ≈ ${incMinimum}; ${events} audit events) vs ${full.header.graphRequests} full = ${((100 * inc.header.graphRequests) / full.header.graphRequests).toFixed(1)} %, ${incMs} ms vs ${fullMs} ms`,
+    `incremental after ${n} user and ${n} membership changes: ${inc.header.graphRequests} requests (minimum ≈ ${incMinimum}; ${events} audit events) vs ${full.header.graphRequests} full = ${((100 * inc.header.graphRequests) / full.header.graphRequests).toFixed(1)} %; ${versus(inc, fullRun)}`,
   );
   console.log(
     JSON.stringify({
@@ -223,8 +242,13 @@ try {
       incRequests: inc.header.graphRequests,
       incMinimum,
       incMs,
+      fullCpuMs: fullRun.cpuMs,
+      incCpuMs: inc.cpuMs,
+      stillMs: still.ms,
+      stillCpuMs: still.cpuMs,
       fullPeakRssMb: fullRun.peakRssMb,
       incPeakRssMb: inc.peakRssMb,
+      stillPeakRssMb: still.peakRssMb,
     }),
   );
 } finally {

@@ -1,7 +1,8 @@
 /**
  * One sync in its own process, so the benchmark can report the sync's own peak RSS (the
  * simulator and its tenant live in the parent). Config from BATON_* variables; argv: outFile
- * [incrementalFrom]. Prints one JSON line: the header, wall time, CPU time and peak RSS.
+ * [incrementalFrom]. Prints one JSON line: the header, the sync's wall time and CPU time (user +
+ * system), and the process's peak RSS.
  *
  * BENCH_LOG=1 logs the sync's phases (with the process's RSS and CPU so far) to stderr.
  */
@@ -38,14 +39,16 @@ const logger = process.env.BENCH_LOG
   : undefined;
 // RSS and heap over time, between the phase lines (every 5 s).
 if (logger) setInterval(() => logger.info('memory'), 5000).unref();
+// Wall and CPU time of the sync alone, not of loading the process and its modules.
 const started = Date.now();
+const cpuAtStart = process.cpuUsage();
 const { header } = await runSync({
   config: loadConfig(process.env),
   outFile,
   ...(incrementalFrom ? { incrementalFrom } : {}),
   ...(logger ? { logger } : {}),
 });
-const cpu = process.cpuUsage();
+const cpu = process.cpuUsage(cpuAtStart);
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 process.stdout.write(
   `${JSON.stringify({ header, ms: Date.now() - started, cpuMs: Math.round((cpu.user + cpu.system) / 1000), peakRssMb })}\n`,

@@ -212,6 +212,23 @@ export function createCredentialSyncer(deps: SyncerDeps): ResourceSyncer {
             : undefined;
       return Promise.resolve(nextPageToken === undefined ? { items } : { items, nextPageToken });
     },
+    resource(id) {
+      // `<owner object id>:<keyId>`; the owner is an application or a service principal. Where
+      // two credentials of one owner share a keyId, the last listed is the one stored.
+      const sep = id.indexOf(':');
+      if (sep < 0) return undefined;
+      const ownerId = id.slice(0, sep);
+      const app = deps.source.get<GraphApplication>('application', ownerId);
+      const all = app
+        ? credentialsOf(app, owner('application', ownerId, app), deps.now(), identityOf(spOfApp(app.appId)))
+        : (() => {
+            const sp = deps.source.get<GraphServicePrincipal>('servicePrincipal', ownerId);
+            return sp
+              ? credentialsOf(sp, owner('service_principal', ownerId, sp), deps.now(), identityOf(ownerId))
+              : [];
+          })();
+      return all.filter((r) => r.id.resource === id).at(-1);
+    },
     entitlements(): Entitlement[] {
       return [];
     },

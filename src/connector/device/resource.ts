@@ -1,7 +1,7 @@
 import type { DeviceJoinType } from '../../config/types.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { daysBefore, listKind, pick, snake, type SyncerDeps } from '../shared/common.js';
+import { daysBefore, listKind, oneOfKind, pick, snake, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
 import type { GraphDevice } from './graph.js';
 
@@ -48,6 +48,16 @@ export function joinType(trustType: unknown): DeviceJoinType | undefined {
   }
 }
 
+/** Whether a device without a sign-in (or registration) for `staleDays` counts as stale at `now`. */
+export function deviceStale(
+  d: Pick<GraphDevice, 'approximateLastSignInDateTime' | 'registrationDateTime'>,
+  now: number,
+  staleDays: number,
+): boolean {
+  const last = d.approximateLastSignInDateTime ?? d.registrationDateTime;
+  return last === undefined || last === null || Date.parse(last) < daysBefore(now, staleDays);
+}
+
 /** Pure: a Graph device → a `device` resource. */
 export function toDeviceResource(d: GraphDevice, now: number, staleDays?: number): Resource {
   const id = d.id;
@@ -56,8 +66,7 @@ export function toDeviceResource(d: GraphDevice, now: number, staleDays?: number
   if (jt) profile.join_type = jt;
   let stale = false;
   if (staleDays !== undefined) {
-    const last = d.approximateLastSignInDateTime ?? d.registrationDateTime;
-    stale = last === undefined || last === null || Date.parse(last) < daysBefore(now, staleDays);
+    stale = deviceStale(d, now, staleDays);
     profile.stale = stale;
   }
   const r: Resource = {
@@ -72,18 +81,20 @@ export function toDeviceResource(d: GraphDevice, now: number, staleDays?: number
 
 export function createDeviceSyncer(deps: SyncerDeps): ResourceSyncer {
   const joinTypes = new Set(deps.config.deviceJoinTypes);
+  const map = (_id: string, d: GraphDevice): Resource | undefined => {
+    const jt = joinType(d.trustType);
+    if (joinTypes.size > 0 && (!jt || !joinTypes.has(jt))) {
+      deps.drop('device of an excluded join type');
+      return undefined;
+    }
+    return toDeviceResource(d, deps.now(), deps.config.deviceStaleDays);
+  };
   return {
     resourceType: RESOURCE_TYPES.device,
     list(token): Promise<Page<Resource>> {
-      return listKind<GraphDevice>(deps, 'device', token, (_id, d) => {
-        const jt = joinType(d.trustType);
-        if (joinTypes.size > 0 && (!jt || !joinTypes.has(jt))) {
-          deps.drop('device of an excluded join type');
-          return undefined;
-        }
-        return toDeviceResource(d, deps.now(), deps.config.deviceStaleDays);
-      });
+      return listKind<GraphDevice>(deps, 'device', token, map);
     },
+    resource: (id) => oneOfKind(deps, 'device', id, map),
     entitlements(): Entitlement[] {
       return [];
     },

@@ -6,6 +6,7 @@ import {
   grantsFromLinks,
   listKind,
   makeGrant,
+  oneOfKind,
   pick,
   principalFor,
   type SyncerDeps,
@@ -146,19 +147,21 @@ export function appEntitlements(r: Resource, sp: Pick<GraphServicePrincipal, 'ap
 }
 
 export function createAppSyncer(deps: SyncerDeps): ResourceSyncer {
+  const map = (id: string, sp: GraphServicePrincipal): Resource | undefined => {
+    if (sp.servicePrincipalType !== 'Application') return undefined;
+    const assigned = deps.source.hasLinks('servicePrincipal', id, 'assignment:');
+    if (!isSyncedApplication(sp, deps.orgIds, assigned, deps.config)) {
+      deps.drop('application not tenant-owned and unassigned');
+      return undefined;
+    }
+    return toAppResource(sp, deps.orgIds);
+  };
   return {
     resourceType: RESOURCE_TYPES.enterprise_application,
     list(token): Promise<Page<Resource>> {
-      return listKind<GraphServicePrincipal>(deps, 'servicePrincipal', token, (id, sp) => {
-        if (sp.servicePrincipalType !== 'Application') return undefined;
-        const assigned = deps.source.hasLinks('servicePrincipal', id, 'assignment:');
-        if (!isSyncedApplication(sp, deps.orgIds, assigned, deps.config)) {
-          deps.drop('application not tenant-owned and unassigned');
-          return undefined;
-        }
-        return toAppResource(sp, deps.orgIds);
-      });
+      return listKind<GraphServicePrincipal>(deps, 'servicePrincipal', token, map);
     },
+    resource: (id) => oneOfKind(deps, 'servicePrincipal', id, map),
     entitlements(resource): Entitlement[] {
       return appEntitlements(
         resource,

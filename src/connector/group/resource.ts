@@ -1,7 +1,14 @@
 import { entitlementId } from '../../framework/ids.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { grantsFromLinks, listKind, makeGrant, principalFor, type SyncerDeps } from '../shared/common.js';
+import {
+  grantsFromLinks,
+  listKind,
+  makeGrant,
+  oneOfKind,
+  principalFor,
+  type SyncerDeps,
+} from '../shared/common.js';
 import { applyProfileMappings, type FieldMapping } from '../shared/mapping.js';
 import type { GraphUser } from '../user/graph.js';
 import type { GraphGroup } from './graph.js';
@@ -105,17 +112,19 @@ export function createGroupSyncer(deps: SyncerDeps): ResourceSyncer {
     }
     return true;
   };
+  const map = (_id: string, g: GraphGroup): Resource | undefined => {
+    if (config.skipAdGroups && g.onPremisesSyncEnabled === true) {
+      deps.drop('on-premises group (BATON_SKIP_AD_GROUPS)');
+      return undefined;
+    }
+    return toGroupResource(g);
+  };
   return {
     resourceType: RESOURCE_TYPES.group,
     list(token): Promise<Page<Resource>> {
-      return listKind<GraphGroup>(deps, 'group', token, (_id, g) => {
-        if (config.skipAdGroups && g.onPremisesSyncEnabled === true) {
-          deps.drop('on-premises group (BATON_SKIP_AD_GROUPS)');
-          return undefined;
-        }
-        return toGroupResource(g);
-      });
+      return listKind<GraphGroup>(deps, 'group', token, map);
     },
+    resource: (id) => oneOfKind(deps, 'group', id, map),
     entitlements: groupEntitlements,
     grants(resource, token): Promise<Page<Grant>> {
       // Both relationships in one keyset walk: rel `member` sorts before `owner`.

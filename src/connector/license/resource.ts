@@ -2,7 +2,7 @@ import { entitlementId } from '../../framework/ids.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import type { LinkKey } from '../../snapshot/source-cache.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { listKind, makeGrant, PAGE_SIZE, type SyncerDeps } from '../shared/common.js';
+import { listKind, makeGrant, oneOfKind, PAGE_SIZE, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
 import type { GraphSubscribedSku } from './graph.js';
 
@@ -45,6 +45,7 @@ export function createLicenseSyncer(deps: SyncerDeps): ResourceSyncer {
     list(token): Promise<Page<Resource>> {
       return listKind<GraphSubscribedSku>(deps, 'sku', token, (_id, s) => toLicenseResource(s));
     },
+    resource: (id) => oneOfKind<GraphSubscribedSku>(deps, 'sku', id, (_id, s) => toLicenseResource(s)),
     entitlements(r): Entitlement[] {
       return [
         {

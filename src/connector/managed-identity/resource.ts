@@ -1,7 +1,7 @@
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
 import type { GraphServicePrincipal } from '../enterprise-application/graph.js';
-import { listKind, pick, type SyncerDeps } from '../shared/common.js';
+import { listKind, oneOfKind, pick, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
 
 export const MANAGED_IDENTITY_MAPPINGS: FieldMapping[] = [
@@ -36,13 +36,14 @@ export function toManagedIdentityResource(sp: GraphServicePrincipal): Resource {
 }
 
 export function createManagedIdentitySyncer(deps: SyncerDeps): ResourceSyncer {
+  const map = (_id: string, sp: GraphServicePrincipal): Resource | undefined =>
+    sp.servicePrincipalType === 'ManagedIdentity' ? toManagedIdentityResource(sp) : undefined;
   return {
     resourceType: RESOURCE_TYPES.managed_identity,
     list(token): Promise<Page<Resource>> {
-      return listKind<GraphServicePrincipal>(deps, 'servicePrincipal', token, (_id, sp) =>
-        sp.servicePrincipalType === 'ManagedIdentity' ? toManagedIdentityResource(sp) : undefined,
-      );
+      return listKind<GraphServicePrincipal>(deps, 'servicePrincipal', token, map);
     },
+    resource: (id) => oneOfKind(deps, 'servicePrincipal', id, map),
     entitlements(): Entitlement[] {
       return [];
     },

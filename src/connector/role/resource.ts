@@ -1,7 +1,7 @@
 import { entitlementId } from '../../framework/ids.js';
 import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
-import { kindOf, listKind, makeGrant, principalFor, type SyncerDeps } from '../shared/common.js';
+import { kindOf, listKind, makeGrant, oneOfKind, principalFor, type SyncerDeps } from '../shared/common.js';
 import type { FieldMapping } from '../shared/mapping.js';
 import type { GraphRoleDefinition } from './graph.js';
 
@@ -69,6 +69,8 @@ export function createRoleSyncer(deps: SyncerDeps): ResourceSyncer {
     list(token): Promise<Page<Resource>> {
       return listKind<GraphRoleDefinition>(deps, 'roleDefinition', token, (_id, d) => toRoleResource(d));
     },
+    resource: (id) =>
+      oneOfKind<GraphRoleDefinition>(deps, 'roleDefinition', id, (_id, d) => toRoleResource(d)),
     entitlements: roleEntitlements,
     grants(resource): Promise<Page<Grant>> {
       // One grant per principal and slug; the directory scopes it holds the role at are merged

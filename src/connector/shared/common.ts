@@ -41,6 +41,17 @@ export async function listKind<T>(
   return { items, nextPageToken: rows.length === PAGE_SIZE ? rows.at(-1)!.id : undefined };
 }
 
+/** The resource `listKind` would map source object `kind`/`id` to, if any. */
+export function oneOfKind<T>(
+  deps: SyncerDeps,
+  kind: string,
+  id: string,
+  map: (id: string, data: T) => Resource | undefined,
+): Resource | undefined {
+  const data = deps.source.get<T>(kind, id);
+  return data === undefined ? undefined : map(id, data);
+}
+
 /** Keyset listing of a resource's edges (prefix `relPrefix`), mapped to grants. */
 export async function grantsFromLinks(
   deps: SyncerDeps,

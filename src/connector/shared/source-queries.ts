@@ -21,12 +21,12 @@ export const SOURCE_INDEXES = {
  * license's holders, the users of scope groups, edges to deleted principals).
  */
 export class EntraSourceQueries {
-  private readonly s: Record<'usersPage' | 'licensees' | 'licenseesPage', Statement>;
+  private readonly s: Record<'usersPage' | 'user' | 'licensees' | 'licenseesPage', Statement>;
 
   constructor(private readonly sql: SourceSql) {
-    this.s = {
-      // The manager as links() would list it first, and that user's mail (its UPN when it has none).
-      usersPage: sql.prepare(
+    // The manager as links() would list it first, and that user's mail (its UPN when it has none).
+    const users = (where: string) =>
+      sql.prepare(
         `SELECT u.id, u.data, u.manager_id,
            (SELECT coalesce(json_extract(m.data, '$.mail'), json_extract(m.data, '$.userPrincipalName'))
             FROM source_objects m WHERE m.kind = 'user' AND m.id = u.manager_id) AS manager_email
@@ -34,9 +34,12 @@ export class EntraSourceQueries {
                  (SELECT l.target_id FROM source_links l
                   WHERE l.kind = 'user' AND l.owner_id = o.id AND l.rel = 'manager'
                   ORDER BY l.target_id, l.extra LIMIT 1) AS manager_id
-               FROM source_objects o WHERE o.kind = 'user' AND o.id > ? ORDER BY o.id LIMIT ?) u
+               FROM source_objects o WHERE o.kind = 'user' AND ${where}) u
          ORDER BY u.id`,
-      ),
+      );
+    this.s = {
+      usersPage: users('o.id > ? ORDER BY o.id LIMIT ?'),
+      user: users('o.id = ?'),
       // `rel = 'license'` written out: only then can SQLite use the partial index.
       licensees: sql.prepare(
         "SELECT kind, owner_id, target_kind, extra FROM source_links WHERE rel = 'license' AND target_id = ? ORDER BY kind, owner_id, extra",
@@ -57,12 +60,13 @@ export class EntraSourceQueries {
     afterId: string,
     limit: number,
   ): { id: string; data: T; managerId?: string; managerEmail?: unknown }[] {
-    return (this.s.usersPage.all(afterId, limit) as Row[]).map((r) => ({
-      id: r.id as string,
-      data: JSON.parse(r.data as string) as T,
-      ...(r.manager_id != null ? { managerId: r.manager_id as string } : {}),
-      ...(r.manager_email != null ? { managerEmail: r.manager_email } : {}),
-    }));
+    return (this.s.usersPage.all(afterId, limit) as Row[]).map((r) => userRow<T>(r));
+  }
+
+  /** One user as `usersPage` returns it, or undefined. */
+  user<T>(id: string): { id: string; data: T; managerId?: string; managerEmail?: unknown } | undefined {
+    const r = this.s.user.get(id) as Row | undefined;
+    return r ? userRow<T>(r) : undefined;
   }
 
   /** The `license` edges pointing at SKU `skuId`: who holds the license. */
@@ -102,6 +106,40 @@ export class EntraSourceQueries {
   }
 
   /**
+   * Fills temp table `table` (id) with the users that were transitive members of the scope groups
+   * before the changes in `changedLinks` (see SourceChanges.tables.links): the member edges as
+   * they are, less those added, plus those removed.
+   */
+  scopeUsersBefore(table: string, scopeGroups: string[], changedLinks: string): void {
+    this.sql.exec(
+      `DROP TABLE IF EXISTS temp.${table}; CREATE TEMP TABLE ${table} (id TEXT PRIMARY KEY) WITHOUT ROWID`,
+    );
+    const placeholders = scopeGroups.map(() => '?').join(',');
+    const kept = `NOT EXISTS (SELECT 1 FROM ${changedLinks} c WHERE c.added = 1 AND c.kind = l.kind
+      AND c.owner_id = l.owner_id AND c.rel = l.rel AND c.target_id = l.target_id AND c.extra = l.extra)`;
+    this.sql
+      .prepare(
+        `INSERT OR IGNORE INTO temp.${table} (id)
+         WITH RECURSIVE m(id, kind) AS (
+           SELECT l.target_id, l.target_kind FROM source_links l
+             WHERE l.kind = 'group' AND l.rel = 'member' AND l.owner_id IN (${placeholders}) AND ${kept}
+           UNION
+           SELECT c.target_id, c.target_kind FROM ${changedLinks} c
+             WHERE c.kind = 'group' AND c.rel = 'member' AND c.added = 0 AND c.owner_id IN (${placeholders})
+           UNION
+           SELECT l.target_id, l.target_kind FROM source_links l JOIN m
+             ON m.kind = 'group' AND l.kind = 'group' AND l.rel = 'member' AND l.owner_id = m.id
+             WHERE ${kept}
+           UNION
+           SELECT c.target_id, c.target_kind FROM ${changedLinks} c JOIN m
+             ON m.kind = 'group' AND c.kind = 'group' AND c.rel = 'member' AND c.owner_id = m.id
+             WHERE c.added = 0)
+         SELECT id FROM m WHERE kind = 'user'`,
+      )
+      .run(...scopeGroups, ...scopeGroups);
+  }
+
+  /**
    * Drops app-role, ownership and role edges that point at a user, group or service principal no
    * longer in the store (deleted since the parent snapshot). Returns how many went.
    */
@@ -122,6 +160,15 @@ export class EntraSourceQueries {
       .run();
     return Number(result.changes);
   }
+}
+
+function userRow<T>(r: Row): { id: string; data: T; managerId?: string; managerEmail?: unknown } {
+  return {
+    id: r.id as string,
+    data: JSON.parse(r.data as string) as T,
+    ...(r.manager_id != null ? { managerId: r.manager_id as string } : {}),
+    ...(r.manager_email != null ? { managerEmail: r.manager_email } : {}),
+  };
 }
 
 function licenseEdge(r: Row, skuId: string): SourceLink {

@@ -65,6 +65,23 @@ function latest(...dates: unknown[]): string | undefined {
   return valid.sort().at(-1);
 }
 
+/** The latest sign-in the activity records. */
+export function lastLoginOf(signIn: GraphSignInActivity | undefined): string | undefined {
+  return signIn
+    ? latest(
+        signIn.lastSignInDateTime,
+        signIn.lastNonInteractiveSignInDateTime,
+        signIn.lastSuccessfulSignInDateTime,
+      )
+    : undefined;
+}
+
+/** Whether a user last seen at `since` (sign-in, else creation) counts as stale at `now`. */
+export function userStale(since: string | null | undefined, now: number, staleDays: number): boolean {
+  // A null createdDateTime parses to NaN: not stale, as an unknown date never is.
+  return since != null && Date.parse(since) < daysBefore(now, staleDays);
+}
+
 /** Pure: a Graph user (+ manager, sign-in) → a `user` resource. */
 export function toUserResource(u: GraphUser, x: UserExtras): Resource {
   const id = u.id;
@@ -76,13 +93,7 @@ export function toUserResource(u: GraphUser, x: UserExtras): Resource {
   const profile = applyProfileMappings(u, USER_MAPPINGS);
   if (x.managerId) profile.manager_id = x.managerId;
   if (x.managerEmail) profile.manager_email = x.managerEmail;
-  const lastLogin = x.signIn
-    ? latest(
-        x.signIn.lastSignInDateTime,
-        x.signIn.lastNonInteractiveSignInDateTime,
-        x.signIn.lastSuccessfulSignInDateTime,
-      )
-    : undefined;
+  const lastLogin = lastLoginOf(x.signIn);
   if (lastLogin) profile.last_sign_in = lastLogin;
   if (
     x.extensionAttributes &&
@@ -94,11 +105,8 @@ export function toUserResource(u: GraphUser, x: UserExtras): Resource {
       if (n && typeof v === 'string') profile[`extension_attribute_${n}`] = v;
     }
   }
-  if (x.staleDays !== undefined) {
-    const since = lastLogin ?? u.createdDateTime;
-    // A null createdDateTime parses to NaN: not stale, as an unknown date never is.
-    profile.stale = since != null && Date.parse(since) < daysBefore(x.now, x.staleDays);
-  }
+  if (x.staleDays !== undefined)
+    profile.stale = userStale(lastLogin ?? u.createdDateTime, x.now, x.staleDays);
   const r: Resource = {
     id: { resourceType: 'user', resource: id },
     displayName: u.displayName ?? upn,
@@ -130,32 +138,45 @@ export function createUserSyncer(deps: SyncerDeps): ResourceSyncer {
     }
     return true;
   };
+  const toResource = (row: {
+    id: string;
+    data: GraphUser;
+    managerId?: string;
+    managerEmail?: unknown;
+  }): Resource | undefined => {
+    const { id, data: u, managerId, managerEmail } = row;
+    if (!include(id, u)) return undefined;
+    const extras: UserExtras = {
+      now: deps.now(),
+      extensionAttributes: config.onPremisesExtensionAttributes,
+    };
+    if (managerId) {
+      extras.managerId = managerId;
+      if (typeof managerEmail === 'string' && managerEmail) extras.managerEmail = managerEmail;
+    }
+    const signIn = config.signInActivity ? deps.source.get<GraphSignInActivity>('signIn', id) : undefined;
+    if (signIn) extras.signIn = signIn;
+    // Staleness needs sign-in data; without it every old account would look stale.
+    if (config.userStaleDays !== undefined && config.signInActivity) extras.staleDays = config.userStaleDays;
+    return toUserResource(u, extras);
+  };
   return {
     resourceType: RESOURCE_TYPES.user,
     list(token): Promise<Page<Resource>> {
       const rows = deps.queries.usersPage<GraphUser>(token ?? '', PAGE_SIZE);
       const items: Resource[] = [];
-      for (const { id, data: u, managerId, managerEmail } of rows) {
-        if (!include(id, u)) continue;
-        const extras: UserExtras = {
-          now: deps.now(),
-          extensionAttributes: config.onPremisesExtensionAttributes,
-        };
-        if (managerId) {
-          extras.managerId = managerId;
-          if (typeof managerEmail === 'string' && managerEmail) extras.managerEmail = managerEmail;
-        }
-        const signIn = config.signInActivity ? deps.source.get<GraphSignInActivity>('signIn', id) : undefined;
-        if (signIn) extras.signIn = signIn;
-        // Staleness needs sign-in data; without it every old account would look stale.
-        if (config.userStaleDays !== undefined && config.signInActivity)
-          extras.staleDays = config.userStaleDays;
-        items.push(toUserResource(u, extras));
+      for (const row of rows) {
+        const r = toResource(row);
+        if (r) items.push(r);
       }
       return Promise.resolve({
         items,
         nextPageToken: rows.length === PAGE_SIZE ? rows.at(-1)!.id : undefined,
       });
+    },
+    resource(id) {
+      const row = deps.queries.user<GraphUser>(id);
+      return row ? toResource(row) : undefined;
     },
     entitlements(): Entitlement[] {
       return [];

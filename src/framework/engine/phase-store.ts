@@ -2,10 +2,20 @@ import type { SnapshotDb } from '../../snapshot/database.js';
 import type { KeyValue, PhaseStore } from '../collect.js';
 
 /** Meta keys the engine keeps for itself: the working sync's identity and progress. */
-const ENGINE_PREFIXES = ['work:', 'sync:'];
+const ENGINE_PREFIXES = ['work:', 'sync:', 'store:'];
 
 /** The engine's own `work:` keys (see working.ts), out of reach of a connector's scratch notes. */
-const ENGINE_WORK_KEYS = new Set(['syncId', 'plan', 'startedAt', 'graphRequests', 'parentStartedAt']);
+const ENGINE_WORK_KEYS = new Set([
+  'syncId',
+  'plan',
+  'startedAt',
+  'graphRequests',
+  'parentStartedAt',
+  'patch',
+  'since',
+  'patched',
+  'derivedAt',
+]);
 
 function refuseEngineKey(key: string): void {
   if (ENGINE_PREFIXES.some((p) => key.startsWith(p)))

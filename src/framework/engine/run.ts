@@ -18,7 +18,9 @@ import { headerDraft, sealCopy } from './finish.js';
 import { acquireLock } from './lock.js';
 import { phaseStore } from './phase-store.js';
 import { runPhases } from './phases.js';
-import { openWorking, removeDb, type WorkingSync } from './working.js';
+import { keepStore } from './kept-store.js';
+import { patchOutput } from './patch.js';
+import { openWorking, removeDb, storePlan, type WorkingSync } from './working.js';
 
 /**
  * One sync of a connector: its collection plan → source store (resumable phases) → resources,
@@ -61,12 +63,19 @@ export async function runEngine(options: EngineOptions): Promise<SyncResult> {
     const stale = await removeStaleTemps(options.outFile);
     if (stale.length) logger.info({ removed: stale }, 'removed temp files of an interrupted snapshot write');
     try {
-      return await attempt(options, workPath, from, logger);
+      return await attempt(options, workPath, stateDir, from, logger);
     } catch (err) {
       if (!(err instanceof DeltaExpiredError)) throw err;
       logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
       await removeDb(workPath);
-      return attempt(options, workPath, undefined, logger, connector.requestCount() - requestsAtStart);
+      return attempt(
+        options,
+        workPath,
+        stateDir,
+        undefined,
+        logger,
+        connector.requestCount() - requestsAtStart,
+      );
     }
   } finally {
     await release();
@@ -76,6 +85,7 @@ export async function runEngine(options: EngineOptions): Promise<SyncResult> {
 async function attempt(
   options: EngineOptions,
   workPath: string,
+  stateDir: string,
   from: string | undefined,
   root: Logger,
   /** Requests an abandoned attempt of this run made (counted in the header too). */
@@ -83,7 +93,7 @@ async function attempt(
 ): Promise<SyncResult> {
   const now = options.now ?? Date.now;
   const { connector, signal } = options;
-  const work = await openWorking(workPath, connector, from, now, root);
+  const work = await openWorking(workPath, connector, from, now, root, stateDir);
   if (carried)
     work.db.setMeta(
       'work:graphRequests',
@@ -101,8 +111,9 @@ async function attempt(
     const graphRequests = countRequests();
     const draft = headerDraft(work, connector.tenantId, now(), graphRequests);
     const header = await writeSnapshotFile(db, options.outFile, draft, sealCopy(work, connector.tenantId));
-    db.close();
-    await removeDb(workPath);
+    // The working database becomes the store the next incremental patches.
+    const derivedAt = Number(db.getMeta('work:derivedAt'));
+    await keepStore(work, header, storePlan(connector), derivedAt, stateDir, logger);
     logger.info({ file: options.outFile, counts: header.counts, graphRequests }, 'sync finished');
     return { file: options.outFile, header };
   } catch (err) {
@@ -125,16 +136,30 @@ async function emit(
 ) {
   const drops = new DropCounter();
   const { db } = work;
+  // A patch stopped after its transaction committed (the snapshot not yet written) is done.
+  if (work.patch && db.getMeta('work:patched') === '1') return;
   const started = Date.now();
   for (const sql of Object.values(connector.sourceIndexes ?? {})) db.db.exec(sql);
   logger.info({ phase: 'index', ms: Date.now() - started }, 'source index built');
-  const syncers = connector.syncers({
-    source: db.source,
-    logger,
-    now,
-    drop: (reason: string, n?: number) => drops.drop(reason, n),
-  });
-  await emitAll(db, syncers, drops, logger, signal);
+  // The clock the output is derived at, kept with the store: the next patch re-derives what a
+  // time boundary passed since then changes. A patch derives everything at this one instant.
+  const derivedAt = now();
+  db.setMeta('work:derivedAt', String(derivedAt));
+  const drop = (reason: string, n?: number) => drops.drop(reason, n);
+  const patched =
+    work.patch &&
+    connector.patch &&
+    (await patchOutput(
+      db,
+      connector.patch,
+      connector.syncers({ source: db.source, logger, now: () => derivedAt, drop }),
+      { source: db.source, logger, now: () => derivedAt, drop, derivedAt: work.patch.derivedAt },
+      drops,
+      logger,
+      signal,
+    ));
+  if (!patched)
+    await emitAll(db, connector.syncers({ source: db.source, logger, now, drop }), drops, logger, signal);
   if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
 }
 

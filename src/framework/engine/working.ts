@@ -4,9 +4,11 @@ import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
 import { fileExists, readSnapshotHeader, unpackSnapshot } from '../../snapshot/file.js';
 import { SCHEMA_VERSION } from '../../snapshot/schema.js';
+import { watchSourceChanges } from '../../snapshot/source-changes.js';
 import type { Connector } from '../connector.js';
 import type { SyncKind } from './api.js';
 import { SyncOptionError } from './errors.js';
+import { takeKeptStore } from './kept-store.js';
 
 /** Interrupted syncs older than this start over (baton-sdk: a week; Graph's delta state: 7 days). */
 export const MAX_RESUME_AGE_MS = 6 * 86_400_000;
@@ -18,6 +20,11 @@ export interface WorkingSync {
   parentSyncId?: string;
   startedAt: string;
   resumed: boolean;
+  /**
+   * An incremental that patches the parent's output (kept in the state directory) rather than
+   * rebuilding it; `derivedAt` is the clock that output was derived at.
+   */
+  patch?: { derivedAt: number };
 }
 
 /**
@@ -32,6 +39,17 @@ function planKey(connector: Connector, parentSyncId: string | undefined): string
     // Spread, not nested: the same key as before the connector named its own options.
     ...connector.planKey(),
   });
+}
+
+/** What a kept store's output was derived under: another plan's output cannot be patched. */
+export function storePlan(connector: Connector): string {
+  return JSON.stringify({ schema: SCHEMA_VERSION, ...connector.planKey() });
+}
+
+/** Whether a working database patches its parent's output (see `WorkingSync.patch`). */
+function patchOf(db: SnapshotDb): WorkingSync['patch'] {
+  if (db.getMeta('work:patch') !== '1') return undefined;
+  return { derivedAt: Number(db.getMeta('work:since')) };
 }
 
 export async function removeDb(path: string): Promise<void> {
@@ -49,6 +67,8 @@ export async function openWorking(
   from: string | undefined,
   now: () => number,
   logger: Logger,
+  /** Where the last sync's store may have been kept. */
+  stateDir: string,
 ): Promise<WorkingSync> {
   const parent = from ? (await readSnapshotHeader(from)).header : undefined;
   if (parent && parent.tenantId !== connector.tenantId) {
@@ -66,6 +86,8 @@ export async function openWorking(
     const fresh = now() - startedAt < MAX_RESUME_AGE_MS;
     if (db.getMeta('work:plan') === key && syncId && fresh) {
       logger.info({ syncId, workingDb: path }, 'resuming an interrupted sync from its checkpoint');
+      const patch = patchOf(db);
+      if (patch) watchSourceChanges(db.db);
       return {
         db,
         syncId,
@@ -73,13 +95,20 @@ export async function openWorking(
         ...(parent ? { parentSyncId: parent.syncId } : {}),
         startedAt: db.getMeta('work:startedAt')!,
         resumed: true,
+        ...(patch ? { patch } : {}),
       };
     }
     logger.warn({ workingDb: path }, 'discarding the working database of a different or too old sync');
     db.close();
     await removeDb(path);
   }
-  if (from) await unpackSnapshot(from, path);
+  // The parent's output is patched where the last sync kept its store and the connector can say
+  // what a change touches; otherwise it is unpacked from the snapshot and rebuilt.
+  const kept =
+    parent && connector.patch
+      ? await takeKeptStore(stateDir, parent, storePlan(connector), path, logger)
+      : undefined;
+  if (from && !kept) await unpackSnapshot(from, path);
   const db = new SnapshotDb(path, { working: true });
   const w: WorkingSync = {
     db,
@@ -89,13 +118,27 @@ export async function openWorking(
     resumed: false,
   };
   if (parent) w.parentSyncId = parent.syncId;
+  // Before the first change (the relisted kinds cleared below) is made.
+  if (kept) {
+    watchSourceChanges(db.db);
+    w.patch = { derivedAt: kept.derivedAt };
+  }
+  logger.info(
+    { output: kept ? 'patched' : parent ? 'rebuilt' : 'built', store: kept ? 'kept' : undefined },
+    kept ? 'patching the kept store of the parent sync' : 'output built from the source',
+  );
   db.transaction(() => {
     if (parent) {
       // The audit poll of an incremental reaches back to the parent's start.
       db.setMeta('work:parentStartedAt', parent.startedAt);
       db.source.clearKinds(connector.relisted.objects, connector.relisted.links);
-      db.clearOutput();
-      for (const k of Object.keys(db.metaWithPrefix('sync:'))) db.deleteMeta(k);
+      if (!kept) db.clearOutput();
+      for (const prefix of ['sync:', 'store:'])
+        for (const k of Object.keys(db.metaWithPrefix(prefix))) db.deleteMeta(k);
+    }
+    if (kept) {
+      db.setMeta('work:patch', '1');
+      db.setMeta('work:since', String(kept.derivedAt));
     }
     db.setMeta('work:plan', key);
     db.setMeta('work:syncId', w.syncId);
