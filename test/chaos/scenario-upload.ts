@@ -88,7 +88,8 @@ export async function runUploadScenario(plan: RunPlan, sim: Simulator, dir: stri
     BATON_HTTP_HOST: '127.0.0.1',
     BATON_HTTP_PORT: '0',
     BATON_DATA_DIR: join(dir, 'daemon'),
-    BATON_SYNC_INTERVAL: '1s',
+    // The shortest interval the daemon accepts: several syncs (and uploads) within the run.
+    BATON_SYNC_INTERVAL: '5s',
     BATON_LOG_LEVEL: 'debug',
   };
   const daemons = [new Daemon(env)];
@@ -120,6 +121,15 @@ export async function runUploadScenario(plan: RunPlan, sim: Simulator, dir: stri
         cp.stop();
         await sleep(u.downMs);
         await cp.start();
+      }
+      const proc = current().proc;
+      if (proc.exitCode !== null && proc.exitCode !== 0) {
+        // A daemon that refuses to start (or dies) delivers nothing: say so now, with its words.
+        violations.push({
+          oracle: 'exactly-once',
+          detail: `the daemon exited ${proc.exitCode} before delivering: ${current().output.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`,
+        });
+        break;
       }
       const spooled = new Set(daemons.flatMap((d) => [...d.spooled]));
       const held = new Set(listSyncs(cp.store).map((s) => s.syncId));
