@@ -39,6 +39,19 @@ const FORBIDDEN: [from: string, to: string][] = [
   ['snapshot/', 'connector/'],
   ['snapshot/', 'framework/engine/'],
   ['snapshot/', 'daemon/'],
+  // The bottom layer: logging and metrics are used by every room and use none of them.
+  ...[
+    'cli/',
+    'config/',
+    'connector/',
+    'daemon/',
+    'exchange/',
+    'framework/',
+    'graph/',
+    'reference-control-plane/',
+    'simulator/',
+    'snapshot/',
+  ].map((to): [string, string] => ['observability/', to]),
 ];
 
 export function violations(edges: [string, string][]): string[] {

@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { GraphObserver } from '../graph/types.js';
 
 /**
  * The daemon's Prometheus metrics, on a registry of its own (never the global one, so tests and
@@ -170,8 +169,17 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   return m;
 }
 
+/**
+ * What the Graph client reports as it works (its `GraphObserver`, declared here by shape so that
+ * observability, the bottom layer, imports nothing above it).
+ */
+export interface RequestObserver {
+  request(event: { outcome: string; durationMs: number }): void;
+  throttled(): void;
+}
+
 /** Counts the requests of a Graph client into these metrics as they happen. */
-export function graphObserver(m: Metrics): GraphObserver {
+export function graphObserver(m: Metrics): RequestObserver {
   return {
     request: ({ outcome, durationMs }) => {
       m.graphRequests.inc({ outcome });
