@@ -3,6 +3,10 @@ import { openSnapshot, readSnapshotHeader, SnapshotFileError } from '../snapshot
 import type { SnapshotHeader } from '../snapshot/header.js';
 import { RpcError } from './rpc-error.js';
 
+/** How much larger than its compressed body a snapshot's database may be, and the least bound. */
+const MAX_EXPANSION = 64;
+const MIN_EXPANSION_BOUND = 64 * 1024 * 1024;
+
 /** What the upload's metadata says the file is. */
 export interface ClaimedSnapshot {
   syncId: string;
@@ -42,7 +46,9 @@ export async function verifySnapshot(
         refuse(`metadata.header_json.${f} does not match the snapshot's own header`);
     }
   }
-  const snap = await readOrRefuse(file, () => openSnapshot(file, scratchDir, { anySchema: true }));
+  // Snapshot bodies compress about 6:1; far beyond that is a decompression bomb, not a snapshot.
+  const maxBytes = Math.max(MIN_EXPANSION_BOUND, Number(header.bodyBytes) * MAX_EXPANSION);
+  const snap = await readOrRefuse(file, () => openSnapshot(file, scratchDir, { anySchema: true, maxBytes }));
   try {
     const count = (sql: string) => {
       try {

@@ -225,10 +225,26 @@ export async function readSnapshotHeader(
   }
 }
 
-/** Decompresses the body into a SQLite file at `dbPath`, verifying the checksum. */
-export async function unpackSnapshot(path: string, dbPath: string): Promise<SnapshotHeader> {
+/**
+ * Decompresses the body into a SQLite file at `dbPath`, verifying the checksum. `maxBytes` bounds
+ * what the body may decompress to, for files from elsewhere: a few kilobytes of zstd can expand
+ * into gigabytes.
+ */
+export async function unpackSnapshot(
+  path: string,
+  dbPath: string,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<SnapshotHeader> {
   const { header, bodyOffset } = await readSnapshotHeader(path);
   const tap = digestTap();
+  let written = 0;
+  const bounded = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      written += chunk.length;
+      if (written > maxBytes) done(new Error(`it decompresses to more than ${maxBytes} bytes`));
+      else done(null, chunk);
+    },
+  });
   try {
     await pipeline(
       // Chunks of 1 MiB, not the default 64/16 KiB: per-chunk overhead made unpacking a large
@@ -236,6 +252,7 @@ export async function unpackSnapshot(path: string, dbPath: string): Promise<Snap
       createReadStream(path, { start: bodyOffset, highWaterMark: READ_CHUNK }),
       tap,
       createZstdDecompress({ chunkSize: READ_CHUNK }),
+      bounded,
       createWriteStream(dbPath),
     );
   } catch (err) {
@@ -286,7 +303,8 @@ export async function openSnapshot(
   path: string,
   tmpDir?: string,
   /** indexPrincipals: build the index that makes `grantsOf` a lookup rather than a scan. */
-  options: { anySchema?: boolean; indexPrincipals?: boolean } = {},
+  /** maxBytes: the most the body may decompress to (see `unpackSnapshot`). */
+  options: { anySchema?: boolean; indexPrincipals?: boolean; maxBytes?: number } = {},
 ): Promise<OpenSnapshot> {
   const dbPath = join(
     tmpDir ?? tmpdir(),
@@ -295,7 +313,7 @@ export async function openSnapshot(
   // Checked before the body is unpacked: an old table layout would fail later, less clearly.
   const problem = options.anySchema ? undefined : schemaProblem((await readSnapshotHeader(path)).header);
   if (problem) throw new SnapshotFileError(path, problem);
-  const header = await unpackSnapshot(path, dbPath);
+  const header = await unpackSnapshot(path, dbPath, options.maxBytes);
   let db: SnapshotDb;
   try {
     if (options.indexPrincipals) {

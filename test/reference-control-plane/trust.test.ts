@@ -3,6 +3,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { zstdCompressSync } from 'node:zlib';
 import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { addTask, getTask } from '../../src/reference-control-plane/tasks.js';
@@ -143,6 +144,20 @@ describe('control plane trust between clients', function () {
       await assert.rejects(
         a.upload({ syncId: 'sync-h', sha256: snap.sha256, headerJson }, data),
         refusedWith(status.INVALID_ARGUMENT, /metadata.header_json must be at most/),
+      );
+      await assertNothingStored();
+    });
+
+    it('refuses a decompression bomb without writing what it expands to', async () => {
+      const snap = await makeSnapshot(dir.path, 'sync-z', 1000);
+      const real = await readFile(snap.path);
+      // 80 MiB of zeros is a few kilobytes of zstd: far beyond what a snapshot body expands to.
+      const body = zstdCompressSync(Buffer.alloc(80 * 1024 * 1024));
+      const head = withHeader(real, { ...snap.header, sha256: sha(body), bodyBytes: body.length });
+      const bomb = Buffer.concat([head.subarray(0, 12 + head.readUInt32BE(8)), body]);
+      await assert.rejects(
+        a.upload({ syncId: 'sync-z', sha256: sha(bomb) }, bomb),
+        refusedWith(status.INVALID_ARGUMENT, /decompresses to more than 67108864 bytes/),
       );
       await assertNothingStored();
     });
