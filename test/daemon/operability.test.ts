@@ -6,8 +6,6 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startControlPlane, type RunningControlPlane } from '../../src/reference-control-plane/server.js';
 import { addClient } from '../../src/reference-control-plane/clients.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadDaemonSettings } from '../../src/daemon/settings.js';
 import { Daemon, type EffectiveConfig } from '../../src/daemon/service.js';
 import type { DaemonStatus } from '../../src/daemon/status.js';
 import { probeEntra } from '../../src/daemon/probe.js';
@@ -17,7 +15,7 @@ import { runCli } from '../support/cli.js';
 import { LogEvents } from './support/log-events.js';
 import { duplicateKeys } from './support/json-keys.js';
 import { parseMetrics, total } from './support/metrics-text.js';
-import { simulatorEnv } from '../support/simulator-env.js';
+import { daemonConfig } from './support/daemon-config.js';
 
 /** Graph HTTP requests as the simulator counted them: every Graph path, `$batch` envelopes once. */
 function graphRequestsSeen(sim: Simulator): number {
@@ -69,21 +67,11 @@ describe('serve: metrics, probes and status tell the truth', function () {
   });
 
   function config(name: string, extra: Record<string, string> = {}): EffectiveConfig {
-    const e = {
-      ...simulatorEnv(sim),
-      BATON_CONTROL_PLANE_ADDRESS: plane.address,
-      BATON_CONTROL_PLANE_TLS: 'insecure',
-      BATON_CLIENT_ID: creds.clientId,
-      BATON_CLIENT_SECRET: creds.clientSecret,
-      BATON_HTTP_HOST: '127.0.0.1',
-      BATON_SYNC_INTERVAL: '1h',
+    return daemonConfig(sim, plane, creds, {
       BATON_DATA_DIR: join(dir, name),
       BATON_HOST_ID: name,
       ...extra,
-    };
-    const daemon = loadDaemonSettings(e);
-    daemon.http.port = 0;
-    return { connector: loadConfig(e), daemon };
+    });
   }
 
   function create(name: string, extra: Record<string, string> = {}, onFatal?: (err: Error) => void) {

@@ -8,14 +8,12 @@ import { addClient } from '../../src/reference-control-plane/clients.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { addTask, approveTask, getTask, type TaskRecord } from '../../src/reference-control-plane/tasks.js';
 import type { TaskKind } from '../../src/reference-control-plane/task-kinds.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadDaemonSettings } from '../../src/daemon/settings.js';
 import { Daemon } from '../../src/daemon/service.js';
 import { probeEntra } from '../../src/daemon/probe.js';
 import { runSync } from '../../src/connector/sync.js';
 import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';
-import { simulatorEnv } from '../support/simulator-env.js';
+import { daemonConfig } from './support/daemon-config.js';
 import { exportOf } from '../framework/engine/support/harness.js';
 import { openSealed } from '../../src/reference-control-plane/password-key.js';
 import { runCli } from '../support/cli.js';
@@ -42,27 +40,15 @@ describe('provisioning end to end: control plane → daemon → Entra → next s
       heartbeatIntervalMs: 30,
     });
     const creds = await addClient(plane.store, 'test', new Date());
-    const env = {
-      ...simulatorEnv(sim),
-      BATON_CONTROL_PLANE_ADDRESS: plane.address,
-      BATON_CONTROL_PLANE_TLS: 'insecure',
-      BATON_CLIENT_ID: creds.clientId,
-      BATON_CLIENT_SECRET: creds.clientSecret,
-      BATON_HTTP_HOST: '127.0.0.1',
-      BATON_SYNC_INTERVAL: '1h',
+    const config = daemonConfig(sim, plane, creds, {
       BATON_DATA_DIR: join(dir, 'daemon'),
       BATON_HOST_ID: 'prov',
       BATON_PROVISIONING: 'true',
       // Small enough that a burst of revokes in this test meets it.
       BATON_DELETION_GUARD_MAX: '3',
-    };
-    const settings = loadDaemonSettings(env);
-    settings.http.port = 0;
+    });
     logs = new LogEvents();
-    daemon = new Daemon(
-      { connector: loadConfig(env), daemon: settings },
-      { runSync, probeEntra, logger: logs.logger, version: '0.0.0-test' },
-    );
+    daemon = new Daemon(config, { runSync, probeEntra, logger: logs.logger, version: '0.0.0-test' });
     await daemon.start();
     await logs.waitFor('snapshot delivered');
   });

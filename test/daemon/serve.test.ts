@@ -10,15 +10,13 @@ import { addClient } from '../../src/reference-control-plane/clients.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { addTask, getTask } from '../../src/reference-control-plane/tasks.js';
 import { PROVISIONING_KINDS } from '../../src/protocol/task-kinds.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadDaemonSettings } from '../../src/daemon/settings.js';
 import { Daemon, type EffectiveConfig } from '../../src/daemon/service.js';
 import { probeEntra } from '../../src/daemon/probe.js';
 import { runSync } from '../../src/connector/sync.js';
 import { FakeApiServer } from '../support/fake-apiserver.js';
 import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';
-import { simulatorEnv } from '../support/simulator-env.js';
+import { daemonConfig } from './support/daemon-config.js';
 
 const sha256 = async (path: string) =>
   createHash('sha256')
@@ -59,24 +57,12 @@ describe('serve: the daemon end to end', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function env(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      ...simulatorEnv(sim),
-      BATON_CONTROL_PLANE_ADDRESS: plane.address,
-      BATON_CONTROL_PLANE_TLS: 'insecure',
-      BATON_CLIENT_ID: creds.clientId,
-      BATON_CLIENT_SECRET: creds.clientSecret,
-      BATON_HTTP_HOST: '127.0.0.1',
-      BATON_SYNC_INTERVAL: '1h',
-      ...extra,
-    };
-  }
-
   function config(name: string, extra: Record<string, string> = {}): EffectiveConfig {
-    const e = env({ BATON_DATA_DIR: join(dir, name), BATON_HOST_ID: name, ...extra });
-    const daemon = loadDaemonSettings(e);
-    daemon.http.port = 0;
-    return { connector: loadConfig(e), daemon };
+    return daemonConfig(sim, plane, creds, {
+      BATON_DATA_DIR: join(dir, name),
+      BATON_HOST_ID: name,
+      ...extra,
+    });
   }
 
   async function start(name: string, extra: Record<string, string> = {}, kubeConfig?: KubeConfig) {

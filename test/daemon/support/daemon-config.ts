@@ -1,0 +1,30 @@
+import { loadConfig } from '../../../src/config/load.js';
+import type { EffectiveConfig } from '../../../src/daemon/service.js';
+import { loadDaemonSettings } from '../../../src/daemon/settings.js';
+import type { Simulator } from '../../../src/simulator/index.js';
+import { simulatorEnv } from '../../support/simulator-env.js';
+
+/**
+ * The settings of a daemon under test: Entra is the simulator, the control plane a reference one
+ * on loopback (plaintext), health on a free port, syncs only when started or asked for.
+ */
+export function daemonConfig(
+  sim: Simulator,
+  plane: { address: string },
+  creds: { clientId: string; clientSecret: string },
+  env: { BATON_DATA_DIR: string; BATON_HOST_ID: string } & Record<string, string>,
+): EffectiveConfig {
+  const e: Record<string, string> = {
+    ...simulatorEnv(sim),
+    BATON_CONTROL_PLANE_ADDRESS: plane.address,
+    BATON_CONTROL_PLANE_TLS: 'insecure',
+    BATON_CLIENT_ID: creds.clientId,
+    BATON_CLIENT_SECRET: creds.clientSecret,
+    BATON_HTTP_HOST: '127.0.0.1',
+    BATON_SYNC_INTERVAL: '1h',
+    ...env,
+  };
+  const daemon = loadDaemonSettings(e);
+  daemon.http.port = 0;
+  return { connector: loadConfig(e), daemon };
+}
