@@ -4,7 +4,7 @@ import type { ConnectorConfig } from '../config/types.js';
 import type { SyncKind, SyncResult } from '../framework/engine/api.js';
 import type { RunSync } from '../connector/sync.js';
 import type { Logger } from '../observability/logger.js';
-import { createMetrics, graphObserver, type Metrics } from '../observability/metrics.js';
+import { createMetrics, graphObserver, recordSync, type Metrics } from '../observability/metrics.js';
 import { realClock, type Clock } from './clock.js';
 import { SyncScheduler, type RunTrigger } from './scheduler.js';
 import type { LeaderElector } from './lease.js';
@@ -314,9 +314,7 @@ export class Daemon {
   /** Records a finished run in the metrics and the status. */
   private endSync(kind: SyncKind, startedAt: string, run: Omit<SyncRecord, 'startedAt' | 'endedAt'>): void {
     const end = this.clock.now();
-    this.metrics.syncDuration.observe({ kind, result: run.outcome }, (end - Date.parse(startedAt)) / 1000);
-    this.metrics.syncRuns.inc({ kind, result: run.outcome });
-    if (run.outcome === 'success') this.metrics.syncLastSuccess.set({ kind }, end / 1000);
+    recordSync(this.metrics, kind, run.outcome, Date.parse(startedAt), end);
     this.history.record(kind, { startedAt, endedAt: new Date(end).toISOString(), ...run });
   }
 

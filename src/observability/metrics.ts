@@ -189,27 +189,9 @@ export function graphObserver(m: Metrics): RequestObserver {
   };
 }
 
-/** Times `fn` into the sync histogram and counters; records the last success of `kind`. */
-export async function observeSync<T>(
-  m: Metrics,
-  kind: string,
-  fn: () => Promise<T>,
-  now: () => number = Date.now,
-): Promise<T> {
-  const start = now();
-  let result = 'failure';
-  m.syncInProgress.set(1);
-  try {
-    const out = await fn();
-    result = 'success';
-    m.syncLastSuccess.set({ kind }, now() / 1000);
-    return out;
-  } catch (err) {
-    if ((err as Error | undefined)?.name === 'AbortError') result = 'aborted';
-    throw err;
-  } finally {
-    m.syncInProgress.set(0);
-    m.syncDuration.observe({ kind, result }, (now() - start) / 1000);
-    m.syncRuns.inc({ kind, result });
-  }
+/** Records one finished sync run: its duration, its outcome, and when `kind` last succeeded. */
+export function recordSync(m: Metrics, kind: string, outcome: string, startMs: number, endMs: number): void {
+  m.syncDuration.observe({ kind, result: outcome }, (endMs - startMs) / 1000);
+  m.syncRuns.inc({ kind, result: outcome });
+  if (outcome === 'success') m.syncLastSuccess.set({ kind }, endMs / 1000);
 }

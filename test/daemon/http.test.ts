@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startHttpServer, type HttpServerHandle, type ReadyReport } from '../../src/daemon/http.js';
-import { createMetrics, observeSync } from '../../src/observability/metrics.js';
+import { createMetrics, recordSync } from '../../src/observability/metrics.js';
 
 describe('daemon HTTP server and metrics', () => {
   let server: HttpServerHandle;
@@ -61,8 +61,8 @@ describe('daemon HTTP server and metrics', () => {
   it('serves the named metrics, and the default process metrics under their standard names', async () => {
     metrics.leader.set(1);
     metrics.uploads.inc({ result: 'success' });
-    await observeSync(metrics, 'full', async () => 42);
-    await assert.rejects(observeSync(metrics, 'full', async () => Promise.reject(new Error('x'))));
+    recordSync(metrics, 'full', 'success', 1_000, 43_000);
+    recordSync(metrics, 'full', 'failure', 50_000, 51_000);
     const res = await get('/metrics');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
