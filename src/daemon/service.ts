@@ -10,7 +10,6 @@ import { SyncScheduler, type RunTrigger } from './scheduler.js';
 import type { LeaderElector } from './lease.js';
 import { startHttpServer, type ReadyReport } from './http.js';
 import { ControlPlaneAgent, type AgentObserver, type AgentTask, type TaskResult } from './agent/agent.js';
-import { parseClientSecret } from './agent/credentials.js';
 import type { GraphObserver } from '../graph/types.js';
 import type { EntraProbe } from './probe.js';
 import { connectionLabel, SyncHistory, type DaemonStatus, type SyncRecord } from './status.js';
@@ -132,11 +131,6 @@ export class Daemon {
    */
   async start(): Promise<void> {
     const { daemon } = this.config;
-    // A malformed control-plane secret is found before anything listens or syncs.
-    if (daemon.controlPlane)
-      await parseClientSecret(daemon.controlPlane.clientSecret).catch((err: Error) => {
-        throw new DaemonConfigError(err.message, { cause: err });
-      });
     await this.snapshots.init();
     this.http = await startHttpServer({
       host: daemon.http.host,
