@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { accessOf, DEFAULT_MAX_DEPTH } from '../snapshot/access.js';
 import { diffSnapshots } from '../snapshot/diff.js';
 import { CSV_COLUMNS, csvRow, exportRecords } from '../snapshot/export.js';
-import { openSnapshot, schemaVersionOf, SnapshotFileError, type OpenSnapshot } from '../snapshot/file.js';
+import { schemaVersionOf, SnapshotFileError } from '../snapshot/file.js';
+import { openSnapshot, type OpenOptions, type OpenSnapshot } from '../snapshot/open.js';
 import type { CommandModule } from './commands.js';
 import { CliError } from './errors.js';
-
-type OpenOptions = Parameters<typeof openSnapshot>[2];
 
 async function open(path: string, options: OpenOptions): Promise<OpenSnapshot> {
   try {

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { openSnapshot, readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
+import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
+import { openSnapshot } from '../snapshot/open.js';
 import type { SnapshotHeader } from '../snapshot/header.js';
 import { RpcError } from './rpc-error.js';
 

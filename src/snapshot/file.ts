@@ -1,17 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
-import type { SnapshotHeader } from './header.js';
+import type { SnapshotHeader, SnapshotRef } from './header.js';
+import { writeDiffBody } from './diff-body.js';
 import { releaseTempName, tempName } from './temp-files.js';
 import { SnapshotDb } from './database.js';
 import {
-  GRANTS_BY_PRINCIPAL,
   READABLE_SCHEMA_VERSIONS,
   SCHEMA_VERSION,
   WORKING_TABLE_NAMES,
@@ -21,7 +18,9 @@ import {
  * Snapshot file layout:
  *   8 bytes magic `BESNAP\0\x01` | uint32 BE header length | header JSON (SnapshotHeader) |
  *   body = zstd(SQLite database)
- * The header is readable without touching the body; `sha256`/`bodyBytes` cover the body.
+ * The header is readable without touching the body; `sha256`/`bodyBytes` cover the body. The
+ * body is the whole database (formatVersion 1) or the changes since the header's `base`
+ * (formatVersion 2, a diff snapshot: diff-body.ts; chain.ts reads one whole).
  */
 export const MAGIC = Buffer.from('BESNAP\x00\x01', 'latin1');
 const MAX_HEADER_BYTES = 1 << 20;
@@ -37,7 +36,7 @@ export class SnapshotFileError extends Error {
 }
 
 /** The header's fields that the writer does not fill in itself. */
-export type HeaderDraft = Omit<SnapshotHeader, 'sha256' | 'bodyBytes' | 'schemaVersion'>;
+export type HeaderDraft = Omit<SnapshotHeader, 'sha256' | 'bodyBytes' | 'schemaVersion' | 'formatVersion'>;
 
 /** Counts and hashes the bytes flowing through. */
 function digestTap(): Transform & { digest(): { sha256: string; bytes: number } } {
@@ -120,9 +119,52 @@ async function writeWithBody(path: string, head: Buffer, body: string): Promise<
 }
 
 /**
- * Writes a compacted copy of `db` (working tables dropped) as a snapshot file at `outFile`:
- * everything goes to temp files beside it and the finished file is renamed into place, so a
- * reader never sees a half-written snapshot and an existing file is replaced only by a whole one.
+ * Compresses the database file `dbFile` into a snapshot file at `outFile` under the header
+ * `draft` completes: body and header go to temp files beside it and the finished file is renamed
+ * into place, so a reader never sees a half-written snapshot and an existing file is replaced only
+ * by a whole one.
+ */
+async function packDatabase(
+  dbFile: string,
+  outFile: string,
+  draft: HeaderDraft,
+  formatVersion: SnapshotHeader['formatVersion'],
+): Promise<SnapshotHeader> {
+  const body = tempName(outFile, '.zst');
+  const final = tempName(outFile, '.tmp');
+  try {
+    const tap = digestTap();
+    await compressFile(dbFile, tap, createWriteStream(body));
+    const { sha256, bytes } = tap.digest();
+    // Bodies are always of this build's schema: a working database of another starts over.
+    const header: SnapshotHeader = {
+      ...draft,
+      formatVersion,
+      schemaVersion: SCHEMA_VERSION,
+      sha256,
+      bodyBytes: bytes,
+    };
+    const json = Buffer.from(JSON.stringify(header), 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(json.length);
+    await writeWithBody(final, Buffer.concat([MAGIC, len, json]), body);
+    await rename(final, outFile);
+    return header;
+  } finally {
+    await Promise.all([body, final].map((p) => rm(p, { force: true })));
+    for (const p of [body, final]) releaseTempName(p);
+  }
+}
+
+async function removeDbFiles(path: string): Promise<void> {
+  await Promise.all(
+    [path, `${path}-journal`, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })),
+  );
+}
+
+/**
+ * Writes a compacted copy of `db` (working tables dropped) as a whole snapshot file at `outFile`,
+ * atomically (see packDatabase).
  */
 export async function writeSnapshotFile(
   db: SnapshotDb,
@@ -132,8 +174,6 @@ export async function writeSnapshotFile(
   prepare?: (copy: SnapshotDb) => void,
 ): Promise<SnapshotHeader> {
   const copy = tempName(outFile, '.db');
-  const body = tempName(outFile, '.zst');
-  const final = tempName(outFile, '.tmp');
   try {
     // VACUUM INTO's memory grows with the source's page cache (the copy and its index sorts take
     // the same budget): at 16 MiB it added ~80 MiB to the peak RSS of a large tenant's sync, at
@@ -152,22 +192,33 @@ export async function writeSnapshotFile(
     for (const t of WORKING_TABLE_NAMES) c.db.exec(`DROP TABLE IF EXISTS ${t}`);
     c.db.exec('PRAGMA journal_mode = DELETE;');
     c.close();
-    const tap = digestTap();
-    await compressFile(copy, tap, createWriteStream(body));
-    const { sha256, bytes } = tap.digest();
-    // Bodies are always of this build's schema: a working database of another starts over.
-    const header: SnapshotHeader = { ...draft, schemaVersion: SCHEMA_VERSION, sha256, bodyBytes: bytes };
-    const json = Buffer.from(JSON.stringify(header), 'utf8');
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(json.length);
-    await writeWithBody(final, Buffer.concat([MAGIC, len, json]), body);
-    await rename(final, outFile);
-    return header;
+    return await packDatabase(copy, outFile, draft, 1);
   } finally {
-    await Promise.all(
-      [copy, `${copy}-journal`, `${copy}-wal`, `${copy}-shm`, body, final].map((p) => rm(p, { force: true })),
-    );
-    for (const p of [copy, body, final]) releaseTempName(p);
+    await removeDbFiles(copy);
+    releaseTempName(copy);
+  }
+}
+
+/**
+ * Writes a diff snapshot of a patched working database at `outFile`: only what changed since
+ * `base` (see diff-body.ts), atomically. Its cost follows the change, not the tenant. Throws
+ * DiffUnavailable when the working database cannot say what changed (the caller writes it whole).
+ */
+export async function writeDiffSnapshotFile(
+  db: SnapshotDb,
+  outFile: string,
+  draft: HeaderDraft,
+  base: SnapshotRef,
+  /** The sync's identity (`sync:` meta keys), as a whole snapshot's copy gets it. */
+  identity: Record<string, string>,
+): Promise<SnapshotHeader> {
+  const diff = tempName(outFile, '.db');
+  try {
+    const changes = writeDiffBody(db, diff, identity);
+    return await packDatabase(diff, outFile, { ...draft, base, changes }, 2);
+  } finally {
+    await removeDbFiles(diff);
+    releaseTempName(diff);
   }
 }
 
@@ -206,10 +257,23 @@ export async function readSnapshotHeader(
     } catch {
       throw new SnapshotFileError(path, 'has a header that is not valid JSON');
     }
-    if (header.format !== 'baton-entra-snapshot' || header.formatVersion !== 1) {
+    if (
+      header.format !== 'baton-entra-snapshot' ||
+      (header.formatVersion !== 1 && header.formatVersion !== 2)
+    ) {
       throw new SnapshotFileError(
         path,
         `has unsupported format ${String(header.format)} v${String(header.formatVersion)}`,
+      );
+    }
+    const base = header.base as Partial<SnapshotRef> | undefined;
+    if (
+      (header.formatVersion === 2) !== (base !== undefined) ||
+      (base && (typeof base.syncId !== 'string' || !/^[0-9a-f]{64}$/.test(String(base.sha256))))
+    ) {
+      throw new SnapshotFileError(
+        path,
+        'has a header whose base (the parent of a diff snapshot, format v2) is missing or malformed',
       );
     }
     const bodyOffset = pre.length + len;
@@ -286,58 +350,6 @@ export function schemaProblem(header: SnapshotHeader): string | undefined {
 export function parentSchemaProblem(header: SnapshotHeader): string | undefined {
   const v = schemaVersionOf(header);
   return v === SCHEMA_VERSION ? undefined : `has schema version ${v}, not ${SCHEMA_VERSION}`;
-}
-
-export interface OpenSnapshot {
-  header: SnapshotHeader;
-  db: SnapshotDb;
-  close(): Promise<void>;
-}
-
-/**
- * Opens a snapshot for reading (decompressed to a temp database that `close()` removes). Only
- * this build's schema, unless `anySchema` (for readers of the meta table alone, which every
- * schema shares).
- */
-export async function openSnapshot(
-  path: string,
-  tmpDir?: string,
-  /** indexPrincipals: build the index that makes `grantsOf` a lookup rather than a scan. */
-  /** maxBytes: the most the body may decompress to (see `unpackSnapshot`). */
-  options: { anySchema?: boolean; indexPrincipals?: boolean; maxBytes?: number } = {},
-): Promise<OpenSnapshot> {
-  const dbPath = join(
-    tmpDir ?? tmpdir(),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.read.db`,
-  );
-  // Checked before the body is unpacked: an old table layout would fail later, less clearly.
-  const problem = options.anySchema ? undefined : schemaProblem((await readSnapshotHeader(path)).header);
-  if (problem) throw new SnapshotFileError(path, problem);
-  const header = await unpackSnapshot(path, dbPath, options.maxBytes);
-  let db: SnapshotDb;
-  try {
-    if (options.indexPrincipals) {
-      // On the private copy just unpacked, never on the snapshot file itself.
-      const w = new DatabaseSync(dbPath);
-      try {
-        w.exec(GRANTS_BY_PRINCIPAL);
-      } finally {
-        w.close();
-      }
-    }
-    db = new SnapshotDb(dbPath, { readOnly: true });
-  } catch (err) {
-    await rm(dbPath, { force: true });
-    throw new SnapshotFileError(path, `body is not a database (${(err as Error).message})`);
-  }
-  return {
-    header,
-    db,
-    async close() {
-      db.close();
-      await rm(dbPath, { force: true });
-    },
-  };
 }
 
 export async function fileExists(path: string): Promise<boolean> {

@@ -10,7 +10,12 @@ export type ResourcePatch = 'added' | 'changed' | 'removed' | undefined;
 
 const GRANT_KEY = ['entitlement_id', 'principal_type', 'principal_id'] as const;
 const sameGrant = (a: string, b: string) => GRANT_KEY.map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
-const GRANT_ID = "g.entitlement_id || ':' || g.principal_type || ':' || g.principal_id";
+/**
+ * A grant's key in `output_changes`: its three key columns joined by U+001F (unit separator), which
+ * no id holds; the export id joins them by ':', which entitlement ids hold too and so cannot be
+ * split back (the diff writer looks each changed grant up by its key).
+ */
+const GRANT_ID = 'g.entitlement_id || char(31) || g.principal_type || char(31) || g.principal_id';
 
 /**
  * Changes the output tables record by record, writing only what differs and noting every record
@@ -45,7 +50,11 @@ export class OutputPatch {
     return s;
   }
 
-  private note(record: 'resource' | 'entitlement' | 'grant', id: string, op: 'put' | 'delete'): void {
+  private note(
+    record: 'resource_type' | 'resource' | 'entitlement' | 'grant',
+    id: string,
+    op: 'put' | 'delete',
+  ): void {
     this.stmt('INSERT OR REPLACE INTO output_changes (record, id, op) VALUES (?, ?, ?)').run(record, id, op);
   }
 
@@ -55,7 +64,7 @@ export class OutputPatch {
     const row = this.stmt('SELECT data FROM resource_types WHERE id = ?').get(t.id) as Row | undefined;
     if (row?.data === data) return;
     this.snap.putResourceType(t);
-    this.note('resource', t.id, 'put');
+    this.note('resource_type', t.id, 'put');
   }
 
   /**

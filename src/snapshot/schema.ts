@@ -69,8 +69,9 @@ CREATE TABLE IF NOT EXISTS source_links_before (
   kind TEXT NOT NULL, owner_id TEXT NOT NULL, rel TEXT NOT NULL, target_id TEXT NOT NULL,
   extra TEXT NOT NULL, target_kind TEXT,
   PRIMARY KEY (kind, owner_id, rel, target_id, extra)) WITHOUT ROWID;
--- The output records a patching incremental added, changed (op 'put') or removed ('delete'),
--- by record kind (resource, entitlement, grant) and export id.
+-- The output records a patching incremental added, changed (op 'put') or removed ('delete'), by
+-- record kind (resource_type, resource, entitlement, grant) and key: the export id, but for a grant
+-- its key columns joined by char(31) (see output-patch.ts).
 CREATE TABLE IF NOT EXISTS output_changes (
   record TEXT NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL, PRIMARY KEY (record, id)) WITHOUT ROWID;
 `;

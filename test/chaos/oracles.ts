@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportRecord } from '../../src/snapshot/export.js';
-import { fileExists, openSnapshot } from '../../src/snapshot/file.js';
+import { fileExists } from '../../src/snapshot/file.js';
+import { openSnapshot } from '../../src/snapshot/open.js';
 
 export interface Violation {
   oracle: 'export' | 'exactly-once' | 'partial-file' | 'secret' | 'effect-once';

@@ -9,7 +9,7 @@ import { runSync } from '../../src/connector/sync.js';
 import { checkCompleteOrFailed, checkSyncers } from '../../src/framework/conformance.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { openSnapshot } from '../../src/snapshot/file.js';
+import { openSnapshot } from '../../src/snapshot/open.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { tempDir } from '../framework/engine/support/harness.js';
 import { simulatorEnv } from '../support/simulator-env.js';

@@ -100,7 +100,6 @@ export async function makeSnapshot(
     });
     const header = await writeSnapshotFile(db, path, {
       format: 'baton-entra-snapshot',
-      formatVersion: 1,
       syncId,
       tenantId: 'tenant-1',
       kind,

@@ -3,17 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnapshotDb } from '../../src/snapshot/database.js';
-import {
-  openSnapshot,
-  readSnapshotHeader,
-  writeSnapshotFile,
-  type HeaderDraft,
-} from '../../src/snapshot/file.js';
+import { readSnapshotHeader, writeSnapshotFile, type HeaderDraft } from '../../src/snapshot/file.js';
+import { openSnapshot } from '../../src/snapshot/open.js';
 
 function draft(): HeaderDraft {
   return {
     format: 'baton-entra-snapshot',
-    formatVersion: 1,
     syncId: 's1',
     tenantId: 't1',
     kind: 'full',

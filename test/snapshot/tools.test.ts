@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { accessOf } from '../../src/snapshot/access.js';
 import { diffSnapshots } from '../../src/snapshot/diff.js';
 import { csvField, csvRow, exportRecords } from '../../src/snapshot/export.js';
-import { openSnapshot, type OpenSnapshot } from '../../src/snapshot/file.js';
+import { openSnapshot, type OpenSnapshot } from '../../src/snapshot/open.js';
 import { runSync } from '../../src/connector/sync.js';
 import { FakeGraph } from '../framework/engine/support/fake-graph.js';
 import { demoTenant } from '../framework/engine/support/fake-tenant.js';

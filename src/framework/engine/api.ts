@@ -1,5 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotHeader, SyncKind } from '../../snapshot/header.js';
+import type { ChainSource } from '../../snapshot/chain.js';
 import type { Connector } from '../connector.js';
 
 export type { SnapshotHeader, SyncKind };
@@ -11,6 +12,16 @@ export interface EngineOptions {
   outFile: string;
   /** A previous snapshot to sync incrementally from (its source state); full sync if absent/expired. */
   incrementalFrom?: string;
+  /**
+   * Where the parents of `incrementalFrom` are, when it is a diff snapshot (default: its own
+   * directory).
+   */
+  chain?: ChainSource;
+  /**
+   * Write a patched incremental as a diff snapshot, holding only the changes since its parent
+   * (default true); false writes every sync whole.
+   */
+  diff?: boolean;
   /** Directory for checkpoints, so an interrupted sync resumes. Defaults next to outFile. */
   stateDir?: string;
   logger?: Logger;

@@ -12,7 +12,6 @@ export function headerDraft(
   const { db } = work;
   return {
     format: 'baton-entra-snapshot',
-    formatVersion: 1,
     syncId: work.syncId,
     tenantId,
     kind: work.kind,
@@ -41,9 +40,16 @@ export function sealCopy(work: WorkingSync, tenantId: string): (copy: SnapshotDb
     for (const prefix of ['work:', 'replaying:']) {
       for (const k of Object.keys(copy.metaWithPrefix(prefix))) copy.deleteMeta(k);
     }
-    copy.setMeta('sync:id', work.syncId);
-    copy.setMeta('sync:kind', work.kind);
-    copy.setMeta('sync:tenantId', tenantId);
-    if (work.parentSyncId) copy.setMeta('sync:parentSyncId', work.parentSyncId);
+    for (const [k, v] of Object.entries(syncIdentity(work, tenantId))) copy.setMeta(k, v);
+  };
+}
+
+/** The `sync:` meta keys that say which sync a snapshot is. */
+export function syncIdentity(work: WorkingSync, tenantId: string): Record<string, string> {
+  return {
+    'sync:id': work.syncId,
+    'sync:kind': work.kind,
+    'sync:tenantId': tenantId,
+    ...(work.parentSyncId ? { 'sync:parentSyncId': work.parentSyncId } : {}),
   };
 }

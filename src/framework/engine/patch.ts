@@ -1,7 +1,7 @@
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotDb } from '../../snapshot/database.js';
 import { OutputPatch } from '../../snapshot/output-patch.js';
-import { changeCounts, forgetSourceChanges, sourceChanges } from '../../snapshot/source-changes.js';
+import { changeCounts, sourceChanges } from '../../snapshot/source-changes.js';
 import type { Connector, PatchContext, PatchRules } from '../connector.js';
 import { drainPages } from '../pagination.js';
 import type { ResourceSyncer } from '../types.js';
@@ -24,7 +24,8 @@ export function canPatch(connector: Connector): connector is Connector & { patch
  * 3. resources that came into the output or left it are principals: the resources whose grants
  *    may name them are marked too (a grant names only principals the output holds);
  * 4. each marked resource's entitlements and grants are derived again and replaced.
- * What changed is recorded in `output_changes`. Returns false, having changed nothing, when a
+ * What changed is recorded in `output_changes`; with the source before-images (kept until the
+ * store is) it is what the diff snapshot holds. Returns false, having changed nothing, when a
  * syncer cannot derive one resource (the caller rebuilds).
  */
 export async function patchOutput(
@@ -107,7 +108,6 @@ export async function patchOutput(
         for (const [t, n] of out.endBatch()) drops.drop(`grant to a principal not in the snapshot (${t})`, n);
       }
     }
-    forgetSourceChanges(db.db);
     db.setMeta('work:patched', '1');
     db.db.exec('COMMIT');
     logger.info(

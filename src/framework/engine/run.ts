@@ -5,8 +5,12 @@ import {
   parentSchemaProblem,
   readSnapshotHeader,
   SnapshotFileError,
+  writeDiffSnapshotFile,
   writeSnapshotFile,
+  type HeaderDraft,
 } from '../../snapshot/file.js';
+import { DiffUnavailable } from '../../snapshot/diff-body.js';
+import type { SnapshotHeader } from '../../snapshot/header.js';
 import { removeStaleTemps } from '../../snapshot/temp-files.js';
 import { DeltaExpiredError, type PhaseContext } from '../collect.js';
 import type { Connector } from '../connector.js';
@@ -14,7 +18,7 @@ import { SyncAbortedError } from '../errors.js';
 import type { EngineOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
 import { SyncOptionError } from './errors.js';
-import { headerDraft, sealCopy } from './finish.js';
+import { headerDraft, sealCopy, syncIdentity } from './finish.js';
 import { acquireLock } from './lock.js';
 import { phaseStore } from './phase-store.js';
 import { runPhases } from './phases.js';
@@ -93,7 +97,7 @@ async function attempt(
 ): Promise<SyncResult> {
   const now = options.now ?? Date.now;
   const { connector, signal } = options;
-  const work = await openWorking(workPath, connector, from, now, root, stateDir);
+  const work = await openWorking(workPath, connector, from, now, root, stateDir, options.chain);
   if (carried)
     work.db.setMeta(
       'work:graphRequests',
@@ -110,7 +114,7 @@ async function attempt(
     const db = work.db;
     const graphRequests = countRequests();
     const draft = headerDraft(work, connector.tenantId, now(), graphRequests);
-    const header = await writeSnapshotFile(db, options.outFile, draft, sealCopy(work, connector.tenantId));
+    const header = await writeSnapshot(work, options, draft, connector.tenantId, logger);
     // The working database becomes the store the next incremental patches.
     const derivedAt = Number(db.getMeta('work:derivedAt'));
     await keepStore(work, header, storePlan(connector), derivedAt, stateDir, logger);
@@ -124,6 +128,35 @@ async function attempt(
     if (signal?.aborted) throw new SyncAbortedError(signal.reason);
     throw err;
   }
+}
+
+/**
+ * The snapshot file of a finished sync: a patched incremental as a diff against its parent (its
+ * cost follows the change), anything else whole.
+ */
+async function writeSnapshot(
+  work: WorkingSync,
+  options: EngineOptions,
+  draft: HeaderDraft,
+  tenantId: string,
+  logger: Logger,
+): Promise<SnapshotHeader> {
+  const { db } = work;
+  if (options.diff !== false && work.parent && work.patch && db.getMeta('work:patched') === '1') {
+    try {
+      return await writeDiffSnapshotFile(
+        db,
+        options.outFile,
+        draft,
+        work.parent,
+        syncIdentity(work, tenantId),
+      );
+    } catch (err) {
+      if (!(err instanceof DiffUnavailable)) throw err;
+      logger.warn({ reason: err.message }, 'cannot write a diff snapshot; writing it whole');
+    }
+  }
+  return writeSnapshotFile(db, options.outFile, draft, sealCopy(work, tenantId));
 }
 
 /** Resources, entitlements and grants from the source store into the output tables. */

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
-import { fileExists, readSnapshotHeader, unpackSnapshot } from '../../snapshot/file.js';
+import { materialiseChain, resolveChain, type ChainSource } from '../../snapshot/chain.js';
+import { fileExists, readSnapshotHeader } from '../../snapshot/file.js';
+import type { SnapshotRef } from '../../snapshot/header.js';
 import { SCHEMA_VERSION } from '../../snapshot/schema.js';
 import { watchSourceChanges } from '../../snapshot/source-changes.js';
 import type { Connector } from '../connector.js';
@@ -18,6 +20,8 @@ export interface WorkingSync {
   syncId: string;
   kind: SyncKind;
   parentSyncId?: string;
+  /** The parent snapshot, by sync id and body SHA-256: the base of this sync's diff snapshot. */
+  parent?: SnapshotRef;
   startedAt: string;
   resumed: boolean;
   /**
@@ -69,6 +73,8 @@ export async function openWorking(
   logger: Logger,
   /** Where the last sync's store may have been kept. */
   stateDir: string,
+  /** Where the parents of `from` are, when it is a diff snapshot (default: its directory). */
+  chain?: ChainSource,
 ): Promise<WorkingSync> {
   const parent = from ? (await readSnapshotHeader(from)).header : undefined;
   if (parent && parent.tenantId !== connector.tenantId) {
@@ -92,7 +98,9 @@ export async function openWorking(
         db,
         syncId,
         kind: parent ? 'incremental' : 'full',
-        ...(parent ? { parentSyncId: parent.syncId } : {}),
+        ...(parent
+          ? { parentSyncId: parent.syncId, parent: { syncId: parent.syncId, sha256: parent.sha256 } }
+          : {}),
         startedAt: db.getMeta('work:startedAt')!,
         resumed: true,
         ...(patch ? { patch } : {}),
@@ -108,7 +116,8 @@ export async function openWorking(
     parent && connector.patch
       ? await takeKeptStore(stateDir, parent, storePlan(connector), path, logger)
       : undefined;
-  if (from && !kept) await unpackSnapshot(from, path);
+  // A diff snapshot is read whole: its chain applied to the whole snapshot at its root.
+  if (from && !kept) await materialiseChain(await resolveChain(from, chain), path);
   const db = new SnapshotDb(path, { working: true });
   const w: WorkingSync = {
     db,
@@ -117,7 +126,10 @@ export async function openWorking(
     startedAt: new Date(now()).toISOString(),
     resumed: false,
   };
-  if (parent) w.parentSyncId = parent.syncId;
+  if (parent) {
+    w.parentSyncId = parent.syncId;
+    w.parent = { syncId: parent.syncId, sha256: parent.sha256 };
+  }
   // Before the first change (the relisted kinds cleared below) is made.
   if (kept) {
     watchSourceChanges(db.db);

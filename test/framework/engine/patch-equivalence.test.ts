@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '../../../src/simulator/index.js'
 import { simulatorEnv } from '../../support/simulator-env.js';
 import { applyMutation, mutationArb } from './support/mutations.js';
 import { exportOf, tempDir } from './support/harness.js';
+import { readSnapshotHeader } from '../../../src/snapshot/file.js';
 
 /** A logger whose messages land in `lines`. */
 function recordingLogger(lines: string[]) {
@@ -122,6 +123,7 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
             step++;
             const lines: string[] = [];
             const out = join(dir, `inc-${step}.snap`);
+            const before = (await readSnapshotHeader(parent)).header;
             await runSync({
               config,
               outFile: out,
@@ -134,6 +136,10 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
               lines.some((l) => l.includes('"output patched"')),
               `the incremental patched the kept store:\n${lines.join('')}`,
             );
+            // Written as a diff of its parent, read whole (exportOf) through its chain.
+            const { header } = await readSnapshotHeader(out);
+            assert.equal(header.formatVersion, 2);
+            assert.deepEqual(header.base, { syncId: before.syncId, sha256: before.sha256 });
             const full = join(fullDir, `full-${step}.snap`);
             await runSync({ config, outFile: full, stateDir: fullDir, now });
             assert.deepEqual(

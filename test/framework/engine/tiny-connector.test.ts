@@ -8,7 +8,7 @@ import type { Connector } from '../../../src/framework/connector.js';
 import { runEngine } from '../../../src/framework/engine/run.js';
 import { entitlementId, grantId } from '../../../src/framework/ids.js';
 import type { Resource, ResourceSyncer } from '../../../src/framework/types.js';
-import { openSnapshot } from '../../../src/snapshot/file.js';
+import { openSnapshot } from '../../../src/snapshot/open.js';
 import { exportOf, FIXED_NOW, idsOf, tempDir } from './support/harness.js';
 
 const WIDGET = { id: 'widget', displayName: 'Widget', traits: ['app' as const] };

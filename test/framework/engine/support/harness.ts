@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectorConfig } from '../../../../src/config/types.js';
 import { exportRecords, type ExportRecord } from '../../../../src/snapshot/export.js';
-import { openSnapshot } from '../../../../src/snapshot/file.js';
+import { openSnapshot } from '../../../../src/snapshot/open.js';
 
 export function testConfig(patch: Partial<ConnectorConfig> = {}): ConnectorConfig {
   return {
