@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { accessOf, DEFAULT_MAX_DEPTH } from '../snapshot/access.js';
+import { materialiseSnapshotFile } from '../snapshot/chain.js';
+import { isDiff } from '../snapshot/header.js';
 import { diffSnapshots } from '../snapshot/diff.js';
 import { CSV_COLUMNS, csvRow, exportRecords } from '../snapshot/export.js';
 import { schemaVersionOf, SnapshotFileError } from '../snapshot/file.js';
@@ -88,6 +90,14 @@ export const snapshotCommand: CommandModule = (program: Command) => {
           if (opts.json) return emit(JSON.stringify({ ...header, deltaLinks }));
           const lines = [
             `sync ${header.syncId} (${header.kind}${header.parentSyncId ? ` from ${header.parentSyncId}` : ''})`,
+            ...(isDiff(header)
+              ? [
+                  `diff snapshot: the changes since sync ${header.base.syncId} (sha256 ${header.base.sha256})`,
+                  ...Object.entries(header.changes ?? {}).map(
+                    ([t, n]) => `  ${t}: ${n.put} written, ${n.removed} removed`,
+                  ),
+                ]
+              : []),
             `tenant ${header.tenantId}`,
             `schema version ${schemaVersionOf(header)}`,
             `started ${header.startedAt}, ended ${header.endedAt}`,
@@ -99,7 +109,8 @@ export const snapshotCommand: CommandModule = (program: Command) => {
           ];
           for (const l of lines) await emit(l);
         },
-        { anySchema: true },
+        // A diff's own body holds its whole meta: no parent is needed to describe it.
+        { anySchema: true, diffBody: true },
       );
     });
 
@@ -107,33 +118,49 @@ export const snapshotCommand: CommandModule = (program: Command) => {
     .command('export <path>')
     .description('Write every record: one JSON object a line (jsonl) or CSV with a header row')
     .option('--format <format>', 'jsonl or csv', 'jsonl')
-    .action(async (path: string, opts: { format: string }) => {
+    .option(...CHAIN_OPTION)
+    .action(async (path: string, opts: { format: string; chain?: string[] }) => {
       if (opts.format !== 'jsonl' && opts.format !== 'csv') {
         throw new CliError(`--format: expected jsonl or csv, got "${opts.format}"`);
       }
-      await withSnapshot(path, async ({ db }) => {
-        if (opts.format === 'csv') await emit(CSV_COLUMNS.join(','));
-        for (const r of exportRecords(db)) await emit(opts.format === 'csv' ? csvRow(r) : JSON.stringify(r));
-      });
+      await withSnapshot(
+        path,
+        async ({ db }) => {
+          if (opts.format === 'csv') await emit(CSV_COLUMNS.join(','));
+          for (const r of exportRecords(db))
+            await emit(opts.format === 'csv' ? csvRow(r) : JSON.stringify(r));
+        },
+        chainOf(opts),
+      );
     });
 
   snap
     .command('diff <a> <b>')
     .description('Resources and grants added or removed from snapshot A to snapshot B')
     .option('--json', 'one JSON object a line')
-    .action(async (a: string, b: string, opts: { json?: boolean }) => {
-      await withSnapshot(a, (sa) =>
-        withSnapshot(b, async (sb) => {
-          for (const c of diffSnapshots(sa.db, sb.db)) {
-            if (opts.json) await emit(JSON.stringify(c));
-            else {
-              const sign = c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~';
-              await emit(
-                c.kind === 'grant' ? `${sign} grant ${c.id}` : `${sign} resource ${c.id} (${c.display_name})`,
-              );
-            }
-          }
-        }),
+    .option(...CHAIN_OPTION)
+    .action(async (a: string, b: string, opts: { json?: boolean; chain?: string[] }) => {
+      await withSnapshot(
+        a,
+        (sa) =>
+          withSnapshot(
+            b,
+            async (sb) => {
+              for (const c of diffSnapshots(sa.db, sb.db)) {
+                if (opts.json) await emit(JSON.stringify(c));
+                else {
+                  const sign = c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~';
+                  await emit(
+                    c.kind === 'grant'
+                      ? `${sign} grant ${c.id}`
+                      : `${sign} resource ${c.id} (${c.display_name})`,
+                  );
+                }
+              }
+            },
+            chainOf(opts),
+          ),
+        chainOf(opts),
       );
     });
 
@@ -143,27 +170,62 @@ export const snapshotCommand: CommandModule = (program: Command) => {
     .requiredOption('--principal <type:id>', 'e.g. user:<objectId>')
     .option('--max-depth <n>', 'expansion depth limit', String(DEFAULT_MAX_DEPTH))
     .option('--json', 'print JSON')
-    .action(async (path: string, opts: { principal: string; maxDepth: string; json?: boolean }) => {
-      const principal = parsePrincipal(opts.principal);
-      const depth = Number(opts.maxDepth);
-      if (!Number.isInteger(depth) || depth < 1)
-        throw new CliError(`--max-depth: expected a positive integer, got "${opts.maxDepth}"`);
-      await withSnapshot(
-        path,
-        async ({ db }) => {
-          if (!db.resource(principal.type, principal.id)) {
-            throw new CliError(`--principal: ${opts.principal} is not in snapshot ${path}`);
-          }
-          const report = accessOf(db, principal, depth);
-          if (opts.json) return emit(JSON.stringify(report));
-          await emit(`direct (${report.direct.length}):`);
-          for (const d of report.direct) await emit(`  ${d.entitlement}`);
-          await emit(`effective (${report.effective.length}):`);
-          for (const e of report.effective)
-            await emit(`  ${e.entitlement}${e.via.length ? `  via ${e.via.join(' → ')}` : ''}`);
-          if (report.truncated) await emit(`(stopped at depth ${depth})`);
-        },
-        { indexPrincipals: true },
+    .option(...CHAIN_OPTION)
+    .action(
+      async (
+        path: string,
+        opts: { principal: string; maxDepth: string; json?: boolean; chain?: string[] },
+      ) => {
+        const principal = parsePrincipal(opts.principal);
+        const depth = Number(opts.maxDepth);
+        if (!Number.isInteger(depth) || depth < 1)
+          throw new CliError(`--max-depth: expected a positive integer, got "${opts.maxDepth}"`);
+        await withSnapshot(
+          path,
+          async ({ db }) => {
+            if (!db.resource(principal.type, principal.id)) {
+              throw new CliError(`--principal: ${opts.principal} is not in snapshot ${path}`);
+            }
+            const report = accessOf(db, principal, depth);
+            if (opts.json) return emit(JSON.stringify(report));
+            await emit(`direct (${report.direct.length}):`);
+            for (const d of report.direct) await emit(`  ${d.entitlement}`);
+            await emit(`effective (${report.effective.length}):`);
+            for (const e of report.effective)
+              await emit(`  ${e.entitlement}${e.via.length ? `  via ${e.via.join(' → ')}` : ''}`);
+            if (report.truncated) await emit(`(stopped at depth ${depth})`);
+          },
+          { indexPrincipals: true, ...chainOf(opts) },
+        );
+      },
+    );
+
+  snap
+    .command('materialise <path>')
+    .alias('materialize')
+    .description('Write the whole snapshot a diff snapshot stands for (its chain applied)')
+    .requiredOption('--out <file>', 'where the whole snapshot is written (atomically)')
+    .option(...CHAIN_OPTION)
+    .action(async (path: string, opts: { out: string; chain?: string[] }) => {
+      let header;
+      try {
+        header = await materialiseSnapshotFile(path, opts.out, chainOf(opts).chain ?? {});
+      } catch (err) {
+        if (err instanceof SnapshotFileError) throw new CliError(err.message);
+        throw err;
+      }
+      await emit(
+        `wrote ${opts.out}: sync ${header.syncId}, ${header.counts.resources} resources, ${header.counts.grants} grants, body ${header.bodyBytes} bytes`,
       );
     });
 };
+
+/** Where a diff snapshot's parents are looked for. */
+const CHAIN_OPTION = [
+  '--chain <dir...>',
+  "directories holding a diff snapshot's parents (default: the snapshot's own directory)",
+] as const;
+
+function chainOf(opts: { chain?: string[] }): OpenOptions {
+  return opts.chain?.length ? { chain: { dirs: opts.chain } } : {};
+}
