@@ -65,6 +65,19 @@ export interface PhaseContext {
   now: () => number;
   /** Where a phase tells how far it has got (see progress.ts); absent when nobody listens. */
   progress?: PhaseProgress;
+  /**
+   * What this sync's collection has changed in the source store so far, when the engine records
+   * it (an incremental that patches its parent's store); absent otherwise.
+   */
+  sourceLog?: SourceLog;
+}
+
+/** Questions about the source rows a sync's collection has changed since its parent. */
+export interface SourceLog {
+  /** Whether an object of one of `kinds` that the parent held is gone. */
+  removedObjects(kinds: readonly string[]): boolean;
+  /** Whether an edge of one of `kinds` the parent did not hold has come. */
+  addedLinks(kinds: readonly string[]): boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { SourceLog } from '../framework/collect.js';
 import type { LinkChange, ObjectChange, SourceChanges } from '../framework/source.js';
 
 type Row = Record<string, unknown>;
@@ -154,4 +155,29 @@ export function changeCounts(db: DatabaseSync): {
       ),
     );
   return { objects: n(OBJECTS), links: n(LINKS) };
+}
+
+/**
+ * Answers `SourceLog` from the before-images: a few rows (those the collection touched), so each
+ * question costs a lookup per touched row, not a pass over the store.
+ */
+export function sourceLog(db: DatabaseSync): SourceLog {
+  const marks = (kinds: readonly string[]) => kinds.map(() => '?').join(', ');
+  return {
+    removedObjects: (kinds) =>
+      kinds.length > 0 &&
+      db
+        .prepare(
+          `SELECT 1 FROM source_objects_before b WHERE b.kind IN (${marks(kinds)}) AND b.data IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM source_objects o WHERE o.kind = b.kind AND o.id = b.id) LIMIT 1`,
+        )
+        .get(...kinds) !== undefined,
+    addedLinks: (kinds) =>
+      kinds.length > 0 &&
+      db
+        .prepare(
+          `SELECT 1 FROM source_links_before b WHERE b.kind IN (${marks(kinds)}) AND b.target_kind IS NULL LIMIT 1`,
+        )
+        .get(...kinds) !== undefined,
+  };
 }

@@ -10,6 +10,8 @@ import type { SnapshotHeader } from '../../src/framework/engine/api.js';
 import { simulatorEnv } from '../support/simulator-env.js';
 
 export interface ChildResult {
+  /** The snapshot file the sync wrote. */
+  file: string;
   header: SnapshotHeader;
   ms: number;
   cpuMs: number;
@@ -64,5 +66,5 @@ export async function syncInChild(
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const [code] = (await once(child, 'close')) as [number];
   if (code !== 0) throw new Error(`sync child exited ${code}`);
-  return JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+  return { ...(JSON.parse(out.trim().split('\n').at(-1)!) as Omit<ChildResult, 'file'>), file: outFile };
 }

@@ -15,7 +15,8 @@
  * --cpu-prof D  writes a V8 CPU profile of each sync child into directory D
  * --latency-ms N  every Graph request answers N ms late (the simulator's `slow` fault), for the
  *               sync/bare ratio at a real service's round-trip time rather than loopback speed
- * --scale       instead: peak RSS of a full sync at each --scale-users size (default 100k and 1M)
+ * --scale       instead: peak RSS of a full sync at each --scale-users size (default 100k and 1M),
+ *               and an incremental with no change and one after 1 % churn beside it,
  *               with the same tenant shape (2 memberships per user, a group per 50 users, a device
  *               per 25), and their ratio. On 2 shared cores the whole run takes ~10 minutes: the
  *               1M-user tenant takes ~1 minute to generate and ~3.5 GiB in this process, its sync
@@ -24,7 +25,7 @@
  *
  * Each sync runs in a child process, so its peak RSS is its own (the simulator lives here).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -33,8 +34,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { PresetName, TenantSize } from '../../src/simulator/tenant/model.js';
-import { benchEnv, syncInChild, type ChildOptions, type ChildResult } from './child.js';
+import { benchEnv, syncInChild, type ChildOptions } from './child.js';
 import { runScale } from './scale.js';
+import { churnTenant, ratios, versus } from './churn.js';
 import { printProvisionBench, runProvisionBench } from './provision.js';
 
 const { values } = parseArgs({
@@ -124,17 +126,6 @@ async function bareFetch(fullMs: number): Promise<number> {
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
-const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
-
-/** An incremental's wall time, CPU time and peak RSS, each beside the full sync's and as a ratio. */
-function versus(inc: ChildResult, full: ChildResult): string {
-  return [
-    `wall ${inc.ms} ms vs ${full.ms} ms full = ${pct(inc.ms, full.ms)}`,
-    `CPU ${inc.cpuMs} ms vs ${full.cpuMs} ms = ${pct(inc.cpuMs, full.cpuMs)}`,
-    `peak RSS ${inc.peakRssMb} MiB vs ${full.peakRssMb} MiB`,
-  ].join(', ');
-}
-
 try {
   // Minimum by the delta-based formula: one request per page of each collection, SP listing with
   // $expand (100 a page) after one `$deltatoken=latest` request (the next incremental's starting
@@ -186,19 +177,7 @@ try {
 
   // Churn: change `churn` of users and of memberships, then sync incrementally (from the
   // no-change snapshot: a daemon chains each incremental on the one before).
-  const churn = Number(values.churn);
-  const users = [...t.users.keys()];
-  // Dynamic groups take their members from a rule: only assigned groups can be edited.
-  const groups = [...t.groups.values()]
-    .filter((g) => !g.groupTypes.includes('DynamicMembership'))
-    .map((g) => g.id);
-  const n = Math.max(1, Math.round(users.length * churn));
-  for (let i = 0; i < n; i++) t.updateUser(users[(i * 7919) % users.length]!, { jobTitle: `Title ${i}` });
-  for (let i = 0; i < n; i++) {
-    const g = groups[(i * 104729) % groups.length]!;
-    const m = t.membersOf(g)[0];
-    if (m) t.removeMember(g, m);
-  }
+  const { n, groups: churned } = churnTenant(sim, Number(values.churn));
   const inc = await syncInChild(sim, join(dir, 'inc.snap'), join(dir, 'still.snap'), childOptions);
   const incMs = inc.ms;
   // Incremental minimum (graph.md §14): organization, SKUs, role definitions (1 each), a page per
@@ -213,8 +192,7 @@ try {
   // roles 6 a $batch (three filtered listings each).
   const named = (type: string) =>
     new Set(window.flatMap((e) => e.targetResources.filter((x) => x.type === type).map((x) => x.id))).size;
-  const touchedGroups = new Set(Array.from({ length: n }, (_, i) => groups[(i * 104729) % groups.length]!))
-    .size;
+  const touchedGroups = new Set(churned).size;
   const spNamed = named('ServicePrincipal');
   const incMinimum =
     3 +
@@ -246,6 +224,9 @@ try {
       incCpuMs: inc.cpuMs,
       stillMs: still.ms,
       stillCpuMs: still.cpuMs,
+      fullBytes: statSync(fullRun.file).size,
+      still: ratios(still, fullRun),
+      inc: ratios(inc, fullRun),
       fullPeakRssMb: fullRun.peakRssMb,
       incPeakRssMb: inc.peakRssMb,
       stillPeakRssMb: still.peakRssMb,

@@ -1,8 +1,9 @@
 /**
  * Peak RSS of a full sync at 100k and at 1M users, same tenant shape at both sizes (per user: 2
  * direct memberships, one group per 50 users, one device per 25), so the ratio shows how the
- * sync's memory grows with tenant size and nothing else. Each size gets its own simulator, and the
- * sync runs in a child process.
+ * sync's memory grows with tenant size and nothing else; then, at each size, an incremental with no
+ * change and one after 1 % churn, beside the full sync, so one sees their cost follow the change
+ * rather than the tenant. Each size gets its own simulator, and each sync runs in a child process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import tls from 'node:tls';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { TenantSize } from '../../src/simulator/tenant/model.js';
 import { syncInChild, type ChildOptions } from './child.js';
+import { churnTenant, ratios, versus } from './churn.js';
 
 export function scaleShape(users: number): Partial<TenantSize> {
   return {
@@ -24,6 +26,8 @@ export function scaleShape(users: number): Partial<TenantSize> {
 
 interface Point {
   users: number;
+  still: ReturnType<typeof ratios>;
+  churned: ReturnType<typeof ratios>;
   grants: number;
   requests: number;
   ms: number;
@@ -43,10 +47,18 @@ async function measure(users: number, dir: string, o: ChildOptions): Promise<Poi
   });
   const generateMs = Date.now() - t0;
   tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
+  const file = (name: string) => join(dir, `scale-${users}-${name}.snap`);
   try {
-    const r = await syncInChild(sim, join(dir, `scale-${users}.snap`), undefined, o);
+    const r = await syncInChild(sim, file('full'), undefined, o);
+    const still = await syncInChild(sim, file('still'), file('full'), o);
+    console.log(`${users} users, incremental with no change: ${versus(still, r)}`);
+    churnTenant(sim, 0.01);
+    const churned = await syncInChild(sim, file('churned'), file('still'), o);
+    console.log(`${users} users, incremental after 1 % churn: ${versus(churned, r)}`);
     const p = {
       users,
+      still: ratios(still, r),
+      churned: ratios(churned, r),
       grants: r.header.counts.grants,
       requests: r.header.graphRequests,
       ms: r.ms,
@@ -60,7 +72,7 @@ async function measure(users: number, dir: string, o: ChildOptions): Promise<Poi
     return p;
   } finally {
     await sim.close();
-    rmSync(join(dir, `scale-${users}.snap`), { force: true });
+    for (const name of ['full', 'still', 'churned']) rmSync(file(name), { force: true });
   }
 }
 

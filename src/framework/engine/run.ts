@@ -11,6 +11,7 @@ import {
 } from '../../snapshot/file.js';
 import { DiffUnavailable } from '../../snapshot/diff-body.js';
 import type { SnapshotHeader } from '../../snapshot/header.js';
+import { sourceLog } from '../../snapshot/source-changes.js';
 import { removeStaleTemps } from '../../snapshot/temp-files.js';
 import { DeltaExpiredError, type PhaseContext } from '../collect.js';
 import type { Connector } from '../connector.js';
@@ -208,6 +209,7 @@ async function collect(
     store: phaseStore(work.db),
     work: { kind: work.kind, ...(parentStartedAt ? { parentStartedAt } : {}) },
     incremental: work.kind === 'incremental',
+    ...(work.patch ? { sourceLog: sourceLog(work.db.db) } : {}),
     logger,
     now,
     ...(signal ? { signal } : {}),
