@@ -15,7 +15,8 @@ import { isDiff, type SnapshotHeader, type SnapshotRef } from './header.js';
 /**
  * Where the parents of a diff snapshot are found: snapshot files in `dirs` (found by their
  * headers, whatever their names), or `find`, a lookup by sync id and SHA-256 (a store that
- * records where it put each sync).
+ * records where it put each sync). With neither, the diff's own directory; with `find` alone, only
+ * what it finds (a store must not pick up a stray file beside an upload).
  */
 export interface ChainSource {
   dirs?: string[];
@@ -63,7 +64,7 @@ export async function resolveChain(path: string, source: ChainSource = {}): Prom
   const find = async (ref: SnapshotRef) => {
     const found = await source.find?.(ref);
     if (found) return found;
-    index ??= await indexDirs(source.dirs ?? [dirname(path)]);
+    index ??= await indexDirs(source.dirs ?? (source.find ? [] : [dirname(path)]));
     return index.get(refKey(ref));
   };
   for (let head = chain[0]!.header; isDiff(head); head = chain[0]!.header) {
