@@ -28,6 +28,7 @@ Exit codes:
 /**
  * When Entra refused the configured credential (a wrong secret, an unknown tenant or app …): a
  * CliError naming the setting to fix and saying what Entra said. Undefined for any other error.
+ * The refusal may be the cause of the error given (a provisioning error wraps Graph's).
  */
 export async function refusedCredential(
   config: ConnectorConfig,
@@ -38,7 +39,9 @@ export async function refusedCredential(
     import('../graph/errors.js'),
     import('../graph/credential-refusal.js'),
   ]);
-  if (!(err instanceof GraphError) || err.kind !== 'unauthenticated') return undefined;
-  const refusal = await explainTokenFailure(config, err);
+  let graph: unknown = err;
+  for (let i = 0; i < 3 && graph instanceof Error && !(graph instanceof GraphError); i++) graph = graph.cause;
+  if (!(graph instanceof GraphError) || graph.kind !== 'unauthenticated') return undefined;
+  const refusal = await explainTokenFailure(config, graph);
   return refusal ? new CliError(refusal.message) : undefined;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './commands.js';
-import { CliError } from './errors.js';
+import { CliError, refusedCredential } from './errors.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { GraphError } from '../graph/errors.js';
@@ -41,6 +41,8 @@ export const eventsCommand: CommandModule = (program: Command) => {
           process.stdout.write(`${JSON.stringify(event)}\n`);
         }
       } catch (err) {
+        const refused = await refusedCredential(config, err);
+        if (refused) throw refused;
         if (err instanceof GraphError) throw new CliError(err.message);
         throw err;
       } finally {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import type { CommandModule } from './commands.js';
-import { CliError } from './errors.js';
+import { CliError, refusedCredential } from './errors.js';
 import { loadConfig } from '../config/load.js';
 import { parseDuration } from '../config/parse.js';
 import type { ConnectorConfig } from '../config/types.js';
@@ -84,6 +84,8 @@ async function withService(
     const result = await fn(open.service);
     if (result !== undefined) print(result, flags.json === true);
   } catch (err) {
+    const refused = await refusedCredential(config, err);
+    if (refused) throw refused;
     if (err instanceof ProvisioningError) throw new CliError(err.message);
     throw err;
   } finally {

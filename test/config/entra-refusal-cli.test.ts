@@ -9,7 +9,7 @@ import { simulatorEnv } from '../support/simulator-env.js';
 const REFUSED =
   "BATON_ENTRA_CLIENT_SECRET: Entra refused the client secret (AADSTS7000215: invalid client secret provided) — check it is the secret's value, not its id";
 
-describe('validate, sync and serve say which Entra setting was refused', function () {
+describe('validate, sync, serve, events and provisioning commands say which Entra setting was refused', function () {
   this.timeout(120_000);
   let sim: Simulator;
   let dir: string;
@@ -58,6 +58,33 @@ describe('validate, sync and serve say which Entra setting was refused', functio
       BATON_HTTP_PORT: '0',
     });
     assert.equal(r.code, 1, `${r.stdout.slice(-500)}${r.stderr}`);
+    assert.ok(r.stderr.includes(`baton-entra: ${REFUSED}\n`), r.stderr);
+    assertNoStackNorSecret(r);
+  });
+
+  it('events exits 1 with it instead of a stack trace', async () => {
+    const r = await run(['events', '--since', '1h']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(`baton-entra: ${REFUSED}\n`), r.stderr);
+    assertNoStackNorSecret(r);
+  });
+
+  it('a provisioning command exits 1 with it instead of a stack trace', async () => {
+    const user = [...sim.tenant.users.keys()][0]!;
+    const group = [...sim.tenant.groups.values()].find((g) => !g.groupTypes.includes('DynamicMembership'))!;
+    const r = await run(
+      [
+        'grant',
+        '--entitlement',
+        `group:${group.id}:member`,
+        '--principal',
+        `user:${user}`,
+        '--data-dir',
+        join(dir, 'prov'),
+      ],
+      { BATON_PROVISIONING: 'true' },
+    );
+    assert.equal(r.code, 1, r.stderr);
     assert.ok(r.stderr.includes(`baton-entra: ${REFUSED}\n`), r.stderr);
     assertNoStackNorSecret(r);
   });
