@@ -17,7 +17,7 @@ interface SimulateFlags {
   logLevel: string;
 }
 
-const PRESETS: PresetName[] = ['demo', 'small', 'large'];
+const PRESETS: PresetName[] = ['demo', 'small', 'large', 'apps'];
 const HOSTS = ['127.0.0.1', 'localhost'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -78,6 +78,7 @@ function parseSettings(env: Record<string, string>): { parsed: ParsedSettings; p
     passwordRecipient: v.BATON_PASSWORD_RECIPIENT,
     scheduleScimProvisioning: v.BATON_SCHEDULE_SCIM_PROVISIONING,
     graphMaxInFlight: v.BATON_GRAPH_MAX_IN_FLIGHT,
+    graphExpand: v.BATON_GRAPH_EXPAND,
     logLevel: v.BATON_LOG_LEVEL,
     logFormat: v.BATON_LOG_FORMAT,
   };
@@ -120,6 +121,7 @@ export function buildConfig(s: ParsedSettings): ConnectorConfig {
     ...(s.passwordRecipient !== undefined ? { passwordRecipient: s.passwordRecipient } : {}),
     scheduleScimProvisioning: s.scheduleScimProvisioning ?? false,
     ...(s.graphMaxInFlight !== undefined ? { graphMaxInFlight: s.graphMaxInFlight } : {}),
+    ...(s.graphExpand !== undefined ? { graphExpand: s.graphExpand } : {}),
     logLevel: s.logLevel ?? 'info',
     logFormat: s.logFormat ?? 'json',
   };

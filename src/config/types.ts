@@ -43,6 +43,10 @@ export type EntraAuth =
 
 export type DeviceJoinType = 'entra' | 'hybrid' | 'registered';
 
+/** BATON_GRAPH_EXPAND: whether listings read relationships through `$expand`. */
+export const GRAPH_EXPAND = ['auto', 'always', 'never'] as const;
+export type GraphExpand = (typeof GRAPH_EXPAND)[number];
+
 export interface ConnectorConfig {
   auth: EntraAuth;
   cloud: EntraCloud;
@@ -82,6 +86,8 @@ export interface ConnectorConfig {
   scheduleScimProvisioning: boolean;
   /** Graph requests in flight at once (BATON_GRAPH_MAX_IN_FLIGHT); the client's default when unset. */
   graphMaxInFlight?: number;
+  /** BATON_GRAPH_EXPAND: `auto` (also when unset) lets each full listing of service principals choose. */
+  graphExpand?: GraphExpand;
 
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   logFormat: 'json' | 'console';

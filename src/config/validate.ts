@@ -1,4 +1,4 @@
-import type { DeviceJoinType, EntraCloud, ResourceTypeId } from './types.js';
+import type { DeviceJoinType, EntraCloud, GraphExpand, ResourceTypeId } from './types.js';
 import type { AUTH_MODES, LOG_LEVELS } from './settings.js';
 import { isDomainName, isGuid } from './parse.js';
 
@@ -43,6 +43,7 @@ export interface ParsedSettings {
   passwordRecipient?: string;
   scheduleScimProvisioning?: boolean;
   graphMaxInFlight?: number;
+  graphExpand?: GraphExpand;
   logLevel?: (typeof LOG_LEVELS)[number];
   logFormat?: 'json' | 'console';
 }

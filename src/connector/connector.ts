@@ -21,7 +21,8 @@ import {
   roleEligibilityPhase,
 } from './role/collect.js';
 import { spAssignmentsPhase, spOwnersPhase } from './enterprise-application/details.js';
-import { servicePrincipalsPhase } from './enterprise-application/collect.js';
+import { servicePrincipalsPhase, SP_UNREAD_ASSIGNMENTS } from './enterprise-application/collect.js';
+import { SP_OWNERS_READ } from './enterprise-application/owners.js';
 import { signInPhase, usersPhase } from './user/collect.js';
 import type { SyncerDeps } from './shared/common.js';
 import { createCredentialSyncer } from './credential/resource.js';
@@ -100,7 +101,8 @@ const PHASE_ORDER: Record<string, string[]> = {
 export const RELISTED_OBJECT_KINDS = [
   'organization',
   'signIn',
-  'spOverflow',
+  SP_UNREAD_ASSIGNMENTS,
+  SP_OWNERS_READ,
   DIRTY_SP,
   DIRTY_ROLE,
   'roleDefinition',

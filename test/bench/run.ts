@@ -7,9 +7,13 @@
  *   npm run bench -- [--preset large|small|demo] [--users N --groups N --memberships N --devices N]
  *                    [--churn 0.01] [--skip-bare] [--heap-mb N] [--cpu-prof DIR]
  *   npm run bench -- --scale [--scale-users 100000,1000000]
+ *   npm run bench -- --apps
  *
  * --skip-bare   skips the bare page fetch of the same collections
  * --skip-provision  skips the bulk provisioning figures (2,000 grants across 10 groups, run last)
+ * --apps        only the requests of a full sync of a tenant of few, large groups and many apps,
+ *               with and without $expand, against a per-object sync (apps.ts; also run last by
+ *               default, ~15 s; --skip-apps skips it there)
  * --provision-only  only those
  * --heap-mb N   caps each sync child's V8 heap at N MiB
  * --cpu-prof D  writes a V8 CPU profile of each sync child into directory D
@@ -38,6 +42,7 @@ import { benchEnv, syncInChild, type ChildOptions } from './child.js';
 import { runScale } from './scale.js';
 import { churnTenant, ratios, versus } from './churn.js';
 import { printProvisionBench, runProvisionBench } from './provision.js';
+import { runAppsBench } from './apps.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +56,8 @@ const { values } = parseArgs({
     'skip-bare': { type: 'boolean', default: false },
     'skip-provision': { type: 'boolean', default: false },
     'provision-only': { type: 'boolean', default: false },
+    apps: { type: 'boolean', default: false },
+    'skip-apps': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'latency-ms': { type: 'string' },
     scale: { type: 'boolean', default: false },
@@ -61,6 +68,10 @@ const childOptions: ChildOptions = {
   ...(values['heap-mb'] ? { heapMb: values['heap-mb'] } : {}),
   ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
 };
+if (values.apps) {
+  await runAppsBench();
+  process.exit(0);
+}
 if (values['provision-only']) {
   printProvisionBench(await runProvisionBench());
   process.exit(0);
@@ -129,17 +140,20 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 try {
   // Minimum by the delta-based formula: one request per page of each collection, SP listing with
   // $expand (100 a page) after one `$deltatoken=latest` request (the next incremental's starting
-  // point), full assignment listings only where the expansion hit 20, owners in
-  // $batch envelopes of 20 (as are the full assignment listings where the expansion hit 20), and
-  // the small role/SKU/organization listings.
+  // point), full assignment listings only where the expansion hit 20, owners by whichever is
+  // fewer: $batch envelopes of 20 or a second listing expanding them (100 a page) with envelopes
+  // for the apps it shows at 20 (as are the full assignment listings where the expansion hit 20),
+  // and the small role/SKU/organization listings.
   let memberships = 0;
   for (const g of t.groups.keys()) memberships += t.membersOf(g).length + t.ownersOf(g).length;
   const spOver = [...t.servicePrincipals.keys()].filter((id) => t.appRoleAssignedTo(id).length >= 20);
-  const apps = [...t.servicePrincipals.values()].filter(
+  const synced = [...t.servicePrincipals.values()].filter(
     (s) =>
       s.servicePrincipalType === 'Application' &&
       (t.appRoleAssignedTo(s.id).length > 0 || s.appOwnerOrganizationId === t.organization.id),
-  ).length;
+  );
+  const apps = synced.length;
+  const ownersOver = synced.filter((s) => t.ownersOf(s.id).length >= 20).length;
   const minimum =
     1 +
     ceil(t.users.size, P_DELTA) +
@@ -147,7 +161,7 @@ try {
     1 +
     ceil(t.servicePrincipals.size, P_EXPAND) +
     (spOver.length ? Math.ceil(spOver.length / 20) : 0) +
-    ceil(apps, 20) +
+    Math.min(ceil(apps, 20), ceil(t.servicePrincipals.size, P_EXPAND) + Math.ceil(ownersOver / 20)) +
     1 +
     // Role listings document no $top: default pages of 100.
     ceil(t.roleAssignments.size, 100) +
@@ -237,3 +251,4 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 if (!values['skip-provision']) printProvisionBench(await runProvisionBench());
+if (!values['skip-apps']) await runAppsBench();

@@ -53,7 +53,7 @@ describe('baton-entra simulate', () => {
   it('rejects a bad preset with exit 2, naming the flag', async () => {
     const r = await runCli(['simulate', '--preset', 'huge']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--preset: expected one of demo, small, large, got 'huge'/);
+    assert.match(r.stderr, /--preset: expected one of demo, small, large, apps, got 'huge'/);
   });
 
   it('rejects a non-loopback host and a bad port', async () => {

@@ -1,4 +1,4 @@
-import { RESOURCE_TYPE_IDS } from '../types.js';
+import { GRAPH_EXPAND, RESOURCE_TYPE_IDS } from '../types.js';
 import { CLOUD_NAMES } from '../clouds.js';
 import {
   parseAgeRecipient,
@@ -125,6 +125,13 @@ export const CONNECTOR = {
     default: '8',
     secret: false,
     parse: (r: string) => parseIntInRange(r, 1, 64),
+  },
+  BATON_GRAPH_EXPAND: {
+    group: 'connector',
+    description: `Read service principals' app-role assignments and owners with $expand in full listings: ${GRAPH_EXPAND.join('|')} (auto: whichever needs fewer requests).`,
+    default: 'auto',
+    secret: false,
+    parse: (r: string) => parseChoice(r, GRAPH_EXPAND),
   },
   BATON_SKIP_AD_GROUPS: flag('Skip groups synchronised from on-premises AD (onPremisesSyncEnabled).'),
   BATON_INCLUDE_ON_PREM_GROUP_MEMBERS: flag(

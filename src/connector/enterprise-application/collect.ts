@@ -6,6 +6,14 @@ import {
   type CollectPhase,
 } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
+import {
+  assignmentCosts,
+  chooseExpand,
+  EXPAND_CAP,
+  logExpandChoice,
+  readShape,
+  type ListingShape,
+} from './expand-choice.js';
 import type { GraphAppRoleAssignment, GraphServicePrincipal, GraphServicePrincipalListed } from './graph.js';
 
 export const SP_SELECT: (keyof GraphServicePrincipal)[] = [
@@ -29,9 +37,6 @@ export const SP_SELECT: (keyof GraphServicePrincipal)[] = [
   'alternativeNames',
   'preferredSingleSignOnMode',
 ];
-
-/** `$expand` on a directory relationship returns at most 20 items and no nextLink. */
-export const EXPAND_CAP = 20;
 
 /** Graph's `principalType` (`User`, `Group`, `ServicePrincipal`) as a directory object kind. */
 function principalKind(t: string): string {
@@ -76,14 +81,44 @@ function chooseMode(ctx: CollectContext): 'delta' | 'list' {
 }
 
 /**
- * Every service principal with its app-role assignments expanded (fewest requests), preceded by a
- * `$deltatoken=latest` request whose link the next incremental replays: changes made while the
- * listing runs are delivered again then, and upserts make that harmless.
+ * Service principals whose app-role assignments need a listing of their own (the next phase): the
+ * listing did not expand them, or their expansion came back with 20 and may have been cut.
+ */
+export const SP_UNREAD_ASSIGNMENTS = 'spOverflow';
+
+/** This sync's choice (scratch, so that a resumed listing keeps it): `expand` or `list`. */
+const ASSIGNMENT_READ = 'spAssignmentRead';
+/** State: how many service principals the last full listing held and how many had 20 or more assignments. */
+export const ASSIGNMENT_SHAPE = 'servicePrincipals:assignmentShape';
+
+/**
+ * Whether this listing expands app-role assignments. Expanding pages 100 service principals
+ * instead of 999 and saves a listing for each one under 20 assignments, so it pays unless most
+ * reach 20: the previous listing's share says how many will, and with no previous listing none is
+ * assumed to (Microsoft's own apps and managed identities hold few).
+ */
+function expandsAssignments(ctx: CollectContext): boolean {
+  const stored = ctx.store.scratch.get(ASSIGNMENT_READ);
+  if (stored === 'expand' || stored === 'list') return stored === 'expand';
+  const shape = readShape(ctx.store.state.get(ASSIGNMENT_SHAPE));
+  const choice = chooseExpand(
+    ctx.config.graphExpand ?? 'auto',
+    shape ? assignmentCosts(shape.total, shape.overflow) : undefined,
+  );
+  logExpandChoice(ctx, 'servicePrincipals', 'appRoleAssignedTo', choice, shape);
+  ctx.store.scratch.set(ASSIGNMENT_READ, choice.expand ? 'expand' : 'list');
+  return choice.expand;
+}
+
+/**
+ * Every service principal, with its app-role assignments expanded when that takes fewer requests,
+ * preceded by a `$deltatoken=latest` request whose link the next incremental replays: changes made
+ * while the listing runs are delivered again then, and upserts make that harmless.
  * https://learn.microsoft.com/graph/delta-query-overview#use-delta-query-to-track-changes-in-a-resource-collection
  *
- * The expansion is capped at 20 items without a nextLink, so a principal that came back with 20 is
- * marked for a full listing of `/servicePrincipals/{id}/appRoleAssignedTo` (the next phase); the
- * rest need no further request.
+ * An expansion is capped at 20 items without a nextLink, so only one with fewer is taken as the
+ * whole list; a principal whose expansion holds 20, or that came back without one, is marked for a
+ * full listing of `/servicePrincipals/{id}/appRoleAssignedTo` (the next phase).
  * https://learn.microsoft.com/graph/query-parameters#expand-parameter
  *
  * A listing, unlike a delta round, has no deltaLink to prove it reached the end: the stored count
@@ -94,10 +129,11 @@ export const servicePrincipalsPhase: CollectPhase = {
   async run(ctx: CollectContext) {
     if (chooseMode(ctx) === 'delta') return replayDelta(ctx);
     await recordLatestLink(ctx);
+    const expand = expandsAssignments(ctx) ? '&$expand=appRoleAssignedTo' : '';
     return runPagedPhase<GraphServicePrincipalListed>(ctx, {
       phase: 'servicePrincipals',
-      startUrl: `/servicePrincipals?$select=${SP_SELECT.join(',')}&$expand=appRoleAssignedTo&$top=999`,
-      owns: { objects: ['servicePrincipal', 'spOverflow'], links: ['servicePrincipal'] },
+      startUrl: `/servicePrincipals?$select=${SP_SELECT.join(',')}${expand}&$top=999`,
+      owns: { objects: ['servicePrincipal', SP_UNREAD_ASSIGNMENTS], links: ['servicePrincipal'] },
       count: {
         collection: '/servicePrincipals',
         url: '/servicePrincipals/$count',
@@ -109,14 +145,31 @@ export const servicePrincipalsPhase: CollectPhase = {
           const sp = plainProperties(item);
           delete sp.appRoleAssignedTo;
           ctx.store.source.put('servicePrincipal', id, sp);
-          const assigned = Array.isArray(item.appRoleAssignedTo) ? item.appRoleAssignedTo : [];
-          storeAssignments(ctx, id, assigned);
-          if (assigned.length >= EXPAND_CAP) ctx.store.source.put('spOverflow', id, {});
+          const assigned = item.appRoleAssignedTo;
+          if (Array.isArray(assigned) && assigned.length < EXPAND_CAP) storeAssignments(ctx, id, assigned);
+          else ctx.store.source.put(SP_UNREAD_ASSIGNMENTS, id, {});
         }
       },
     });
   },
 };
+
+/** Records, after a full listing, how many service principals it held and how many reached the cap. */
+export function recordAssignmentShape(ctx: CollectContext): ListingShape {
+  let total = 0;
+  let overflow = 0;
+  for (const { id } of ctx.store.source.all('servicePrincipal')) {
+    total++;
+    if (
+      ctx.store.source.links('servicePrincipal', id).filter((l) => l.rel.startsWith('assignment:')).length >=
+      EXPAND_CAP
+    )
+      overflow++;
+  }
+  const shape = { total, overflow };
+  ctx.store.state.set(ASSIGNMENT_SHAPE, JSON.stringify(shape));
+  return shape;
+}
 
 /** One request: a delta link naming "now", taken before the listing starts. */
 async function recordLatestLink(ctx: CollectContext): Promise<void> {

@@ -1,10 +1,10 @@
 import type { BatchRequest } from '../../graph/types.js';
-import { isSyncedApplication } from './resource.js';
 import { DIRTY_SP } from '../shared/audit.js';
-import { odataKind, type CollectContext, type CollectPhase } from '../shared/collect-context.js';
-import { spMode, storeAssignments } from './collect.js';
+import type { CollectContext, CollectPhase } from '../shared/collect-context.js';
+import { recordAssignmentShape, SP_UNREAD_ASSIGNMENTS, spMode, storeAssignments } from './collect.js';
 import type { DirectoryObjectRef, GraphCollectionBody } from '../shared/graph.js';
-import type { GraphAppRoleAssignment, GraphServicePrincipal } from './graph.js';
+import type { GraphAppRoleAssignment } from './graph.js';
+import { expandedOwners, recordOwnerShape, storeOwners, syncedAppIds, unreadOwners } from './owners.js';
 
 /**
  * Walks the ids of one source-cache kind in id order from the checkpoint, handing out chunks; the
@@ -97,15 +97,17 @@ async function batchedCollections<T>(
 
 /**
  * Full assignment listings, 20 a batch: after a listing, of the service principals whose
- * expansion hit the cap; after a delta replay, of those the delta or the audit log named.
+ * expansion hit the cap (or that the listing did not expand); after a delta replay, of those the
+ * delta or the audit log named. A listing's figures are kept for the next one's choice.
  */
 export const spAssignmentsPhase: CollectPhase = {
   name: 'appRoleAssignedTo',
-  run(ctx: CollectContext) {
-    return walkIds(
+  async run(ctx: CollectContext) {
+    const delta = spMode(ctx) === 'delta';
+    const n = await walkIds(
       ctx,
       'appRoleAssignedTo',
-      () => idsOf(ctx, spMode(ctx) === 'delta' ? DIRTY_SP : 'spOverflow'),
+      () => idsOf(ctx, delta ? DIRTY_SP : SP_UNREAD_ASSIGNMENTS),
       20,
       (ids) =>
         batchedCollections<GraphAppRoleAssignment>(
@@ -117,43 +119,27 @@ export const spAssignmentsPhase: CollectPhase = {
           (id, items) => storeAssignments(ctx, id, items),
         ),
     );
+    if (!delta) ctx.store.transaction(() => recordAssignmentShape(ctx));
+    return n;
   },
 };
 
-function* syncedAppIds(ctx: CollectContext): Generator<string> {
-  const orgIds = new Set([...ctx.store.source.all('organization')].map((o) => o.id));
-  const delta = spMode(ctx) === 'delta';
-  // Dirty marks hold no data: after a delta replay each service principal is looked up.
-  for (const { id, data: sp } of ctx.store.source.all<GraphServicePrincipal>(
-    delta ? DIRTY_SP : 'servicePrincipal',
-  )) {
-    const data = delta ? ctx.store.source.get<GraphServicePrincipal>('servicePrincipal', id) : sp;
-    if (
-      data !== undefined &&
-      isSyncedApplication(
-        data,
-        orgIds,
-        ctx.store.source.hasLinks('servicePrincipal', id, 'assignment:'),
-        ctx.config,
-      )
-    ) {
-      yield id;
-    }
-  }
-}
-
 /**
- * Owners of the synced enterprise applications, 20 per `$batch` envelope (no delta exists for
- * them); after a delta replay only of those the delta or the audit log named.
+ * Owners of the synced enterprise applications (no delta exists for them). After a listing, when
+ * that takes fewer requests, a second listing of the service principals expands them (see
+ * owners.ts); the apps it did not settle get a listing each, 20 per `$batch` envelope. After a
+ * delta replay only those the delta or the audit log named are read, 20 per envelope.
  * https://learn.microsoft.com/graph/json-batching
  */
 export const spOwnersPhase: CollectPhase = {
   name: 'servicePrincipalOwners',
-  run(ctx: CollectContext) {
-    return walkIds(
+  async run(ctx: CollectContext) {
+    const delta = spMode(ctx) === 'delta';
+    const expanded = delta ? 0 : await expandedOwners(ctx);
+    const listed = await walkIds(
       ctx,
       'servicePrincipalOwners',
-      () => syncedAppIds(ctx),
+      () => (delta ? syncedAppIds(ctx) : unreadOwners(ctx)),
       20,
       (ids) =>
         batchedCollections<DirectoryObjectRef>(
@@ -161,19 +147,10 @@ export const spOwnersPhase: CollectPhase = {
           'servicePrincipalOwners',
           ids,
           (id) => `/servicePrincipals/${id}/owners?$select=id`,
-          (id, owners) => {
-            ctx.store.source.clearRel('servicePrincipal', id, 'owner');
-            for (const o of owners) {
-              ctx.store.source.link({
-                kind: 'servicePrincipal',
-                ownerId: id,
-                rel: 'owner',
-                targetId: o.id,
-                targetKind: odataKind(o),
-              });
-            }
-          },
+          (id, owners) => storeOwners(ctx, id, owners),
         ),
     );
+    if (!delta) ctx.store.transaction(() => recordOwnerShape(ctx));
+    return expanded + listed;
   },
 };

@@ -78,6 +78,24 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<TenantSize>>> = {
     skus: 8,
     directoryAudits: 20_000,
   },
+  // Few, large groups and many applications: the shape where reading service principals'
+  // assignments and owners dominates a sync's requests.
+  apps: {
+    users: 5_000,
+    guests: 200,
+    groups: 15,
+    memberships: 30_000,
+    servicePrincipals: 3_000,
+    managedIdentities: 100,
+    applications: 2_000,
+    roleAssignments: 60,
+    roleEligibilities: 30,
+    devices: 300,
+    orgContacts: 20,
+    administrativeUnits: 5,
+    skus: 8,
+    directoryAudits: 500,
+  },
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];

@@ -443,4 +443,4 @@ export interface TenantSize {
   directoryAudits: number;
 }
 
-export type PresetName = 'demo' | 'small' | 'large';
+export type PresetName = 'demo' | 'small' | 'large' | 'apps';
