@@ -5,6 +5,15 @@ import { toGrantRow } from './grant-row.js';
 
 type Row = Record<string, unknown>;
 
+/** Records added less records removed, per output table and per resource type. */
+export interface CountDelta {
+  resourceTypes: number;
+  resources: number;
+  entitlements: number;
+  grants: number;
+  resourcesByType: Record<string, number>;
+}
+
 /** What a patch did to one resource's record. */
 export type ResourcePatch = 'added' | 'changed' | 'removed' | undefined;
 
@@ -26,6 +35,18 @@ const GRANT_ID = 'g.entitlement_id || char(31) || g.principal_type || char(31) |
  */
 export class OutputPatch {
   private readonly s: Record<string, StatementSync> = {};
+  /**
+   * How the output's counts moved: records added less records removed, per table and per resource
+   * type. The parent's counts plus these are the patched output's, without counting a million
+   * grants again.
+   */
+  readonly delta: CountDelta = {
+    resourceTypes: 0,
+    resources: 0,
+    entitlements: 0,
+    grants: 0,
+    resourcesByType: {},
+  };
 
   constructor(private readonly snap: SnapshotDb) {
     snap.db.exec(`
@@ -63,6 +84,7 @@ export class OutputPatch {
     const data = JSON.stringify(t);
     const row = this.stmt('SELECT data FROM resource_types WHERE id = ?').get(t.id) as Row | undefined;
     if (row?.data === data) return;
+    if (!row) this.delta.resourceTypes++;
     this.snap.putResourceType(t);
     this.note('resource_type', t.id, 'put');
   }
@@ -83,12 +105,20 @@ export class OutputPatch {
         this.removeEntitlement(e.id as string);
       this.stmt('DELETE FROM resources WHERE resource_type = ? AND id = ?').run(type, id);
       this.note('resource', key, 'delete');
+      this.countResource(type, -1);
       return 'removed';
     }
     if (row?.data === JSON.stringify(r)) return undefined;
     this.snap.putResource(r);
     this.note('resource', key, 'put');
-    return row ? 'changed' : 'added';
+    if (row) return 'changed';
+    this.countResource(type, 1);
+    return 'added';
+  }
+
+  private countResource(type: string, n: number): void {
+    this.delta.resources += n;
+    this.delta.resourcesByType[type] = (this.delta.resourcesByType[type] ?? 0) + n;
   }
 
   private removeEntitlement(id: string): void {
@@ -96,8 +126,8 @@ export class OutputPatch {
       `INSERT OR REPLACE INTO output_changes (record, id, op)
        SELECT 'grant', ${GRANT_ID}, 'delete' FROM grants g WHERE g.entitlement_id = ?`,
     ).run(id);
-    this.stmt('DELETE FROM grants WHERE entitlement_id = ?').run(id);
-    this.stmt('DELETE FROM entitlements WHERE id = ?').run(id);
+    this.delta.grants -= Number(this.stmt('DELETE FROM grants WHERE entitlement_id = ?').run(id).changes);
+    this.delta.entitlements -= Number(this.stmt('DELETE FROM entitlements WHERE id = ?').run(id).changes);
     this.note('entitlement', id, 'delete');
   }
 
@@ -158,6 +188,8 @@ export class OutputPatch {
          WHERE NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.id = n.id AND e.data = n.data)`,
       )
       .all() as Row[]) {
+      if (!this.stmt('SELECT 1 FROM entitlements WHERE id = ?').get(e.id as string))
+        this.delta.entitlements++;
       this.stmt(
         'INSERT OR REPLACE INTO entitlements (id, resource_type, resource_id, slug, data) VALUES (?, ?, ?, ?, ?)',
       ).run(
@@ -173,13 +205,29 @@ export class OutputPatch {
     // ones: noted and written in SQL, so a resource with a million grants is never in memory.
     const gone = `FROM temp.patch_entitlements n CROSS JOIN grants g ON g.entitlement_id = n.id
       WHERE NOT EXISTS (SELECT 1 FROM temp.patch_grants p WHERE ${sameGrant('p', 'g')})`;
-    db.exec(`
-      INSERT OR REPLACE INTO output_changes (record, id, op) SELECT 'grant', ${GRANT_ID}, 'delete' ${gone};
-      DELETE FROM grants AS g WHERE g.entitlement_id IN (SELECT id FROM temp.patch_entitlements)
-        AND NOT EXISTS (SELECT 1 FROM temp.patch_grants p WHERE ${sameGrant('p', 'g')});
-    `);
+    db.exec(
+      `INSERT OR REPLACE INTO output_changes (record, id, op) SELECT 'grant', ${GRANT_ID}, 'delete' ${gone}`,
+    );
+    this.delta.grants -= Number(
+      db
+        .prepare(
+          `DELETE FROM grants AS g WHERE g.entitlement_id IN (SELECT id FROM temp.patch_entitlements)
+             AND NOT EXISTS (SELECT 1 FROM temp.patch_grants p WHERE ${sameGrant('p', 'g')})`,
+        )
+        .run().changes,
+    );
     const fresh = `FROM temp.patch_grants g
       WHERE NOT EXISTS (SELECT 1 FROM grants o WHERE ${sameGrant('o', 'g')} AND o.extra IS g.extra)`;
+    this.delta.grants += Number(
+      (
+        db
+          .prepare(
+            `SELECT count(*) AS n FROM temp.patch_grants g
+             WHERE NOT EXISTS (SELECT 1 FROM grants o WHERE ${sameGrant('o', 'g')})`,
+          )
+          .get() as Row
+      ).n,
+    );
     db.exec(`
       INSERT OR REPLACE INTO output_changes (record, id, op) SELECT 'grant', ${GRANT_ID}, 'put' ${fresh};
       INSERT OR REPLACE INTO grants (entitlement_id, principal_type, principal_id, extra)

@@ -1,5 +1,7 @@
 import type { SnapshotDb } from '../../snapshot/database.js';
 import type { HeaderDraft } from '../../snapshot/file.js';
+import type { SnapshotHeader } from '../../snapshot/header.js';
+import type { CountDelta } from '../../snapshot/output-patch.js';
 import type { WorkingSync } from './working.js';
 
 /** The header of the snapshot a finished working database becomes. */
@@ -18,7 +20,7 @@ export function headerDraft(
     ...(work.parentSyncId ? { parentSyncId: work.parentSyncId } : {}),
     startedAt: work.startedAt,
     endedAt: new Date(endedAt).toISOString(),
-    counts: {
+    counts: patchedCounts(work) ?? {
       resourceTypes: db.count('resource_types'),
       resources: db.count('resources'),
       entitlements: db.count('entitlements'),
@@ -26,6 +28,32 @@ export function headerDraft(
       resourcesByType: db.countResourcesByType(),
     },
     graphRequests,
+  };
+}
+
+/**
+ * A patched output's counts: the parent's moved by what the patch added and removed (counting
+ * a large tenant's grants again took a fifth of a quiet incremental's time). Undefined when the
+ * output was not patched.
+ */
+function patchedCounts(work: WorkingSync): SnapshotHeader['counts'] | undefined {
+  const raw = work.patch && work.parentCounts ? work.db.getMeta('work:countDelta') : undefined;
+  if (!raw || !work.parentCounts) return undefined;
+  const delta = JSON.parse(raw) as CountDelta;
+  const parent = work.parentCounts;
+  const byType: Record<string, number> = { ...parent.resourcesByType };
+  for (const [t, n] of Object.entries(delta.resourcesByType)) {
+    byType[t] = (byType[t] ?? 0) + n;
+    if (byType[t] === 0) delete byType[t];
+  }
+  return {
+    resourceTypes: parent.resourceTypes + delta.resourceTypes,
+    resources: parent.resources + delta.resources,
+    entitlements: parent.entitlements + delta.entitlements,
+    grants: parent.grants + delta.grants,
+    resourcesByType: Object.fromEntries(
+      Object.entries(byType).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
   };
 }
 

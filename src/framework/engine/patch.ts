@@ -108,6 +108,8 @@ export async function patchOutput(
         for (const [t, n] of out.endBatch()) drops.drop(`grant to a principal not in the snapshot (${t})`, n);
       }
     }
+    // With the flag, in the same transaction: a resumed sync has them as this run left them.
+    db.setMeta('work:countDelta', JSON.stringify(out.delta));
     db.setMeta('work:patched', '1');
     db.db.exec('COMMIT');
     logger.info(

@@ -15,6 +15,7 @@ const ENGINE_WORK_KEYS = new Set([
   'since',
   'patched',
   'derivedAt',
+  'countDelta',
 ]);
 
 function refuseEngineKey(key: string): void {

@@ -4,7 +4,7 @@ import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
 import { materialiseChain, resolveChain, type ChainSource } from '../../snapshot/chain.js';
 import { fileExists, readSnapshotHeader } from '../../snapshot/file.js';
-import type { SnapshotRef } from '../../snapshot/header.js';
+import type { SnapshotHeader, SnapshotRef } from '../../snapshot/header.js';
 import { SCHEMA_VERSION } from '../../snapshot/schema.js';
 import { watchSourceChanges } from '../../snapshot/source-changes.js';
 import type { Connector } from '../connector.js';
@@ -22,6 +22,8 @@ export interface WorkingSync {
   parentSyncId?: string;
   /** The parent snapshot, by sync id and body SHA-256: the base of this sync's diff snapshot. */
   parent?: SnapshotRef;
+  /** The parent's counts, which a patch's count delta (`work:countDelta`) moves. */
+  parentCounts?: SnapshotHeader['counts'];
   startedAt: string;
   resumed: boolean;
   /**
@@ -129,6 +131,7 @@ export async function openWorking(
   if (parent) {
     w.parentSyncId = parent.syncId;
     w.parent = { syncId: parent.syncId, sha256: parent.sha256 };
+    w.parentCounts = parent.counts;
   }
   // Before the first change (the relisted kinds cleared below) is made.
   if (kept) {

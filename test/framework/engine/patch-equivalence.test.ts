@@ -147,6 +147,8 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
               await exportOf(full),
               `changes: ${JSON.stringify(changes)}`,
             );
+            // The counts a patch carries forward from its parent are a full sync's.
+            assert.deepEqual(header.counts, (await readSnapshotHeader(full)).header.counts);
           },
         ),
         { numRuns: RUNS, seed: 20261123, endOnFailure: true },
