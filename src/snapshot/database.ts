@@ -18,6 +18,15 @@ type Row = Record<string, unknown>;
 
 const GRANT_COLUMNS = 'entitlement_id, principal_type, principal_id, extra';
 
+/** The output rows' inserts: here and in the output writer's own connection (output-worker.ts). */
+export const OUTPUT_INSERTS = {
+  resource: 'INSERT OR REPLACE INTO resources (resource_type, id, display_name, data) VALUES (?, ?, ?, ?)',
+  resourceKey: 'INSERT OR IGNORE INTO output_keys (resource_type, id) VALUES (?, ?)',
+  entitlement:
+    'INSERT OR REPLACE INTO entitlements (id, resource_type, resource_id, slug, data) VALUES (?, ?, ?, ?, ?)',
+  grant: `INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?)`,
+} as const;
+
 /**
  * A snapshot's SQLite database: the working database of a running sync (with checkpoints) or a
  * finished snapshot opened for reading. Writes of one page happen inside `transaction()` so that a
@@ -152,14 +161,13 @@ export class SnapshotDb {
   }
 
   putResource(r: Resource): void {
-    this.stmt(
-      'INSERT OR REPLACE INTO resources (resource_type, id, display_name, data) VALUES (?, ?, ?, ?)',
-    ).run(r.id.resourceType, r.id.resource, r.displayName, JSON.stringify(r));
-    if (this.producing)
-      this.stmt('INSERT OR IGNORE INTO output_keys (resource_type, id) VALUES (?, ?)').run(
-        r.id.resourceType,
-        r.id.resource,
-      );
+    this.stmt(OUTPUT_INSERTS.resource).run(
+      r.id.resourceType,
+      r.id.resource,
+      r.displayName,
+      JSON.stringify(r),
+    );
+    if (this.producing) this.stmt(OUTPUT_INSERTS.resourceKey).run(r.id.resourceType, r.id.resource);
   }
 
   /**
@@ -180,15 +188,17 @@ export class SnapshotDb {
   }
 
   putEntitlement(e: Entitlement): void {
-    this.stmt(
-      'INSERT OR REPLACE INTO entitlements (id, resource_type, resource_id, slug, data) VALUES (?, ?, ?, ?, ?)',
-    ).run(e.id, e.resource.resourceType, e.resource.resource, e.slug, JSON.stringify(e));
+    this.stmt(OUTPUT_INSERTS.entitlement).run(
+      e.id,
+      e.resource.resourceType,
+      e.resource.resource,
+      e.slug,
+      JSON.stringify(e),
+    );
   }
 
   putGrant(g: Grant): void {
-    this.stmt(
-      'INSERT OR REPLACE INTO grants (entitlement_id, principal_type, principal_id, extra) VALUES (?, ?, ?, ?)',
-    ).run(...toGrantRow(g));
+    this.stmt(OUTPUT_INSERTS.grant).run(...toGrantRow(g));
   }
 
   // --- reading ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { drainPages } from '../pagination.js';
 import type { ResourceSyncer } from '../types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotDb } from '../../snapshot/database.js';
+import { OutputWriter } from '../../snapshot/output-writer.js';
 
 const RESOURCE_BATCH = 500;
 
@@ -35,30 +36,38 @@ export async function emitAll(
     db.beginOutput();
     for (const s of syncers) db.putResourceType(s.resourceType);
   });
-  /** Types none of whose resources offers an entitlement: no grant of theirs could be kept. */
-  const withoutAccess = new Set<ResourceSyncer>();
-  for (const s of syncers) {
-    const started = Date.now();
-    let n = 0;
-    let offered = 0;
-    for await (const items of drainPages(`${s.resourceType.id} resources`, (t) => s.list(t), signal)) {
-      db.transaction(() => {
+  // Rows are inserted on a worker thread while this one reads the source and derives the next.
+  const out = await OutputWriter.open(db.path);
+  try {
+    /** Types none of whose resources offers an entitlement: no grant of theirs could be kept. */
+    const withoutAccess = new Set<ResourceSyncer>();
+    for (const s of syncers) {
+      const started = Date.now();
+      let n = 0;
+      let offered = 0;
+      for await (const items of drainPages(`${s.resourceType.id} resources`, (t) => s.list(t), signal)) {
         for (const r of items) {
-          db.putResource(r);
+          out.putResource(r);
           if (offered === 0) offered = s.entitlements(r).length;
         }
-      });
-      n += items.length;
+        n += items.length;
+        await out.room();
+      }
+      if (offered === 0) withoutAccess.add(s);
+      logger.info(
+        { phase: 'resources', resourceType: s.resourceType.id, resources: n, ms: Date.now() - started },
+        'resources stored',
+      );
     }
-    if (offered === 0) withoutAccess.add(s);
-    logger.info(
-      { phase: 'resources', resourceType: s.resourceType.id, resources: n, ms: Date.now() - started },
-      'resources stored',
-    );
+    // The grant step reads the resources back from the database: all of them must be there.
+    await out.flush();
+    // Skipping a type without entitlements saves reading back every one of its resources (a
+    // million users) only to learn that it has nothing to grant.
+    for (const s of syncers) if (!withoutAccess.has(s)) await emitAccess(db, out, s, drops, logger, signal);
+    await out.close();
+  } finally {
+    await out.stop();
   }
-  // Skipping a type without entitlements saves reading back every one of its resources (a
-  // million users) only to learn that it has nothing to grant.
-  for (const s of syncers) if (!withoutAccess.has(s)) await emitAccess(db, s, drops, logger, signal);
   const started = Date.now();
   const unknown = db.transaction(() => {
     const dropped = db.dropGrantsToUnknownPrincipals();
@@ -78,6 +87,7 @@ export async function emitAll(
 
 async function emitAccess(
   db: SnapshotDb,
+  out: OutputWriter,
   s: ResourceSyncer,
   drops: DropCounter,
   logger: Logger,
@@ -93,34 +103,28 @@ async function emitAccess(
     const batch = db.resourcesPage(type, after, RESOURCE_BATCH);
     if (batch.length === 0) break;
     after = batch.at(-1)!.id.resource;
-    // One transaction per batch of resources; grants are written as their pages arrive, so even
-    // a group with a million members is never held in memory at once.
-    db.db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const r of batch) {
-        const ents = s.entitlements(r);
-        const offered = new Set(ents.map((e) => e.id));
-        entitlements += ents.length;
-        for (const e of ents) db.putEntitlement(e);
-        for await (const items of drainPages(
-          `${type}:${r.id.resource} grants`,
-          (t) => s.grants(r, t),
-          signal,
-        )) {
-          for (const g of items) {
-            if (offered.has(g.entitlement)) {
-              grants++;
-              db.putGrant(g);
-            } else {
-              drops.drop(`grant of an entitlement not offered (${type})`);
-            }
+    for (const r of batch) {
+      const ents = s.entitlements(r);
+      const offered = new Set(ents.map((e) => e.id));
+      entitlements += ents.length;
+      for (const e of ents) out.putEntitlement(e);
+      // Grants are sent as their pages arrive, so even a group with a million members is never
+      // held in memory at once.
+      for await (const items of drainPages(
+        `${type}:${r.id.resource} grants`,
+        (t) => s.grants(r, t),
+        signal,
+      )) {
+        for (const g of items) {
+          if (offered.has(g.entitlement)) {
+            grants++;
+            out.putGrant(g);
+          } else {
+            drops.drop(`grant of an entitlement not offered (${type})`);
           }
         }
+        await out.room();
       }
-      db.db.exec('COMMIT');
-    } catch (err) {
-      db.db.exec('ROLLBACK');
-      throw err;
     }
   }
   logger.info(

@@ -5,6 +5,7 @@ import type { ResourceSyncer } from '../../../src/framework/types.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { SnapshotDb } from '../../../src/snapshot/database.js';
 import { DropCounter, emitAll } from '../../../src/framework/engine/emit.js';
+import { OutputWriter } from '../../../src/snapshot/output-writer.js';
 import { SyncOptionError } from '../../../src/framework/engine/errors.js';
 import { runSync } from '../../../src/connector/sync.js';
 import { FakeGraph } from './support/fake-graph.js';
@@ -46,6 +47,29 @@ describe('engine invariants', () => {
       emitAll(db, [loopingGrants], new DropCounter(), silentLogger),
       /grants: page token repeated/,
     );
+    db.close();
+  });
+
+  it('a syncer that fails while grants are written fails the sync with its error and leaves no writer thread', async () => {
+    const db = new SnapshotDb(join(tmp.dir, 'w.db'), { working: true });
+    let pages = 0;
+    const failing = syncer({
+      grants: async (r, token) => {
+        if (++pages === 3) throw new Error('listing broke');
+        return {
+          items: [
+            {
+              id: `thing:t1:use:thing:p${pages}`,
+              entitlement: 'thing:t1:use',
+              principal: { type: 'thing', id: `p${pages}` },
+            },
+          ],
+          nextPageToken: `${r.id.resource}:${token ?? ''}x`,
+        };
+      },
+    });
+    await assert.rejects(emitAll(db, [failing], new DropCounter(), silentLogger), /listing broke/);
+    assert.equal(OutputWriter.live, 0);
     db.close();
   });
 

@@ -1,0 +1,71 @@
+/**
+ * Worker thread that writes a sync's output rows into the working database over its own
+ * connection, while the main thread derives the next rows from the source store. WAL mode lets
+ * that thread read the database as this one writes; it writes nothing itself meanwhile, so the
+ * write lock is never contended. Each batch commits in one transaction, acknowledged by its number;
+ * the first failure is reported with its message and ends the worker.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DatabaseSync } from 'node:sqlite';
+import { OUTPUT_INSERTS } from './database.js';
+import { valuesOf, type RowBatch } from './output-rows.js';
+import { immediateTransaction } from '../sqlite/transaction.js';
+
+export interface OutputWorkerData {
+  path: string;
+}
+
+export type ToWorker = { seq: number; batch: RowBatch } | { close: true };
+export type FromWorker = { ready: true } | { seq: number } | { closed: true } | { error: string };
+
+const port = parentPort!;
+const { path } = workerData as OutputWorkerData;
+
+let db: DatabaseSync | undefined;
+try {
+  db = new DatabaseSync(path);
+  // Per connection, as the main connection sets them (database.ts): no fsync per commit, sorts
+  // spilled to disk. Rows arrive in key order (resources by id, grants by entitlement), so a small
+  // page cache does: at the main connection's 16 MiB the sync's peak RSS rose with it.
+  db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;');
+  // The main thread reads meanwhile, which never blocks a WAL writer; a checkpoint it runs could.
+  db.exec('PRAGMA busy_timeout = 10000;');
+  const resource = db.prepare(OUTPUT_INSERTS.resource);
+  const resourceKey = db.prepare(OUTPUT_INSERTS.resourceKey);
+  const entitlement = db.prepare(OUTPUT_INSERTS.entitlement);
+  const grant = db.prepare(OUTPUT_INSERTS.grant);
+  const write = (batch: RowBatch) => {
+    const r = valuesOf(batch, 'resources');
+    for (let i = 0; i < r.length; i += 4) {
+      resource.run(r[i]!, r[i + 1]!, r[i + 2]!, r[i + 3]!);
+      resourceKey.run(r[i]!, r[i + 1]!);
+    }
+    const e = valuesOf(batch, 'entitlements');
+    for (let i = 0; i < e.length; i += 5) entitlement.run(e[i]!, e[i + 1]!, e[i + 2]!, e[i + 3]!, e[i + 4]!);
+    const g = valuesOf(batch, 'grants');
+    for (let i = 0; i < g.length; i += 4) grant.run(g[i]!, g[i + 1]!, g[i + 2]!, g[i + 3] || null);
+  };
+  port.on('message', (m: ToWorker) => {
+    try {
+      if ('close' in m) {
+        db!.close();
+        port.postMessage({ closed: true } satisfies FromWorker);
+        port.close();
+        return;
+      }
+      immediateTransaction(db!, () => write(m.batch));
+      port.postMessage({ seq: m.seq } satisfies FromWorker);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  port.postMessage({ ready: true } satisfies FromWorker);
+} catch (err) {
+  fail(err);
+}
+
+function fail(err: unknown): void {
+  port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
+  if (db?.isOpen) db.close();
+  port.close();
+}

@@ -1,0 +1,164 @@
+import { once } from 'node:events';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Entitlement, Grant, Resource } from '../framework/types.js';
+import { RowBuffer } from './output-rows.js';
+import type { FromWorker, OutputWorkerData, ToWorker } from './output-worker.js';
+
+/** Rows per batch: a transaction's worth, and what one message carries. */
+const BATCH_ROWS = 4000;
+/** A batch of resources goes at this much JSON, before 4,000 of them (~4 MiB) pile up. */
+const BATCH_CHARS = 1 << 20;
+/** Batches sent and not yet committed before `room()` waits: bounds the memory rows wait in. */
+const MAX_IN_FLIGHT = 3;
+
+/** The output writer's thread failed (its message is the database's). */
+export class OutputWriterError extends Error {
+  constructor(message: string) {
+    super(`writing the output: ${message}`);
+    this.name = 'OutputWriterError';
+  }
+}
+
+/**
+ * Writes output rows (resources, entitlements, grants) into a working database on a worker thread
+ * (output-worker.ts), so that inserting them overlaps deriving them. Rows are buffered and sent in
+ * batches, each committed in one transaction; `room()` holds the caller back while too many are
+ * in flight, `flush()` waits until everything sent is committed (visible to the caller's own
+ * connection), `close()` ends the worker. The database must be between `beginOutput` and
+ * `endOutput` (resource keys are recorded), and its own connection must not write meanwhile.
+ *
+ * The first failure in the worker fails every later call with its message. `stop()` ends the
+ * worker whatever state it is in; a caller that fails calls it so no thread outlives the sync.
+ */
+export class OutputWriter {
+  private readonly buffer = new RowBuffer();
+  private seq = 0;
+  private acked = 0;
+  private failure: Error | undefined;
+  private waiting: { until: number; resolve: () => void; reject: (err: Error) => void }[] = [];
+  private exited = false;
+  /** Settles when the thread has ended, however it ended. */
+  private readonly ended: Promise<void>;
+  private static running = 0;
+
+  /** Writer threads running in this process (none once every sync has ended, failed or not). */
+  static get live(): number {
+    return OutputWriter.running;
+  }
+
+  private constructor(private readonly worker: Worker) {
+    OutputWriter.running++;
+    this.ended = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (m: FromWorker) => {
+      if ('seq' in m) {
+        this.acked = m.seq;
+        this.wake();
+      } else if ('error' in m) this.fail(new OutputWriterError(m.error));
+    });
+    worker.on('error', (err) => this.fail(new OutputWriterError(err.message)));
+    worker.on('exit', () => {
+      this.exited = true;
+      OutputWriter.running--;
+      if (this.acked < this.seq) this.fail(new OutputWriterError('the writer thread ended early'));
+    });
+  }
+
+  /** Starts the writer on the database at `path` (file-backed, in WAL mode). */
+  static async open(path: string): Promise<OutputWriter> {
+    const ext = extname(fileURLToPath(import.meta.url));
+    const worker = new Worker(new URL(`./output-worker${ext}`, import.meta.url), {
+      workerData: { path } satisfies OutputWorkerData,
+    });
+    const writer = new OutputWriter(worker);
+    let first: FromWorker;
+    try {
+      // Rejects if the thread fails to start (an 'error' event).
+      [first] = (await once(worker, 'message')) as [FromWorker];
+    } catch (err) {
+      await writer.stop();
+      throw new OutputWriterError((err as Error).message);
+    }
+    if (!('ready' in first)) {
+      await writer.stop();
+      throw writer.failure ?? new OutputWriterError('the writer thread did not start');
+    }
+    return writer;
+  }
+
+  putResource(r: Resource): void {
+    this.buffer.resource(r);
+    this.sendFull();
+  }
+
+  putEntitlement(e: Entitlement): void {
+    this.buffer.entitlement(e);
+    this.sendFull();
+  }
+
+  putGrant(g: Grant): void {
+    this.buffer.grant(g);
+    this.sendFull();
+  }
+
+  /** Resolves once fewer than MAX_IN_FLIGHT batches wait to be committed. */
+  room(): Promise<void> {
+    return this.until(this.seq - MAX_IN_FLIGHT + 1);
+  }
+
+  /** Sends what is buffered and resolves once all of it is committed. */
+  async flush(): Promise<void> {
+    if (this.buffer.size) this.send();
+    await this.until(this.seq);
+  }
+
+  /** Flushes, then closes the worker's connection and waits for the thread to end. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.post({ close: true });
+    await this.ended;
+    if (this.failure) throw this.failure;
+  }
+
+  /** Ends the worker now (what it has not committed is rolled back with its connection). */
+  async stop(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+    await this.ended;
+  }
+
+  private sendFull(): void {
+    if (this.failure) throw this.failure;
+    if (this.buffer.size >= BATCH_ROWS || this.buffer.chars >= BATCH_CHARS) this.send();
+  }
+
+  private send(): void {
+    this.seq++;
+    this.post({ seq: this.seq, batch: this.buffer.seal() });
+  }
+
+  private post(m: ToWorker): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(m);
+  }
+
+  private until(seq: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.acked >= seq) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiting.push({ until: seq, resolve, reject }));
+  }
+
+  private wake(): void {
+    this.waiting = this.waiting.filter((w) => {
+      if (this.acked < w.until) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting) w.reject(this.failure);
+    this.waiting = [];
+  }
+}
