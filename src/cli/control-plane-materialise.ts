@@ -34,22 +34,26 @@ export function materialiseSyncCommand(dataDirOption: () => Option): Command {
     .action(async (syncId: string, o: MaterialiseOpts) => {
       const out = resolve(o.out);
       if (existsSync(out)) throw new CliError(`--out ${o.out} already exists; give a new file name`);
-      if (!existsSync(dirname(out))) throw new CliError(`--out ${o.out}: directory ${dirname(out)} does not exist`);
+      if (!existsSync(dirname(out)))
+        throw new CliError(`--out ${o.out}: directory ${dirname(out)} does not exist`);
       const store = new ControlPlaneStore(o.dataDir);
       try {
         const sync = pick(syncId, syncsWithId(store, syncId), o);
         const chains = new StoredChains(store, sync.clientId);
         const stored = getSyncWithHeader(store, sync.clientId, syncId);
-        if (!stored) throw new CliError(`sync ${syncId} was stored without its header; it cannot be read here`);
+        if (!stored)
+          throw new CliError(`sync ${syncId} was stored without its header; it cannot be read here`);
         const walked = chains.walk({ syncId, sha256: stored.header.sha256 });
         if ('missing' in walked)
           throw new CliError(
             `sync ${syncId} cannot be made whole: ${walked.missing.syncId === syncId ? 'its file' : `its parent sync ${walked.missing.syncId}`} is not stored for client ${sync.clientId}`,
           );
-        const header = await materialiseSnapshotFile(sync.path, out, chains.source()).catch((err: unknown) => {
-          if (err instanceof SnapshotFileError) throw new CliError(err.message);
-          throw err;
-        });
+        const header = await materialiseSnapshotFile(sync.path, out, chains.source()).catch(
+          (err: unknown) => {
+            if (err instanceof SnapshotFileError) throw new CliError(err.message);
+            throw err;
+          },
+        );
         process.stdout.write(
           `${o.json ? JSON.stringify(header) : `${o.out}  ${header.syncId}  ${header.kind}  whole  resources ${header.counts.resources}  grants ${header.counts.grants}`}\n`,
         );

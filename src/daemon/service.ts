@@ -259,15 +259,19 @@ export class Daemon {
     const { connector, daemon } = this.config;
     const now = this.clock.now();
     const hasBase = await this.snapshots.hasLatest();
-    const fullDue = !hasBase || now - this.lastFullAt >= daemon.fullSyncIntervalMs || !!this.fullNeeded;
+    const fullDue = !hasBase || now - this.lastFullAt >= daemon.fullSyncIntervalMs;
     let kind: SyncKind = request.kind ?? (fullDue ? 'full' : 'incremental');
     // The engine logs the kind it actually runs (an incremental may fall back to full): one key each.
     const log = this.log.child({ component: 'sync', trigger, taskId: request.taskId });
-    if (kind === 'full' && this.fullNeeded && !request.kind)
+    // The control plane's copy stops at a snapshot that was lost: an incremental would not reach it.
+    if (kind === 'incremental' && this.fullNeeded) {
       log.info({ reason: this.fullNeeded }, 'running a full sync in place of an incremental');
+      kind = 'full';
+    }
     // The engine reads the base's chain when its kept store is unusable: a base it cannot read would
     // fail every incremental until the next full sync.
-    const chainProblem = kind === 'incremental' && hasBase ? await this.snapshots.latestChainProblem() : undefined;
+    const chainProblem =
+      kind === 'incremental' && hasBase ? await this.snapshots.latestChainProblem() : undefined;
     if (chainProblem) {
       log.warn({ problem: chainProblem }, 'the last snapshot cannot be read whole; running a full sync');
       kind = 'full';

@@ -111,7 +111,7 @@ export class LocalSnapshots {
       // A waiting file already delivered (or replaced) while this ran needs nothing.
       if (!head) continue;
       needed.add(refKey(head));
-      for (let ref = isDiff(head) ? head.base : undefined; ref; ) {
+      for (let ref = isDiff(head) ? head.base : undefined; ref;) {
         const l = links.get(refKey(ref));
         if (!l) {
           if (start === this.latest || (await exists(start))) {

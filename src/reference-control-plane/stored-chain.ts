@@ -41,7 +41,7 @@ export class StoredChains {
   walk(ref: SnapshotRef): StoredWalk {
     const links: StoredLink[] = [];
     const seen = new Set<string>();
-    for (let next: SnapshotRef | undefined = ref; next; ) {
+    for (let next: SnapshotRef | undefined = ref; next;) {
       const link: StoredLink | undefined =
         links.length < MAX_CHAIN && !seen.has(next.syncId) ? this.find(next) : undefined;
       if (!link) return { missing: next };

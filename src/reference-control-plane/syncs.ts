@@ -93,7 +93,9 @@ export function listSyncs(store: ControlPlaneStore): SyncRecord[] {
 
 export function recordSync(
   store: ControlPlaneStore,
-  sync: Omit<SyncRecord, 'diff'>, header: string | undefined): void {
+  sync: Omit<SyncRecord, 'diff'>,
+  header: string | undefined,
+): void {
   store.db
     .prepare(
       `INSERT INTO syncs (client_id, sync_id, host_id, task_id, kind, base_sync_id, bytes, sha256, path, header, received_at)

@@ -89,7 +89,8 @@ export class UploadReceiver {
       return { committedOffset: stored.bytes, complete: true, baseMissing: false };
     if (stored) throw new RpcError(status.ALREADY_EXISTS, `sync ${syncId} is stored with another sha256`);
     const baseMissing =
-      base !== undefined && (!this.acceptsDiffs || 'missing' in new StoredChains(this.store, clientId).walk(base));
+      base !== undefined &&
+      (!this.acceptsDiffs || 'missing' in new StoredChains(this.store, clientId).walk(base));
     return {
       committedOffset: await sizeOf(this.partPath(clientId, syncId, sha256)),
       complete: false,

@@ -103,7 +103,10 @@ export class Spool {
     const kept = [...bySync.values()];
     for (const e of entries)
       if (!kept.includes(e))
-        this.logger.info({ syncId: e.syncId, file: `${e.name}.snapshot` }, 'dropping a diff replaced by its whole snapshot');
+        this.logger.info(
+          { syncId: e.syncId, file: `${e.name}.snapshot` },
+          'dropping a diff replaced by its whole snapshot',
+        );
     return kept;
   }
 

@@ -90,7 +90,9 @@ export async function uploadSnapshot(
       );
       if (st.complete) return { bytes: entry.bytes, duplicate: true, startOffsets };
       if (base && st.baseMissing)
-        throw new BaseMissing(`the control plane does not hold sync ${base.syncId}, the parent of diff ${entry.syncId}`);
+        throw new BaseMissing(
+          `the control plane does not hold sync ${base.syncId}, the parent of diff ${entry.syncId}`,
+        );
       startOffsets.push(st.committedOffset);
       const res = await streamFrom(deps, file, entry, st.committedOffset);
       return { bytes: res.bytes, duplicate: res.duplicate, startOffsets };
