@@ -6,7 +6,8 @@ import { addClient, listClients } from '../reference-control-plane/clients.js';
 import { listHosts } from '../reference-control-plane/hosts.js';
 import { startControlPlane, type ControlPlaneTls } from '../reference-control-plane/server.js';
 import { ControlPlaneStore } from '../reference-control-plane/store.js';
-import { listSyncs } from '../reference-control-plane/syncs.js';
+import { listSyncs, type SyncRecord } from '../reference-control-plane/syncs.js';
+import { materialiseSyncCommand } from './control-plane-materialise.js';
 import { isTaskKind, TASK_KINDS, type TaskKind } from '../reference-control-plane/task-kinds.js';
 import { openSealed } from '../reference-control-plane/password-key.js';
 import {
@@ -70,11 +71,12 @@ export const controlPlaneCommand: CommandModule = (program) => {
             print(
               o.json
                 ? JSON.stringify(s)
-                : `${s.receivedAt}  ${s.host}  ${s.syncId}  ${s.kind}  ${s.bytes}  ${s.sha256}`,
+                : `${s.receivedAt}  ${s.host}  ${s.syncId}  ${s.kind}  ${form(s)}  ${s.bytes}  ${s.sha256}`,
             );
           }
         }),
-    );
+    )
+    .addCommand(materialiseSyncCommand(dataDirOption));
   cp.command('hosts')
     .description('Daemons that said hello')
     .addCommand(
@@ -94,6 +96,11 @@ export const controlPlaneCommand: CommandModule = (program) => {
     );
 };
 
+/** How a stored sync is held: whole, or as a diff of its parent. */
+function form(s: SyncRecord): string {
+  return s.diff ? `diff-of:${s.baseSyncId ?? '?'}` : 'whole';
+}
+
 function serveCommand(): Command {
   return new Command('serve')
     .description('Run the control plane gRPC server')
@@ -103,6 +110,10 @@ function serveCommand(): Command {
     .option('--tls-key <file>', 'server private key (PEM)')
     .option('--client-ca <file>', 'require client certificates issued by this CA (mTLS)')
     .option('--insecure', 'allow plaintext on a non-loopback address')
+    .option(
+      '--no-diff-snapshots',
+      'take whole snapshots only: daemons are told to send every sync whole (as to an older control plane)',
+    )
     .option('--poll-interval <ms>', 'idle poll delay told to daemons', '5000')
     .option('--heartbeat-interval <ms>', 'heartbeat interval told to daemons', '30000')
     .option('--log-level <level>', 'log level', 'info')
@@ -114,6 +125,7 @@ function serveCommand(): Command {
         tlsKey?: string;
         clientCa?: string;
         insecure?: boolean;
+        diffSnapshots: boolean;
         pollInterval: string;
         heartbeatInterval: string;
         logLevel: string;
@@ -141,6 +153,7 @@ function serveCommand(): Command {
           heartbeatIntervalMs,
           ...(tls ? { tls } : {}),
           ...(o.insecure ? { allowInsecure: true } : {}),
+          acceptDiffSnapshots: o.diffSnapshots,
         }).catch((err: Error) => {
           throw new CliError(`--listen ${o.listen}: ${err.message}`);
         });

@@ -14,6 +14,7 @@ import type { GraphObserver } from '../graph/types.js';
 import type { EntraProbe } from './probe.js';
 import { connectionLabel, SyncHistory, type DaemonStatus, type SyncRecord } from './status.js';
 import { LocalSnapshots } from './snapshots.js';
+import { spooledFiles } from './agent/spool.js';
 import { createGraphClient } from '../graph/client.js';
 import { createCredential } from '../graph/credentials.js';
 import { collectEvents } from '../connector/events.js';
@@ -77,6 +78,8 @@ export class Daemon {
   private elector: LeaderElector | undefined;
   private http: { port: number; close(): Promise<void> } | undefined;
   private lastFullAt = 0;
+  /** Why the next scheduled sync must be a full one, whatever the interval says. */
+  private fullNeeded: string | undefined;
   private pending: SyncRequest = {};
   private lastProbe: { info: EntraProbe; at: string } | undefined;
   private startProbe: EntraProbe | undefined;
@@ -213,6 +216,11 @@ export class Daemon {
         now: () => this.clock.now(),
         observer: this.agentObserver,
         onRefused: (err) => this.fatal(refusedByControlPlane(err)),
+        chain: this.snapshots.chain,
+        onChainLost: (syncId) => {
+          this.fullNeeded = `diff snapshot ${syncId} could not be delivered`;
+          this.log.warn({ syncId }, 'the next sync will be a full one: a snapshot was lost before delivery');
+        },
       });
       await this.agent
         .start(
@@ -252,10 +260,23 @@ export class Daemon {
     const now = this.clock.now();
     const hasBase = await this.snapshots.hasLatest();
     const fullDue = !hasBase || now - this.lastFullAt >= daemon.fullSyncIntervalMs;
-    const kind: SyncKind = request.kind ?? (fullDue ? 'full' : 'incremental');
-    const outFile = this.snapshots.nextPath(now, kind);
+    let kind: SyncKind = request.kind ?? (fullDue ? 'full' : 'incremental');
     // The engine logs the kind it actually runs (an incremental may fall back to full): one key each.
     const log = this.log.child({ component: 'sync', trigger, taskId: request.taskId });
+    // The control plane's copy stops at a snapshot that was lost: an incremental would not reach it.
+    if (kind === 'incremental' && this.fullNeeded) {
+      log.info({ reason: this.fullNeeded }, 'running a full sync in place of an incremental');
+      kind = 'full';
+    }
+    // The engine reads the base's chain when its kept store is unusable: a base it cannot read would
+    // fail every incremental until the next full sync.
+    const chainProblem =
+      kind === 'incremental' && hasBase ? await this.snapshots.latestChainProblem() : undefined;
+    if (chainProblem) {
+      log.warn({ problem: chainProblem }, 'the last snapshot cannot be read whole; running a full sync');
+      kind = 'full';
+    }
+    const outFile = this.snapshots.nextPath(now, kind);
     const startedAt = new Date(now).toISOString();
     this.metrics.syncInProgress.set(1);
     log.info({ kind }, 'sync starting');
@@ -265,6 +286,7 @@ export class Daemon {
         config: connector,
         outFile,
         incrementalFrom: kind === 'incremental' && hasBase ? this.snapshots.latest : undefined,
+        chain: this.snapshots.chain,
         stateDir: this.snapshots.stateDir,
         logger: log,
         signal,
@@ -294,14 +316,18 @@ export class Daemon {
     for (const [type, n] of Object.entries(header.counts.resourcesByType)) {
       this.metrics.syncObjects.set({ type }, n);
     }
-    if (header.kind === 'full') this.lastFullAt = now;
-    await this.snapshots.promote(result.file);
+    if (header.kind === 'full') {
+      this.lastFullAt = now;
+      this.fullNeeded = undefined;
+    }
+    await this.snapshots.promote(result.file, header);
     log.info(
       { kind: header.kind, file: result.file, syncId: header.syncId, counts: header.counts },
       'snapshot ready',
     );
     if (this.agent) await this.agent.submitSnapshot(result.file, header, { taskId: request.taskId });
-    await this.snapshots.prune();
+    // The spool as it is on disk, whether or not an agent runs: its diffs need their chains.
+    await this.snapshots.prune(await spooledFiles(daemon.dataDir), log);
     return result;
   }
 

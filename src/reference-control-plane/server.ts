@@ -30,6 +30,11 @@ export interface ControlPlaneSettings {
   taskLeaseMs?: number;
   /** Partial uploads older than this are deleted at start (default 7 days). */
   partialUploadMaxAgeMs?: number;
+  /**
+   * Store diff snapshots (default true). False makes this control plane answer as one from before
+   * diff snapshots: daemons send every snapshot whole, and a diff is refused.
+   */
+  acceptDiffSnapshots?: boolean;
 }
 
 export interface RunningControlPlane {
@@ -90,7 +95,7 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
   }
   const now = settings.now ?? (() => new Date());
   const store = new ControlPlaneStore(settings.dataDir);
-  const uploads = new UploadReceiver(store, now);
+  const uploads = new UploadReceiver(store, now, { acceptDiffs: settings.acceptDiffSnapshots ?? true });
   const { recipient: passwordRecipient } = await loadPasswordKey(settings.dataDir);
   const swept = await uploads.sweep(settings.partialUploadMaxAgeMs ?? 7 * 24 * 3600_000);
   if (swept) (settings.logger ?? silentLogger).info({ removed: swept }, 'removed abandoned partial uploads');

@@ -5,6 +5,7 @@ import {
   type ControlPlaneServiceServer,
   type FinishTaskRequest,
   type GetTasksRequest,
+  type GetUploadStatusRequest,
   type HeartbeatRequest,
   type HelloRequest,
 } from '../gen/baton_entra/v1/control_plane.js';
@@ -114,7 +115,11 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
         throw err;
       }
       log.info({ hostId: req.hostId, version: req.version }, 'host said hello');
-      return { serverTime: s.now(), passwordRecipient: s.passwordRecipient ?? '' };
+      return {
+        serverTime: s.now(),
+        passwordRecipient: s.passwordRecipient ?? '',
+        acceptsDiffSnapshots: s.uploads.acceptsDiffs,
+      };
     }),
 
     getTasks: unary('GetTasks', (req: GetTasksRequest, clientId) => {
@@ -159,13 +164,13 @@ export function createService(s: ServiceSettings): ControlPlaneServiceServer {
       return {};
     }),
 
-    getUploadStatus: unary(
-      'GetUploadStatus',
-      async (req: { hostId: string; syncId: string; sha256: string }, clientId) => {
-        requireHost(req.hostId, clientId);
-        return s.uploads.status(clientId, req.syncId, req.sha256);
-      },
-    ),
+    getUploadStatus: unary('GetUploadStatus', async (req: GetUploadStatusRequest, clientId) => {
+      requireHost(req.hostId, clientId);
+      // An older daemon sends neither base field: its snapshots are whole.
+      const base =
+        req.baseSyncId || req.baseSha256 ? { syncId: req.baseSyncId, sha256: req.baseSha256 } : undefined;
+      return s.uploads.status(clientId, req.syncId, req.sha256, base);
+    }),
 
     uploadSnapshot: (call, callback) => {
       authenticate(call)

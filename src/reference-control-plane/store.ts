@@ -99,6 +99,8 @@ CREATE INDEX IF NOT EXISTS token_ids_expiry ON token_ids(forget_after);
 const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ['tasks', 'dry_run', 'INTEGER NOT NULL DEFAULT 0'],
   ['tasks', 'approved', 'INTEGER NOT NULL DEFAULT 0'],
+  // The parent of a diff snapshot (NULL: the snapshot is whole, as every one stored before was).
+  ['syncs', 'base_sync_id', 'TEXT'],
 ];
 
 /**

@@ -11,6 +11,8 @@ import {
 } from '../gen/baton_entra/v1/control_plane.js';
 import { RpcError } from './rpc-error.js';
 import type { ControlPlaneStore } from './store.js';
+import type { SnapshotRef } from '../snapshot/header.js';
+import { StoredChains } from './stored-chain.js';
 import { getSync, recordSync } from './syncs.js';
 import { verifySnapshot } from './verify-snapshot.js';
 
@@ -25,12 +27,27 @@ const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const MAX_HEADER_JSON_BYTES = 64 * 1024;
 /** The smallest file that can be a snapshot: magic (8), header length (4), a header of `{}` (2). */
 const MIN_SNAPSHOT_BYTES = 14;
-/** Scratch databases left by a verification that was interrupted (the process died). */
-const SCRATCH_SUFFIX = '.read.db';
+/**
+ * Scratch files left by a verification that was interrupted (the process died): the database read
+ * (`….read.db`) and, for a diff, each body applied to it (`….read.db.<hex>.diff`).
+ */
+const SCRATCH = /\.read\.db(\.[0-9a-f]+\.diff)?$/;
 
 export interface UploadStatus {
   committedOffset: number;
   complete: boolean;
+  /** The diff's parent (asked about) is not held for this client: the sync must come whole. */
+  baseMissing: boolean;
+}
+
+export interface UploadOptions {
+  /** Largest upload taken (default 64 GiB). */
+  maxBytes?: number;
+  /**
+   * Store diff snapshots, verified against their stored parents (default true). False answers
+   * Hello as an older control plane does, and refuses a diff.
+   */
+  acceptDiffs?: boolean;
 }
 
 /**
@@ -47,19 +64,38 @@ export class UploadReceiver {
    * file, and that file's name.
    */
   private readonly active = new Map<string, { cancel: () => void; done: Promise<void>; part: string }>();
+  private readonly maxBytes: number;
+  /** Whether diff snapshots are stored (told to daemons in Hello). */
+  readonly acceptsDiffs: boolean;
 
   constructor(
     private readonly store: ControlPlaneStore,
     private readonly now: () => Date,
-    private readonly maxBytes = 64 * 1024 ** 3,
-  ) {}
+    options: UploadOptions = {},
+  ) {
+    this.maxBytes = options.maxBytes ?? 64 * 1024 ** 3;
+    this.acceptsDiffs = options.acceptDiffs ?? true;
+  }
 
-  async status(clientId: string, syncId: string, sha256: string): Promise<UploadStatus> {
+  /**
+   * How much of the upload is held. `base`, a diff's parent, is looked up among the client's
+   * stored syncs with its whole chain: when any link is missing the answer is `baseMissing`.
+   */
+  async status(clientId: string, syncId: string, sha256: string, base?: SnapshotRef): Promise<UploadStatus> {
     checkIds(syncId, sha256);
+    if (base) checkBase(base);
     const stored = getSync(this.store, clientId, syncId);
-    if (stored?.sha256 === sha256) return { committedOffset: stored.bytes, complete: true };
+    if (stored?.sha256 === sha256)
+      return { committedOffset: stored.bytes, complete: true, baseMissing: false };
     if (stored) throw new RpcError(status.ALREADY_EXISTS, `sync ${syncId} is stored with another sha256`);
-    return { committedOffset: await sizeOf(this.partPath(clientId, syncId, sha256)), complete: false };
+    const baseMissing =
+      base !== undefined &&
+      (!this.acceptsDiffs || 'missing' in new StoredChains(this.store, clientId).walk(base));
+    return {
+      committedOffset: await sizeOf(this.partPath(clientId, syncId, sha256)),
+      complete: false,
+      baseMissing,
+    };
   }
 
   /**
@@ -188,6 +224,7 @@ export class UploadReceiver {
         ...(meta.headerJson ? { header: JSON.parse(meta.headerJson) as Record<string, unknown> } : {}),
       },
       dirname(part),
+      this.acceptsDiffs ? new StoredChains(this.store, clientId) : undefined,
     );
     const hostDir = SAFE_SEGMENT.test(meta.hostId)
       ? meta.hostId
@@ -204,6 +241,7 @@ export class UploadReceiver {
         host: meta.hostId,
         syncId: meta.syncId,
         kind,
+        ...(header.base ? { baseSyncId: header.base.syncId } : {}),
         bytes: size,
         sha256: computed,
         path,
@@ -272,7 +310,7 @@ export class UploadReceiver {
     const before = this.now().getTime() - maxAgeMs;
     const inUse = new Set([...this.active.values()].map((a) => a.part));
     for (const name of names) {
-      if (!name.endsWith('.part') && !name.endsWith(SCRATCH_SUFFIX)) continue;
+      if (!name.endsWith('.part') && !SCRATCH.test(name)) continue;
       const st = await stat(join(dir, name)).catch(() => undefined);
       if (st && st.mtimeMs < before && !inUse.has(join(dir, name))) {
         await rm(join(dir, name), { force: true });
@@ -333,6 +371,14 @@ function checkIds(syncId: string, sha256: string): void {
     throw new RpcError(status.INVALID_ARGUMENT, 'sync_id must be 1–128 of A-Z a-z 0-9 . _ : -');
   if (!SHA256.test(sha256))
     throw new RpcError(status.INVALID_ARGUMENT, 'sha256 must be 64 lowercase hex digits');
+}
+
+/** A diff's parent as GetUploadStatus names it: both fields, well formed. */
+function checkBase(base: SnapshotRef): void {
+  if (!SYNC_ID.test(base.syncId))
+    throw new RpcError(status.INVALID_ARGUMENT, 'base_sync_id must be 1–128 of A-Z a-z 0-9 . _ : -');
+  if (!SHA256.test(base.sha256))
+    throw new RpcError(status.INVALID_ARGUMENT, 'base_sha256 must be 64 lowercase hex digits');
 }
 
 async function writeChunk(

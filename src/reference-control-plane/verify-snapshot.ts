@@ -1,8 +1,10 @@
 import { status } from '@grpc/grpc-js';
 import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
 import { openSnapshot } from '../snapshot/open.js';
-import type { SnapshotHeader } from '../snapshot/header.js';
+import { isDiff, type SnapshotHeader } from '../snapshot/header.js';
+import type { ChainSource } from '../snapshot/chain.js';
 import { RpcError } from './rpc-error.js';
+import type { StoredChains } from './stored-chain.js';
 
 /** How much larger than its compressed body a snapshot's database may be, and the least bound. */
 const MAX_EXPANSION = 64;
@@ -22,11 +24,18 @@ export interface ClaimedSnapshot {
  * body opens as a database, and the database holds the counts the header claims. Throws
  * INVALID_ARGUMENT naming what is wrong; returns the file's header, which is what gets recorded.
  * `scratchDir` receives the decompressed database while it is checked (removed after).
+ *
+ * A diff snapshot (format v2) is checked as the sync it stands for: its stored parent chain
+ * (`parents`, the uploading client's syncs) is applied with it and the result counted, each diff
+ * on the way checked against its own header. Without its parent it is refused as
+ * FAILED_PRECONDITION naming the parent (the daemon then sends the sync whole); without
+ * `parents` (a control plane that takes whole snapshots only) as INVALID_ARGUMENT.
  */
 export async function verifySnapshot(
   file: string,
   claimed: ClaimedSnapshot,
   scratchDir: string,
+  parents?: StoredChains,
 ): Promise<SnapshotHeader> {
   const header = await readOrRefuse(file, async () => (await readSnapshotHeader(file)).header);
   if (header.syncId !== claimed.syncId)
@@ -47,9 +56,30 @@ export async function verifySnapshot(
         refuse(`metadata.header_json.${f} does not match the snapshot's own header`);
     }
   }
-  // Snapshot bodies compress about 6:1; far beyond that is a decompression bomb, not a snapshot.
-  const maxBytes = Math.max(MIN_EXPANSION_BOUND, Number(header.bodyBytes) * MAX_EXPANSION);
-  const snap = await readOrRefuse(file, () => openSnapshot(file, scratchDir, { anySchema: true, maxBytes }));
+  let maxBytes = expansionBound(header);
+  let chain: ChainSource | undefined;
+  if (isDiff(header)) {
+    if (!parents) refuse('it is a diff snapshot (format v2); this control plane stores whole snapshots only');
+    const walked = parents.walk(header.base);
+    if ('missing' in walked) {
+      const deeper = walked.missing.syncId !== header.base.syncId;
+      throw new RpcError(
+        status.FAILED_PRECONDITION,
+        `sync ${header.syncId} is a diff of sync ${header.base.syncId} (body sha256 ${header.base.sha256}), which this control plane does not hold for this client${deeper ? ` whole: its chain lacks sync ${walked.missing.syncId}` : ''}; upload the sync whole`,
+      );
+    }
+    // The diff's own body within its own bound first: the chain's bound below is the largest
+    // link's, far more than a few changes may decompress to.
+    const own = await readOrRefuse(file, () =>
+      openSnapshot(file, scratchDir, { anySchema: true, diffBody: true, maxBytes }),
+    );
+    await own.close();
+    maxBytes = Math.max(maxBytes, ...walked.links.map((l) => expansionBound(l.header)));
+    chain = parents.source();
+  }
+  const snap = await readOrRefuse(file, () =>
+    openSnapshot(file, scratchDir, { anySchema: true, maxBytes, ...(chain ? { chain } : {}) }),
+  );
   try {
     const count = (sql: string) => {
       try {
@@ -82,6 +112,11 @@ export async function verifySnapshot(
     await snap.close();
   }
   return header;
+}
+
+/** Snapshot bodies compress about 6:1; far beyond that is a decompression bomb, not a snapshot. */
+function expansionBound(header: SnapshotHeader): number {
+  return Math.max(MIN_EXPANSION_BOUND, Number(header.bodyBytes) * MAX_EXPANSION);
 }
 
 function refuse(problem: string): never {

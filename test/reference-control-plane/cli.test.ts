@@ -81,6 +81,7 @@ describe('control-plane CLI', function () {
     assert.deepEqual(Object.keys(sync).sort(), [
       'bytes',
       'clientId',
+      'diff',
       'host',
       'kind',
       'path',
@@ -92,6 +93,7 @@ describe('control-plane CLI', function () {
     assert.equal(sync.host, 'host-a');
     assert.equal(sync.syncId, 'sync-cli-1');
     assert.equal(sync.kind, 'incremental');
+    assert.equal(sync.diff, false);
     assert.equal(sync.bytes, uploaded.bytes);
     assert.equal(sync.clientId, uploaded.clientId);
     assert.match(sync.sha256 as string, /^[0-9a-f]{64}$/);

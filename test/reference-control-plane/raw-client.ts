@@ -37,7 +37,7 @@ export async function rawClient(address: string, creds: Creds) {
       call(client.hello)(
         { hostId, version: 't', connectionStatus: 1, capabilities: [], tenantId: '' } as never,
         token,
-      ),
+      ) as Promise<{ acceptsDiffSnapshots: boolean }>,
     getTasks: (hostId: string) =>
       call(client.getTasks)({ hostId, pageSize: 10, knownTaskIds: [] } as never) as Promise<{
         tasks: { id: string }[];
@@ -46,10 +46,22 @@ export async function rawClient(address: string, creds: Creds) {
       call(client.heartbeat)({ hostId, taskIds } as never) as Promise<{ cancelledTaskIds: string[] }>,
     finish: (hostId: string, taskId: string, response: Record<string, unknown> = {}) =>
       call(client.finishTask)({ hostId, taskId, success: { response } } as never),
-    uploadStatus: (hostId: string, syncId: string, sha256: string) =>
-      call(client.getUploadStatus)({ hostId, syncId, sha256 } as never) as Promise<{
+    uploadStatus: (
+      hostId: string,
+      syncId: string,
+      sha256: string,
+      base?: { syncId: string; sha256: string },
+    ) =>
+      call(client.getUploadStatus)({
+        hostId,
+        syncId,
+        sha256,
+        baseSyncId: base?.syncId ?? '',
+        baseSha256: base?.sha256 ?? '',
+      } as never) as Promise<{
         committedOffset: number;
         complete: boolean;
+        baseMissing: boolean;
       }>,
     /** One UploadSnapshot stream: metadata (over the defaults), `data` in 1 MiB chunks, end. */
     async upload(meta: Partial<UploadMetadata>, data: Buffer): Promise<UploadSnapshotResponse> {

@@ -129,6 +129,7 @@ describe('control plane store: task queue and tokens', () => {
           syncId: 's1',
           taskId: 'T1',
           kind: 'full',
+          diff: false,
           bytes: 10,
           sha256: 'a'.repeat(64),
           path: '/p/s1',

@@ -205,16 +205,19 @@ describe('control plane trust between clients', function () {
       assert.deepEqual(await a.uploadStatus('host-a', 'sync-x', mine.sha256), {
         committedOffset: data.length,
         complete: true,
+        baseMissing: false,
       });
       // B asks about A's sync: nothing of it shows.
       assert.deepEqual(await b.uploadStatus('host-b', 'sync-x', mine.sha256), {
         committedOffset: 0,
         complete: false,
+        baseMissing: false,
       });
       const other = randomBytes(32);
       assert.deepEqual(await b.uploadStatus('host-b', 'sync-x', sha(other)), {
         committedOffset: 0,
         complete: false,
+        baseMissing: false,
       });
       // B uploading the same id (even the same bytes) stores B's own, not a duplicate of A's.
       const res = await b.upload({ hostId: 'host-b', syncId: 'sync-x', sha256: mine.sha256 }, data);

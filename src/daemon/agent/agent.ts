@@ -10,6 +10,9 @@ import {
 } from '../../gen/baton_entra/v1/control_plane.js';
 import { registerSecret, silentLogger, type Logger } from '../../observability/logger.js';
 import type { SnapshotHeader } from '../../framework/engine/api.js';
+import { materialiseSnapshotFile } from '../../snapshot/chain.js';
+import { SnapshotFileError } from '../../snapshot/file.js';
+import { isDiff } from '../../snapshot/header.js';
 import type { AgentContext } from './context.js';
 import type { AgentSettings, AgentStatus, HelloInfo, TaskHandler } from './types.js';
 import { backoffDelay } from '../../retry/backoff.js';
@@ -19,7 +22,7 @@ import { describe, isPermanent, isServiceError, openClient, unary } from './rpc.
 import { Spool, type SpoolEntry } from './spool.js';
 import { TaskResults } from './task-results.js';
 import { TaskRunner } from './task-runner.js';
-import { UploadRejected, uploadSnapshot } from './upload.js';
+import { BaseMissing, UploadRejected, uploadSnapshot, type UploadOutcome } from './upload.js';
 
 export type {
   AgentObserver,
@@ -52,6 +55,8 @@ export class ControlPlaneAgent {
   private hello?: () => Promise<HelloInfo>;
   private helloed = false;
   private recipient: string | undefined;
+  /** The control plane said in Hello that it stores diff snapshots (an older one does not say). */
+  private acceptsDiffs = false;
   private helloing?: Promise<void>;
   private loops: Promise<unknown>[] = [];
   private state: Omit<AgentStatus, 'spoolDepth' | 'spoolBytes'> = { connected: false };
@@ -192,6 +197,7 @@ export class ControlPlaneAgent {
       this.ctx!.tokens,
     );
     this.recipient = res.passwordRecipient || undefined;
+    this.acceptsDiffs = res.acceptsDiffSnapshots;
     this.helloed = true;
     this.ctx!.markOk();
     this.helloWaker.wake();
@@ -267,30 +273,43 @@ export class ControlPlaneAgent {
     }
   }
 
-  private async deliver(entry: SpoolEntry): Promise<void> {
+  /**
+   * Uploads one entry. A diff goes as it is when the control plane takes diffs and holds its
+   * parent; otherwise the whole snapshot of its sync replaces it in the spool and goes instead.
+   */
+  private async deliver(first: SpoolEntry): Promise<void> {
     const ctx = this.ctx!;
+    let entry = first;
     this.spool.busy = entry.name;
     try {
-      const out = await uploadSnapshot(
-        {
-          client: ctx.client,
-          tokens: ctx.tokens,
-          hostId: ctx.hostId,
-          logger: this.log,
-          signal: ctx.signal,
-          backoff: ctx.retry,
-          ...(this.settings.retry?.uploadAttempts ? { maxAttempts: this.settings.retry.uploadAttempts } : {}),
-        },
-        this.spool.file(entry),
-        entry,
-      );
+      if (isDiff(entry.header) && !this.acceptsDiffs) {
+        const whole = await this.makeWhole(entry, 'the control plane takes whole snapshots only');
+        if (!whole) return;
+        entry = whole;
+      }
+      let out: UploadOutcome;
+      try {
+        out = await this.upload(entry);
+      } catch (err) {
+        if (!(err instanceof BaseMissing)) throw err;
+        const whole = await this.makeWhole(entry, err.message);
+        if (!whole) return;
+        entry = whole;
+        out = await this.upload(entry);
+      }
       await this.spool.remove(entry);
       this.reportSpool();
       this.tell((o) => o.upload({ result: out.duplicate ? 'duplicate' : 'success', bytes: entry.bytes }));
       ctx.markOk();
       this.state.lastUploadAt = new Date(this.now()).toISOString();
       this.log.info(
-        { syncId: entry.syncId, bytes: out.bytes, duplicate: out.duplicate, startOffsets: out.startOffsets },
+        {
+          syncId: entry.syncId,
+          bytes: out.bytes,
+          diff: isDiff(entry.header),
+          duplicate: out.duplicate,
+          startOffsets: out.startOffsets,
+        },
         'snapshot delivered',
       );
     } catch (err) {
@@ -309,6 +328,55 @@ export class ControlPlaneAgent {
       );
     } finally {
       this.spool.busy = undefined;
+    }
+  }
+
+  private upload(entry: SpoolEntry): Promise<UploadOutcome> {
+    const ctx = this.ctx!;
+    return uploadSnapshot(
+      {
+        client: ctx.client,
+        tokens: ctx.tokens,
+        hostId: ctx.hostId,
+        logger: this.log,
+        signal: ctx.signal,
+        backoff: ctx.retry,
+        ...(this.settings.retry?.uploadAttempts ? { maxAttempts: this.settings.retry.uploadAttempts } : {}),
+      },
+      this.spool.file(entry),
+      entry,
+    );
+  }
+
+  /**
+   * Replaces a spooled diff by the whole snapshot of its sync, built from its chain (the daemon's
+   * local chain, and the spool). When the chain cannot be read (a parent gone, or corrupt), the
+   * diff can never be delivered: it is dropped, the daemon told, and undefined returned. Any other
+   * failure (a full disk) is thrown, for the upload loop to try again later.
+   */
+  private async makeWhole(entry: SpoolEntry, reason: string): Promise<SpoolEntry | undefined> {
+    const diff = this.spool.file(entry);
+    const own = this.settings.chain;
+    const source = { dirs: [...(own?.dirs ?? []), this.spool.dir], ...(own?.find ? { find: own.find } : {}) };
+    try {
+      const whole = await this.spool.replace(entry, (file) => materialiseSnapshotFile(diff, file, source));
+      this.reportSpool();
+      this.log.info(
+        { syncId: entry.syncId, reason, diffBytes: entry.bytes, bytes: whole.bytes },
+        'sending a diff snapshot whole',
+      );
+      return whole;
+    } catch (err) {
+      if (!(err instanceof SnapshotFileError)) throw err;
+      await this.spool.remove(entry);
+      this.reportSpool();
+      this.state.lastError = `snapshot ${entry.syncId} dropped: ${err.message}`;
+      this.log.error(
+        { syncId: entry.syncId, reason, err: err.message },
+        'a diff snapshot can be sent neither as it is nor whole (its local chain cannot be read): dropped it; the next sync will be a full one',
+      );
+      this.settings.onChainLost?.(entry.syncId);
+      return undefined;
     }
   }
 }

@@ -4,6 +4,7 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node
 import { join } from 'node:path';
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotHeader } from '../../framework/engine/api.js';
+import { isDiff } from '../../snapshot/header.js';
 import { syncDir, writeFileAtomic } from './atomic.js';
 
 /** What the spool knows about one snapshot waiting for upload (the JSON sidecar). */
@@ -27,12 +28,29 @@ export interface SpoolLimits {
 
 const SYNC_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/** Where the spool of data directory `dataDir` is. */
+export function spoolDir(dataDir: string): string {
+  return join(dataDir, 'spool');
+}
+
+/** The snapshot files in the spool of `dataDir` (none when it does not exist), read from disk. */
+export async function spooledFiles(dataDir: string): Promise<string[]> {
+  const dir = spoolDir(dataDir);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.snapshot') && !n.startsWith('.')).map((n) => join(dir, n));
+}
+
 /**
  * Snapshots waiting for the control plane, in `<dataDir>/spool`: `<name>.snapshot` plus a
  * `<name>.json` sidecar. An entry counts only when both exist with the recorded size: the sidecar is
  * written (atomically) before the snapshot is renamed in, and removed first on delivery, so a crash
  * at any step leaves a whole entry, or a leftover the next start deletes while the snapshot is still
  * with the caller (or already delivered). Entries are delivered oldest first.
+ *
+ * A diff snapshot the control plane cannot take is replaced by the whole snapshot of the same sync
+ * (`replace`): the whole one becomes an entry of its own beside it (`<name>.whole`, the same place
+ * in the order) before the diff's entry is removed, so a crash leaves the diff, or both (the next
+ * start keeps the whole one), never neither.
  */
 export class Spool {
   readonly dir: string;
@@ -47,7 +65,7 @@ export class Spool {
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {
-    this.dir = join(dataDir, 'spool');
+    this.dir = spoolDir(dataDir);
   }
 
   /** Loads the entries a previous run left behind and removes half-written ones. */
@@ -66,12 +84,30 @@ export class Spool {
         await rm(join(this.dir, f), { force: true });
       }
     }
-    const keep = new Set(entries.map((e) => e.name));
+    const kept = this.oneEntryPerSync(entries);
+    const keep = new Set(kept.map((e) => e.name));
     for (const f of files) {
       const name = f.replace(/\.(snapshot|json)$/, '');
       if (f.startsWith('.') || !keep.has(name)) await rm(join(this.dir, f), { force: true });
     }
-    this.entries = entries.sort((a, b) => a.name.localeCompare(b.name));
+    this.entries = kept.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** A crash while a diff was being replaced leaves two entries of its sync: the whole one stays. */
+  private oneEntryPerSync(entries: SpoolEntry[]): SpoolEntry[] {
+    const bySync = new Map<string, SpoolEntry>();
+    for (const e of entries) {
+      const other = bySync.get(e.syncId);
+      if (!other || (isDiff(other.header) && !isDiff(e.header))) bySync.set(e.syncId, e);
+    }
+    const kept = [...bySync.values()];
+    for (const e of entries)
+      if (!kept.includes(e))
+        this.logger.info(
+          { syncId: e.syncId, file: `${e.name}.snapshot` },
+          'dropping a diff replaced by its whole snapshot',
+        );
+    return kept;
   }
 
   /** Moves `file` into the spool (rename, or copy when on another filesystem). */
@@ -112,6 +148,37 @@ export class Spool {
     this.entries.push(entry);
     await this.enforceLimits();
     return entry;
+  }
+
+  /**
+   * Replaces entry `old` (a diff) by the whole snapshot of its sync that `write` writes (atomically)
+   * at the path it is given. Returns the new entry, in the old one's place.
+   */
+  async replace(old: SpoolEntry, write: (file: string) => Promise<SnapshotHeader>): Promise<SpoolEntry> {
+    const name = `${old.name}.whole`;
+    const file = join(this.dir, `${name}.snapshot`);
+    await rm(file, { force: true });
+    // Until its sidecar exists, the new file is an orphan the next start removes.
+    const header = await write(file);
+    if (header.syncId !== old.syncId) {
+      await rm(file, { force: true });
+      throw new Error(`the whole snapshot written for sync ${old.syncId} is of sync ${header.syncId}`);
+    }
+    await syncDir(this.dir);
+    const { bytes, sha256 } = await digest(file);
+    const entry: SpoolEntry = { ...old, name, bytes, sha256, header };
+    await writeFileAtomic(join(this.dir, `${name}.json`), JSON.stringify(entry));
+    await rm(join(this.dir, `${old.name}.json`), { force: true });
+    await rm(this.file(old), { force: true });
+    this.entries = this.entries.map((e) => (e.name === old.name ? entry : e));
+    if (this.busy === old.name) this.busy = name;
+    await this.enforceLimits();
+    return entry;
+  }
+
+  /** The files of the entries waiting, oldest first. */
+  files(): string[] {
+    return this.entries.map((e) => this.file(e));
   }
 
   /** The oldest entry, i.e. the next to upload. */

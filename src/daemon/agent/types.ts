@@ -1,5 +1,6 @@
 import type { TaskKind } from '../../protocol/task-kinds.js';
 import type { Logger } from '../../observability/logger.js';
+import type { ChainSource } from '../../snapshot/chain.js';
 
 export interface AgentSettings {
   /** host:port of the control plane (BATON_CONTROL_PLANE_ADDRESS). */
@@ -30,6 +31,17 @@ export interface AgentSettings {
    * agent has stopped. A refusal of the first Hello is thrown by start() instead.
    */
   onRefused?: (err: Error) => void;
+  /**
+   * Where the parents of spooled diff snapshots are (the daemon's local chain; the spool itself is
+   * always searched too): a diff the control plane cannot take is made whole from them.
+   */
+  chain?: ChainSource;
+  /**
+   * A spooled diff could be sent neither as it is (the control plane lacks its parent) nor whole
+   * (its local chain is gone too): it was dropped, and the control plane's copy of the tenant
+   * stops before it until a full sync arrives.
+   */
+  onChainLost?: (syncId: string) => void;
 }
 
 /** Events of the agent, as they happen. Must not throw. */

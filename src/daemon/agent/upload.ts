@@ -3,11 +3,13 @@ import { open } from 'node:fs/promises';
 import {
   SnapshotKind,
   type ControlPlaneServiceClient,
+  type GetUploadStatusRequest,
   type GetUploadStatusResponse,
   type UploadSnapshotRequest,
   type UploadSnapshotResponse,
 } from '../../gen/baton_entra/v1/control_plane.js';
 import type { Logger } from '../../observability/logger.js';
+import { isDiff } from '../../snapshot/header.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../../retry/backoff.js';
 import { allocChunk } from './chunk-codec.js';
 import type { TokenSource } from './credentials.js';
@@ -38,6 +40,12 @@ export interface UploadOutcome {
 /** The control plane refused the snapshot itself (bad checksum, conflicting sync id …): retrying cannot help. */
 export class UploadRejected extends Error {}
 
+/**
+ * The snapshot is a diff whose parent the control plane does not hold (GetUploadStatus said
+ * base_missing): it would be refused; the sync must go whole.
+ */
+export class BaseMissing extends Error {}
+
 /** The snapshot itself was refused: it would be refused again. */
 const REJECTING = new Set<status>([status.DATA_LOSS, status.INVALID_ARGUMENT, status.ALREADY_EXISTS]);
 /** The daemon (not the snapshot) was refused: the caller sorts out Hello or credentials first. */
@@ -52,6 +60,9 @@ const REFUSED = new Set<status>([
  * Uploads one spooled snapshot: asks how much the control plane already holds, streams the rest in
  * chunks, ends with the SHA-256 streamed over the file when it was spooled, and after a broken stream resumes
  * from the committed offset, re-opening the file each attempt, with jittered backoff in between.
+ * A diff snapshot's status request names its parent; when the control plane lacks it, BaseMissing
+ * is thrown before a byte is sent (also after the upload itself was refused for that reason: the
+ * next attempt asks again).
  */
 export async function uploadSnapshot(
   deps: UploadDeps,
@@ -64,18 +75,29 @@ export async function uploadSnapshot(
   for (let attempt = 0; ; attempt++) {
     deps.signal.throwIfAborted();
     try {
-      const st = await unary<{ hostId: string; syncId: string; sha256: string }, GetUploadStatusResponse>(
+      const base = isDiff(entry.header) ? entry.header.base : undefined;
+      const st = await unary<GetUploadStatusRequest, GetUploadStatusResponse>(
         deps.client,
         deps.client.getUploadStatus,
-        { hostId: deps.hostId, syncId: entry.syncId, sha256: entry.sha256 },
+        {
+          hostId: deps.hostId,
+          syncId: entry.syncId,
+          sha256: entry.sha256,
+          baseSyncId: base?.syncId ?? '',
+          baseSha256: base?.sha256 ?? '',
+        },
         deps.tokens,
       );
       if (st.complete) return { bytes: entry.bytes, duplicate: true, startOffsets };
+      if (base && st.baseMissing)
+        throw new BaseMissing(
+          `the control plane does not hold sync ${base.syncId}, the parent of diff ${entry.syncId}`,
+        );
       startOffsets.push(st.committedOffset);
       const res = await streamFrom(deps, file, entry, st.committedOffset);
       return { bytes: res.bytes, duplicate: res.duplicate, startOffsets };
     } catch (err) {
-      if (deps.signal.aborted) throw err;
+      if (deps.signal.aborted || err instanceof BaseMissing) throw err;
       if (isServiceError(err) && REJECTING.has(err.code)) throw new UploadRejected(describe(err));
       if (isServiceError(err) && REFUSED.has(err.code)) throw err;
       if (attempt + 1 >= maxAttempts) throw err;

@@ -48,7 +48,7 @@ describe('daemon calls to the control plane', () => {
           () => {
             outcomes.push('accepted');
             if (seen.length === 1) cb({ code: status.UNAVAILABLE, details: 'try again' });
-            else cb(null, { serverTime: new Date(), passwordRecipient: '' });
+            else cb(null, { serverTime: new Date(), passwordRecipient: '', acceptsDiffSnapshots: false });
           },
           (err: Error) => {
             outcomes.push(err.message);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Spool } from '../../../src/daemon/agent/spool.js';
 import { silentLogger } from '../../../src/observability/logger.js';
@@ -57,6 +57,66 @@ describe('snapshot spool', () => {
     assert.equal(again.depth(), 1);
     assert.equal(again.next()?.syncId, 'whole');
     assert.equal((await readdir(spool.dir)).length, 2);
+  });
+
+  /** A spooled diff (opaque bytes; the spool reads only its sidecar's header). */
+  async function addDiff(spool: Spool, id: string) {
+    const s = await makeOpaqueFile(dir.path, id, 10, 'incremental');
+    return spool.add(s.path, {
+      ...s.header,
+      formatVersion: 2,
+      base: { syncId: 'parent', sha256: 'a'.repeat(64) },
+    });
+  }
+
+  /** Writes a whole snapshot of sync `id` at `file`, as materialising a diff would. */
+  const writeWhole = (id: string) => async (file: string) => {
+    const w = await makeOpaqueFile(dir.path, `${id}-whole`, 30, 'incremental');
+    await copyFile(w.path, file);
+    return { ...w.header, syncId: id };
+  };
+
+  it('replaces a diff by the whole snapshot of its sync, in the same place in the order', async () => {
+    const spool = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await spool.open();
+    await add(spool, 'first', 10, 'full');
+    const diff = await addDiff(spool, 'diff');
+    await add(spool, 'last', 10, 'incremental');
+    const whole = await spool.replace(diff, writeWhole('diff'));
+    assert.equal(whole.bytes, 30);
+    assert.equal(whole.header.formatVersion, 1);
+    const reopened = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await reopened.open();
+    const order: string[] = [];
+    for (let e = reopened.next(); e; e = reopened.next()) {
+      order.push(`${e.syncId}:${e.bytes}`);
+      await reopened.remove(e);
+    }
+    assert.deepEqual(order, ['first:10', 'diff:30', 'last:10']);
+    assert.deepEqual(await readdir(spool.dir), []);
+  });
+
+  it('a crash while a diff is replaced leaves one entry of its sync: the diff, or the whole one once complete', async () => {
+    const spool = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await spool.open();
+    const diff = await addDiff(spool, 'diff');
+    // Killed after the whole file was written, before its sidecar: the diff stays.
+    await copyFile(spool.file(diff), join(spool.dir, `${diff.name}.whole.snapshot`));
+    const early = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await early.open();
+    assert.equal(early.depth(), 1);
+    assert.equal(early.next()?.header.formatVersion, 2);
+    assert.deepEqual((await readdir(spool.dir)).sort(), [`${diff.name}.json`, `${diff.name}.snapshot`]);
+    // Killed after the whole entry was complete, before the diff's was removed: the whole one stays.
+    const diffBytes = await readFile(early.file(early.next()!));
+    const whole = await early.replace(early.next()!, writeWhole('diff'));
+    await writeFile(join(spool.dir, `${diff.name}.json`), JSON.stringify(diff));
+    await writeFile(join(spool.dir, `${diff.name}.snapshot`), diffBytes);
+    const late = new Spool(dir.path, { maxBytes: 1e9, maxFiles: 10 }, silentLogger, now);
+    await late.open();
+    assert.equal(late.depth(), 1);
+    assert.deepEqual([late.next()?.name, late.next()?.header.formatVersion], [whole.name, 1]);
+    assert.deepEqual((await readdir(spool.dir)).sort(), [`${whole.name}.json`, `${whole.name}.snapshot`]);
   });
 
   it('refuses a sync id that cannot be sent', async () => {

@@ -179,6 +179,13 @@ export interface HelloResponse {
    * another. Empty when the control plane takes no passwords.
    */
   passwordRecipient: string;
+  /**
+   * The control plane stores diff snapshots (snapshot format v2: only the changes since a parent
+   * sync, named in the snapshot's header by sync id and body SHA-256) and verifies each against
+   * its parent. False, as an older control plane answers, means every snapshot must be sent whole
+   * (format v1): a daemon then makes each diff whole before uploading it.
+   */
+  acceptsDiffSnapshots: boolean;
 }
 
 /** A poll for work. */
@@ -309,6 +316,16 @@ export interface GetUploadStatusRequest {
   syncId: string;
   /** Hex SHA-256 of the whole file (another file under the same sync id starts again). */
   sha256: string;
+  /**
+   * For a diff snapshot: the sync id of its parent (the header's `base.syncId`), so the control
+   * plane can say whether it holds it. Empty for a whole snapshot.
+   */
+  baseSyncId: string;
+  /**
+   * For a diff snapshot: hex SHA-256 of its parent's body (the header's `base.sha256`, the parent
+   * header's `sha256`; not the SHA-256 of the parent's whole file). Empty for a whole snapshot.
+   */
+  baseSha256: string;
 }
 
 /** How much of an upload the control plane holds. */
@@ -317,6 +334,13 @@ export interface GetUploadStatusResponse {
   committedOffset: number;
   /** The snapshot is already stored in full. */
   complete: boolean;
+  /**
+   * The request named a parent (base_sync_id, base_sha256) that the control plane does not hold
+   * for this client, whole or with every link of its own chain: a diff of it would be refused, so
+   * the daemon sends this sync whole instead (same sync id, a whole snapshot's SHA-256). Always
+   * false when the request names no parent, or when `complete` is true.
+   */
+  baseMissing: boolean;
 }
 
 function createBaseBuildInfo(): BuildInfo {
@@ -766,7 +790,7 @@ export const HelloRequest: MessageFns<HelloRequest> = {
 };
 
 function createBaseHelloResponse(): HelloResponse {
-  return { serverTime: undefined, passwordRecipient: "" };
+  return { serverTime: undefined, passwordRecipient: "", acceptsDiffSnapshots: false };
 }
 
 export const HelloResponse: MessageFns<HelloResponse> = {
@@ -776,6 +800,9 @@ export const HelloResponse: MessageFns<HelloResponse> = {
     }
     if (message.passwordRecipient !== "") {
       writer.uint32(18).string(message.passwordRecipient);
+    }
+    if (message.acceptsDiffSnapshots !== false) {
+      writer.uint32(24).bool(message.acceptsDiffSnapshots);
     }
     return writer;
   },
@@ -809,6 +836,14 @@ export const HelloResponse: MessageFns<HelloResponse> = {
             message.passwordRecipient = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.acceptsDiffSnapshots = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -833,6 +868,11 @@ export const HelloResponse: MessageFns<HelloResponse> = {
         : isSet(object.password_recipient)
         ? globalThis.String(object.password_recipient)
         : "",
+      acceptsDiffSnapshots: isSet(object.acceptsDiffSnapshots)
+        ? globalThis.Boolean(object.acceptsDiffSnapshots)
+        : isSet(object.accepts_diff_snapshots)
+        ? globalThis.Boolean(object.accepts_diff_snapshots)
+        : false,
     };
   },
 
@@ -844,6 +884,9 @@ export const HelloResponse: MessageFns<HelloResponse> = {
     if (message.passwordRecipient !== "") {
       obj.passwordRecipient = message.passwordRecipient;
     }
+    if (message.acceptsDiffSnapshots !== false) {
+      obj.acceptsDiffSnapshots = message.acceptsDiffSnapshots;
+    }
     return obj;
   },
 
@@ -854,6 +897,7 @@ export const HelloResponse: MessageFns<HelloResponse> = {
     const message = createBaseHelloResponse();
     message.serverTime = object.serverTime ?? undefined;
     message.passwordRecipient = object.passwordRecipient ?? "";
+    message.acceptsDiffSnapshots = object.acceptsDiffSnapshots ?? false;
     return message;
   },
 };
@@ -2057,7 +2101,7 @@ export const UploadSnapshotResponse: MessageFns<UploadSnapshotResponse> = {
 };
 
 function createBaseGetUploadStatusRequest(): GetUploadStatusRequest {
-  return { hostId: "", syncId: "", sha256: "" };
+  return { hostId: "", syncId: "", sha256: "", baseSyncId: "", baseSha256: "" };
 }
 
 export const GetUploadStatusRequest: MessageFns<GetUploadStatusRequest> = {
@@ -2070,6 +2114,12 @@ export const GetUploadStatusRequest: MessageFns<GetUploadStatusRequest> = {
     }
     if (message.sha256 !== "") {
       writer.uint32(26).string(message.sha256);
+    }
+    if (message.baseSyncId !== "") {
+      writer.uint32(34).string(message.baseSyncId);
+    }
+    if (message.baseSha256 !== "") {
+      writer.uint32(42).string(message.baseSha256);
     }
     return writer;
   },
@@ -2111,6 +2161,22 @@ export const GetUploadStatusRequest: MessageFns<GetUploadStatusRequest> = {
             message.sha256 = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.baseSyncId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.baseSha256 = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2136,6 +2202,16 @@ export const GetUploadStatusRequest: MessageFns<GetUploadStatusRequest> = {
         ? globalThis.String(object.sync_id)
         : "",
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      baseSyncId: isSet(object.baseSyncId)
+        ? globalThis.String(object.baseSyncId)
+        : isSet(object.base_sync_id)
+        ? globalThis.String(object.base_sync_id)
+        : "",
+      baseSha256: isSet(object.baseSha256)
+        ? globalThis.String(object.baseSha256)
+        : isSet(object.base_sha256)
+        ? globalThis.String(object.base_sha256)
+        : "",
     };
   },
 
@@ -2150,6 +2226,12 @@ export const GetUploadStatusRequest: MessageFns<GetUploadStatusRequest> = {
     if (message.sha256 !== "") {
       obj.sha256 = message.sha256;
     }
+    if (message.baseSyncId !== "") {
+      obj.baseSyncId = message.baseSyncId;
+    }
+    if (message.baseSha256 !== "") {
+      obj.baseSha256 = message.baseSha256;
+    }
     return obj;
   },
 
@@ -2161,12 +2243,14 @@ export const GetUploadStatusRequest: MessageFns<GetUploadStatusRequest> = {
     message.hostId = object.hostId ?? "";
     message.syncId = object.syncId ?? "";
     message.sha256 = object.sha256 ?? "";
+    message.baseSyncId = object.baseSyncId ?? "";
+    message.baseSha256 = object.baseSha256 ?? "";
     return message;
   },
 };
 
 function createBaseGetUploadStatusResponse(): GetUploadStatusResponse {
-  return { committedOffset: 0, complete: false };
+  return { committedOffset: 0, complete: false, baseMissing: false };
 }
 
 export const GetUploadStatusResponse: MessageFns<GetUploadStatusResponse> = {
@@ -2176,6 +2260,9 @@ export const GetUploadStatusResponse: MessageFns<GetUploadStatusResponse> = {
     }
     if (message.complete !== false) {
       writer.uint32(16).bool(message.complete);
+    }
+    if (message.baseMissing !== false) {
+      writer.uint32(24).bool(message.baseMissing);
     }
     return writer;
   },
@@ -2209,6 +2296,14 @@ export const GetUploadStatusResponse: MessageFns<GetUploadStatusResponse> = {
             message.complete = reader.bool();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.baseMissing = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2229,6 +2324,11 @@ export const GetUploadStatusResponse: MessageFns<GetUploadStatusResponse> = {
         ? globalThis.Number(object.committed_offset)
         : 0,
       complete: isSet(object.complete) ? globalThis.Boolean(object.complete) : false,
+      baseMissing: isSet(object.baseMissing)
+        ? globalThis.Boolean(object.baseMissing)
+        : isSet(object.base_missing)
+        ? globalThis.Boolean(object.base_missing)
+        : false,
     };
   },
 
@@ -2240,6 +2340,9 @@ export const GetUploadStatusResponse: MessageFns<GetUploadStatusResponse> = {
     if (message.complete !== false) {
       obj.complete = message.complete;
     }
+    if (message.baseMissing !== false) {
+      obj.baseMissing = message.baseMissing;
+    }
     return obj;
   },
 
@@ -2250,6 +2353,7 @@ export const GetUploadStatusResponse: MessageFns<GetUploadStatusResponse> = {
     const message = createBaseGetUploadStatusResponse();
     message.committedOffset = object.committedOffset ?? 0;
     message.complete = object.complete ?? false;
+    message.baseMissing = object.baseMissing ?? false;
     return message;
   },
 };
