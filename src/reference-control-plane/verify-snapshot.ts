@@ -56,7 +56,6 @@ export async function verifySnapshot(
         refuse(`metadata.header_json.${f} does not match the snapshot's own header`);
     }
   }
-  let maxBytes = expansionBound(header);
   let chain: ChainSource | undefined;
   if (isDiff(header)) {
     if (!parents) refuse('it is a diff snapshot (format v2); this control plane stores whole snapshots only');
@@ -68,17 +67,16 @@ export async function verifySnapshot(
         `sync ${header.syncId} is a diff of sync ${header.base.syncId} (body sha256 ${header.base.sha256}), which this control plane does not hold for this client${deeper ? ` whole: its chain lacks sync ${walked.missing.syncId}` : ''}; upload the sync whole`,
       );
     }
-    // The diff's own body within its own bound first: the chain's bound below is the largest
-    // link's, far more than a few changes may decompress to.
-    const own = await readOrRefuse(file, () =>
-      openSnapshot(file, scratchDir, { anySchema: true, diffBody: true, maxBytes }),
-    );
-    await own.close();
-    maxBytes = Math.max(maxBytes, ...walked.links.map((l) => expansionBound(l.header)));
     chain = parents.source();
   }
   const snap = await readOrRefuse(file, () =>
-    openSnapshot(file, scratchDir, { anySchema: true, maxBytes, ...(chain ? { chain } : {}) }),
+    // Each body within its own bound: a diff of a few changes may not expand as far as the whole
+    // tenant at the chain's root.
+    openSnapshot(file, scratchDir, {
+      anySchema: true,
+      maxBytes: expansionBound,
+      ...(chain ? { chain } : {}),
+    }),
   );
   try {
     const count = (sql: string) => {

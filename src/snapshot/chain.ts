@@ -74,7 +74,7 @@ export async function resolveChain(path: string, source: ChainSource = {}): Prom
     if (!parentPath)
       throw new SnapshotFileError(
         path,
-        `is a diff snapshot whose parent sync ${head.base.syncId} (sha256 ${head.base.sha256.slice(0, 12)}…) is not found${source.dirs ? ` in ${source.dirs.join(', ')}` : ''}; give the directory holding it (or a materialised snapshot)`,
+        `is a diff snapshot whose parent sync ${head.base.syncId} (sha256 ${head.base.sha256.slice(0, 12)}…) is not found${source.dirs?.length ? ` in ${source.dirs.join(', ')}` : ''}; give the directory holding it (or a materialised snapshot)`,
       );
     const parent = (await readSnapshotHeader(parentPath)).header;
     if (parent.syncId !== head.base.syncId || parent.sha256 !== head.base.sha256)
@@ -94,22 +94,31 @@ export async function resolveChain(path: string, source: ChainSource = {}): Prom
   return chain;
 }
 
+/** What one body may decompress to (see unpackSnapshot): one bound for all, or one per file. */
+export type DecompressionBound = number | ((header: SnapshotHeader) => number);
+
 /**
  * Builds the database of the chain's last snapshot at `dbPath`: the root unpacked, then each
  * diff applied in turn, each checked against its header (its own record counts, and the counts
- * of the result). `maxBytes` bounds what each body may decompress to (see unpackSnapshot).
+ * of the result). `maxBytes` bounds what each body may decompress to: per file, a few changes are
+ * not let expand as far as a whole tenant may.
  */
-export async function materialiseChain(chain: ChainLink[], dbPath: string, maxBytes?: number): Promise<void> {
+export async function materialiseChain(
+  chain: ChainLink[],
+  dbPath: string,
+  maxBytes?: DecompressionBound,
+): Promise<void> {
+  const bound = (h: SnapshotHeader) => (typeof maxBytes === 'function' ? maxBytes(h) : maxBytes);
   for (const { path, header } of chain) {
     const problem = schemaProblem(header);
     if (problem) throw new SnapshotFileError(path, problem);
   }
   const [root, ...diffs] = chain;
-  await unpackSnapshot(root!.path, dbPath, maxBytes);
+  await unpackSnapshot(root!.path, dbPath, bound(root!.header));
   const scratch = `${dbPath}.${randomBytes(4).toString('hex')}.diff`;
   try {
     for (const { path, header } of diffs) {
-      await unpackSnapshot(path, scratch, maxBytes);
+      await unpackSnapshot(path, scratch, bound(header));
       const held = diffBodyChanges(scratch);
       for (const [table, n] of Object.entries(header.changes ?? {}))
         if (held[table]?.put !== n.put || held[table]?.removed !== n.removed)

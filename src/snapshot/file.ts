@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
@@ -8,11 +9,7 @@ import type { SnapshotHeader, SnapshotRef } from './header.js';
 import { writeDiffBody } from './diff-body.js';
 import { releaseTempName, tempName } from './temp-files.js';
 import { SnapshotDb } from './database.js';
-import {
-  READABLE_SCHEMA_VERSIONS,
-  SCHEMA_VERSION,
-  WORKING_TABLE_NAMES,
-} from './schema.js';
+import { READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, WORKING_TABLE_NAMES } from './schema.js';
 
 /**
  * Snapshot file layout:
@@ -149,10 +146,22 @@ async function packDatabase(
     len.writeUInt32BE(json.length);
     await writeWithBody(final, Buffer.concat([MAGIC, len, json]), body);
     await rename(final, outFile);
+    // The rename itself reaches the disk only with its directory: without this a power loss could
+    // leave the old file (or none) under the name after the sync reported the new one.
+    await syncDir(dirname(outFile));
     return header;
   } finally {
     await Promise.all([body, final].map((p) => rm(p, { force: true })));
     for (const p of [body, final]) releaseTempName(p);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { materialiseChain, resolveChain, type ChainSource } from './chain.js';
+import { materialiseChain, resolveChain, type ChainSource, type DecompressionBound } from './chain.js';
 import { SnapshotDb } from './database.js';
 import { readSnapshotHeader, schemaProblem, SnapshotFileError, unpackSnapshot } from './file.js';
 import { isDiff, type SnapshotHeader } from './header.js';
@@ -20,8 +20,8 @@ export interface OpenOptions {
   anySchema?: boolean;
   /** Build the index that makes `grantsOf` a lookup rather than a scan. */
   indexPrincipals?: boolean;
-  /** The most a body may decompress to (see `unpackSnapshot`). */
-  maxBytes?: number;
+  /** The most a body may decompress to (see `unpackSnapshot`); per file for a diff's chain. */
+  maxBytes?: DecompressionBound;
   /** Where a diff snapshot's parents are (default: the file's own directory). */
   chain?: ChainSource;
   /**
@@ -55,7 +55,8 @@ export async function openSnapshot(
     await materialiseChain(chain, dbPath, options.maxBytes);
     header = chain.at(-1)!.header;
   } else {
-    header = await unpackSnapshot(path, dbPath, options.maxBytes);
+    const bound = options.maxBytes;
+    header = await unpackSnapshot(path, dbPath, typeof bound === 'function' ? bound(head) : bound);
   }
   let db: SnapshotDb;
   try {

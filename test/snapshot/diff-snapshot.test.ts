@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { zstdCompressSync } from 'node:zlib';
+import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConnectorConfig } from '../../src/config/types.js';
 import { runSync } from '../../src/connector/sync.js';
@@ -9,6 +12,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { materialiseSnapshotFile } from '../../src/snapshot/chain.js';
 import { MAGIC, readSnapshotHeader } from '../../src/snapshot/file.js';
 import type { SnapshotHeader } from '../../src/snapshot/header.js';
+import { openSnapshot } from '../../src/snapshot/open.js';
 import { runCli } from '../support/cli.js';
 import { simulatorEnv } from '../support/simulator-env.js';
 import { applyMutation } from '../framework/engine/support/mutations.js';
@@ -179,5 +183,50 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
       delete h.base;
     });
     await assert.rejects(readSnapshotHeader(join(bad, 'inc1.snapshot')), /base .* is missing or malformed/);
+  });
+
+  it('an incremental from a diff whose chain is gone (and no kept store) runs as a full sync', async () => {
+    const lone = join(tmp.dir, 'lone');
+    mkdirSync(lone);
+    copyFileSync(file('inc3'), join(lone, 'inc3.snapshot'));
+    const lines: string[] = [];
+    const { header } = await runSync({
+      config,
+      outFile: join(lone, 'next.snapshot'),
+      incrementalFrom: join(lone, 'inc3.snapshot'),
+      stateDir: join(lone, 'state'),
+      now,
+      logger: pino({ level: 'warn', base: null }, { write: (l: string) => void lines.push(l) }),
+    });
+    assert.equal(header.kind, 'full');
+    assert.ok(
+      lines.some(
+        (l) => l.includes('previous snapshot unreadable; running a full sync') && l.includes('is not found'),
+      ),
+      lines.join(''),
+    );
+  });
+
+  it('each file of a chain decompresses within its own bound: a diff may not expand as its root may', async () => {
+    const bomb = join(tmp.dir, 'bomb');
+    mkdirSync(bomb);
+    copyFileSync(file('full'), join(bomb, 'full.snapshot'));
+    // 70 MiB of zeros: a few kilobytes compressed, past the 64 MiB a small body may reach.
+    const body = zstdCompressSync(Buffer.alloc(70 * 1024 * 1024));
+    const header = { ...(await readSnapshotHeader(file('inc1'))).header };
+    header.bodyBytes = body.length;
+    header.sha256 = createHash('sha256').update(body).digest('hex');
+    const json = Buffer.from(JSON.stringify(header));
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(json.length);
+    writeFileSync(join(bomb, 'inc1.snapshot'), Buffer.concat([MAGIC, len, json, body]));
+    const bound = (h: SnapshotHeader) => Math.max(64 * 1024 * 1024, h.bodyBytes * 64);
+    await assert.rejects(
+      openSnapshot(join(bomb, 'inc1.snapshot'), bomb, { maxBytes: bound }),
+      /inc1\.snapshot: body cannot be decompressed \(it decompresses to more than 67108864 bytes\)/,
+    );
+    // The root, far larger, is within its own.
+    const root = await openSnapshot(join(bomb, 'full.snapshot'), bomb, { maxBytes: bound });
+    await root.close();
   });
 });

@@ -8,3 +8,14 @@ export class SyncOptionError extends Error {
     this.name = 'SyncOptionError';
   }
 }
+
+/**
+ * The previous snapshot could not be read whole (a diff whose chain is gone, with no kept store to
+ * patch instead): the engine runs a full sync, as it does for a corrupt previous snapshot.
+ */
+export class ParentUnreadableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ParentUnreadableError';
+  }
+}

@@ -18,7 +18,7 @@ import type { Connector } from '../connector.js';
 import { SyncAbortedError } from '../errors.js';
 import type { EngineOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
-import { SyncOptionError } from './errors.js';
+import { ParentUnreadableError, SyncOptionError } from './errors.js';
 import { headerDraft, sealCopy, syncIdentity } from './finish.js';
 import { acquireLock } from './lock.js';
 import { phaseStore } from './phase-store.js';
@@ -70,8 +70,11 @@ export async function runEngine(options: EngineOptions): Promise<SyncResult> {
     try {
       return await attempt(options, workPath, stateDir, from, logger);
     } catch (err) {
-      if (!(err instanceof DeltaExpiredError)) throw err;
-      logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
+      if (err instanceof ParentUnreadableError) {
+        logger.warn({ file: from, err: err.message }, 'previous snapshot unreadable; running a full sync');
+      } else if (err instanceof DeltaExpiredError) {
+        logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
+      } else throw err;
       await removeDb(workPath);
       return attempt(
         options,

@@ -3,13 +3,13 @@ import { rm } from 'node:fs/promises';
 import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
 import { materialiseChain, resolveChain, type ChainSource } from '../../snapshot/chain.js';
-import { fileExists, readSnapshotHeader } from '../../snapshot/file.js';
+import { fileExists, readSnapshotHeader, SnapshotFileError } from '../../snapshot/file.js';
 import type { SnapshotHeader, SnapshotRef } from '../../snapshot/header.js';
 import { SCHEMA_VERSION } from '../../snapshot/schema.js';
 import { watchSourceChanges } from '../../snapshot/source-changes.js';
 import type { Connector } from '../connector.js';
 import type { SyncKind } from './api.js';
-import { SyncOptionError } from './errors.js';
+import { ParentUnreadableError, SyncOptionError } from './errors.js';
 import { takeKeptStore } from './kept-store.js';
 
 /** Interrupted syncs older than this start over (baton-sdk: a week; Graph's delta state: 7 days). */
@@ -119,7 +119,14 @@ export async function openWorking(
       ? await takeKeptStore(stateDir, parent, storePlan(connector), path, logger)
       : undefined;
   // A diff snapshot is read whole: its chain applied to the whole snapshot at its root.
-  if (from && !kept) await materialiseChain(await resolveChain(from, chain), path);
+  if (from && !kept) {
+    try {
+      await materialiseChain(await resolveChain(from, chain), path);
+    } catch (err) {
+      if (err instanceof SnapshotFileError) throw new ParentUnreadableError(err.message);
+      throw err;
+    }
+  }
   const db = new SnapshotDb(path, { working: true });
   const w: WorkingSync = {
     db,
