@@ -1,3 +1,4 @@
+import { replaceEdges } from '../shared/edges.js';
 import type { SourceStore } from '../../framework/source.js';
 import {
   isRemoved,
@@ -71,10 +72,8 @@ export function applyUser(source: SourceStore, item: GraphUserDelta): void {
   source.put('user', id, merged);
   applyManager(source, id, item);
   if (Array.isArray(item.assignedLicenses)) {
-    source.clearRel('user', id, 'license');
-    for (const l of item.assignedLicenses) {
-      source.link({ kind: 'user', ownerId: id, rel: 'license', targetId: l.skuId, targetKind: 'sku' });
-    }
+    const skus = item.assignedLicenses.map((l) => ({ targetId: l.skuId, targetKind: 'sku' }));
+    replaceEdges(source, 'user', id, 'license', skus);
   }
 }
 
@@ -84,26 +83,10 @@ function applyManager(source: SourceStore, id: string, item: GraphUserDelta): vo
   if (Array.isArray(delta)) {
     for (const m of delta) {
       if (isRemoved(m)) source.unlink('user', id, 'manager', m.id);
-      else {
-        source.clearRel('user', id, 'manager');
-        source.link({
-          kind: 'user',
-          ownerId: id,
-          rel: 'manager',
-          targetId: m.id,
-          targetKind: 'user',
-        });
-      }
+      else replaceEdges(source, 'user', id, 'manager', [{ targetId: m.id, targetKind: 'user' }]);
     }
   } else if (item.manager && typeof item.manager === 'object' && typeof item.manager.id === 'string') {
-    source.clearRel('user', id, 'manager');
-    source.link({
-      kind: 'user',
-      ownerId: id,
-      rel: 'manager',
-      targetId: item.manager.id,
-      targetKind: 'user',
-    });
+    replaceEdges(source, 'user', id, 'manager', [{ targetId: item.manager.id, targetKind: 'user' }]);
   }
 }
 
