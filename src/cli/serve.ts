@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { Daemon, DaemonConfigError, type EffectiveConfig } from '../daemon/service.js';
 import { loadEffectiveConfig } from '../daemon/effective-config.js';
 import { ensureWritableDataDir } from '../daemon/data-dir.js';
-import { checkEntraCredential } from '../daemon/entra-check.js';
 import { ConfigWatcher } from '../daemon/config-watcher.js';
 import { installShutdown } from '../daemon/shutdown.js';
 import { probeEntra } from '../daemon/probe.js';
@@ -33,11 +32,10 @@ export function serveCommand(program: Command): void {
         : undefined;
       const initial = watcher ? watcher.start() : loadEffectiveConfig(process.env);
       const logger = createLogger({ level: initial.connector.logLevel, format: initial.connector.logFormat });
+      // A credential Entra refuses cannot start working later: Daemon.start stops, naming the
+      // setting, before anything runs.
       try {
         ensureWritableDataDir(initial.daemon.dataDir);
-        // A credential Entra refuses cannot start working later: stop now, naming the setting.
-        const refusal = await checkEntraCredential(initial.connector, logger);
-        if (refusal) throw new CliError(refusal.message);
       } catch (err) {
         watcher?.stop();
         throw err;

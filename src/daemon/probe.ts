@@ -64,20 +64,17 @@ export async function probeEntra(
 
 /** OAuth errors of a token endpoint that answered and said no. https://www.rfc-editor.org/rfc/rfc6749#section-5.2 */
 const REFUSING_OAUTH = new Set(['invalid_client', 'unauthorized_client', 'invalid_grant', 'invalid_request']);
-/** AADSTS codes that point at the tenant or the client id rather than the credential. https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes */
-const TENANT_CODES = new Set(['AADSTS90002', 'AADSTS900023', 'AADSTS90072']);
-const CLIENT_CODES = new Set(['AADSTS700016']);
 
-/** The refusal message for a failed token request, or undefined when it was not a refusal. */
+/**
+ * The refusal message for a failed token request, or undefined when it was not a refusal. Entra's
+ * known answers are explained by the validation (graph/credential-refusal.ts: the one table of
+ * what each AADSTS code means); another code Entra refused with names the credential setting.
+ */
 export function refusal(config: ConnectorConfig, token: ProbeResult): string | undefined {
   if (token.ok || !token.code) return undefined;
+  if (token.refused) return token.refused;
   if (!/^AADSTS\d+$/.test(token.code) && !REFUSING_OAUTH.has(token.code)) return undefined;
-  const setting = TENANT_CODES.has(token.code)
-    ? 'BATON_ENTRA_TENANT_ID'
-    : CLIENT_CODES.has(token.code)
-      ? 'BATON_ENTRA_CLIENT_ID'
-      : credentialSetting(config);
-  return `Entra refused the configured credential (${token.code}): check ${setting}`;
+  return `${credentialSetting(config)}: Entra refused the configured credential (${token.code})`;
 }
 
 function credentialSetting(config: ConnectorConfig): string {

@@ -66,6 +66,12 @@ const MEANINGS: Record<string, Meaning> = {
     said: 'tenant not found',
     advice: say('check the tenant id or domain, and the cloud (BATON_ENTRA_CLOUD)'),
   },
+  AADSTS900023: {
+    setting: same('BATON_ENTRA_TENANT_ID'),
+    what: 'Entra does not take the tenant',
+    said: 'the tenant identifier is neither a valid GUID nor a verified domain',
+    advice: say('check the tenant id or domain'),
+  },
   AADSTS50076: {
     setting: same('BATON_ENTRA_USERNAME'),
     what: 'Entra refused the password sign-in',

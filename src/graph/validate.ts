@@ -21,6 +21,11 @@ export interface ProbeResult {
   code?: string;
   missingPermission?: string;
   message?: string;
+  /**
+   * The token was refused by Entra for the configuration (a wrong secret, an unknown tenant …):
+   * what it said, naming the setting to fix. No retry can succeed.
+   */
+  refused?: string;
 }
 
 export interface ValidationReport {
@@ -147,7 +152,7 @@ export async function validateConnection(
     token = failure('token', `token for ${scope}`, err, scope);
     // A refused credential is said in words, naming the setting to fix.
     const refusal = await explainTokenFailure(config, err);
-    if (refusal) token.message = refusal.message;
+    if (refusal) token.message = token.refused = refusal.message;
     const expired = token.code !== undefined && EXPIRED_CODES.has(token.code);
     return { ...base, status: expired ? 'expired' : 'unconnected', token, probes: [] };
   }
