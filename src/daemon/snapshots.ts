@@ -1,3 +1,4 @@
+import { CHAIN_DIR } from '../snapshot/chain.js';
 import { mkdir, readdir, rm, rename, link, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnapshotHeader, SyncKind } from '../framework/engine/api.js';
@@ -31,7 +32,7 @@ export class LocalSnapshots {
   ) {
     this.dir = join(dataDir, 'snapshots');
     this.stateDir = join(dataDir, 'state');
-    this.chainDir = join(this.dir, 'chain');
+    this.chainDir = join(this.dir, CHAIN_DIR);
   }
 
   async init(): Promise<void> {

@@ -15,8 +15,9 @@ import { isDiff, type SnapshotHeader, type SnapshotRef } from './header.js';
 /**
  * Where the parents of a diff snapshot are found: snapshot files in `dirs` (found by their
  * headers, whatever their names), or `find`, a lookup by sync id and SHA-256 (a store that
- * records where it put each sync). With neither, the diff's own directory; with `find` alone, only
- * what it finds (a store must not pick up a stray file beside an upload).
+ * records where it put each sync). With neither, the diff's own directory and its `chain/`
+ * (where the daemon keeps the chain of its `latest.snapshot`); with `find` alone, only what it
+ * finds (a store must not pick up a stray file beside an upload).
  */
 export interface ChainSource {
   dirs?: string[];
@@ -28,6 +29,9 @@ export interface ChainLink {
   path: string;
   header: SnapshotHeader;
 }
+
+/** The subdirectory beside a snapshot where its chain is looked for too (the daemon's). */
+export const CHAIN_DIR = 'chain';
 
 /** No chain runs longer: a loop of parents (a corrupt store) must not spin forever. */
 const MAX_CHAIN = 100_000;
@@ -64,7 +68,9 @@ export async function resolveChain(path: string, source: ChainSource = {}): Prom
   const find = async (ref: SnapshotRef) => {
     const found = await source.find?.(ref);
     if (found) return found;
-    index ??= await indexDirs(source.dirs ?? (source.find ? [] : [dirname(path)]));
+    index ??= await indexDirs(
+      source.dirs ?? (source.find ? [] : [dirname(path), join(dirname(path), CHAIN_DIR)]),
+    );
     return index.get(refKey(ref));
   };
   for (let head = chain[0]!.header; isDiff(head); head = chain[0]!.header) {
