@@ -1,3 +1,4 @@
+import { syncDir } from '../fs/sync-dir.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
@@ -153,15 +154,6 @@ async function packDatabase(
   } finally {
     await Promise.all([body, final].map((p) => rm(p, { force: true })));
     for (const p of [body, final]) releaseTempName(p);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { syncDir } from '../../fs/sync-dir.js';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
@@ -16,13 +17,4 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await fh.close();
   await rename(tmp, path);
   await syncDir(dirname(path));
-}
-
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }

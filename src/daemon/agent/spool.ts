@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotHeader } from '../../framework/engine/api.js';
 import { isDiff } from '../../snapshot/header.js';
-import { syncDir, writeFileAtomic } from './atomic.js';
+import { syncDir } from '../../fs/sync-dir.js';
+import { writeFileAtomic } from './atomic.js';
 
 /** What the spool knows about one snapshot waiting for upload (the JSON sidecar). */
 export interface SpoolEntry {
