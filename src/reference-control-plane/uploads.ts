@@ -16,6 +16,7 @@ import type { SnapshotRef } from '../snapshot/header.js';
 import { StoredChains } from './stored-chain.js';
 import { getSync, recordSync } from './syncs.js';
 import { verifySnapshot } from './verify-snapshot.js';
+import { VerifiedHeads } from './verified-heads.js';
 
 export const MAX_CHUNK_BYTES = 1024 * 1024;
 const SYNC_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -226,6 +227,7 @@ export class UploadReceiver {
       },
       dirname(part),
       this.acceptsDiffs ? new StoredChains(this.store, clientId) : undefined,
+      this.acceptsDiffs ? new VerifiedHeads(this.store.dataDir, clientId) : undefined,
     );
     const hostDir = SAFE_SEGMENT.test(meta.hostId)
       ? meta.hostId

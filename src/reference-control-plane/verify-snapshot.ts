@@ -1,10 +1,17 @@
 import { status } from '@grpc/grpc-js';
-import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
-import { openSnapshot } from '../snapshot/open.js';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { applyDiffFile, materialiseChain, resolveChain } from '../snapshot/chain.js';
+import { SnapshotDb } from '../snapshot/database.js';
+import { readSnapshotHeader, SnapshotFileError, unpackSnapshot } from '../snapshot/file.js';
 import { isDiff, type SnapshotHeader } from '../snapshot/header.js';
-import type { ChainSource } from '../snapshot/chain.js';
+import type { VerifiedHeads } from './verified-heads.js';
 import { RpcError } from './rpc-error.js';
 import type { StoredChains } from './stored-chain.js';
+
+/** Scratch databases of a verification (swept with stale partial uploads). */
+export const SCRATCH_SUFFIX = '.read.db';
 
 /** How much larger than its compressed body a snapshot's database may be, and the least bound. */
 const MAX_EXPANSION = 64;
@@ -36,6 +43,8 @@ export async function verifySnapshot(
   claimed: ClaimedSnapshot,
   scratchDir: string,
   parents?: StoredChains,
+  /** The databases earlier verifications kept for this client (see verified-heads.ts). */
+  heads?: VerifiedHeads,
 ): Promise<SnapshotHeader> {
   const header = await readOrRefuse(file, async () => (await readSnapshotHeader(file)).header);
   if (header.syncId !== claimed.syncId)
@@ -56,7 +65,6 @@ export async function verifySnapshot(
         refuse(`metadata.header_json.${f} does not match the snapshot's own header`);
     }
   }
-  let chain: ChainSource | undefined;
   if (isDiff(header)) {
     if (!parents) refuse('it is a diff snapshot (format v2); this control plane stores whole snapshots only');
     const walked = parents.walk(header.base);
@@ -67,21 +75,20 @@ export async function verifySnapshot(
         `sync ${header.syncId} is a diff of sync ${header.base.syncId} (body sha256 ${header.base.sha256}), which this control plane does not hold for this client${deeper ? ` whole: its chain lacks sync ${walked.missing.syncId}` : ''}; upload the sync whole`,
       );
     }
-    chain = parents.source();
   }
-  const snap = await readOrRefuse(file, () =>
-    // Each body within its own bound: a diff of a few changes may not expand as far as the whole
-    // tenant at the chain's root.
-    openSnapshot(file, scratchDir, {
-      anySchema: true,
-      maxBytes: expansionBound,
-      ...(chain ? { chain } : {}),
-    }),
-  );
+  const dbPath = await databaseOf(file, header, scratchDir, parents, heads);
+  let snap: SnapshotDb;
+  try {
+    snap = new SnapshotDb(dbPath, { readOnly: true });
+  } catch (err) {
+    await discard(dbPath);
+    return refuse(`its body is not a database (${(err as Error).message})`);
+  }
+  let verified = false;
   try {
     const count = (sql: string) => {
       try {
-        return Number((snap.db.db.prepare(sql).get() as { n: number }).n);
+        return Number((snap.db.prepare(sql).get() as { n: number }).n);
       } catch (err) {
         return refuse(`its body is not a snapshot database (${(err as Error).message})`);
       }
@@ -95,7 +102,7 @@ export async function verifySnapshot(
     for (const f of fields) {
       if (found[f] !== counts![f]) refuse(`its header counts ${counts![f]} ${f}, the body holds ${found[f]}`);
     }
-    const byType = snap.db.db
+    const byType = snap.db
       .prepare('SELECT resource_type AS t, count(*) AS n FROM resources GROUP BY resource_type')
       .all() as { t: string; n: number }[];
     const claimedByType = counts!.resourcesByType as Record<string, unknown>;
@@ -106,10 +113,63 @@ export async function verifySnapshot(
           `its header counts ${String(claimedByType[t] ?? 0)} resources of type ${JSON.stringify(t)}, the body holds ${bodyByType[t] ?? 0}`,
         );
     }
+    verified = true;
   } finally {
-    await snap.close();
+    snap.close();
+    if (verified && heads) await heads.keep(header.syncId, dbPath);
+    else await discard(dbPath);
   }
   return header;
+}
+
+/**
+ * The database of the sync `file` holds, built for checking: a whole snapshot unpacked; a diff
+ * applied to the database its parent's verification kept (`heads`: only the changes are read),
+ * or else applied with its whole stored chain. Each body within its own decompression bound.
+ */
+async function databaseOf(
+  file: string,
+  header: SnapshotHeader,
+  scratchDir: string,
+  parents: StoredChains | undefined,
+  heads: VerifiedHeads | undefined,
+): Promise<string> {
+  const work = heads
+    ? await heads.scratch()
+    : join(scratchDir, `.${randomBytes(6).toString('hex')}${SCRATCH_SUFFIX}`);
+  try {
+    if (!isDiff(header)) {
+      await readOrRefuse(file, () => unpackSnapshot(file, work, expansionBound(header)));
+      return work;
+    }
+    const head = await heads?.take(header.base.syncId);
+    if (head) {
+      try {
+        await applyDiffFile(head, file, header, expansionBound(header));
+      } catch (err) {
+        // Refused inside its transaction: the parent's database is as it was, and stays kept.
+        if (err instanceof SnapshotFileError) await heads!.keep(header.base.syncId, head);
+        else await discard(head);
+        return await readOrRefuse(file, () => Promise.reject(err));
+      }
+      await discard(work);
+      return head;
+    }
+    // A diff of a few changes may not expand as far as the whole tenant at the chain's root.
+    await readOrRefuse(file, async () =>
+      materialiseChain(await resolveChain(file, parents!.source()), work, expansionBound),
+    );
+    return work;
+  } catch (err) {
+    await discard(work);
+    throw err;
+  }
+}
+
+async function discard(path: string): Promise<void> {
+  await Promise.all(
+    [path, `${path}-journal`, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })),
+  );
 }
 
 /** Snapshot bodies compress about 6:1; far beyond that is a decompression bomb, not a snapshot. */

@@ -121,27 +121,40 @@ export async function materialiseChain(
   }
   const [root, ...diffs] = chain;
   await unpackSnapshot(root!.path, dbPath, bound(root!.header));
-  const scratch = `${dbPath}.${randomBytes(4).toString('hex')}.diff`;
   try {
-    for (const { path, header } of diffs) {
-      await unpackSnapshot(path, scratch, bound(header));
-      const held = diffBodyChanges(scratch);
-      for (const [table, n] of Object.entries(header.changes ?? {}))
-        if (held[table]?.put !== n.put || held[table]?.removed !== n.removed)
-          throw new SnapshotFileError(path, `header counts changes to ${table} its body does not hold`);
-      const db = new SnapshotDb(dbPath);
-      try {
-        applyDiffBody(db, scratch);
-        checkCounts(path, header, db);
-        db.db.exec('PRAGMA journal_mode = DELETE');
-      } finally {
-        db.close();
-      }
-      await rm(scratch, { force: true });
-    }
+    for (const { path, header } of diffs) await applyDiffFile(dbPath, path, header, bound(header));
   } catch (err) {
     await rm(dbPath, { force: true });
     throw err;
+  }
+}
+
+/**
+ * Applies the diff snapshot `path` (whose header is `header`) to the database at `dbPath`, which
+ * must hold its parent: its body checked against its record counts, the result against the
+ * header's counts inside the transaction, so that a diff that does not fit leaves the database as
+ * it was (a SnapshotFileError naming the file).
+ */
+export async function applyDiffFile(
+  dbPath: string,
+  path: string,
+  header: SnapshotHeader,
+  maxBytes?: number,
+): Promise<void> {
+  const scratch = `${dbPath}.${randomBytes(4).toString('hex')}.diff`;
+  try {
+    await unpackSnapshot(path, scratch, maxBytes);
+    const held = diffBodyChanges(scratch);
+    for (const [table, n] of Object.entries(header.changes ?? {}))
+      if (held[table]?.put !== n.put || held[table]?.removed !== n.removed)
+        throw new SnapshotFileError(path, `header counts changes to ${table} its body does not hold`);
+    const db = new SnapshotDb(dbPath);
+    try {
+      applyDiffBody(db, scratch, () => checkCounts(path, header, db));
+      db.db.exec('PRAGMA journal_mode = DELETE');
+    } finally {
+      db.close();
+    }
   } finally {
     await rm(scratch, { force: true });
   }

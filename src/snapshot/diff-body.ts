@@ -145,9 +145,10 @@ export function diffBodyChanges(diffPath: string): DiffChanges {
 
 /**
  * Applies the diff body at `diffPath` to `target` (the parent's database), in one transaction:
- * meta and resource types replaced, removed keys deleted, changed rows written.
+ * meta and resource types replaced, removed keys deleted, changed rows written. `check` runs last
+ * inside the transaction: when it throws, nothing is applied.
  */
-export function applyDiffBody(target: SnapshotDb, diffPath: string): void {
+export function applyDiffBody(target: SnapshotDb, diffPath: string, check?: () => void): void {
   const db = target.db;
   db.prepare('ATTACH DATABASE ? AS diff').run(diffPath);
   try {
@@ -164,6 +165,7 @@ export function applyDiffBody(target: SnapshotDb, diffPath: string): void {
           INSERT OR REPLACE INTO main.${table} (${cols}) SELECT ${cols} FROM diff.${table};
         `);
       }
+      check?.();
     });
   } finally {
     db.exec('DETACH DATABASE diff');

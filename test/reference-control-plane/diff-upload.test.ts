@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SnapshotKind } from '../../src/gen/baton_entra/v1/control_plane.js';
 import type { ControlPlaneAgent } from '../../src/daemon/agent/agent.js';
@@ -224,6 +224,62 @@ describe('diff snapshot upload', function () {
       (await readdir(join(dir.path, 'cp', 'uploads'))).filter((f) => !f.startsWith('.')),
       [],
       'no part file or scratch database left',
+    );
+  });
+
+  it('checks a diff against the database its parent’s check kept: only the changes are read', async () => {
+    plane = await startPlane(join(dir.path, 'cp'));
+    const creds = await newClient(plane);
+    const { agent } = await startAgent(creds);
+    await submit(agent, 0);
+    await waitFor(() => stored(chain.headers[0]!.syncId) && agent.status().spoolDepth === 0, 'the full sync');
+    // A tampered diff is refused inside its transaction: the parent's database stays kept.
+    const tampered = await editHeader(chain.files[1]!, join(dir.path, 'tampered.snapshot'), (h) => {
+      h.counts.grants += 1;
+      return h;
+    });
+    const raw = await rawClient(plane.address, creds);
+    try {
+      await assert.rejects(
+        raw.upload(
+          {
+            syncId: tampered.header.syncId,
+            kind: SnapshotKind.SNAPSHOT_KIND_INCREMENTAL,
+            sha256: tampered.sha256,
+            headerJson: JSON.stringify(tampered.header),
+          },
+          await readFile(join(dir.path, 'tampered.snapshot')),
+        ),
+        (err: ServiceError) =>
+          err.code === status.INVALID_ARGUMENT && /grants, its header says/.test(err.details),
+      );
+    } finally {
+      raw.close();
+    }
+    // The stored full snapshot's body is damaged: rebuilding the chain would fail its checksum,
+    // so the diffs below pass only if checked against the kept database.
+    const full = stored(chain.headers[0]!.syncId)!;
+    const bytes = await readFile(full.path);
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+    await writeFile(full.path, bytes);
+    for (const i of [1, 2]) await submit(agent, i);
+    await waitFor(
+      () => listSyncs(plane!.store).length === 3 && agent.status().spoolDepth === 0,
+      'both diffs',
+    );
+    assert.deepEqual(
+      [1, 2].map((i) => stored(chain.headers[i]!.syncId)!.diff),
+      [true, true],
+    );
+    const verified = await readdir(join(dir.path, 'cp', 'verified'));
+    assert.equal(verified.length, 1, 'one client');
+    const kept = (await readdir(join(dir.path, 'cp', 'verified', verified[0]!))).filter(
+      (f) => !f.startsWith('.'),
+    );
+    assert.deepEqual(
+      kept,
+      [`${chain.headers[2]!.syncId}.db`],
+      'the newest sync’s database, and no other left over',
     );
   });
 
