@@ -57,10 +57,4 @@ export class VerifiedHeads {
     kept.sort((a, b) => b.at - a.at);
     for (const { name } of kept.slice(KEEP_PER_CLIENT - 1)) await rm(join(this.dir, name), { force: true });
   }
-
-  async discard(path: string): Promise<void> {
-    await Promise.all(
-      [path, `${path}-journal`, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })),
-    );
-  }
 }

@@ -1,6 +1,6 @@
+import { removeDatabase } from '../sqlite/files.js';
 import { status } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyDiffFile, materialiseChain, resolveChain } from '../snapshot/chain.js';
 import { SnapshotDb } from '../snapshot/database.js';
@@ -81,7 +81,7 @@ export async function verifySnapshot(
   try {
     snap = new SnapshotDb(dbPath, { readOnly: true });
   } catch (err) {
-    await discard(dbPath);
+    await removeDatabase(dbPath);
     return refuse(`its body is not a database (${(err as Error).message})`);
   }
   let verified = false;
@@ -117,7 +117,7 @@ export async function verifySnapshot(
   } finally {
     snap.close();
     if (verified && heads) await heads.keep(header.syncId, dbPath);
-    else await discard(dbPath);
+    else await removeDatabase(dbPath);
   }
   return header;
 }
@@ -149,10 +149,10 @@ async function databaseOf(
       } catch (err) {
         // Refused inside its transaction: the parent's database is as it was, and stays kept.
         if (err instanceof SnapshotFileError) await heads!.keep(header.base.syncId, head);
-        else await discard(head);
+        else await removeDatabase(head);
         return await readOrRefuse(file, () => Promise.reject(err));
       }
-      await discard(work);
+      await removeDatabase(work);
       return head;
     }
     // A diff of a few changes may not expand as far as the whole tenant at the chain's root.
@@ -161,15 +161,9 @@ async function databaseOf(
     );
     return work;
   } catch (err) {
-    await discard(work);
+    await removeDatabase(work);
     throw err;
   }
-}
-
-async function discard(path: string): Promise<void> {
-  await Promise.all(
-    [path, `${path}-journal`, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })),
-  );
 }
 
 /** Snapshot bodies compress about 6:1; far beyond that is a decompression bomb, not a snapshot. */

@@ -1,3 +1,4 @@
+import { removeDatabase } from '../sqlite/files.js';
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -210,8 +211,6 @@ export async function materialiseSnapshotFile(
       db.close();
     }
   } finally {
-    await Promise.all(
-      [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`].map((p) => rm(p, { force: true })),
-    );
+    await removeDatabase(dbPath);
   }
 }

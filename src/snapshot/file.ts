@@ -1,3 +1,4 @@
+import { removeDatabase } from '../sqlite/files.js';
 import { syncDir } from '../fs/sync-dir.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -157,12 +158,6 @@ async function packDatabase(
   }
 }
 
-async function removeDbFiles(path: string): Promise<void> {
-  await Promise.all(
-    [path, `${path}-journal`, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })),
-  );
-}
-
 /**
  * Writes a compacted copy of `db` (working tables dropped) as a whole snapshot file at `outFile`,
  * atomically (see packDatabase).
@@ -195,7 +190,7 @@ export async function writeSnapshotFile(
     c.close();
     return await packDatabase(copy, outFile, draft, 1);
   } finally {
-    await removeDbFiles(copy);
+    await removeDatabase(copy);
     releaseTempName(copy);
   }
 }
@@ -218,7 +213,7 @@ export async function writeDiffSnapshotFile(
     const changes = writeDiffBody(db, diff, identity);
     return await packDatabase(diff, outFile, { ...draft, base, changes }, 2);
   } finally {
-    await removeDbFiles(diff);
+    await removeDatabase(diff);
     releaseTempName(diff);
   }
 }

@@ -1,3 +1,4 @@
+import { removeDatabase } from '../../sqlite/files.js';
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -19,10 +20,6 @@ const NAME = /^[0-9a-f-]{36}\.store\.db(-wal|-shm)?$/;
 
 function keptPath(stateDir: string, syncId: string): string {
   return join(stateDir, `${syncId}${SUFFIX}`);
-}
-
-async function removeFiles(path: string): Promise<void> {
-  await Promise.all([path, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })));
 }
 
 /** Meta of a kept store: its owner and derivation clock. */
@@ -59,7 +56,7 @@ export async function takeKeptStore(
     }
   } catch (err) {
     logger.warn({ store: path, err: (err as Error).message }, 'kept store unreadable; rebuilding the output');
-    await removeFiles(path);
+    await removeDatabase(path);
     return undefined;
   }
   const derivedAt = Number(meta['store:derivedAt']);
@@ -73,7 +70,7 @@ export async function takeKeptStore(
           : undefined;
   if (problem) {
     logger.warn({ store: path, problem }, 'kept store not usable; rebuilding the output');
-    await removeFiles(path);
+    await removeDatabase(path);
     return undefined;
   }
   try {
@@ -120,14 +117,14 @@ export async function keepStore(
       );
     });
     db.close();
-    await removeFiles(target);
+    await removeDatabase(target);
     await rename(db.path, target);
     await Promise.all([`${db.path}-wal`, `${db.path}-shm`].map((p) => rm(p, { force: true })));
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'could not keep the store; the next incremental rebuilds');
     db.close();
-    await removeFiles(db.path);
-    await removeFiles(target);
+    await removeDatabase(db.path);
+    await removeDatabase(target);
     return;
   }
   for (const f of await readdir(stateDir).catch(() => [] as string[]))

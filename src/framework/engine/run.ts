@@ -25,7 +25,8 @@ import { phaseStore } from './phase-store.js';
 import { runPhases } from './phases.js';
 import { keepStore } from './kept-store.js';
 import { patchOutput } from './patch.js';
-import { openWorking, removeDb, storePlan, type WorkingSync } from './working.js';
+import { removeDatabase } from '../../sqlite/files.js';
+import { openWorking, storePlan, type WorkingSync } from './working.js';
 
 /**
  * One sync of a connector: its collection plan → source store (resumable phases) → resources,
@@ -75,7 +76,7 @@ export async function runEngine(options: EngineOptions): Promise<SyncResult> {
       } else if (err instanceof DeltaExpiredError) {
         logger.warn({ phase: err.phase }, 'delta link expired; falling back to a full sync');
       } else throw err;
-      await removeDb(workPath);
+      await removeDatabase(workPath);
       return attempt(
         options,
         workPath,

@@ -1,5 +1,5 @@
+import { removeDatabase } from '../../sqlite/files.js';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
 import { materialiseChain, resolveChain, type ChainSource } from '../../snapshot/chain.js';
@@ -58,10 +58,6 @@ function patchOf(db: SnapshotDb): WorkingSync['patch'] {
   return { derivedAt: Number(db.getMeta('work:since')) };
 }
 
-export async function removeDb(path: string): Promise<void> {
-  await Promise.all([path, `${path}-wal`, `${path}-shm`].map((p) => rm(p, { force: true })));
-}
-
 /**
  * Opens the working database of this sync: resumes an interrupted one with the same plan, or
  * starts afresh — empty for a full sync, or from the previous snapshot's content for an
@@ -110,7 +106,7 @@ export async function openWorking(
     }
     logger.warn({ workingDb: path }, 'discarding the working database of a different or too old sync');
     db.close();
-    await removeDb(path);
+    await removeDatabase(path);
   }
   // The parent's output is patched where the last sync kept its store and the connector can say
   // what a change touches; otherwise it is unpacked from the snapshot and rebuilt.
