@@ -1,10 +1,16 @@
-import { CHAIN_DIR } from '../snapshot/chain.js';
 import { mkdir, readdir, rm, rename, link, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnapshotHeader, SyncKind } from '../framework/engine/api.js';
-import { resolveChain, type ChainSource } from '../snapshot/chain.js';
-import { readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
-import { isDiff, type SnapshotRef } from '../snapshot/header.js';
+import {
+  CHAIN_DIR,
+  indexSnapshots,
+  refKey,
+  resolveChain,
+  type ChainLink,
+  type ChainSource,
+} from '../snapshot/chain.js';
+import { fileExists, readSnapshotHeader, SnapshotFileError } from '../snapshot/file.js';
+import { isDiff } from '../snapshot/header.js';
 import type { Logger } from '../observability/logger.js';
 
 const SYNC_FILE = /^\d{8}T\d{6}Z-(full|incremental)\.snapshot$/;
@@ -115,7 +121,7 @@ export class LocalSnapshots {
       for (let ref = isDiff(head) ? head.base : undefined; ref;) {
         const l = links.get(refKey(ref));
         if (!l) {
-          if (start === this.latest || (await exists(start))) {
+          if (start === this.latest || (await fileExists(start))) {
             logger?.warn(
               { file: start, missing: ref.syncId },
               'a local snapshot chain is incomplete; keeping every chain link',
@@ -137,37 +143,18 @@ export class LocalSnapshots {
   }
 
   /** The chain's links by sync id and body SHA-256, with their headers. */
-  private async indexChain(): Promise<Map<string, { path: string; header: SnapshotHeader }>> {
-    const index = new Map<string, { path: string; header: SnapshotHeader }>();
+  private async indexChain(): Promise<Map<string, ChainLink>> {
     for (const name of await readdir(this.chainDir).catch(() => [] as string[])) {
-      const path = join(this.chainDir, name);
-      if (name.startsWith('.')) {
-        // A link interrupted between its temp name and the rename.
-        await rm(path, { force: true });
-        continue;
-      }
-      const header = await readSnapshotHeader(path).then(
-        (r) => r.header,
-        () => undefined,
-      );
-      if (header) index.set(refKey(header), { path, header });
+      // A link interrupted between its temp name and the rename.
+      if (name.startsWith('.')) await rm(join(this.chainDir, name), { force: true });
     }
-    return index;
+    return indexSnapshots([this.chainDir]);
   }
 }
-
-const refKey = (r: SnapshotRef) => `${r.syncId}/${r.sha256}`;
 
 async function linkAtomically(file: string, to: string): Promise<void> {
   const tmp = join(to, '..', `.${process.pid}.${Date.now()}.link`);
   await rm(tmp, { force: true });
   await link(file, tmp);
   await rename(tmp, to);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -37,11 +37,15 @@ export const CHAIN_DIR = 'chain';
 /** No chain runs longer: a loop of parents (a corrupt store) must not spin forever. */
 const MAX_CHAIN = 100_000;
 
-const refKey = (r: SnapshotRef) => `${r.syncId}/${r.sha256}`;
+/** A snapshot's key in an index: its sync id and body SHA-256. */
+export const refKey = (r: SnapshotRef) => `${r.syncId}/${r.sha256}`;
 
-/** Headers of the snapshot files in `dirs`, by sync id and body SHA-256 (unreadable files skipped). */
-async function indexDirs(dirs: string[]): Promise<Map<string, string>> {
-  const index = new Map<string, string>();
+/**
+ * The snapshot files in `dirs` with their headers, by `refKey` (the first file of a key wins;
+ * unreadable files and dot files, temp files of a write in progress, are skipped).
+ */
+export async function indexSnapshots(dirs: string[]): Promise<Map<string, ChainLink>> {
+  const index = new Map<string, ChainLink>();
   for (const dir of dirs) {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
@@ -52,7 +56,7 @@ async function indexDirs(dirs: string[]): Promise<Map<string, string>> {
         (r) => r.header,
         () => undefined,
       );
-      if (header && !index.has(refKey(header))) index.set(refKey(header), path);
+      if (header && !index.has(refKey(header))) index.set(refKey(header), { path, header });
     }
   }
   return index;
@@ -65,14 +69,14 @@ async function indexDirs(dirs: string[]): Promise<Map<string, string>> {
  */
 export async function resolveChain(path: string, source: ChainSource = {}): Promise<ChainLink[]> {
   const chain: ChainLink[] = [{ path, header: (await readSnapshotHeader(path)).header }];
-  let index: Map<string, string> | undefined;
+  let index: Map<string, ChainLink> | undefined;
   const find = async (ref: SnapshotRef) => {
     const found = await source.find?.(ref);
     if (found) return found;
-    index ??= await indexDirs(
+    index ??= await indexSnapshots(
       source.dirs ?? (source.find ? [] : [dirname(path), join(dirname(path), CHAIN_DIR)]),
     );
-    return index.get(refKey(ref));
+    return index.get(refKey(ref))?.path;
   };
   for (let head = chain[0]!.header; isDiff(head); head = chain[0]!.header) {
     if (chain.length >= MAX_CHAIN)
