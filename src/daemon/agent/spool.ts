@@ -152,8 +152,8 @@ export class Spool {
   }
 
   /**
-   * Replaces entry `old` (a diff) by the whole snapshot of its sync that `write` writes (atomically)
-   * at the path it is given. Returns the new entry, in the old one's place.
+   * Replaces entry `old` (a diff) by the whole snapshot of its sync that `write` writes at the path
+   * it is given, atomically and durably (as writeSnapshotFile does: renamed in, directory synced). Returns the new entry, in the old one's place.
    */
   async replace(old: SpoolEntry, write: (file: string) => Promise<SnapshotHeader>): Promise<SpoolEntry> {
     const name = `${old.name}.whole`;
@@ -165,7 +165,6 @@ export class Spool {
       await rm(file, { force: true });
       throw new Error(`the whole snapshot written for sync ${old.syncId} is of sync ${header.syncId}`);
     }
-    await syncDir(this.dir);
     const { bytes, sha256 } = await digest(file);
     const entry: SpoolEntry = { ...old, name, bytes, sha256, header };
     await writeFileAtomic(join(this.dir, `${name}.json`), JSON.stringify(entry));
@@ -175,11 +174,6 @@ export class Spool {
     if (this.busy === old.name) this.busy = name;
     await this.enforceLimits();
     return entry;
-  }
-
-  /** The files of the entries waiting, oldest first. */
-  files(): string[] {
-    return this.entries.map((e) => this.file(e));
   }
 
   /** The oldest entry, i.e. the next to upload. */
