@@ -3,8 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { startControlPlane, type RunningControlPlane } from '../../src/reference-control-plane/server.js';
-import { addClient } from '../../src/reference-control-plane/clients.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { addTask, getTask } from '../../src/reference-control-plane/tasks.js';
 import { Daemon } from '../../src/daemon/service.js';
@@ -17,7 +16,7 @@ import { runCli } from '../support/cli.js';
 import { exportOf } from '../reference-control-plane/diff-chain.js';
 import { sha256File } from '../reference-control-plane/helpers.js';
 import { LogEvents } from './support/log-events.js';
-import { daemonConfig } from './support/daemon-config.js';
+import { daemonConfig, startTestPlane } from './support/daemon-config.js';
 
 /**
  * The daemon's incremental syncs as diff snapshots, end to end: the local chain that reads them
@@ -41,13 +40,7 @@ describe('serve: diff snapshots from the daemon to the control plane', function 
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'serve-diff-'));
-    plane = await startControlPlane({
-      listen: '127.0.0.1:0',
-      dataDir: join(dir, 'cp'),
-      pollIntervalMs: 30,
-      heartbeatIntervalMs: 30,
-    });
-    creds = await addClient(plane.store, 'test', new Date());
+    ({ plane, creds } = await startTestPlane(dir));
   });
   afterEach(async () => {
     await Promise.all(daemons.splice(0).map((d) => d.stop()));

@@ -15,7 +15,7 @@ import { runCli } from '../support/cli.js';
 import { LogEvents } from './support/log-events.js';
 import { duplicateKeys } from './support/json-keys.js';
 import { parseMetrics, total } from './support/metrics-text.js';
-import { daemonConfig } from './support/daemon-config.js';
+import { daemonConfig, startTestPlane } from './support/daemon-config.js';
 
 /** Graph HTTP requests as the simulator counted them: every Graph path, `$batch` envelopes once. */
 function graphRequestsSeen(sim: Simulator): number {
@@ -47,13 +47,7 @@ describe('serve: metrics, probes and status tell the truth', function () {
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'operability-'));
-    plane = await startControlPlane({
-      listen: '127.0.0.1:0',
-      dataDir: join(dir, 'cp'),
-      pollIntervalMs: 30,
-      heartbeatIntervalMs: 30,
-    });
-    creds = await addClient(plane.store, 'test', new Date());
+    ({ plane, creds } = await startTestPlane(dir));
     sim.resetCounters();
   });
   afterEach(async () => {

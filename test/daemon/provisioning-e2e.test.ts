@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { startControlPlane, type RunningControlPlane } from '../../src/reference-control-plane/server.js';
-import { addClient } from '../../src/reference-control-plane/clients.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { addTask, approveTask, getTask, type TaskRecord } from '../../src/reference-control-plane/tasks.js';
 import type { TaskKind } from '../../src/reference-control-plane/task-kinds.js';
@@ -13,7 +12,7 @@ import { probeEntra } from '../../src/daemon/probe.js';
 import { runSync } from '../../src/connector/sync.js';
 import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';
-import { daemonConfig } from './support/daemon-config.js';
+import { daemonConfig, startTestPlane } from './support/daemon-config.js';
 import { exportOf } from '../framework/engine/support/harness.js';
 import { openSealed } from '../../src/reference-control-plane/password-key.js';
 import { runCli } from '../support/cli.js';
@@ -33,13 +32,9 @@ describe('provisioning end to end: control plane → daemon → Entra → next s
     sim = await startSimulator({ preset: 'demo', seed: 7 });
     trustCa(sim.caCertPem);
     dir = await mkdtemp(join(tmpdir(), 'prov-e2e-'));
-    plane = await startControlPlane({
-      listen: '127.0.0.1:0',
-      dataDir: join(dir, 'cp'),
-      pollIntervalMs: 30,
-      heartbeatIntervalMs: 30,
-    });
-    const creds = await addClient(plane.store, 'test', new Date());
+    const started = await startTestPlane(dir);
+    plane = started.plane;
+    const { creds } = started;
     const config = daemonConfig(sim, plane, creds, {
       BATON_DATA_DIR: join(dir, 'daemon'),
       BATON_HOST_ID: 'prov',

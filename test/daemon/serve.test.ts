@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { startControlPlane, type RunningControlPlane } from '../../src/reference-control-plane/server.js';
-import { addClient } from '../../src/reference-control-plane/clients.js';
+import type { RunningControlPlane } from '../../src/reference-control-plane/server.js';
 import { listSyncs } from '../../src/reference-control-plane/syncs.js';
 import { addTask, getTask } from '../../src/reference-control-plane/tasks.js';
 import { PROVISIONING_KINDS } from '../../src/protocol/task-kinds.js';
@@ -16,7 +15,7 @@ import { runSync } from '../../src/connector/sync.js';
 import { FakeApiServer } from '../support/fake-apiserver.js';
 import { trustCa } from '../simulator/support/sim.js';
 import { LogEvents } from './support/log-events.js';
-import { daemonConfig } from './support/daemon-config.js';
+import { daemonConfig, startTestPlane } from './support/daemon-config.js';
 
 const sha256 = async (path: string) =>
   createHash('sha256')
@@ -43,13 +42,7 @@ describe('serve: the daemon end to end', function () {
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'serve-'));
-    plane = await startControlPlane({
-      listen: '127.0.0.1:0',
-      dataDir: join(dir, 'cp'),
-      pollIntervalMs: 30,
-      heartbeatIntervalMs: 30,
-    });
-    creds = await addClient(plane.store, 'test', new Date());
+    ({ plane, creds } = await startTestPlane(dir));
   });
   afterEach(async () => {
     await Promise.all(daemons.splice(0).map((d) => d.stop()));

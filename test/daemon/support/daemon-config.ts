@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
+import { addClient } from '../../../src/reference-control-plane/clients.js';
+import { startControlPlane, type RunningControlPlane } from '../../../src/reference-control-plane/server.js';
 import type { EffectiveConfig } from '../../../src/daemon/service.js';
 import { loadDaemonSettings } from '../../../src/daemon/settings.js';
 import type { Simulator } from '../../../src/simulator/index.js';
@@ -27,4 +30,20 @@ export function daemonConfig(
   const daemon = loadDaemonSettings(e);
   daemon.http.port = 0;
   return { connector: loadConfig(e), daemon };
+}
+
+/**
+ * A reference control plane on loopback for daemon tests, its data in `<dir>/cp`, polled and
+ * heartbeaten every 30 ms (so tasks reach the daemon at once), with one client registered.
+ */
+export async function startTestPlane(
+  dir: string,
+): Promise<{ plane: RunningControlPlane; creds: { clientId: string; clientSecret: string } }> {
+  const plane = await startControlPlane({
+    listen: '127.0.0.1:0',
+    dataDir: join(dir, 'cp'),
+    pollIntervalMs: 30,
+    heartbeatIntervalMs: 30,
+  });
+  return { plane, creds: await addClient(plane.store, 'test', new Date()) };
 }
