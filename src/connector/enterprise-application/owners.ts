@@ -1,4 +1,5 @@
 import { DIRTY_SP } from '../shared/audit.js';
+import { replaceEdges } from '../shared/edges.js';
 import { odataKind, type CollectContext } from '../shared/collect-context.js';
 import type { DirectoryObjectRef } from '../shared/graph.js';
 import { runPagedPhase } from '../shared/paged.js';
@@ -22,18 +23,10 @@ const OWNER_READ = 'spOwnerRead';
 export const OWNER_SHAPE = 'servicePrincipals:ownerShape';
 const EXPANDED_PHASE = 'servicePrincipalOwners:expanded';
 
-/** Replaces the owner edges of one service principal. */
+/** Replaces the owner edges of one service principal (writing only those that differ). */
 export function storeOwners(ctx: CollectContext, spId: string, owners: readonly DirectoryObjectRef[]): void {
-  ctx.store.source.clearRel('servicePrincipal', spId, 'owner');
-  for (const o of owners) {
-    ctx.store.source.link({
-      kind: 'servicePrincipal',
-      ownerId: spId,
-      rel: 'owner',
-      targetId: o.id,
-      targetKind: odataKind(o),
-    });
-  }
+  const targets = owners.map((o) => ({ targetId: o.id, targetKind: odataKind(o) }));
+  replaceEdges(ctx.store.source, 'servicePrincipal', spId, 'owner', targets);
 }
 
 /** Whether one stored service principal is a synced enterprise application (its assignments read). */
