@@ -1,4 +1,5 @@
 import type { GraphExpand } from '../../config/types.js';
+import { MAX_BATCH_SIZE } from '../../graph/batch.js';
 import type { CollectContext } from '../shared/collect-context.js';
 
 /**
@@ -14,8 +15,6 @@ export const EXPAND_CAP = 20;
 /** Page size of a listing with `$expand` (known issue 13635) and of one without. */
 export const EXPAND_PAGE = 100;
 export const LIST_PAGE = 999;
-/** Requests one `$batch` envelope carries. https://learn.microsoft.com/graph/json-batching */
-export const BATCH_SIZE = 20;
 
 /**
  * What one way of reading costs: HTTP requests, and the requests Graph meters (each request inside
@@ -36,7 +35,8 @@ export interface ExpandChoice {
 }
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
-const batches = (n: number) => Math.ceil(n / BATCH_SIZE);
+/** `$batch` envelopes for `n` requests, as the Graph client packs them. */
+const batches = (n: number) => Math.ceil(n / MAX_BATCH_SIZE);
 
 /**
  * App-role assignments of `servicePrincipals` service principals, `overflow` of which hold 20 or
