@@ -20,9 +20,21 @@ export interface KeyValue {
 /** Where a phase has got to: `token` is the next page to read (absent when done or at the start). */
 export interface Checkpoint {
   phase: string;
-  status: 'running' | 'done';
+  /**
+   * `applying`: the round has been read whole and its staged items are being applied; `token`
+   * is then the position (see StagedPosition) of the last one applied.
+   */
+  status: 'running' | 'applying' | 'done';
   token?: string;
   items: number;
+}
+
+/** Where a staged item sits in key order: its key, then its arrival sequence. */
+export type StagedPosition = readonly [key: string, seq: number];
+
+export interface StagedItem<T> {
+  at: StagedPosition;
+  data: T;
 }
 
 /** Page checkpoints and staged items of the running sync (gone once its snapshot is written). */
@@ -31,8 +43,12 @@ export interface CheckpointStore {
   save(c: Checkpoint): void;
   /** Items of a round kept in arrival order, to be applied in key order when the round ends. */
   stage(phase: string, items: { key: string; data: unknown }[]): void;
-  /** Staged items of a phase in key order (arrival order within a key). */
-  staged<T>(phase: string): Generator<T>;
+  /**
+   * A phase's staged items in key order (arrival order within a key), after position `after`
+   * (from the start when absent). The order is fixed when the first item is read: the iteration
+   * may go on across transactions.
+   */
+  staged<T>(phase: string, after?: StagedPosition): Generator<StagedItem<T>, void, undefined>;
   clearStaged(phase: string): void;
 }
 

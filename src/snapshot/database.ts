@@ -1,6 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource, ResourceType } from '../framework/types.js';
-import type { Checkpoint } from '../framework/collect.js';
+import type { Checkpoint, StagedItem, StagedPosition } from '../framework/collect.js';
 import {
   OUTPUT_KEYS_TABLE,
   PAGE_SIZE_BYTES,
@@ -122,12 +122,25 @@ export class SnapshotDb {
     for (const i of items) put.run(phase, i.key, JSON.stringify(i.data));
   }
 
-  /** A phase's staged items by key, in arrival order within a key (sorted on disk, not in memory). */
-  *stagedItems<T>(phase: string): Generator<T> {
-    const it = this.db
-      .prepare('SELECT data FROM staged_items WHERE phase = ? ORDER BY key, seq')
-      .iterate(phase) as Iterable<Row>;
-    for (const r of it) yield JSON.parse(r.data as string) as T;
+  /**
+   * A phase's staged items after `after`, by key and arrival within a key: sorted once, on disk
+   * (one pass over the table in arrival order; an index by key would cost a random read per item
+   * instead), and read from the sort while other statements run and transactions commit.
+   */
+  *stagedItems<T>(phase: string, after?: StagedPosition): Generator<StagedItem<T>, void, undefined> {
+    const rows = (
+      after
+        ? this.db
+            .prepare(
+              'SELECT key, seq, data FROM staged_items WHERE phase = ? AND (key, seq) > (?, ?) ORDER BY key, seq',
+            )
+            .iterate(phase, after[0], after[1])
+        : this.db
+            .prepare('SELECT key, seq, data FROM staged_items WHERE phase = ? ORDER BY key, seq')
+            .iterate(phase)
+    ) as Iterable<Row>;
+    for (const r of rows)
+      yield { at: [r.key as string, Number(r.seq)] as const, data: JSON.parse(r.data as string) as T };
   }
 
   clearStaged(phase: string): void {

@@ -10,6 +10,7 @@
  *   npm run bench -- --apps
  *
  * --skip-bare   skips the bare page fetch of the same collections
+ * --full-only   only the full sync and the bare fetch (sync/bare), then the other sections' flags
  * --skip-provision  skips the bulk provisioning figures (2,000 grants across 10 groups, run last)
  * --apps        only the requests of a full sync of a tenant of few, large groups and many apps,
  *               with and without $expand, against a per-object sync (apps.ts; also run last by
@@ -54,6 +55,7 @@ const { values } = parseArgs({
     churn: { type: 'string', default: '0.01' },
     'heap-mb': { type: 'string' },
     'skip-bare': { type: 'boolean', default: false },
+    'full-only': { type: 'boolean', default: false },
     'skip-provision': { type: 'boolean', default: false },
     'provision-only': { type: 'boolean', default: false },
     apps: { type: 'boolean', default: false },
@@ -138,114 +140,120 @@ async function bareFetch(fullMs: number): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 
 try {
-  // Minimum by the delta-based formula: one request per page of each collection, SP listing with
-  // $expand (100 a page) after one `$deltatoken=latest` request (the next incremental's starting
-  // point), full assignment listings only where the expansion hit 20, owners by whichever is
-  // fewer: $batch envelopes of 20 or a second listing expanding them (100 a page) with envelopes
-  // for the apps it shows at 20 (as are the full assignment listings where the expansion hit 20),
-  // and the small role/SKU/organization listings.
-  let memberships = 0;
-  for (const g of t.groups.keys()) memberships += t.membersOf(g).length + t.ownersOf(g).length;
-  const spOver = [...t.servicePrincipals.keys()].filter((id) => t.appRoleAssignedTo(id).length >= 20);
-  const synced = [...t.servicePrincipals.values()].filter(
-    (s) =>
-      s.servicePrincipalType === 'Application' &&
-      (t.appRoleAssignedTo(s.id).length > 0 || s.appOwnerOrganizationId === t.organization.id),
-  );
-  const apps = synced.length;
-  const ownersOver = synced.filter((s) => t.ownersOf(s.id).length >= 20).length;
-  const minimum =
-    1 +
-    ceil(t.users.size, P_DELTA) +
-    ceil(t.groups.size, P_DELTA) +
-    1 +
-    ceil(t.servicePrincipals.size, P_EXPAND) +
-    (spOver.length ? Math.ceil(spOver.length / 20) : 0) +
-    Math.min(ceil(apps, 20), ceil(t.servicePrincipals.size, P_EXPAND) + Math.ceil(ownersOver / 20)) +
-    1 +
-    // Role listings document no $top: default pages of 100.
-    ceil(t.roleAssignments.size, 100) +
-    ceil(t.roleAssignmentScheduleInstances.size, 100) +
-    ceil(t.roleEligibilityScheduleInstances.size, 100) +
-    1 +
-    ceil(t.devices.size, P_DELTA) +
-    // Credentials: applications/delta pages.
-    ceil(t.applications.size, P_DELTA);
-  const listBased = 2 * t.groups.size + t.servicePrincipals.size + ceil(t.users.size + memberships, P_LIST);
+  bench: {
+    // Minimum by the delta-based formula: one request per page of each collection, SP listing with
+    // $expand (100 a page) after one `$deltatoken=latest` request (the next incremental's starting
+    // point), full assignment listings only where the expansion hit 20, owners by whichever is
+    // fewer: $batch envelopes of 20 or a second listing expanding them (100 a page) with envelopes
+    // for the apps it shows at 20 (as are the full assignment listings where the expansion hit 20),
+    // and the small role/SKU/organization listings.
+    let memberships = 0;
+    for (const g of t.groups.keys()) memberships += t.membersOf(g).length + t.ownersOf(g).length;
+    const spOver = [...t.servicePrincipals.keys()].filter((id) => t.appRoleAssignedTo(id).length >= 20);
+    const synced = [...t.servicePrincipals.values()].filter(
+      (s) =>
+        s.servicePrincipalType === 'Application' &&
+        (t.appRoleAssignedTo(s.id).length > 0 || s.appOwnerOrganizationId === t.organization.id),
+    );
+    const apps = synced.length;
+    const ownersOver = synced.filter((s) => t.ownersOf(s.id).length >= 20).length;
+    const minimum =
+      1 +
+      ceil(t.users.size, P_DELTA) +
+      ceil(t.groups.size, P_DELTA) +
+      1 +
+      ceil(t.servicePrincipals.size, P_EXPAND) +
+      (spOver.length ? Math.ceil(spOver.length / 20) : 0) +
+      Math.min(ceil(apps, 20), ceil(t.servicePrincipals.size, P_EXPAND) + Math.ceil(ownersOver / 20)) +
+      1 +
+      // Role listings document no $top: default pages of 100.
+      ceil(t.roleAssignments.size, 100) +
+      ceil(t.roleAssignmentScheduleInstances.size, 100) +
+      ceil(t.roleEligibilityScheduleInstances.size, 100) +
+      1 +
+      ceil(t.devices.size, P_DELTA) +
+      // Credentials: applications/delta pages.
+      ceil(t.applications.size, P_DELTA);
+    const listBased = 2 * t.groups.size + t.servicePrincipals.size + ceil(t.users.size + memberships, P_LIST);
 
-  const fullRun = await syncInChild(sim, join(dir, 'full.snap'), undefined, childOptions);
-  const full = fullRun;
-  const fullMs = fullRun.ms;
-  console.log(
-    `full sync: ${full.header.graphRequests} requests (delta-based minimum ≈ ${minimum}; list-based ≈ ${listBased}), ${fullMs} ms, ${full.header.counts.grants} grants, ${full.header.counts.resources} resources, snapshot ${Math.round(full.header.bodyBytes / 1024)} KiB`,
-  );
-  console.log(`sync process peak RSS: ${fullRun.peakRssMb} MiB, CPU ${fullRun.cpuMs} ms`);
+    const fullRun = await syncInChild(sim, join(dir, 'full.snap'), undefined, childOptions);
+    const full = fullRun;
+    const fullMs = fullRun.ms;
+    console.log(
+      `full sync: ${full.header.graphRequests} requests (delta-based minimum ≈ ${minimum}; list-based ≈ ${listBased}), ${fullMs} ms, ${full.header.counts.grants} grants, ${full.header.counts.resources} resources, snapshot ${Math.round(full.header.bodyBytes / 1024)} KiB`,
+    );
+    console.log(`sync process peak RSS: ${fullRun.peakRssMb} MiB, CPU ${fullRun.cpuMs} ms`);
 
-  const bareMs = values['skip-bare'] ? undefined : await bareFetch(fullMs);
+    const bareMs = values['skip-bare'] ? undefined : await bareFetch(fullMs);
+    if (values['full-only']) {
+      console.log(JSON.stringify({ preset: values.preset, fullMs, bareMs, fullCpuMs: fullRun.cpuMs }));
+      break bench;
+    }
 
-  // An incremental with nothing changed since the full sync: what the bookkeeping alone costs.
-  const still = await syncInChild(sim, join(dir, 'still.snap'), join(dir, 'full.snap'), childOptions);
-  console.log(
-    `incremental with no change: ${still.header.graphRequests} requests; ${versus(still, fullRun)}`,
-  );
+    // An incremental with nothing changed since the full sync: what the bookkeeping alone costs.
+    const still = await syncInChild(sim, join(dir, 'still.snap'), join(dir, 'full.snap'), childOptions);
+    console.log(
+      `incremental with no change: ${still.header.graphRequests} requests; ${versus(still, fullRun)}`,
+    );
 
-  // Churn: change `churn` of users and of memberships, then sync incrementally (from the
-  // no-change snapshot: a daemon chains each incremental on the one before).
-  const { n, groups: churned } = churnTenant(sim, Number(values.churn));
-  const inc = await syncInChild(sim, join(dir, 'inc.snap'), join(dir, 'still.snap'), childOptions);
-  const incMs = inc.ms;
-  // Incremental minimum (graph.md §14): organization, SKUs, role definitions (1 each), a page per
-  // 200 changed users and groups, one service-principal and one device delta round, and the audit
-  // poll from the full sync's start less the 30-minute latency margin, 1,000 events a page (the
-  // churn above is audited as the portal would log it).
-  const since = Date.parse(full.header.startedAt) - 30 * 60_000;
-  const window = t.directoryAudits.filter((e) => Date.parse(e.activityDateTime) >= since);
-  const events = window.length;
-  // Entries in the window that name service principals or roles (the tenant's own recent activity
-  // as well as the churn) cost their re-reads: assignments and owners 20 principals a $batch,
-  // roles 6 a $batch (three filtered listings each).
-  const named = (type: string) =>
-    new Set(window.flatMap((e) => e.targetResources.filter((x) => x.type === type).map((x) => x.id))).size;
-  const touchedGroups = new Set(churned).size;
-  const spNamed = named('ServicePrincipal');
-  const incMinimum =
-    3 +
-    ceil(n, P_DELTA) +
-    ceil(touchedGroups, P_DELTA) +
-    1 +
-    1 +
-    ceil(events, 1000) +
-    (spNamed ? 2 * Math.ceil(spNamed / 20) : 0) +
-    Math.ceil(named('Role') / 6);
-  console.log(
-    `incremental after ${n} user and ${n} membership changes: ${inc.header.graphRequests} requests (minimum ≈ ${incMinimum}; ${events} audit events) vs ${full.header.graphRequests} full = ${((100 * inc.header.graphRequests) / full.header.graphRequests).toFixed(1)} %; ${versus(inc, fullRun)}`,
-  );
-  console.log(
-    JSON.stringify({
-      preset: values.preset,
-      size,
-      users: t.users.size,
-      groups: t.groups.size,
-      fullRequests: full.header.graphRequests,
-      minimum,
-      listBased,
-      fullMs,
-      bareMs,
-      incRequests: inc.header.graphRequests,
-      incMinimum,
-      incMs,
-      fullCpuMs: fullRun.cpuMs,
-      incCpuMs: inc.cpuMs,
-      stillMs: still.ms,
-      stillCpuMs: still.cpuMs,
-      fullBytes: statSync(fullRun.file).size,
-      still: ratios(still, fullRun),
-      inc: ratios(inc, fullRun),
-      fullPeakRssMb: fullRun.peakRssMb,
-      incPeakRssMb: inc.peakRssMb,
-      stillPeakRssMb: still.peakRssMb,
-    }),
-  );
+    // Churn: change `churn` of users and of memberships, then sync incrementally (from the
+    // no-change snapshot: a daemon chains each incremental on the one before).
+    const { n, groups: churned } = churnTenant(sim, Number(values.churn));
+    const inc = await syncInChild(sim, join(dir, 'inc.snap'), join(dir, 'still.snap'), childOptions);
+    const incMs = inc.ms;
+    // Incremental minimum (graph.md §14): organization, SKUs, role definitions (1 each), a page per
+    // 200 changed users and groups, one service-principal and one device delta round, and the audit
+    // poll from the full sync's start less the 30-minute latency margin, 1,000 events a page (the
+    // churn above is audited as the portal would log it).
+    const since = Date.parse(full.header.startedAt) - 30 * 60_000;
+    const window = t.directoryAudits.filter((e) => Date.parse(e.activityDateTime) >= since);
+    const events = window.length;
+    // Entries in the window that name service principals or roles (the tenant's own recent activity
+    // as well as the churn) cost their re-reads: assignments and owners 20 principals a $batch,
+    // roles 6 a $batch (three filtered listings each).
+    const named = (type: string) =>
+      new Set(window.flatMap((e) => e.targetResources.filter((x) => x.type === type).map((x) => x.id))).size;
+    const touchedGroups = new Set(churned).size;
+    const spNamed = named('ServicePrincipal');
+    const incMinimum =
+      3 +
+      ceil(n, P_DELTA) +
+      ceil(touchedGroups, P_DELTA) +
+      1 +
+      1 +
+      ceil(events, 1000) +
+      (spNamed ? 2 * Math.ceil(spNamed / 20) : 0) +
+      Math.ceil(named('Role') / 6);
+    console.log(
+      `incremental after ${n} user and ${n} membership changes: ${inc.header.graphRequests} requests (minimum ≈ ${incMinimum}; ${events} audit events) vs ${full.header.graphRequests} full = ${((100 * inc.header.graphRequests) / full.header.graphRequests).toFixed(1)} %; ${versus(inc, fullRun)}`,
+    );
+    console.log(
+      JSON.stringify({
+        preset: values.preset,
+        size,
+        users: t.users.size,
+        groups: t.groups.size,
+        fullRequests: full.header.graphRequests,
+        minimum,
+        listBased,
+        fullMs,
+        bareMs,
+        incRequests: inc.header.graphRequests,
+        incMinimum,
+        incMs,
+        fullCpuMs: fullRun.cpuMs,
+        incCpuMs: inc.cpuMs,
+        stillMs: still.ms,
+        stillCpuMs: still.cpuMs,
+        fullBytes: statSync(fullRun.file).size,
+        still: ratios(still, fullRun),
+        inc: ratios(inc, fullRun),
+        fullPeakRssMb: fullRun.peakRssMb,
+        incPeakRssMb: inc.peakRssMb,
+        stillPeakRssMb: still.peakRssMb,
+      }),
+    );
+  }
 } finally {
   await sim.close();
   rmSync(dir, { recursive: true, force: true });

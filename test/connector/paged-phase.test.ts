@@ -7,6 +7,7 @@ import type { GraphClient, GraphPage } from '../../src/graph/types.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
 import { phaseStore } from '../../src/framework/engine/phase-store.js';
+import type { Checkpoint } from '../../src/framework/collect.js';
 import { tempDir, testConfig } from '../framework/engine/support/harness.js';
 
 type Item = Record<string, unknown>;
@@ -29,8 +30,8 @@ const ROUND: GraphGroupDelta[][] = [
   [{ id: 'g3', description: 'late', 'members@delta': [ref('device', 'd1')] }],
 ];
 
-/** Serves ROUND page by page; `failAt` makes that page's request fail (once). */
-function roundGraph(failAt?: number): GraphClient & { requests: string[] } {
+/** Serves `round` (ROUND by default) page by page; `failAt` makes that page's request fail (once). */
+function roundGraph(failAt?: number, round = ROUND): GraphClient & { requests: string[] } {
   const requests: string[] = [];
   let failed = false;
   return {
@@ -38,15 +39,15 @@ function roundGraph(failAt?: number): GraphClient & { requests: string[] } {
     stats: { requests: 0, batchedRequests: 0, throttled: 0, retries: 0 },
     async *pages<T>(url: string): AsyncIterable<GraphPage<T>> {
       let n = url.startsWith(START) ? 0 : Number(new URL(url).searchParams.get('page'));
-      for (; n < ROUND.length; n++) {
+      for (; n < round.length; n++) {
         requests.push(String(n));
         if (n === failAt && !failed) {
           failed = true;
           throw new Error(`page ${n} failed`);
         }
-        const last = n === ROUND.length - 1;
+        const last = n === round.length - 1;
         yield {
-          value: ROUND[n] as T[],
+          value: round[n] as T[],
           ...(last
             ? { deltaLink: 'https://graph.fake/v1.0/groups/delta?$deltatoken=x' }
             : { nextLink: `https://graph.fake/v1.0/groups/delta?page=${n + 1}` }),
@@ -125,5 +126,64 @@ describe('paged phases stage a fresh round and apply it in id order', () => {
       ['d1', 'u2', 'u3'],
     );
     db.close();
+  });
+
+  it('applies a big round in slices, letting other work in between, and resumes after the last slice', async () => {
+    // 450 groups over three pages, each also repeated with a member on the last page.
+    const groups = Array.from({ length: 450 }, (_, i) => `g${String((i * 7919) % 450).padStart(3, '0')}`);
+    const round: GraphGroupDelta[][] = [
+      groups.slice(0, 200).map((id) => ({ id, displayName: id, 'members@delta': [ref('user', `u-${id}`)] })),
+      groups.slice(200).map((id) => ({ id, displayName: id })),
+      groups.map((id) => ({ id, 'members@delta': [ref('device', `d-${id}`)] })),
+    ];
+    const path = join(tmp.dir, 'a.db');
+    let db = new SnapshotDb(path, { working: true });
+    // Every reading of the clock is 50 ms after the one before: each batch of items is its own slice.
+    let clock = 0;
+    const tick = () => (clock += 50);
+    // The third slice fails part-way (the store refuses a write), as a killed process would stop.
+    let puts = 0;
+    const base = phaseStore(db);
+    const failing = Object.create(base.source) as typeof base.source;
+    failing.put = (kind, id, data) => {
+      if (++puts === 250) throw new Error('disk full');
+      base.source.put(kind, id, data);
+    };
+    const statuses: string[] = [];
+    const store = {
+      ...base,
+      source: failing,
+      checkpoints: {
+        ...base.checkpoints,
+        save: (c: Checkpoint) => (statuses.push(c.status), base.checkpoints.save(c)),
+      },
+    };
+    const graph = roundGraph(undefined, round);
+    await assert.rejects(groupsPhase.run({ ...ctx(db, graph), store, now: tick }), /disk full/);
+    assert.deepEqual(statuses, ['running', 'running', 'running', 'applying', 'applying', 'applying']);
+    assert.equal(db.checkpoint('groups')?.status, 'applying');
+    // Two slices of 100 staged items (a group's two items each) stayed applied.
+    assert.equal(db.source.count('group'), 100);
+    db.close();
+
+    db = new SnapshotDb(path, { working: true });
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      if (!spinning) return;
+      turns++;
+      setImmediate(spin);
+    };
+    spin();
+    assert.equal(await groupsPhase.run({ ...ctx(db, graph), now: tick }), 900);
+    spinning = false;
+    assert.ok(turns >= 3, `other work ran between the slices (${turns} turns)`);
+    assert.deepEqual(graph.requests, ['0', '1', '2'], 'no page is read again');
+    const direct = new SnapshotDb(join(tmp.dir, 'b.db'), { working: true });
+    for (const page of round) for (const item of page) applyGroup(direct.source, item);
+    assert.deepEqual(dump(db), dump(direct));
+    assert.equal(Number((db.db.prepare('SELECT count(*) AS n FROM staged_items').get() as Item).n), 0);
+    db.close();
+    direct.close();
   });
 });

@@ -1,3 +1,5 @@
+import { setImmediate } from 'node:timers/promises';
+import type { StagedItem, StagedPosition } from '../../framework/collect.js';
 import { GraphError } from '../../graph/errors.js';
 import type { GraphPage } from '../../graph/types.js';
 import { DeltaExpiredError, type CollectContext } from './collect-context.js';
@@ -17,8 +19,8 @@ export interface PagedPhaseSpec<T> {
   onPage(items: T[]): void;
   /**
    * For phases whose items touch only the records of their own key (id): a round that starts from
-   * the beginning stages its pages as they arrive and applies them in key order when it ends (in
-   * the last page's transaction). Graph hands out objects in no useful order, and applied as they
+   * the beginning stages its pages as they arrive and applies them in key order when it ends, a
+   * slice at a time (see applyStaged). Graph hands out objects in no useful order, and applied as they
    * come, every object would be written to a random place in the source cache's B-trees: once
    * those outgrow SQLite's page cache each item costs a disk write. Items of one key keep their
    * order, so repeats across pages merge exactly as they would have.
@@ -48,7 +50,10 @@ export interface ListingCount {
 }
 
 /** Staged items are applied in batches of this many. */
-const APPLY_BATCH = 500;
+const APPLY_BATCH = 100;
+
+/** Batches of staged items are applied in one transaction until it has run this long. */
+const APPLY_SLICE_MS = 40;
 
 /** Fresh delta rounds Graph may reset before the phase gives up. */
 const MAX_ROUND_RESTARTS = 3;
@@ -63,6 +68,7 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
   const { store } = ctx;
   const cp = store.checkpoints.get(spec.phase);
   if (cp?.status === 'done') return cp.items;
+  if (cp?.status === 'applying') return applyStaged(ctx, spec, cp.items);
   let url: string;
   let items = cp?.items ?? 0;
   ctx.progress?.resume(items);
@@ -124,9 +130,12 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
               spec.phase,
               page.value.map((item) => ({ key: key(item), data: item })),
             );
-            if (last) applyStaged(ctx, spec);
-          } else spec.onPage(page.value);
-          if (after !== undefined) checkCount(ctx, spec, after);
+            // Checked once the staged items are in the source store.
+            if (after !== undefined) noteCount(ctx, spec, after);
+          } else {
+            spec.onPage(page.value);
+            if (after !== undefined) checkCount(ctx, spec, countNoted(ctx, spec, after));
+          }
           items += page.value.length;
           if (last && spec.deltaKey) {
             if (!page.deltaLink)
@@ -135,13 +144,14 @@ export async function runPagedPhase<T>(ctx: CollectContext, spec: PagedPhaseSpec
           }
           store.checkpoints.save({
             phase: spec.phase,
-            status: last ? 'done' : 'running',
+            status: last ? (key ? 'applying' : 'done') : 'running',
             token: page.nextLink,
             items,
           });
         });
         ctx.progress?.read(items);
       }
+      if (key) return await applyStaged(ctx, spec, items);
       break;
     } catch (err) {
       const expired = err instanceof GraphError && err.kind === 'sync_state_expired';
@@ -220,30 +230,71 @@ export class IncompleteListingError extends Error {
   }
 }
 
+/** The smaller of the `$count`s before the listing (noted when it started) and after it. */
+function countNoted<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>, after: number): number {
+  const noted = ctx.store.scratch.get(`count:${spec.phase}`);
+  return noted === undefined ? after : Math.min(Number(noted), after);
+}
+
+/** Keeps the count a staged round is checked against once it is applied. */
+function noteCount<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>, after: number): void {
+  ctx.store.scratch.set(`count:${spec.phase}`, String(countNoted(ctx, spec, after)));
+}
+
 /**
- * Fails the listing (inside its last page's transaction, so neither that page nor "done" is
+ * Fails the listing (inside its last transaction, so neither what it applies nor "done" is
  * stored) when it holds fewer objects than Graph counted both before and after it.
  */
-function checkCount<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>, after: number): void {
+function checkCount<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>, counted: number): void {
   const count = spec.count!;
-  const noted = ctx.store.scratch.get(`count:${spec.phase}`);
-  const counted = noted === undefined ? after : Math.min(Number(noted), after);
   const listed = count.stored();
   if (listed < counted) throw new IncompleteListingError(count.collection, listed, counted);
 }
 
-/** Applies a round's staged items in key order (arrival order within a key), then forgets them. */
-function applyStaged<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>): void {
-  let batch: T[] = [];
-  for (const item of ctx.store.checkpoints.staged<T>(spec.phase)) {
-    batch.push(item);
-    if (batch.length === APPLY_BATCH) {
-      spec.onPage(batch);
-      batch = [];
+/**
+ * Applies a round's staged items in key order (arrival order within a key), then forgets them and
+ * marks the phase done. A round of a hundred thousand users or a million memberships takes
+ * seconds to apply: it runs in slices of about APPLY_SLICE_MS, each its own transaction that also
+ * records how far it got, so the other phases' pages are stored between slices instead of waiting
+ * (their round trips with them), and a sync stopped mid-way resumes after the last slice.
+ */
+async function applyStaged<T>(ctx: CollectContext, spec: PagedPhaseSpec<T>, items: number): Promise<number> {
+  const { store } = ctx;
+  const token = store.checkpoints.get(spec.phase)?.token;
+  const staged = store.checkpoints.staged<T>(
+    spec.phase,
+    token === undefined ? undefined : (JSON.parse(token) as StagedPosition),
+  );
+  try {
+    for (;;) {
+      ctx.signal?.throwIfAborted();
+      const done = store.transaction(() => {
+        const started = ctx.now();
+        for (;;) {
+          const batch: StagedItem<T>[] = [];
+          for (let next = staged.next(); !next.done; next = staged.next())
+            if (batch.push(next.value) === APPLY_BATCH) break;
+          if (batch.length) spec.onPage(batch.map((b) => b.data));
+          if (batch.length < APPLY_BATCH) {
+            const counted = store.scratch.get(`count:${spec.phase}`);
+            if (spec.count && counted !== undefined) checkCount(ctx, spec, Number(counted));
+            store.checkpoints.clearStaged(spec.phase);
+            store.checkpoints.save({ phase: spec.phase, status: 'done', items });
+            return true;
+          }
+          if (ctx.now() - started >= APPLY_SLICE_MS) {
+            const at = JSON.stringify(batch.at(-1)!.at);
+            store.checkpoints.save({ phase: spec.phase, status: 'applying', token: at, items });
+            return false;
+          }
+        }
+      });
+      if (done) return items;
+      await setImmediate();
     }
+  } finally {
+    staged.return();
   }
-  if (batch.length) spec.onPage(batch);
-  ctx.store.checkpoints.clearStaged(spec.phase);
 }
 
 /** The next page, its failure left for the caller to meet when (if) it awaits it. */

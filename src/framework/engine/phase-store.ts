@@ -59,7 +59,7 @@ export function phaseStore(db: SnapshotDb): PhaseStore {
       get: (phase) => db.checkpoint(phase),
       save: (c) => db.saveCheckpoint(c),
       stage: (phase, items) => db.stageItems(phase, items),
-      staged: (phase) => db.stagedItems(phase),
+      staged: (phase, after) => db.stagedItems(phase, after),
       clearStaged: (phase) => db.clearStaged(phase),
     },
     transaction: (fn) => db.transaction(fn),
