@@ -126,6 +126,58 @@ export function createSyncers(config: ConnectorConfig, deps: SyncerDeps): Resour
 }
 
 /**
+ * The collection phases each syncer reads (for a full sync, where no later phase touches what an
+ * earlier one wrote): its own kinds' phases, `organization` (every syncer is made knowing the
+ * tenant's own ids), and `servicePrincipals` wherever a service principal may be a grant's
+ * principal (its type depends on it). Users (and licenses, read from users) need everything: they
+ * come last, after the source indexes.
+ */
+function outputNeeds(config: ConnectorConfig, type: ResourceTypeId): string[] | undefined {
+  const base = ['organization', 'directoryAudits'];
+  switch (type) {
+    case 'group':
+      // With skipAdGroups, on-premises users drop out of cloud groups: users are read.
+      return config.skipAdGroups && !config.includeOnPremGroupMembers
+        ? undefined
+        : [...base, 'groups', 'servicePrincipals'];
+    case 'role':
+      // Role edges name their principal by id alone: its kind is looked up among users, groups
+      // and service principals.
+      return [
+        ...base,
+        'users',
+        'groups',
+        'servicePrincipals',
+        'roleDefinitions',
+        'roleAssignments',
+        'roleAssignmentScheduleInstances',
+        'roleEligibilityScheduleInstances',
+      ];
+    case 'enterprise_application':
+      return [...base, 'servicePrincipals', 'appRoleAssignedTo', 'servicePrincipalOwners'];
+    case 'managed_identity':
+      return [...base, 'servicePrincipals'];
+    case 'credential':
+      return [...base, 'servicePrincipals', 'appRoleAssignedTo', 'applications'];
+    case 'device':
+      return [...base, 'devices'];
+    case 'user':
+    case 'license':
+      return undefined;
+  }
+}
+
+/** The scope-group filter, its users read when first asked (by the user syncer, after the collection). */
+function lazyScope(
+  queries: EntraSourceQueries,
+  scopeGroups: string[],
+): ((id: string) => boolean) | undefined {
+  if (scopeGroups.length === 0) return undefined;
+  let filter: ((id: string) => boolean) | undefined;
+  return (id) => (filter ??= queries.scopeFilter(scopeGroups)!)(id);
+}
+
+/**
  * What makes two syncs of this connector "the same plan": the tenant, the Graph endpoint, the
  * synced types and every option that changes what is read or produced.
  */
@@ -188,9 +240,11 @@ export function entraConnector(
         queries,
         config,
         orgIds: new Set([...ctx.source.all('organization')].map((o) => o.id)),
-        scopedUsers: queries.scopeFilter(config.scopeGroups),
+        scopedUsers: lazyScope(queries, config.scopeGroups),
       });
     },
+    outputTypes: () => syncedTypes(config),
+    outputNeeds: (type) => outputNeeds(config, type as ResourceTypeId),
     requestCount: () => graph.stats.requests,
   };
 }

@@ -68,6 +68,14 @@ export interface Connector {
   readonly sourceIndexes?: Readonly<Record<string, string>>;
   /** The syncers of the resource types this configuration syncs, in output order. */
   syncers(ctx: SyncerContext): ResourceSyncer[];
+  /** The resource types `syncers` makes, in output order (without making them). */
+  outputTypes?(): readonly string[];
+  /**
+   * The collection phases whose source the syncer of resource type `type` reads, for a full sync;
+   * once all are done its output may be written while the rest of the collection runs. Undefined
+   * (or absent): only after the whole collection (it reads everything, or the source indexes).
+   */
+  outputNeeds?(type: string): readonly string[] | undefined;
   /**
    * Lets an incremental patch the previous output instead of rebuilding it (with every syncer's
    * `resource`); without it, every incremental rebuilds.

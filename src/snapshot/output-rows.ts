@@ -1,4 +1,6 @@
+import type { DatabaseSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
+import { OUTPUT_INSERTS } from './database.js';
 import { toGrantRow } from './grant-row.js';
 
 /**
@@ -74,20 +76,39 @@ export class RowBuffer {
     this.counts.grants++;
   }
 
-  seal(): RowBatch {
-    const batch: RowBatch = {
-      rows: this.counts,
-      resources: pack(this.resources),
-      entitlements: pack(this.entitlements),
-      grants: pack(this.grants),
-    };
+  /** The rows collected since the last take or seal, as column values; the buffer starts over. */
+  take(): RowValues {
+    const values = { resources: this.resources, entitlements: this.entitlements, grants: this.grants };
     this.resources = [];
     this.entitlements = [];
     this.grants = [];
     this.counts = { resources: 0, entitlements: 0, grants: 0 };
     this.chars = 0;
-    return batch;
+    return values;
   }
+
+  /** The rows collected since the last take or seal, packed to be posted to another thread. */
+  seal(): RowBatch {
+    const rows = this.counts;
+    const v = this.take();
+    return { rows, resources: pack(v.resources), entitlements: pack(v.entitlements), grants: pack(v.grants) };
+  }
+}
+
+/** Each table's column values, rows one after another (see COLUMNS). */
+export interface RowValues {
+  resources: string[];
+  entitlements: string[];
+  grants: string[];
+}
+
+/** A posted batch's values, each table's checked against its row count. */
+export function unsealed(batch: RowBatch): RowValues {
+  return {
+    resources: valuesOf(batch, 'resources'),
+    entitlements: valuesOf(batch, 'entitlements'),
+    grants: valuesOf(batch, 'grants'),
+  };
 }
 
 /** A batch's values of `table`, checked against its row count. */
@@ -98,4 +119,23 @@ export function valuesOf(batch: RowBatch, table: keyof typeof COLUMNS): string[]
       `output batch: ${table} has ${values.length} values for ${batch.rows[table]} rows of ${COLUMNS[table]} columns`,
     );
   return values;
+}
+
+/**
+ * Inserts batches into the output tables over connection `db` (the caller holds the transaction):
+ * resources with their keys (see beginOutput), entitlements, grants.
+ */
+export function batchInserter(db: DatabaseSync): (values: RowValues) => void {
+  const resource = db.prepare(OUTPUT_INSERTS.resource);
+  const resourceKey = db.prepare(OUTPUT_INSERTS.resourceKey);
+  const entitlement = db.prepare(OUTPUT_INSERTS.entitlement);
+  const grant = db.prepare(OUTPUT_INSERTS.grant);
+  return ({ resources: r, entitlements: e, grants: g }) => {
+    for (let i = 0; i < r.length; i += 4) {
+      resource.run(r[i]!, r[i + 1]!, r[i + 2]!, r[i + 3]!);
+      resourceKey.run(r[i]!, r[i + 1]!);
+    }
+    for (let i = 0; i < e.length; i += 5) entitlement.run(e[i]!, e[i + 1]!, e[i + 2]!, e[i + 3]!, e[i + 4]!);
+    for (let i = 0; i < g.length; i += 4) grant.run(g[i]!, g[i + 1]!, g[i + 2]!, g[i + 3] || null);
+  };
 }

@@ -7,8 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
-import { OUTPUT_INSERTS } from './database.js';
-import { valuesOf, type RowBatch } from './output-rows.js';
+import { batchInserter, unsealed, type RowBatch } from './output-rows.js';
 import { immediateTransaction } from '../sqlite/transaction.js';
 
 export interface OutputWorkerData {
@@ -30,21 +29,7 @@ try {
   db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;');
   // The main thread reads meanwhile, which never blocks a WAL writer; a checkpoint it runs could.
   db.exec('PRAGMA busy_timeout = 10000;');
-  const resource = db.prepare(OUTPUT_INSERTS.resource);
-  const resourceKey = db.prepare(OUTPUT_INSERTS.resourceKey);
-  const entitlement = db.prepare(OUTPUT_INSERTS.entitlement);
-  const grant = db.prepare(OUTPUT_INSERTS.grant);
-  const write = (batch: RowBatch) => {
-    const r = valuesOf(batch, 'resources');
-    for (let i = 0; i < r.length; i += 4) {
-      resource.run(r[i]!, r[i + 1]!, r[i + 2]!, r[i + 3]!);
-      resourceKey.run(r[i]!, r[i + 1]!);
-    }
-    const e = valuesOf(batch, 'entitlements');
-    for (let i = 0; i < e.length; i += 5) entitlement.run(e[i]!, e[i + 1]!, e[i + 2]!, e[i + 3]!, e[i + 4]!);
-    const g = valuesOf(batch, 'grants');
-    for (let i = 0; i < g.length; i += 4) grant.run(g[i]!, g[i + 1]!, g[i + 2]!, g[i + 3] || null);
-  };
+  const write = batchInserter(db);
   port.on('message', (m: ToWorker) => {
     try {
       if ('close' in m) {
@@ -53,7 +38,7 @@ try {
         port.close();
         return;
       }
-      immediateTransaction(db!, () => write(m.batch));
+      immediateTransaction(db!, () => write(unsealed(m.batch)));
       port.postMessage({ seq: m.seq } satisfies FromWorker);
     } catch (err) {
       fail(err);

@@ -3,7 +3,9 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
-import { RowBuffer } from './output-rows.js';
+import { setImmediate } from 'node:timers/promises';
+import type { SnapshotDb } from './database.js';
+import { batchInserter, RowBuffer, type RowValues } from './output-rows.js';
 import type { FromWorker, OutputWorkerData, ToWorker } from './output-worker.js';
 
 /** Rows per batch: a transaction's worth, and what one message carries. */
@@ -12,6 +14,71 @@ const BATCH_ROWS = 4000;
 const BATCH_CHARS = 1 << 20;
 /** Batches sent and not yet committed before `room()` waits: bounds the memory rows wait in. */
 const MAX_IN_FLIGHT = 3;
+
+/** Where a sync's output rows go: a writer thread (OutputWriter) or the sync's own connection. */
+export interface OutputSink {
+  putResource(r: Resource): void;
+  putEntitlement(e: Entitlement): void;
+  putGrant(g: Grant): void;
+  /** Resolves when the caller may produce more rows. */
+  room(): Promise<void>;
+  /** Resolves once every row put so far is committed (readable over the sync's connection). */
+  flush(): Promise<void>;
+}
+
+/** Rows per transaction of a DirectOutput: a few milliseconds of inserts. */
+const DIRECT_BATCH_ROWS = 400;
+
+/**
+ * Writes output rows over the sync's own connection, a batch per transaction, and gives way to
+ * the event loop after each: for output produced while the collection still runs (and writes over
+ * the same connection, which a writer thread's connection would contend with for the lock).
+ */
+export class DirectOutput implements OutputSink {
+  private readonly buffer = new RowBuffer();
+  private readonly insert: (values: RowValues) => void;
+  private written = false;
+
+  constructor(private readonly db: SnapshotDb) {
+    this.insert = batchInserter(db.db);
+  }
+
+  putResource(r: Resource): void {
+    this.buffer.resource(r);
+    this.writeFull();
+  }
+
+  putEntitlement(e: Entitlement): void {
+    this.buffer.entitlement(e);
+    this.writeFull();
+  }
+
+  putGrant(g: Grant): void {
+    this.buffer.grant(g);
+    this.writeFull();
+  }
+
+  async room(): Promise<void> {
+    if (!this.written) return;
+    this.written = false;
+    await setImmediate();
+  }
+
+  flush(): Promise<void> {
+    if (this.buffer.size) this.write();
+    return Promise.resolve();
+  }
+
+  private writeFull(): void {
+    if (this.buffer.size >= DIRECT_BATCH_ROWS || this.buffer.chars >= BATCH_CHARS) this.write();
+  }
+
+  private write(): void {
+    const values = this.buffer.take();
+    this.db.transaction(() => this.insert(values));
+    this.written = true;
+  }
+}
 
 /** The output writer's thread failed (its message is the database's). */
 export class OutputWriterError extends Error {
@@ -32,7 +99,7 @@ export class OutputWriterError extends Error {
  * The first failure in the worker fails every later call with its message. `stop()` ends the
  * worker whatever state it is in; a caller that fails calls it so no thread outlives the sync.
  */
-export class OutputWriter {
+export class OutputWriter implements OutputSink {
   private readonly buffer = new RowBuffer();
   private seq = 0;
   private acked = 0;

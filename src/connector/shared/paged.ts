@@ -53,7 +53,7 @@ export interface ListingCount {
 const APPLY_BATCH = 100;
 
 /** Batches of staged items are applied in one transaction until it has run this long. */
-const APPLY_SLICE_MS = 40;
+const APPLY_SLICE_MS = 10;
 
 /** Fresh delta rounds Graph may reset before the phase gives up. */
 const MAX_ROUND_RESTARTS = 3;

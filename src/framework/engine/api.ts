@@ -22,6 +22,11 @@ export interface EngineOptions {
    * (default true); false writes every sync whole.
    */
   diff?: boolean;
+  /**
+   * A full sync writes the output of each resource type whose collections are done while the
+   * others still run (default true; see early-output.ts); false writes it all after the collection.
+   */
+  earlyOutput?: boolean;
   /** Directory for checkpoints, so an interrupted sync resumes. Defaults next to outFile. */
   stateDir?: string;
   logger?: Logger;

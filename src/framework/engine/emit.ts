@@ -2,7 +2,7 @@ import { drainPages } from '../pagination.js';
 import type { ResourceSyncer } from '../types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotDb } from '../../snapshot/database.js';
-import { OutputWriter } from '../../snapshot/output-writer.js';
+import { OutputWriter, type OutputSink } from '../../snapshot/output-writer.js';
 
 const RESOURCE_BATCH = 500;
 
@@ -18,12 +18,15 @@ export class DropCounter {
 }
 
 /**
- * Drives the syncers into the snapshot's output tables: resource types, then every type's
+ * Drives the syncers into the snapshot's output tables: resource types, then each type's
  * resources, then per resource its entitlements and grants. A grant naming an entitlement its
  * resource does not offer, or a principal the snapshot does not hold (a user outside the scope, a
  * device when devices are not synced), is left out and counted: a snapshot never points at
  * something it does not contain. Principals are checked in one pass once every grant is written;
  * the per-type grant counts logged before it include them.
+ *
+ * With `early`, the output was begun while the collection ran (see early-output.ts) and the types
+ * it names are already written.
  */
 export async function emitAll(
   db: SnapshotDb,
@@ -31,42 +34,19 @@ export async function emitAll(
   drops: DropCounter,
   logger: Logger,
   signal?: AbortSignal,
+  early?: { emitted: ReadonlySet<string> },
 ): Promise<void> {
-  db.transaction(() => {
-    db.beginOutput();
-    for (const s of syncers) db.putResourceType(s.resourceType);
-  });
-  // Rows are inserted on a worker thread while this one reads the source and derives the next.
-  const out = await OutputWriter.open(db.path);
-  try {
-    /** Types none of whose resources offers an entitlement: no grant of theirs could be kept. */
-    const withoutAccess = new Set<ResourceSyncer>();
-    for (const s of syncers) {
-      const started = Date.now();
-      let n = 0;
-      let offered = 0;
-      for await (const items of drainPages(`${s.resourceType.id} resources`, (t) => s.list(t), signal)) {
-        for (const r of items) {
-          out.putResource(r);
-          if (offered === 0) offered = s.entitlements(r).length;
-        }
-        n += items.length;
-        await out.room();
-      }
-      if (offered === 0) withoutAccess.add(s);
-      logger.info(
-        { phase: 'resources', resourceType: s.resourceType.id, resources: n, ms: Date.now() - started },
-        'resources stored',
-      );
+  if (!early) beginOutput(db, syncers);
+  const rest = syncers.filter((s) => !early?.emitted.has(s.resourceType.id));
+  if (rest.length) {
+    // Rows are inserted on a worker thread while this one reads the source and derives the next.
+    const out = await OutputWriter.open(db.path);
+    try {
+      for (const s of rest) await emitType(db, out, s, drops, logger, signal);
+      await out.close();
+    } finally {
+      await out.stop();
     }
-    // The grant step reads the resources back from the database: all of them must be there.
-    await out.flush();
-    // Skipping a type without entitlements saves reading back every one of its resources (a
-    // million users) only to learn that it has nothing to grant.
-    for (const s of syncers) if (!withoutAccess.has(s)) await emitAccess(db, out, s, drops, logger, signal);
-    await out.close();
-  } finally {
-    await out.stop();
   }
   const started = Date.now();
   const unknown = db.transaction(() => {
@@ -85,9 +65,49 @@ export async function emitAll(
   );
 }
 
+/** Empties the output tables and writes the resource types of `syncers`. */
+export function beginOutput(db: SnapshotDb, syncers: ResourceSyncer[]): void {
+  db.transaction(() => {
+    db.beginOutput();
+    for (const s of syncers) db.putResourceType(s.resourceType);
+  });
+}
+
+/** One type's resources, then (unless none offers any) their entitlements and grants. */
+export async function emitType(
+  db: SnapshotDb,
+  out: OutputSink,
+  s: ResourceSyncer,
+  drops: DropCounter,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  const started = Date.now();
+  let n = 0;
+  let offered = 0;
+  for await (const items of drainPages(`${s.resourceType.id} resources`, (t) => s.list(t), signal)) {
+    for (const r of items) {
+      out.putResource(r);
+      if (offered === 0) offered = s.entitlements(r).length;
+    }
+    n += items.length;
+    await out.room();
+  }
+  logger.info(
+    { phase: 'resources', resourceType: s.resourceType.id, resources: n, ms: Date.now() - started },
+    'resources stored',
+  );
+  // Skipping a type none of whose resources offers an entitlement saves reading back every one of
+  // its resources (a million users) only to learn that it has nothing to grant.
+  if (offered === 0) return;
+  // The grant step reads the resources back from the database: all of them must be there.
+  await out.flush();
+  await emitAccess(db, out, s, drops, logger, signal);
+}
+
 async function emitAccess(
   db: SnapshotDb,
-  out: OutputWriter,
+  out: OutputSink,
   s: ResourceSyncer,
   drops: DropCounter,
   logger: Logger,

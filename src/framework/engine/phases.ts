@@ -16,6 +16,8 @@ export async function runPhases(
   ctx: PhaseContext,
   logger: Logger,
   width = PHASE_WIDTH,
+  /** Told the phases done so far each time one finishes. */
+  onDone?: (done: ReadonlySet<string>) => void,
 ): Promise<void> {
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
@@ -38,6 +40,7 @@ export async function runPhases(
           { phase: p.name, items, ms, perSecond: ms ? Math.round((items * 1000) / ms) : items },
           'phase complete',
         );
+        onDone?.(done);
       })
       .catch((err: unknown) => {
         if (!failure) {

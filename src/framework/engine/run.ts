@@ -18,6 +18,7 @@ import type { Connector } from '../connector.js';
 import { SyncAbortedError } from '../errors.js';
 import type { EngineOptions, SyncResult } from './api.js';
 import { DropCounter, emitAll } from './emit.js';
+import { EarlyOutput } from './early-output.js';
 import { ParentUnreadableError, SyncOptionError } from './errors.js';
 import { headerDraft, sealCopy, syncIdentity } from './finish.js';
 import { acquireLock } from './lock.js';
@@ -114,8 +115,9 @@ async function attempt(
     Number(work.db.getMeta('work:graphRequests') ?? 0) + connector.requestCount() - requestsBefore;
   try {
     logger.info({ kind: work.kind, parentSyncId: work.parentSyncId, resumed: work.resumed }, 'sync started');
-    await collect(work, connector, logger, now, signal);
-    await emit(work, connector, logger, now, signal);
+    const drops = new DropCounter();
+    const early = await collect(work, connector, logger, now, drops, options.earlyOutput !== false, signal);
+    await emit(work, connector, logger, now, drops, early, signal);
     const db = work.db;
     const graphRequests = countRequests();
     const draft = headerDraft(work, connector.tenantId, now(), graphRequests);
@@ -170,9 +172,11 @@ async function emit(
   connector: Connector,
   logger: Logger,
   now: () => number,
+  drops: DropCounter,
+  /** Types the collection's early output wrote (undefined: the output is not begun). */
+  early: ReadonlySet<string> | undefined,
   signal?: AbortSignal,
 ) {
-  const drops = new DropCounter();
   const { db } = work;
   // A patch stopped after its transaction committed (the snapshot not yet written) is done.
   if (work.patch && db.getMeta('work:patched') === '1') return;
@@ -180,9 +184,9 @@ async function emit(
   for (const sql of Object.values(connector.sourceIndexes ?? {})) db.db.exec(sql);
   logger.info({ phase: 'index', ms: Date.now() - started }, 'source index built');
   // The clock the output is derived at, kept with the store: the next patch re-derives what a
-  // time boundary passed since then changes. A patch derives everything at this one instant.
-  const derivedAt = now();
-  db.setMeta('work:derivedAt', String(derivedAt));
+  // time boundary passed since then changes. Everything is derived at this one instant (an early
+  // output fixed it when it began).
+  const derivedAt = early ? Number(db.getMeta('work:derivedAt')) : deriveNow(db, now);
   const drop = (reason: string, n?: number) => drops.drop(reason, n);
   const patched =
     work.patch &&
@@ -197,17 +201,38 @@ async function emit(
       signal,
     ));
   if (!patched)
-    await emitAll(db, connector.syncers({ source: db.source, logger, now, drop }), drops, logger, signal);
+    await emitAll(
+      db,
+      connector.syncers({ source: db.source, logger, now: () => derivedAt, drop }),
+      drops,
+      logger,
+      signal,
+      early ? { emitted: early } : undefined,
+    );
   if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
 }
 
+/** Records now as the instant the output is derived at, and returns it. */
+function deriveNow(db: WorkingSync['db'], now: () => number): number {
+  const derivedAt = now();
+  db.setMeta('work:derivedAt', String(derivedAt));
+  return derivedAt;
+}
+
+/**
+ * Fills the source store. A full sync writes the output of each type whose collections are done
+ * as the others go on (early-output.ts): returns the types it wrote, or undefined when it began no
+ * output.
+ */
 async function collect(
   work: WorkingSync,
   connector: Connector,
   logger: Logger,
   now: () => number,
+  drops: DropCounter,
+  earlyOutput: boolean,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<ReadonlySet<string> | undefined> {
   const parentStartedAt = work.db.getMeta('work:parentStartedAt');
   const ctx: PhaseContext = {
     store: phaseStore(work.db),
@@ -223,5 +248,36 @@ async function collect(
   if (work.kind === 'full')
     for (const name of Object.keys(connector.sourceIndexes ?? {}))
       work.db.db.exec(`DROP INDEX IF EXISTS ${name}`);
-  await runPhases(connector.collectPlan(), ctx, logger);
+  const plan = connector.collectPlan();
+  if (work.kind !== 'full' || !connector.outputNeeds || !earlyOutput) {
+    await runPhases(plan, ctx, logger);
+    return undefined;
+  }
+  const db = work.db;
+  let derivedAt = 0;
+  const drop = (reason: string, n?: number) => drops.drop(reason, n);
+  const early = new EarlyOutput(
+    db,
+    connector,
+    new Set(plan.map((p) => p.name)),
+    () => connector.syncers({ source: db.source, logger, now: () => derivedAt, drop }),
+    () => (derivedAt = deriveNow(db, now)),
+    drops,
+    logger,
+    signal,
+  );
+  let failed: { err: unknown } | undefined;
+  try {
+    await runPhases(plan, ctx, logger, undefined, (done) => early.phasesDone(done));
+  } catch (err) {
+    failed = { err };
+  }
+  // Whether the collection failed or not, nothing of the early output runs on after it; the
+  // collection's failure is the one reported.
+  const emitted = await early.close(failed !== undefined).catch((err: unknown) => {
+    failed ??= { err };
+    return undefined;
+  });
+  if (failed) throw failed.err;
+  return early.begun ? emitted : undefined;
 }
