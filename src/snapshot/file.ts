@@ -2,9 +2,9 @@ import { removeDatabase } from '../sqlite/files.js';
 import { syncDir } from '../fs/sync-dir.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import type { SnapshotHeader, SnapshotRef } from './header.js';
@@ -15,8 +15,8 @@ import { READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, WORKING_TABLE_NAMES } from '.
 
 /**
  * Snapshot file layout:
- *   8 bytes magic `BESNAP\0\x01` | uint32 BE header length | header JSON (SnapshotHeader) |
- *   body = zstd(SQLite database)
+ *   8 bytes magic `BESNAP\0\x01` | uint32 BE header length | header JSON (SnapshotHeader, padded
+ *   with trailing spaces to that length) | body = zstd(SQLite database)
  * The header is readable without touching the body; `sha256`/`bodyBytes` cover the body. The
  * body is the whole database (formatVersion 1) or the changes since the header's `base`
  * (formatVersion 2, a diff snapshot: diff-body.ts; chain.ts reads one whole).
@@ -101,20 +101,32 @@ async function compressFile(src: string, tap: Transform, out: NodeJS.WritableStr
   }
 }
 
-/** Writes `head` and then the bytes of file `body` to a new file at `path`, synced to disk. */
-async function writeWithBody(path: string, head: Buffer, body: string): Promise<void> {
-  const out = await open(path, 'wx');
-  try {
-    await out.write(head);
-    for await (const chunk of fileChunks(body)) {
-      // A write may take fewer bytes than offered; the rest goes in the next.
-      for (let off = 0; off < chunk.length;)
-        off += (await out.write(chunk, off, chunk.length - off)).bytesWritten;
-    }
-    await out.sync();
-  } finally {
-    await out.close();
-  }
+/** A writable that puts what it is given into `fh` from `position` on. */
+function fileFrom(fh: FileHandle, position: number): Writable {
+  let at = position;
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      void (async () => {
+        // A write may take fewer bytes than offered; the rest goes in the next.
+        for (let off = 0; off < chunk.length;) {
+          const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, at);
+          off += bytesWritten;
+          at += bytesWritten;
+        }
+      })().then(() => done(), done);
+    },
+  });
+}
+
+/** The header a writer fills in: the draft with the body's format, schema, checksum and length. */
+function completed(
+  draft: HeaderDraft,
+  formatVersion: SnapshotHeader['formatVersion'],
+  sha256: string,
+  bodyBytes: number,
+): SnapshotHeader {
+  // Bodies are always of this build's schema: a working database of another starts over.
+  return { ...draft, formatVersion, schemaVersion: SCHEMA_VERSION, sha256, bodyBytes };
 }
 
 /**
@@ -129,32 +141,40 @@ async function packDatabase(
   draft: HeaderDraft,
   formatVersion: SnapshotHeader['formatVersion'],
 ): Promise<SnapshotHeader> {
-  const body = tempName(outFile, '.zst');
   const final = tempName(outFile, '.tmp');
   try {
-    const tap = digestTap();
-    await compressFile(dbFile, tap, createWriteStream(body));
-    const { sha256, bytes } = tap.digest();
-    // Bodies are always of this build's schema: a working database of another starts over.
-    const header: SnapshotHeader = {
-      ...draft,
-      formatVersion,
-      schemaVersion: SCHEMA_VERSION,
-      sha256,
-      bodyBytes: bytes,
-    };
-    const json = Buffer.from(JSON.stringify(header), 'utf8');
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(json.length);
-    await writeWithBody(final, Buffer.concat([MAGIC, len, json]), body);
+    // The body is compressed straight into the file after room for its header, which is written
+    // last: room for the draft completed with the widest checksum and length there can be.
+    const room = Buffer.byteLength(
+      JSON.stringify(completed(draft, formatVersion, '0'.repeat(64), Number.MAX_SAFE_INTEGER)),
+    );
+    const head = MAGIC.length + 4 + room;
+    const fh = await open(final, 'wx');
+    let header: SnapshotHeader;
+    try {
+      const tap = digestTap();
+      await compressFile(dbFile, tap, fileFrom(fh, head));
+      const { sha256, bytes } = tap.digest();
+      header = completed(draft, formatVersion, sha256, bytes);
+      const json = Buffer.alloc(room, ' ');
+      json.write(JSON.stringify(header), 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(room);
+      const pre = Buffer.concat([MAGIC, len, json]);
+      for (let off = 0; off < pre.length;)
+        off += (await fh.write(pre, off, pre.length - off, off)).bytesWritten;
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(final, outFile);
     // The rename itself reaches the disk only with its directory: without this a power loss could
     // leave the old file (or none) under the name after the sync reported the new one.
     await syncDir(dirname(outFile));
     return header;
   } finally {
-    await Promise.all([body, final].map((p) => rm(p, { force: true })));
-    for (const p of [body, final]) releaseTempName(p);
+    await rm(final, { force: true });
+    releaseTempName(final);
   }
 }
 

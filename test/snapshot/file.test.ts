@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,25 @@ describe('snapshot file', () => {
       await snap.close();
     }
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('.')), 'temp files left behind');
+  });
+
+  it('writes the body straight after room for its header: JSON padded with spaces, as any reader parses it', async () => {
+    const out = await written();
+    const buf = readFileSync(out);
+    const len = buf.readUInt32BE(8);
+    const text = buf.subarray(12, 12 + len).toString('utf8');
+    const json = text.trimEnd();
+    assert.ok(json.length < len, 'room was left for the widest checksum and length');
+    assert.match(text.slice(json.length), /^ *$/);
+    const header = JSON.parse(text) as { sha256: string; bodyBytes: number };
+    assert.equal(buf.length - 12 - len, header.bodyBytes);
+    assert.equal(
+      createHash('sha256')
+        .update(buf.subarray(12 + len))
+        .digest('hex'),
+      header.sha256,
+    );
+    assert.deepEqual((await readSnapshotHeader(out)).header, header);
   });
 
   it('16 KiB pages; no index of grants by principal unless a reader asks for one', async () => {
