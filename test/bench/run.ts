@@ -27,6 +27,8 @@
  *               1M-user tenant takes ~1 minute to generate and ~3.5 GiB in this process, its sync
  *               ~6.5 minutes and ~25 GiB of temporary disk (working database, copy, body).
  * BENCH_LOG=1   the sync children log their phases with RSS, heap and CPU so far (stderr).
+ * BENCH_NO_EARLY=1  full syncs write their whole output after the collection (no early output), to
+ *               compare against.
  *
  * Each sync runs in a child process, so its peak RSS is its own (the simulator lives here).
  */

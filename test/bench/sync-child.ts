@@ -46,6 +46,7 @@ const { header } = await runSync({
   config: loadConfig(process.env),
   outFile,
   ...(incrementalFrom ? { incrementalFrom } : {}),
+  ...(process.env.BENCH_NO_EARLY ? { earlyOutput: false } : {}),
   ...(logger ? { logger } : {}),
 });
 const cpu = process.cpuUsage(cpuAtStart);
