@@ -4,8 +4,10 @@
  * [incrementalFrom]. Prints one JSON line: the header, the sync's wall time and CPU time (user +
  * system), and the process's peak RSS.
  *
- * BENCH_LOG=1 logs the sync's phases (with the process's RSS and CPU so far) to stderr.
+ * BENCH_LOG=1 logs the sync's phases (with the process's RSS and CPU so far, and every 5 s the event
+ * loop's delay) to stderr.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config/load.js';
 import { pino } from 'pino';
 import { boundHeapGrowth } from '../../src/framework/engine/heap.js';
@@ -37,8 +39,20 @@ const logger = process.env.BENCH_LOG
       pino.destination({ dest: 2, sync: true }),
     )
   : undefined;
-// RSS and heap over time, between the phase lines (every 5 s).
-if (logger) setInterval(() => logger.info('memory'), 5000).unref();
+// RSS and heap over time, between the phase lines (every 5 s), with how late the event loop ran
+// timers meanwhile: a page answered while the loop is busy waits as long.
+if (logger) {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  setInterval(() => {
+    const ms = (ns: number) => Math.round(ns / 1e6);
+    logger.info(
+      { loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) } },
+      'memory',
+    );
+    delay.reset();
+  }, 5000).unref();
+}
 // Wall and CPU time of the sync alone, not of loading the process and its modules.
 const started = Date.now();
 const cpuAtStart = process.cpuUsage();
