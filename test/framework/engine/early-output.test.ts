@@ -9,10 +9,9 @@ import { simulatorEnv } from '../../support/simulator-env.js';
 import type { CollectPhase } from '../../../src/framework/collect.js';
 import type { Connector, SyncerContext } from '../../../src/framework/connector.js';
 import { runEngine } from '../../../src/framework/engine/run.js';
-import { entitlementId, grantId } from '../../../src/framework/ids.js';
-import type { ResourceSyncer } from '../../../src/framework/types.js';
 import { OutputWriter } from '../../../src/snapshot/output-writer.js';
 import { exportOf, FIXED_NOW, idsOf, tempDir } from './support/harness.js';
+import { useSyncer } from './support/use-syncer.js';
 
 /** Event-loop turns the slow phase waits for the gadgets' output to show before it gives up. */
 const PATIENCE = 10_000;
@@ -57,36 +56,8 @@ function twoPhaseConnector(seen: { gadgets?: boolean }, failWidgets = false): Co
       return 2;
     },
   };
-  const syncer = (type: string, source: SyncerContext['source']): ResourceSyncer => ({
-    resourceType: { id: type, displayName: type, traits: ['app'] },
-    list: () =>
-      Promise.resolve({
-        items: [...source.all<{ id: string }>(type)].map((r) => ({
-          id: { resourceType: type, resource: r.id },
-          displayName: r.id,
-          profile: {},
-        })),
-      }),
-    entitlements: (r) => [
-      {
-        id: entitlementId(r.id, 'use'),
-        resource: r.id,
-        slug: 'use',
-        purpose: 'assignment',
-        grantableTo: ['widget'],
-        displayName: `${r.displayName} use`,
-      },
-    ],
-    grants: (r) => {
-      const e = entitlementId(r.id, 'use');
-      return Promise.resolve({
-        items: source.links(type, r.id.resource, 'use').map((l) => {
-          const principal = { type: l.targetKind, id: l.targetId };
-          return { id: grantId(e, principal), entitlement: e, principal };
-        }),
-      });
-    },
-  });
+  const syncer = (type: string, source: SyncerContext['source']) =>
+    useSyncer({ id: type, displayName: type, traits: ['app'] }, source);
   return {
     tenantId: 'two',
     planKey: () => ({ two: 1 }),

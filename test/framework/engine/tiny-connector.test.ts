@@ -6,10 +6,10 @@ import { capabilitiesOf, type ResourceProvisioner } from '../../../src/framework
 import { checkCompleteOrFailed, checkSyncers } from '../../../src/framework/conformance.js';
 import type { Connector } from '../../../src/framework/connector.js';
 import { runEngine } from '../../../src/framework/engine/run.js';
-import { entitlementId, grantId } from '../../../src/framework/ids.js';
-import type { Resource, ResourceSyncer } from '../../../src/framework/types.js';
+import type { ResourceSyncer } from '../../../src/framework/types.js';
 import { openSnapshot } from '../../../src/snapshot/open.js';
 import { exportOf, FIXED_NOW, idsOf, tempDir } from './support/harness.js';
+import { useSyncer } from './support/use-syncer.js';
 
 const WIDGET = { id: 'widget', displayName: 'Widget', traits: ['app' as const] };
 
@@ -54,40 +54,7 @@ function tinyConnector(widgets: Record<string, string[]>, fail = false): Connect
 }
 
 function widgetSyncer(source: Parameters<Connector['syncers']>[0]['source']): ResourceSyncer {
-  const toResource = (id: string): Resource => ({
-    id: { resourceType: 'widget', resource: id },
-    displayName: id,
-    profile: {},
-  });
-  return {
-    resourceType: WIDGET,
-    list: (token) => {
-      const rows = source.page<{ id: string }>('widget', token ?? '', 2);
-      return Promise.resolve({
-        items: rows.map((r) => toResource(r.id)),
-        ...(rows.length === 2 ? { nextPageToken: rows.at(-1)!.id } : {}),
-      });
-    },
-    entitlements: (r) => [
-      {
-        id: entitlementId(r.id, 'use'),
-        resource: r.id,
-        slug: 'use',
-        purpose: 'assignment',
-        grantableTo: ['widget'],
-        displayName: `${r.displayName} use`,
-      },
-    ],
-    grants: (r) => {
-      const e = entitlementId(r.id, 'use');
-      return Promise.resolve({
-        items: source.links('widget', r.id.resource, 'use').map((l) => {
-          const principal = { type: 'widget', id: l.targetId };
-          return { id: grantId(e, principal), entitlement: e, principal };
-        }),
-      });
-    },
-  };
+  return useSyncer(WIDGET, source);
 }
 
 describe('the engine runs any connector through the seam', () => {
