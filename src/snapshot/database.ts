@@ -128,17 +128,13 @@ export class SnapshotDb {
    * instead), and read from the sort while other statements run and transactions commit.
    */
   *stagedItems<T>(phase: string, after?: StagedPosition): Generator<StagedItem<T>, void, undefined> {
-    const rows = (
-      after
-        ? this.db
-            .prepare(
-              'SELECT key, seq, data FROM staged_items WHERE phase = ? AND (key, seq) > (?, ?) ORDER BY key, seq',
-            )
-            .iterate(phase, after[0], after[1])
-        : this.db
-            .prepare('SELECT key, seq, data FROM staged_items WHERE phase = ? ORDER BY key, seq')
-            .iterate(phase)
-    ) as Iterable<Row>;
+    // From the start: ('', 0) sorts before every staged item (sequence numbers start at 1).
+    const [key, seq] = after ?? ['', 0];
+    const rows = this.db
+      .prepare(
+        'SELECT key, seq, data FROM staged_items WHERE phase = ? AND (key, seq) > (?, ?) ORDER BY key, seq',
+      )
+      .iterate(phase, key, seq) as Iterable<Row>;
     for (const r of rows)
       yield { at: [r.key as string, Number(r.seq)] as const, data: JSON.parse(r.data as string) as T };
   }
