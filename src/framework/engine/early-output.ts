@@ -51,8 +51,7 @@ export class EarlyOutput {
   /** Queues every type whose needs are now all done. */
   phasesDone(done: ReadonlySet<string>): void {
     if (this.closed || this.failure || !this.connector.outputNeeds) return;
-    const types = this.syncers?.map((s) => s.resourceType.id) ?? this.connector.outputTypes?.() ?? [];
-    for (const type of types) {
+    for (const type of this.connector.outputTypes?.() ?? []) {
       if (this.queued.has(type)) continue;
       const needs = this.connector.outputNeeds(type);
       if (!needs || !needs.every((n) => done.has(n) || !this.plan.has(n))) continue;
