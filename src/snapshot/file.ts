@@ -101,19 +101,21 @@ async function compressFile(src: string, tap: Transform, out: NodeJS.WritableStr
   }
 }
 
+/** Writes all of `buf` into `fh` at `position` (a write may take fewer bytes than offered). */
+async function writeAt(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
+  for (let off = 0; off < buf.length;)
+    off += (await fh.write(buf, off, buf.length - off, position + off)).bytesWritten;
+}
+
 /** A writable that puts what it is given into `fh` from `position` on. */
 function fileFrom(fh: FileHandle, position: number): Writable {
   let at = position;
   return new Writable({
     write(chunk: Buffer, _enc, done) {
-      void (async () => {
-        // A write may take fewer bytes than offered; the rest goes in the next.
-        for (let off = 0; off < chunk.length;) {
-          const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, at);
-          off += bytesWritten;
-          at += bytesWritten;
-        }
-      })().then(() => done(), done);
+      writeAt(fh, chunk, at).then(() => {
+        at += chunk.length;
+        done();
+      }, done);
     },
   });
 }
@@ -160,9 +162,7 @@ async function packDatabase(
       json.write(JSON.stringify(header), 'utf8');
       const len = Buffer.alloc(4);
       len.writeUInt32BE(room);
-      const pre = Buffer.concat([MAGIC, len, json]);
-      for (let off = 0; off < pre.length;)
-        off += (await fh.write(pre, off, pre.length - off, off)).bytesWritten;
+      await writeAt(fh, Buffer.concat([MAGIC, len, json]), 0);
       await fh.sync();
     } finally {
       await fh.close();

@@ -8,6 +8,8 @@ import { basename, dirname, join } from 'node:path';
  * `.db` copy. A process killed mid-write (SIGKILL, OOM, power loss) leaves them behind; the next
  * write to the same output removes them.
  */
+// `.zst` is no longer written (the body goes straight into the `.tmp` file); a write of an
+// earlier build may have left one, which is still cleaned up.
 const SUFFIXES = ['.db', '.zst', '.tmp'] as const;
 type Suffix = (typeof SUFFIXES)[number];
 
