@@ -27,6 +27,11 @@ export const OUTPUT_INSERTS = {
   grant: `INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?)`,
 } as const;
 
+/** Inserts the grant rows a SELECT yields (a syncer's GrantsQuery), as OUTPUT_INSERTS.grant does. */
+export function grantsInsert(select: string): string {
+  return `INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) ${select}`;
+}
+
 /**
  * A snapshot's SQLite database: the working database of a running sync (with checkpoints) or a
  * finished snapshot opened for reading. Writes of one page happen inside `transaction()` so that a

@@ -1,6 +1,6 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
-import { OUTPUT_INSERTS } from './database.js';
+import { grantsInsert, OUTPUT_INSERTS } from './database.js';
 import { toGrantRow } from './grant-row.js';
 
 /**
@@ -137,5 +137,22 @@ export function batchInserter(db: DatabaseSync): (values: RowValues) => void {
     }
     for (let i = 0; i < e.length; i += 5) entitlement.run(e[i]!, e[i + 1]!, e[i + 2]!, e[i + 3]!, e[i + 4]!);
     for (let i = 0; i < g.length; i += 4) grant.run(g[i]!, g[i + 1]!, g[i + 2]!, g[i + 3] || null);
+  };
+}
+
+/**
+ * Inserts the grants of a syncer's GrantsQuery for the resources in (after, upTo] over connection
+ * `db` (the caller holds the transaction) and returns how many rows it wrote. Statements are
+ * prepared once per query.
+ */
+export function queryInserter(db: DatabaseSync): (select: string, after: string, upTo: string) => number {
+  const prepared = new Map<string, StatementSync>();
+  return (select, after, upTo) => {
+    let stmt = prepared.get(select);
+    if (!stmt) {
+      stmt = db.prepare(grantsInsert(select));
+      prepared.set(select, stmt);
+    }
+    return Number(stmt.run(after, upTo).changes);
   };
 }

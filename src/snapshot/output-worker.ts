@@ -7,15 +7,24 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
-import { batchInserter, unsealed, type RowBatch } from './output-rows.js';
+import { batchInserter, queryInserter, unsealed, type RowBatch } from './output-rows.js';
 import { immediateTransaction } from '../sqlite/transaction.js';
 
 export interface OutputWorkerData {
   path: string;
 }
 
-export type ToWorker = { seq: number; batch: RowBatch } | { close: true };
-export type FromWorker = { ready: true } | { seq: number } | { closed: true } | { error: string };
+/** A syncer's grants query for the resources in (after, upTo] (see GrantsQuery). */
+export interface GrantsSlice {
+  select: string;
+  after: string;
+  upTo: string;
+}
+
+export type ToWorker =
+  { seq: number; batch: RowBatch } | { seq: number; grants: GrantsSlice } | { close: true };
+export type FromWorker =
+  { ready: true } | { seq: number; rows?: number } | { closed: true } | { error: string };
 
 const port = parentPort!;
 const { path } = workerData as OutputWorkerData;
@@ -30,12 +39,19 @@ try {
   // The main thread reads meanwhile, which never blocks a WAL writer; a checkpoint it runs could.
   db.exec('PRAGMA busy_timeout = 10000;');
   const write = batchInserter(db);
+  const insertQuery = queryInserter(db);
   port.on('message', (m: ToWorker) => {
     try {
       if ('close' in m) {
         db!.close();
         port.postMessage({ closed: true } satisfies FromWorker);
         port.close();
+        return;
+      }
+      if ('grants' in m) {
+        const { select, after, upTo } = m.grants;
+        const rows = immediateTransaction(db!, () => insertQuery(select, after, upTo));
+        port.postMessage({ seq: m.seq, rows } satisfies FromWorker);
         return;
       }
       immediateTransaction(db!, () => write(unsealed(m.batch)));

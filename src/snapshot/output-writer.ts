@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
 import { setImmediate } from 'node:timers/promises';
 import type { SnapshotDb } from './database.js';
-import { batchInserter, RowBuffer, type RowValues } from './output-rows.js';
+import { batchInserter, queryInserter, RowBuffer, type RowValues } from './output-rows.js';
 import type { FromWorker, OutputWorkerData, ToWorker } from './output-worker.js';
 
 /** Rows per batch: a transaction's worth, and what one message carries. */
@@ -20,6 +20,11 @@ export interface OutputSink {
   putResource(r: Resource): void;
   putEntitlement(e: Entitlement): void;
   putGrant(g: Grant): void;
+  /**
+   * Inserts the grants a syncer's GrantsQuery `select` yields for the resources in (after, upTo]
+   * (written and flushed before), after the rows put so far; resolves with how many it wrote.
+   */
+  insertGrants(select: string, after: string, upTo: string): Promise<number>;
   /** Resolves when the caller may produce more rows. */
   room(): Promise<void>;
   /** Resolves once every row put so far is committed (readable over the sync's connection). */
@@ -37,10 +42,12 @@ const DIRECT_BATCH_ROWS = 400;
 export class DirectOutput implements OutputSink {
   private readonly buffer = new RowBuffer();
   private readonly insert: (values: RowValues) => void;
+  private readonly insertQuery: (select: string, after: string, upTo: string) => number;
   private written = false;
 
   constructor(private readonly db: SnapshotDb) {
     this.insert = batchInserter(db.db);
+    this.insertQuery = queryInserter(db.db);
   }
 
   putResource(r: Resource): void {
@@ -56,6 +63,13 @@ export class DirectOutput implements OutputSink {
   putGrant(g: Grant): void {
     this.buffer.grant(g);
     this.writeFull();
+  }
+
+  async insertGrants(select: string, after: string, upTo: string): Promise<number> {
+    await this.flush();
+    const rows = this.db.transaction(() => this.insertQuery(select, after, upTo));
+    this.written = true;
+    return rows;
   }
 
   async room(): Promise<void> {
@@ -103,6 +117,8 @@ export class OutputWriter implements OutputSink {
   private readonly buffer = new RowBuffer();
   private seq = 0;
   private acked = 0;
+  /** Rows written by acknowledged grants queries not yet collected, by their batch number. */
+  private readonly queried = new Map<number, number>();
   private failure: Error | undefined;
   private waiting: { until: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private exited = false;
@@ -120,6 +136,7 @@ export class OutputWriter implements OutputSink {
     this.ended = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (m: FromWorker) => {
       if ('seq' in m) {
+        if (m.rows !== undefined) this.queried.set(m.seq, m.rows);
         this.acked = m.seq;
         this.wake();
       } else if ('error' in m) this.fail(new OutputWriterError(m.error));
@@ -167,6 +184,17 @@ export class OutputWriter implements OutputSink {
   putGrant(g: Grant): void {
     this.buffer.grant(g);
     this.sendFull();
+  }
+
+  async insertGrants(select: string, after: string, upTo: string): Promise<number> {
+    if (this.buffer.size) this.send();
+    this.seq++;
+    const seq = this.seq;
+    this.post({ seq, grants: { select, after, upTo } });
+    await this.until(seq);
+    const rows = this.queried.get(seq) ?? 0;
+    this.queried.delete(seq);
+    return rows;
   }
 
   /** Resolves once fewer than MAX_IN_FLIGHT batches wait to be committed. */

@@ -1,5 +1,13 @@
 import { entitlementId } from '../../framework/ids.js';
-import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
+import type {
+  Entitlement,
+  Grant,
+  GrantsQuery,
+  Page,
+  Resource,
+  ResourceSyncer,
+} from '../../framework/types.js';
+import type { ConnectorConfig } from '../../config/types.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
 import {
   grantsFromLinks,
@@ -7,6 +15,7 @@ import {
   makeGrant,
   oneOfKind,
   principalFor,
+  principalSql,
   type SyncerDeps,
 } from '../shared/common.js';
 import { applyProfileMappings, type FieldMapping } from '../shared/mapping.js';
@@ -119,8 +128,10 @@ export function createGroupSyncer(deps: SyncerDeps): ResourceSyncer {
     }
     return toGroupResource(g);
   };
+  const grantsQuery = groupGrantsQuery(config);
   return {
     resourceType: RESOURCE_TYPES.group,
+    ...(grantsQuery ? { grantsQuery } : {}),
     list(token): Promise<Page<Resource>> {
       return listKind<GraphGroup>(deps, 'group', token, map);
     },
@@ -138,5 +149,27 @@ export function createGroupSyncer(deps: SyncerDeps): ResourceSyncer {
         return makeGrant(entitlementId(resource.id, l.rel), p);
       });
     },
+  };
+}
+
+/**
+ * The group syncer's `grants` in SQL: every membership and ownership of the output's groups in
+ * (?1, ?2]. Undefined when members are filtered by their own properties (on-premises users under
+ * BATON_SKIP_AD_GROUPS): those grants come from `grants` one by one.
+ */
+function groupGrantsQuery(config: ConnectorConfig): GrantsQuery | undefined {
+  if (config.skipAdGroups && !config.includeOnPremGroupMembers) return undefined;
+  const p = principalSql(config);
+  const type = RESOURCE_TYPES.group.id;
+  const links = `FROM source_links l
+    WHERE l.kind = 'group' AND l.rel IN ('member', 'owner')
+      AND l.owner_id IN (SELECT id FROM resources WHERE resource_type = '${type}' AND id > ?1 AND id <= ?2)`;
+  return {
+    // A nested group's membership expands to its members; an ownership does not (see grants).
+    select: `SELECT '${type}:' || l.owner_id || ':' || l.rel, ${p.type}, l.target_id,
+      CASE WHEN l.rel = 'member' AND l.target_kind = 'group'
+        THEN json_object('expandable', json_array('${type}:' || l.target_id || ':member')) END
+      ${links} AND ${p.kept}`,
+    drops: `SELECT ${p.reason} AS reason, count(*) AS n ${links} AND NOT ${p.kept} GROUP BY 1`,
   };
 }

@@ -124,6 +124,30 @@ export function kindOf(deps: SyncerDeps, id: string): string {
   return '';
 }
 
+/**
+ * principalFor in SQL, over a `source_links` row aliased `l` whose target is the member: the
+ * principal type, the condition under which a member is kept, and (for one that is not) the
+ * reason principalFor counts. Keep the two in step: a grants query (GrantsQuery) uses this one,
+ * `grants` — and every incremental — that one; the sync equivalence tests compare them.
+ */
+export function principalSql(config: ConnectorConfig): { type: string; kept: string; reason: string } {
+  const sp = "(SELECT data FROM source_objects WHERE kind = 'servicePrincipal' AND id = l.target_id)";
+  return {
+    type: `CASE l.target_kind WHEN 'servicePrincipal' THEN
+      CASE json_extract(${sp}, '$.servicePrincipalType') WHEN 'ManagedIdentity' THEN 'managed_identity'
+      ELSE 'enterprise_application' END
+      ELSE l.target_kind END`,
+    kept: `(l.target_kind IN ('user', 'group')
+      OR (l.target_kind = 'servicePrincipal' AND ${sp} IS NOT NULL)
+      ${config.syncDevices ? "OR l.target_kind = 'device'" : ''})`,
+    reason: `CASE l.target_kind
+      WHEN 'servicePrincipal' THEN 'service principal not found'
+      WHEN 'device' THEN 'device member (devices not synced)'
+      WHEN 'orgContact' THEN 'organizational contact member'
+      ELSE 'member of kind ' || CASE l.target_kind WHEN '' THEN 'unknown' ELSE l.target_kind END END`,
+  };
+}
+
 export function makeGrant(
   entitlement: string,
   p: { principal: Principal; expandable?: string[] },
