@@ -133,8 +133,11 @@ export interface GrantsQuery {
    * grant-row.ts), only of entitlements those resources offer.
    */
   readonly select: string;
-  /** Rows `(reason, n)`: the relationships `select` leaves out, counted by reason as `drop` does. */
-  readonly drops: string;
+  /**
+   * Rows `(reason, n)`: the relationships `select` leaves out, counted by reason as `drop` does
+   * (absent: it leaves none out).
+   */
+  readonly drops?: string;
 }
 
 /** A full sync lists everything; an incremental builds on a previous snapshot's state. */

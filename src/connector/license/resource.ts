@@ -1,5 +1,12 @@
 import { entitlementId } from '../../framework/ids.js';
-import type { Entitlement, Grant, Page, Resource, ResourceSyncer } from '../../framework/types.js';
+import type {
+  Entitlement,
+  Grant,
+  GrantsQuery,
+  Page,
+  Resource,
+  ResourceSyncer,
+} from '../../framework/types.js';
 import type { LinkKey } from '../../snapshot/source-cache.js';
 import { RESOURCE_TYPES } from '../resource-types.js';
 import { listKind, makeGrant, oneOfKind, PAGE_SIZE, type SyncerDeps } from '../shared/common.js';
@@ -39,9 +46,21 @@ export function toLicenseResource(s: GraphSubscribedSku): Resource {
   };
 }
 
+/**
+ * The licence syncer's `grants` in SQL: the holders of the output's licences in (?1, ?2], read
+ * through the covering index of licence edges (source-queries.ts), which `rel = 'license'` written
+ * out lets SQLite use.
+ */
+const LICENSE_GRANTS: GrantsQuery = {
+  select: `SELECT '${RESOURCE_TYPES.license.id}:' || l.target_id || ':assigned', 'user', l.owner_id, NULL
+    FROM source_links l WHERE l.rel = 'license' AND l.target_id IN
+      (SELECT id FROM resources WHERE resource_type = '${RESOURCE_TYPES.license.id}' AND id > ?1 AND id <= ?2)`,
+};
+
 export function createLicenseSyncer(deps: SyncerDeps): ResourceSyncer {
   return {
     resourceType: RESOURCE_TYPES.license,
+    grantsQuery: LICENSE_GRANTS,
     list(token): Promise<Page<Resource>> {
       return listKind<GraphSubscribedSku>(deps, 'sku', token, (_id, s) => toLicenseResource(s));
     },

@@ -118,7 +118,7 @@ async function emitAccess(
   const type = s.resourceType.id;
   const started = Date.now();
   const query = s.grantsQuery;
-  const dropped = query ? db.db.prepare(query.drops) : undefined;
+  const dropped = query?.drops ? db.db.prepare(query.drops) : undefined;
   let entitlements = 0;
   let grants = 0;
   let after = '';
@@ -134,14 +134,14 @@ async function emitAccess(
       for (const e of ents) out.putEntitlement(e);
       if (!query) grants += await resourceGrants(out, s, r, ents, drops, signal);
     }
-    if (!query || !dropped) continue;
+    if (!query) continue;
     // A slice of resources a statement: a few milliseconds of inserts each.
     for (let i = 0; i < batch.length; i += QUERY_RESOURCES) {
       signal?.throwIfAborted();
       const lo = i === 0 ? from : batch[i - 1]!.id.resource;
       const hi = batch[Math.min(i + QUERY_RESOURCES, batch.length) - 1]!.id.resource;
       grants += await out.insertGrants(query.select, lo, hi);
-      for (const row of dropped.all(lo, hi)) drops.drop(String(row.reason), Number(row.n));
+      for (const row of dropped?.all(lo, hi) ?? []) drops.drop(String(row.reason), Number(row.n));
       await out.room();
     }
   }
