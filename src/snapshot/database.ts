@@ -16,7 +16,7 @@ export type { Checkpoint };
 
 type Row = Record<string, unknown>;
 
-const GRANT_COLUMNS = 'entitlement_id, principal_type, principal_id, extra';
+export const GRANT_COLUMNS = 'entitlement_id, principal_type, principal_id, extra';
 
 /** The output rows' inserts: here and in the output writer's own connection (output-worker.ts). */
 export const OUTPUT_INSERTS = {
@@ -26,11 +26,6 @@ export const OUTPUT_INSERTS = {
     'INSERT OR REPLACE INTO entitlements (id, resource_type, resource_id, slug, data) VALUES (?, ?, ?, ?, ?)',
   grant: `INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?)`,
 } as const;
-
-/** Inserts the grant rows a SELECT yields (a syncer's GrantsQuery), as OUTPUT_INSERTS.grant does. */
-export function grantsInsert(select: string): string {
-  return `INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) ${select}`;
-}
 
 /**
  * A snapshot's SQLite database: the working database of a running sync (with checkpoints) or a

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
-import { grantsInsert, OUTPUT_INSERTS } from './database.js';
+import { GRANT_COLUMNS, OUTPUT_INSERTS } from './database.js';
 import { toGrantRow } from './grant-row.js';
 
 /**
@@ -150,7 +150,8 @@ export function queryInserter(db: DatabaseSync): (select: string, after: string,
   return (select, after, upTo) => {
     let stmt = prepared.get(select);
     if (!stmt) {
-      stmt = db.prepare(grantsInsert(select));
+      // As OUTPUT_INSERTS.grant does for one row.
+      stmt = db.prepare(`INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) ${select}`);
       prepared.set(select, stmt);
     }
     return Number(stmt.run(after, upTo).changes);
