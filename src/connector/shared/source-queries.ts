@@ -15,21 +15,27 @@ export const SOURCE_INDEXES = {
     "CREATE INDEX IF NOT EXISTS source_links_by_license ON source_links (target_id, kind, owner_id, extra, target_kind) WHERE rel = 'license'",
 } as const;
 
+/** A user's mail, or its UPN when it has none, from the user's row aliased `alias`. */
+const mailOf = (alias: string) =>
+  `coalesce(json_extract(${alias}.data, '$.mail'), json_extract(${alias}.data, '$.userPrincipalName'))`;
+
 /**
  * The Entra connector's own queries over its source store: where one statement does what the
  * generic methods would do in a million lookups (a user's manager and the manager's mail, a
  * license's holders, the users of scope groups, edges to deleted principals).
  */
 export class EntraSourceQueries {
-  private readonly s: Record<'usersPage' | 'user' | 'licensees' | 'licenseesPage', Statement>;
+  private readonly s: Record<'user' | 'licensees' | 'licenseesPage', Statement>;
+  /** The users statement with a `where` and the expression of the manager's mail. */
+  private readonly users: (where: string, mail: string) => Statement;
+  /** `usersPage`'s statement, prepared once the mail table it reads is built. */
+  private usersPageStmt: Statement | undefined;
 
   constructor(private readonly sql: SourceSql) {
     // The manager as links() would list it first, and that user's mail (its UPN when it has none).
-    const users = (where: string) =>
+    const users = (where: string, mail: string) =>
       sql.prepare(
-        `SELECT u.id, u.data, u.manager_id,
-           (SELECT coalesce(json_extract(m.data, '$.mail'), json_extract(m.data, '$.userPrincipalName'))
-            FROM source_objects m WHERE m.kind = 'user' AND m.id = u.manager_id) AS manager_email
+        `SELECT u.id, u.data, u.manager_id, ${mail} AS manager_email
          FROM (SELECT o.id, o.data,
                  (SELECT l.target_id FROM source_links l
                   WHERE l.kind = 'user' AND l.owner_id = o.id AND l.rel = 'manager'
@@ -37,9 +43,12 @@ export class EntraSourceQueries {
                FROM source_objects o WHERE o.kind = 'user' AND ${where}) u
          ORDER BY u.id`,
       );
+    this.users = users;
     this.s = {
-      usersPage: users('o.id > ? ORDER BY o.id LIMIT ?'),
-      user: users('o.id = ?'),
+      user: users(
+        'o.id = ?',
+        `(SELECT ${mailOf('m')} FROM source_objects m WHERE m.kind = 'user' AND m.id = u.manager_id)`,
+      ),
       // `rel = 'license'` written out: only then can SQLite use the partial index.
       licensees: sql.prepare(
         "SELECT kind, owner_id, target_kind, extra FROM source_links WHERE rel = 'license' AND target_id = ? ORDER BY kind, owner_id, extra",
@@ -60,7 +69,23 @@ export class EntraSourceQueries {
     afterId: string,
     limit: number,
   ): { id: string; data: T; managerId?: string; managerEmail?: unknown }[] {
-    return (this.s.usersPage.all(afterId, limit) as Row[]).map((r) => userRow<T>(r));
+    if (!this.usersPageStmt) {
+      // Every user's mail, in one pass in id order into a narrow temp table: read from the users
+      // themselves, each manager's mail cost a random read of a large row (most of this listing's
+      // time on a large tenant). Built at the first page; the listing runs once the store is
+      // complete, and a new set of queries (the next sync's) builds it again.
+      this.sql.exec(
+        `DROP TABLE IF EXISTS temp.user_mail;
+         CREATE TEMP TABLE user_mail (id TEXT PRIMARY KEY, mail TEXT) WITHOUT ROWID;
+         INSERT INTO temp.user_mail SELECT o.id, ${mailOf('o')}
+           FROM source_objects o WHERE o.kind = 'user' ORDER BY o.id;`,
+      );
+      this.usersPageStmt = this.users(
+        'o.id > ? ORDER BY o.id LIMIT ?',
+        '(SELECT m.mail FROM temp.user_mail m WHERE m.id = u.manager_id)',
+      );
+    }
+    return (this.usersPageStmt.all(afterId, limit) as Row[]).map((r) => userRow<T>(r));
   }
 
   /** One user as `usersPage` returns it, or undefined. */
