@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { loadConfig } from '../../src/config/load.js';
 import { RESOURCE_TYPE_IDS } from '../../src/config/types.js';
 import { entraConnector } from '../../src/connector/connector.js';
@@ -10,26 +9,14 @@ import { checkCompleteOrFailed, checkSyncers } from '../../src/framework/conform
 import { createGraphClient } from '../../src/graph/client.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { openSnapshot } from '../../src/snapshot/open.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { tempDir } from '../framework/engine/support/harness.js';
-import { simulatorEnv } from '../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../support/simulator-env.js';
 
 describe('the Entra connector keeps the framework contracts (demo tenant)', function () {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
-  before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 7, host: '127.0.0.1' });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
-  const config = () => loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true' });
+  const fx = useSimulator({ preset: 'demo', seed: 7, host: '127.0.0.1' });
+  const config = () => loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'true' });
 
   it('every syncer pages, and every id it emits is well-formed, over a synced snapshot', async () => {
-    const out = join(tmp.dir, 'full.snap');
+    const out = join(fx.dir, 'full.snap');
     await runSync({ config: config(), outFile: out });
     const snap = await openSnapshot(out);
     const graph = createGraphClient(config());
@@ -56,22 +43,22 @@ describe('the Entra connector keeps the framework contracts (demo tenant)', func
   });
 
   it('a sync whose collection fails writes no snapshot and no partial file, and keeps the previous one', async () => {
-    const outDir = join(tmp.dir, 'out');
-    const stateDir = join(tmp.dir, 'state');
+    const outDir = join(fx.dir, 'out');
+    const stateDir = join(fx.dir, 'state');
     await mkdir(outDir);
     const out = join(outDir, 'entra.snap');
     for (const previous of [undefined, 'an earlier snapshot']) {
       if (previous) await writeFile(out, previous);
       // One attempt per request: the injected failure is final, not retried.
       const graph = createGraphClient(config(), { maxAttempts: 1 });
-      sim.setFaults([{ path: '^/v1\\.0/groups/delta', kind: 'status503', count: 1 }]);
+      fx.sim.setFaults([{ path: '^/v1\\.0/groups/delta', kind: 'status503', count: 1 }]);
       try {
         const err = await checkCompleteOrFailed(out, () =>
           runSync({ config: config(), graph, outFile: out, stateDir }),
         );
         assert.match(String(err), /groups\/delta: serviceNotAvailable/);
       } finally {
-        sim.setFaults([]);
+        fx.sim.setFaults([]);
         await graph.close();
       }
     }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { loadConfig } from '../../src/config/load.js';
 import { entraConnector } from '../../src/connector/connector.js';
 import { runSync } from '../../src/connector/sync.js';
@@ -9,12 +8,11 @@ import { drainPages } from '../../src/framework/pagination.js';
 import type { ResourceSyncer } from '../../src/framework/types.js';
 import type { GraphClient } from '../../src/graph/types.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
 import { toGrantRow } from '../../src/snapshot/grant-row.js';
 import { openSnapshot } from '../../src/snapshot/open.js';
-import { simulatorEnv } from '../support/simulator-env.js';
-import { FIXED_NOW, tempDir } from '../framework/engine/support/harness.js';
+import { simulatorEnv, useSimulator } from '../support/simulator-env.js';
+import { FIXED_NOW } from '../framework/engine/support/harness.js';
 
 /** Never called: the syncers read the source store only. */
 const noGraph = {} as GraphClient;
@@ -30,19 +28,15 @@ const byKey = (a: Row, b: Row) => (a.join('\u0000') < b.join('\u0000') ? -1 : 1)
  * member can be.
  */
 describe('grants in SQL equal the syncers’ grants', function () {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
   let dbFile: string;
   const now = () => FIXED_NOW;
 
+  const fx = useSimulator({ preset: 'small', seed: 11, host: '127.0.0.1', now });
   before(async () => {
-    sim = await startSimulator({ preset: 'small', seed: 11, host: '127.0.0.1', now });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-    const config = loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true' });
-    const { file } = await runSync({ config, outFile: join(tmp.dir, 'full.snap'), now });
+    const config = loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'true' });
+    const { file } = await runSync({ config, outFile: join(fx.dir, 'full.snap'), now });
     const snap = await openSnapshot(file);
-    dbFile = join(tmp.dir, 'store.db');
+    dbFile = join(fx.dir, 'store.db');
     try {
       copyFileSync(snap.db.path, dbFile);
     } finally {
@@ -74,10 +68,6 @@ describe('grants in SQL equal the syncers’ grants', function () {
     } finally {
       db.close();
     }
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
   });
 
   /** Every resource's grants by `grants`. */
@@ -112,7 +102,7 @@ describe('grants in SQL equal the syncers’ grants', function () {
 
   for (const devices of [true, false]) {
     it(`with devices ${devices ? '' : 'not '}synced`, async () => {
-      const config = loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: String(devices) });
+      const config = loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: String(devices) });
       const db = new SnapshotDb(dbFile, { readOnly: true });
       try {
         const dropped = new Map<string, number>();
@@ -144,7 +134,7 @@ describe('grants in SQL equal the syncers’ grants', function () {
   }
 
   it('licences: every holder of every licence', async () => {
-    const config = loadConfig(simulatorEnv(sim));
+    const config = loadConfig(simulatorEnv(fx.sim));
     const db = new SnapshotDb(dbFile, { readOnly: true });
     try {
       const license = entraConnector(config, noGraph)
@@ -162,7 +152,7 @@ describe('grants in SQL equal the syncers’ grants', function () {
 
   it('is not offered when members are filtered by their own properties (on-premises users)', () => {
     const noQuery = (env: Record<string, string>) => {
-      const config = loadConfig({ ...simulatorEnv(sim), ...env });
+      const config = loadConfig({ ...simulatorEnv(fx.sim), ...env });
       const db = new SnapshotDb(dbFile, { readOnly: true });
       try {
         const syncers = entraConnector(config, noGraph).syncers({

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { loadConfig } from '../../src/config/load.js';
 import type { CollectContext } from '../../src/connector/shared/collect-context.js';
 import { usersPhase } from '../../src/connector/user/collect.js';
@@ -8,30 +7,18 @@ import { phaseStore } from '../../src/framework/engine/phase-store.js';
 import { ProgressReporter, reportingProgress } from '../../src/framework/progress.js';
 import { createGraphClient } from '../../src/graph/client.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { SnapshotDb } from '../../src/snapshot/database.js';
-import { tempDir } from '../framework/engine/support/harness.js';
-import { simulatorEnv } from '../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../support/simulator-env.js';
 
 /**
  * The users phase over a simulator tenant of 1,000 users (5 delta pages of 200), on a clock that
  * moves 4 s with every Graph answer: what an operator reads in the log while it runs.
  */
 describe('collection phases report progress (simulator)', () => {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
-  before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 11, size: { users: 1000 }, host: '127.0.0.1' });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
+  const fx = useSimulator({ preset: 'demo', seed: 11, size: { users: 1000 }, host: '127.0.0.1' });
 
   it('logs counts, rate and an estimate from the collection’s $count every 10 s', async () => {
-    const config = loadConfig(simulatorEnv(sim));
+    const config = loadConfig(simulatorEnv(fx.sim));
     let t = Date.parse('2026-01-01T00:00:00Z');
     const graph = createGraphClient(config, {
       observer: { request: () => void (t += 4_000), throttled: () => undefined },
@@ -39,7 +26,7 @@ describe('collection phases report progress (simulator)', () => {
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({ destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
     const reporter = new ProgressReporter({ logger, now: () => t, every: () => ({ stop: () => undefined }) });
-    const db = new SnapshotDb(join(tmp.dir, 'users.db'), { working: true });
+    const db = new SnapshotDb(join(fx.dir, 'users.db'), { working: true });
     const ctx: CollectContext = {
       graph,
       store: phaseStore(db),
@@ -66,6 +53,6 @@ describe('collection phases report progress (simulator)', () => {
         [1000, 1000, 42, 0, 'users: 1000 of 1000 (100%), 42/s, about 0 s left'],
       ],
     );
-    assert.equal(sim.tenant.users.size, 1000);
+    assert.equal(fx.sim.tenant.users.size, 1000);
   });
 });

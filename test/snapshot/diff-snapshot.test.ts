@@ -2,21 +2,19 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { zstdCompressSync } from 'node:zlib';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConnectorConfig } from '../../src/config/types.js';
 import { runSync } from '../../src/connector/sync.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { materialiseSnapshotFile } from '../../src/snapshot/chain.js';
 import { MAGIC, readSnapshotHeader } from '../../src/snapshot/file.js';
 import type { SnapshotHeader } from '../../src/snapshot/header.js';
 import { openSnapshot } from '../../src/snapshot/open.js';
 import { runCli } from '../support/cli.js';
-import { simulatorEnv } from '../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../support/simulator-env.js';
 import { applyMutation } from '../framework/engine/support/mutations.js';
-import { exportOf, tempDir } from '../framework/engine/support/harness.js';
+import { exportOf } from '../framework/engine/support/harness.js';
 
 /** Rewrites a snapshot's header (the body, and so its checksum, unchanged). */
 function rewriteHeader(path: string, edit: (h: SnapshotHeader) => void): void {
@@ -32,8 +30,6 @@ function rewriteHeader(path: string, edit: (h: SnapshotHeader) => void): void {
 }
 
 describe('diff snapshots: an incremental holds the changes since its parent', function () {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
   let config: ConnectorConfig;
   let clock = Date.parse('2026-11-30T12:00:00Z');
   const now = () => clock;
@@ -41,19 +37,17 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
   let chainDir: string;
   const file = (name: string) => join(chainDir, `${name}.snapshot`);
 
+  const fx = useSimulator({ preset: 'demo', seed: 5, host: '127.0.0.1', now });
   before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 5, host: '127.0.0.1', now });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-    chainDir = join(tmp.dir, 'chain');
+    chainDir = join(fx.dir, 'chain');
     mkdirSync(chainDir);
-    config = loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true' });
+    config = loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'true' });
     await runSync({ config, outFile: file('full'), now });
     const change = (seed: number) => {
       for (const [i, op] of (
         ['addMember', 'removeAppRoleAssignment', 'updateUser', 'deleteUser'] as const
       ).entries())
-        applyMutation(sim.tenant, { op, a: seed + i, b: seed * 3 + i, c: seed });
+        applyMutation(fx.sim.tenant, { op, a: seed + i, b: seed * 3 + i, c: seed });
       clock += 3_600_000;
     };
     change(1);
@@ -62,10 +56,6 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
     await runSync({ config, outFile: file('inc2'), incrementalFrom: file('inc1'), now });
     change(2);
     await runSync({ config, outFile: file('inc3'), incrementalFrom: file('inc2'), now });
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
   });
 
   it('each patched incremental is a diff of its parent, far smaller than the whole, and reads whole', async () => {
@@ -93,15 +83,15 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
     const busy = (await readSnapshotHeader(file('inc3'))).header;
     assert.ok(busy.changes!.grants!.put + busy.changes!.grants!.removed > 0, JSON.stringify(busy.changes));
     // Read whole through its chain, it is what a full sync of the tenant now says.
-    const fresh = join(tmp.dir, 'fresh');
+    const fresh = join(fx.dir, 'fresh');
     mkdirSync(fresh);
     await runSync({ config, outFile: join(fresh, 'now.snapshot'), now });
     assert.deepEqual(await exportOf(file('inc3')), await exportOf(join(fresh, 'now.snapshot')));
   });
 
   it('snapshot materialise writes the whole snapshot of the same sync; it needs no chain after', async () => {
-    const out = join(tmp.dir, 'whole', 'inc3.snapshot');
-    mkdirSync(join(tmp.dir, 'whole'));
+    const out = join(fx.dir, 'whole', 'inc3.snapshot');
+    mkdirSync(join(fx.dir, 'whole'));
     const r = await runCli(['snapshot', 'materialise', file('inc3'), '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     const whole = (await readSnapshotHeader(out)).header;
@@ -116,7 +106,7 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
   });
 
   it('inspect describes a diff without its parents; export, diff and access read it through --chain', async () => {
-    const alone = join(tmp.dir, 'alone');
+    const alone = join(fx.dir, 'alone');
     mkdirSync(alone);
     copyFileSync(file('inc3'), join(alone, 'inc3.snapshot'));
     const inspect = await runCli(['snapshot', 'inspect', join(alone, 'inc3.snapshot')]);
@@ -159,7 +149,7 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
   });
 
   it('a diff whose header does not match what its body makes of the parent is refused', async () => {
-    const bad = join(tmp.dir, 'bad');
+    const bad = join(fx.dir, 'bad');
     mkdirSync(bad);
     for (const n of ['full', 'inc1']) copyFileSync(file(n), join(bad, `${n}.snapshot`));
     rewriteHeader(join(bad, 'inc1.snapshot'), (h) => {
@@ -186,7 +176,7 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
   });
 
   it('an incremental from a diff whose chain is gone (and no kept store) runs as a full sync', async () => {
-    const lone = join(tmp.dir, 'lone');
+    const lone = join(fx.dir, 'lone');
     mkdirSync(lone);
     copyFileSync(file('inc3'), join(lone, 'inc3.snapshot'));
     const lines: string[] = [];
@@ -208,7 +198,7 @@ describe('diff snapshots: an incremental holds the changes since its parent', fu
   });
 
   it('each file of a chain decompresses within its own bound: a diff may not expand as its root may', async () => {
-    const bomb = join(tmp.dir, 'bomb');
+    const bomb = join(fx.dir, 'bomb');
     mkdirSync(bomb);
     copyFileSync(file('full'), join(bomb, 'full.snapshot'));
     // 70 MiB of zeros: a few kilobytes compressed, past the 64 MiB a small body may reach.

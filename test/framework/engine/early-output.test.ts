@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { loadConfig } from '../../../src/config/load.js';
 import { runSync } from '../../../src/connector/sync.js';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
-import { simulatorEnv } from '../../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../../support/simulator-env.js';
 import type { CollectPhase } from '../../../src/framework/collect.js';
 import type { Connector, SyncerContext } from '../../../src/framework/connector.js';
 import { runEngine } from '../../../src/framework/engine/run.js';
@@ -130,18 +128,8 @@ describe('early output: a type is written once the phases it reads are done', ()
  * early (which run.ts logs); whichever way the run went, the snapshot must be the one written after.
  */
 describe('a full sync writes the output of types whose collections are done while the rest run', function () {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
   const now = () => FIXED_NOW;
-  before(async () => {
-    sim = await startSimulator({ preset: 'small', seed: 5, host: '127.0.0.1', now });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
+  const fx = useSimulator({ preset: 'small', seed: 5, host: '127.0.0.1', now });
 
   const variants: [string, Record<string, string>][] = [
     ['default options', {}],
@@ -166,8 +154,8 @@ describe('a full sync writes the output of types whose collections are done whil
   ];
   for (const [name, env] of variants) {
     it(`${name}: the same snapshot as writing it all after the collection`, async () => {
-      const config = loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true', ...env });
-      const dir = join(tmp.dir, name.replace(/\W+/g, '-'));
+      const config = loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'true', ...env });
+      const dir = join(fx.dir, name.replace(/\W+/g, '-'));
       mkdirSync(dir);
       const early = await runSync({ config, outFile: join(dir, 'early.snap'), now });
       const late = await runSync({ config, outFile: join(dir, 'late.snap'), now, earlyOutput: false });

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { loadConfig } from '../../../src/config/load.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
 import { SyncAbortedError } from '../../../src/framework/errors.js';
 import { createGraphClient } from '../../../src/graph/client.js';
 import type { GraphClient } from '../../../src/graph/types.js';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
 import { runSync } from '../../../src/connector/sync.js';
-import { exportOf, idsOf, tempDir } from './support/harness.js';
+import { exportOf, idsOf } from './support/harness.js';
 import { expectedFromStore } from './support/tenant-expected.js';
-import { simulatorEnv } from '../../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../../support/simulator-env.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 const SP_LIST = 'GET /v1.0/servicePrincipals';
@@ -24,28 +22,25 @@ const spListings = (r: { paged: string[] }) =>
 const HOUR = 3_600_000;
 
 describe('incremental sync driven by service-principal delta and the audit log', function () {
-  let sim: Simulator;
   let config: ConnectorConfig;
-  let tmp: ReturnType<typeof tempDir>;
   let n = 0;
   // The connector's clock runs with the simulator's: each test starts an hour later, past the
   // audit poll's latency margin, so the previous test's writes are not in its window.
   let offset = 0;
   const now = () => Date.now() + offset;
   beforeEach(() => {
-    sim.advanceClock(HOUR);
+    fx.sim.advanceClock(HOUR);
     offset += HOUR;
   });
 
+  const fx = useSimulator({ preset: 'demo', seed: 11, host: '127.0.0.1' });
   before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 11, host: '127.0.0.1' });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
     config = loadConfig({
-      ...simulatorEnv(sim),
+      ...simulatorEnv(fx.sim),
     });
     // The writes below are an administrator's (the sync itself only reads).
-    const client = sim.tenant.clients.get(sim.clientId)!;
-    sim.tenant.updateClient(sim.clientId, {
+    const client = fx.sim.tenant.clients.get(fx.sim.clientId)!;
+    fx.sim.tenant.updateClient(fx.sim.clientId, {
       graphRoles: [
         ...client.graphRoles,
         'Application.ReadWrite.All',
@@ -53,11 +48,6 @@ describe('incremental sync driven by service-principal delta and the audit log',
         'AppRoleAssignment.ReadWrite.All',
       ],
     });
-    tmp = tempDir();
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
   });
 
   /** A Graph write by its own client: the simulator's clock moves past earlier tokens' expiry. */
@@ -72,8 +62,8 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   /** One sync; returns its export, header and the Graph endpoints it called (with counts). */
   async function sync(from?: string) {
-    const out = join(tmp.dir, `s${n++}.snap`);
-    sim.resetCounters();
+    const out = join(fx.dir, `s${n++}.snap`);
+    fx.sim.resetCounters();
     const real = createGraphClient(config);
     // Records what the engine asks for: paged URLs, and the URLs inside each $batch.
     const paged: string[] = [];
@@ -104,10 +94,10 @@ describe('incremental sync driven by service-principal delta and the audit log',
       await real.close();
     }
     const calls: Record<string, number> = {};
-    for (const [k, c] of Object.entries(sim.counters()))
+    for (const [k, c] of Object.entries(fx.sim.counters()))
       if (k.startsWith('GET ') || k.startsWith('POST ')) calls[k] = c.requests;
     const records = await exportOf(out);
-    const want = expectedFromStore(sim.tenant, config);
+    const want = expectedFromStore(fx.sim.tenant, config);
     assert.deepEqual(idsOf(records, 'resource'), want.resources);
     assert.deepEqual(idsOf(records, 'grant'), want.grants);
     return { out, header, calls, records, paged, batched };
@@ -122,7 +112,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   /** An enterprise application of the tenant with a user it has not granted default access to. */
   function appAndOutsider(): { spId: string; userId: string } {
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     for (const [spId, sp] of t.servicePrincipals) {
       if (sp.servicePrincipalType !== 'Application' || t.appRoleAssignedTo(spId).length === 0) continue;
       const granted = new Set(t.appRoleAssignedTo(spId).map((a) => a.principalId));
@@ -138,7 +128,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
     assert.equal(spListings(base), 1);
 
     const { spId, userId } = appAndOutsider();
-    const owner = [...sim.tenant.users.keys()].find((u) => !sim.tenant.ownersOf(spId).includes(u))!;
+    const owner = [...fx.sim.tenant.users.keys()].find((u) => !fx.sim.tenant.ownersOf(spId).includes(u))!;
     await write('POST', `/servicePrincipals/${spId}/appRoleAssignedTo`, {
       principalId: userId,
       resourceId: spId,
@@ -171,7 +161,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   it('an application permission granted to a managed identity and one revoked from an app show in the incremental', async () => {
     const base = await sync();
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     const graphSp = [...t.servicePrincipals.values()].find(
       (sp) => sp.appId === '00000003-0000-0000-c000-000000000000',
     )!;
@@ -209,7 +199,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   it('a role assignment made through Graph re-reads that role only, and nothing of the apps', async () => {
     const base = await sync();
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     const role = [...t.roleDefinitions.values()].find((r) => r.displayName === 'Helpdesk Administrator')!;
     const holders = new Set(
       [...t.roleAssignments.values()].filter((a) => a.roleDefinitionId === role.id).map((a) => a.principalId),
@@ -241,7 +231,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   it('changes made on the tenant directly are audited too: revoked grants and deleted users', async () => {
     const base = await sync();
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     const assignment = [...t.appRoleAssignments.values()].find((a) => a.principalType === 'User')!;
     t.removeAppRoleAssignment(assignment.id);
     const roleHolder = [...t.roleAssignments.values()].find((a) => t.users.has(a.principalId))!;
@@ -253,14 +243,14 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   it('a restored user gets its grants back: a restore relists apps and roles', async () => {
     const base = await sync();
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     const holder = [...t.roleAssignments.values()].find(
       (a) => t.users.has(a.principalId) && t.appRoleAssignmentsOf(a.principalId).length > 0,
     )!.principalId;
     t.deleteUser(holder);
     const gone = await sync(base.out);
     assert.ok(!idsOf(gone.records, 'grant').some((g) => g.includes(holder)));
-    sim.advanceClock(HOUR);
+    fx.sim.advanceClock(HOUR);
     offset += HOUR;
     t.restoreUser(holder);
     const back = await sync(gone.out);
@@ -272,11 +262,13 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   it('without AuditLog.Read.All it lists apps and roles in full, and is still exact', async () => {
     const base = await sync();
-    const client = sim.tenant.clients.get(sim.clientId)!;
+    const client = fx.sim.tenant.clients.get(fx.sim.clientId)!;
     const roles = client.graphRoles;
-    sim.tenant.updateClient(sim.clientId, { graphRoles: roles.filter((r) => r !== 'AuditLog.Read.All') });
+    fx.sim.tenant.updateClient(fx.sim.clientId, {
+      graphRoles: roles.filter((r) => r !== 'AuditLog.Read.All'),
+    });
     try {
-      const assignment = [...sim.tenant.appRoleAssignments.values()][0]!;
+      const assignment = [...fx.sim.tenant.appRoleAssignments.values()][0]!;
       await write('DELETE', `/servicePrincipals/${assignment.resourceId}/appRoleAssignedTo/${assignment.id}`);
       const inc = await sync(base.out);
       assert.equal(inc.header.kind, 'incremental');
@@ -285,7 +277,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
       assert.equal(inc.calls[ROLE_ASSIGNMENTS], 1, 'roles listed again');
       await assertSameAsFresh(inc.records);
     } finally {
-      sim.tenant.updateClient(sim.clientId, { graphRoles: roles });
+      fx.sim.tenant.updateClient(fx.sim.clientId, { graphRoles: roles });
     }
   });
 
@@ -297,9 +289,9 @@ describe('incremental sync driven by service-principal delta and the audit log',
       resourceId: spId,
       appRoleId: ZERO,
     });
-    const role = [...sim.tenant.roleDefinitions.values()][0]!;
-    const held = [...sim.tenant.roleAssignments.values()].filter((a) => a.roleDefinitionId === role.id);
-    const holder = [...sim.tenant.users.keys()].find((u) => !held.some((a) => a.principalId === u))!;
+    const role = [...fx.sim.tenant.roleDefinitions.values()][0]!;
+    const held = [...fx.sim.tenant.roleAssignments.values()].filter((a) => a.roleDefinitionId === role.id);
+    const holder = [...fx.sim.tenant.users.keys()].find((u) => !held.some((a) => a.principalId === u))!;
     await write('POST', '/roleManagement/directory/roleAssignments', {
       roleDefinitionId: role.id,
       principalId: holder,
@@ -307,7 +299,7 @@ describe('incremental sync driven by service-principal delta and the audit log',
     });
     const reference = await sync(base.out);
     for (let cut = 1; ; cut++) {
-      const out = join(tmp.dir, `cut${cut}.snap`);
+      const out = join(fx.dir, `cut${cut}.snap`);
       const ac = new AbortController();
       const real = createGraphClient(config);
       let steps = 0;
@@ -350,14 +342,14 @@ describe('incremental sync driven by service-principal delta and the audit log',
 
   it('an expired service-principal delta link falls back to a full sync', async () => {
     const base = await sync();
-    sim.setFaults([{ path: '^/v1\\.0/servicePrincipals/delta$', kind: 'gone410', count: 1 }]);
+    fx.sim.setFaults([{ path: '^/v1\\.0/servicePrincipals/delta$', kind: 'gone410', count: 1 }]);
     try {
       const inc = await sync(base.out);
       assert.equal(inc.header.kind, 'full', 'fell back');
       assert.equal(spListings(inc), 1);
       await assertSameAsFresh(inc.records);
     } finally {
-      sim.setFaults([]);
+      fx.sim.setFaults([]);
     }
   });
 });

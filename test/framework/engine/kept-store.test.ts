@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import tls from 'node:tls';
 import { pino } from 'pino';
 import { loadConfig } from '../../../src/config/load.js';
 import { runSync } from '../../../src/connector/sync.js';
 import { SyncAbortedError } from '../../../src/framework/errors.js';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
-import { simulatorEnv } from '../../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../../support/simulator-env.js';
 import { applyMutation, type Mutation } from './support/mutations.js';
-import { exportOf, tempDir } from './support/harness.js';
+import { exportOf } from './support/harness.js';
 
 /** A logger keeping its lines, calling `on` with each message as it is logged. */
 function recordingLogger(lines: string[], on: (msg: string) => void = () => undefined) {
@@ -36,22 +34,12 @@ const CHANGES: Mutation[] = [
 ];
 
 describe('the kept store an incremental patches', function () {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
-  before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 5, host: '127.0.0.1' });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
-  const config = () => loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true' });
+  const fx = useSimulator({ preset: 'demo', seed: 5, host: '127.0.0.1' });
+  const config = () => loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'true' });
   let n = 0;
   /** A fresh directory holding a full sync of the tenant as it is (and its kept store). */
   async function base(): Promise<{ dir: string; parent: string }> {
-    const dir = join(tmp.dir, `case-${++n}`);
+    const dir = join(fx.dir, `case-${++n}`);
     mkdirSync(join(dir, 'full'), { recursive: true });
     const parent = join(dir, 'base.snap');
     await runSync({ config: config(), outFile: parent });
@@ -95,7 +83,7 @@ describe('the kept store an incremental patches', function () {
   ] as const) {
     it(`an incremental stopped ${where} resumes, patching, to the content of a full sync`, async () => {
       const { dir, parent } = await base();
-      for (const m of CHANGES) applyMutation(sim.tenant, m);
+      for (const m of CHANGES) applyMutation(fx.sim.tenant, m);
       const out = join(dir, 'inc.snap');
       const ac = new AbortController();
       const first: string[] = [];
@@ -129,7 +117,7 @@ describe('the kept store an incremental patches', function () {
 
   it('an incremental whose snapshot cannot be written resumes without patching again', async () => {
     const { dir, parent } = await base();
-    for (const m of CHANGES) applyMutation(sim.tenant, m);
+    for (const m of CHANGES) applyMutation(fx.sim.tenant, m);
     const out = join(dir, 'inc.snap');
     mkdirSync(out); // the rename onto a directory fails at the very end
     const first: string[] = [];
@@ -152,7 +140,7 @@ describe('the kept store an incremental patches', function () {
   it('a parent without its kept store (another sync took it) is rebuilt from the snapshot', async () => {
     const { dir, parent } = await base();
     await runSync({ config: config(), outFile: join(dir, 'a.snap'), incrementalFrom: parent });
-    for (const m of CHANGES) applyMutation(sim.tenant, m);
+    for (const m of CHANGES) applyMutation(fx.sim.tenant, m);
     const lines: string[] = [];
     const out = join(dir, 'b.snap');
     await runSync({
@@ -171,7 +159,7 @@ describe('the kept store an incremental patches', function () {
     const db = new DatabaseSync(join(dir, store));
     db.prepare("UPDATE meta SET value = 'not-the-parent' WHERE key = 'store:sha256'").run();
     db.close();
-    for (const m of CHANGES) applyMutation(sim.tenant, m);
+    for (const m of CHANGES) applyMutation(fx.sim.tenant, m);
     const lines: string[] = [];
     const out = join(dir, 'b.snap');
     await runSync({
@@ -189,7 +177,7 @@ describe('the kept store an incremental patches', function () {
     const { dir, parent } = await base();
     const lines: string[] = [];
     const out = join(dir, 'b.snap');
-    const other = loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'false' });
+    const other = loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'false' });
     await runSync({ config: other, outFile: out, incrementalFrom: parent, logger: recordingLogger(lines) });
     assert.ok(lines.some((l) => l.includes('made under another plan')));
     assert.ok(!patched(lines));

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { loadConfig } from '../../../src/config/load.js';
 import { runSync } from '../../../src/connector/sync.js';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
-import { simulatorEnv } from '../../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../../support/simulator-env.js';
 import { applyMutation, mutationArb } from './support/mutations.js';
-import { exportOf, tempDir } from './support/harness.js';
+import { exportOf } from './support/harness.js';
 import { readSnapshotHeader } from '../../../src/snapshot/file.js';
 
 /** A logger whose messages land in `lines`. */
@@ -21,21 +19,11 @@ function recordingLogger(lines: string[]) {
 const RUNS = Number(process.env.PATCH_RUNS ?? 20);
 
 describe('a patched incremental equals a fresh full sync (random change sets on the simulator)', function () {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
   // One clock for the simulator (audit times, token and delta-link lifetimes) and the syncs; runs
   // move it days ahead, so staleness and credential expiry boundaries pass between syncs.
   let clock = Date.now();
   const now = () => clock;
-  before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 11, host: '127.0.0.1', now });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
+  const fx = useSimulator({ preset: 'demo', seed: 11, host: '127.0.0.1', now });
 
   const variants: [string, Record<string, string>][] = [
     ['default options', {}],
@@ -55,14 +43,14 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
   ];
 
   it('an application that loses its last assignment takes its registration’s credentials’ identity with it', async () => {
-    const dir = join(tmp.dir, 'identity');
+    const dir = join(fx.dir, 'identity');
     mkdirSync(join(dir, 'full'), { recursive: true });
     const config = loadConfig({
-      ...simulatorEnv(sim),
+      ...simulatorEnv(fx.sim),
       BATON_SYNC_DEVICES: 'true',
       BATON_SKIP_UNASSIGNED_APPS: 'true',
     });
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     // An app registration with credentials whose service principal has assignments.
     const app = [...t.applications.values()].find(
       (a) =>
@@ -95,13 +83,13 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
 
   for (const [name, extra] of variants) {
     it(`${name}: every incremental of a chain patches the kept store and ends equal to a full sync`, async () => {
-      const dir = join(tmp.dir, name.replace(/\W+/g, '-'));
+      const dir = join(fx.dir, name.replace(/\W+/g, '-'));
       const fullDir = join(dir, 'full');
       mkdirSync(fullDir, { recursive: true });
-      const env: Record<string, string> = { ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true', ...extra };
+      const env: Record<string, string> = { ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'true', ...extra };
       if (extra.BATON_SCOPE_GROUPS !== undefined) {
         // The first two assigned groups, where the changes pile up (see mutations.ts).
-        const groups = [...sim.tenant.groups.values()].filter(
+        const groups = [...fx.sim.tenant.groups.values()].filter(
           (g) => !g.groupTypes.includes('DynamicMembership'),
         );
         env.BATON_SCOPE_GROUPS = groups
@@ -118,7 +106,7 @@ describe('a patched incremental equals a fresh full sync (random change sets on 
           fc.array(mutationArb, { minLength: 0, maxLength: 10 }),
           fc.nat(3),
           async (changes, days) => {
-            for (const m of changes) applyMutation(sim.tenant, m);
+            for (const m of changes) applyMutation(fx.sim.tenant, m);
             clock += days * 86_400_000 + 1000;
             step++;
             const lines: string[] = [];

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { loadConfig } from '../../../src/config/load.js';
 import { SyncAbortedError } from '../../../src/framework/errors.js';
 import { createGraphClient } from '../../../src/graph/client.js';
 import type { GraphClient } from '../../../src/graph/types.js';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
+import type { Simulator } from '../../../src/simulator/index.js';
 import { runCli } from '../../support/cli.js';
 import { runSync } from '../../../src/connector/sync.js';
-import { exportOf, idsOf, tempDir } from './support/harness.js';
+import { exportOf, idsOf } from './support/harness.js';
 import { expectedFromStore } from './support/tenant-expected.js';
-import { simulatorEnv } from '../../support/simulator-env.js';
+import { simulatorEnv, useSimulator } from '../../support/simulator-env.js';
 
 function configFor(sim: Simulator, extra: Record<string, string> = {}) {
   return loadConfig({
@@ -21,24 +20,14 @@ function configFor(sim: Simulator, extra: Record<string, string> = {}) {
 }
 
 describe('sync against the Entra simulator (demo preset)', function () {
-  let sim: Simulator;
-  let tmp: ReturnType<typeof tempDir>;
-  before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 7, host: '127.0.0.1' });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    tmp = tempDir();
-  });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
+  const fx = useSimulator({ preset: 'demo', seed: 7, host: '127.0.0.1' });
 
   async function syncAndCompare(name: string, from?: string, extra: Record<string, string> = {}) {
-    const config = configFor(sim, extra);
-    const out = join(tmp.dir, `${name}.snap`);
+    const config = configFor(fx.sim, extra);
+    const out = join(fx.dir, `${name}.snap`);
     const result = await runSync({ config, outFile: out, ...(from ? { incrementalFrom: from } : {}) });
     const records = await exportOf(out);
-    const want = expectedFromStore(sim.tenant, config);
+    const want = expectedFromStore(fx.sim.tenant, config);
     assert.deepEqual(idsOf(records, 'resource'), want.resources);
     assert.deepEqual(idsOf(records, 'grant'), want.grants);
     return { out, result, records };
@@ -50,7 +39,7 @@ describe('sync against the Entra simulator (demo preset)', function () {
     assert.ok(result.header.counts.resourcesByType.device! > 0, 'devices synced');
     // Application permissions: app roles only apps can hold, held by apps and managed
     // identities, on Microsoft Graph's service principal as on the tenant's own apps.
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     const graphSp = [...t.servicePrincipals.values()].find(
       (sp) => sp.appId === '00000003-0000-0000-c000-000000000000',
     )!;
@@ -86,32 +75,32 @@ describe('sync against the Entra simulator (demo preset)', function () {
     });
     const apps = records.filter((r) => r.kind === 'resource' && r.resource_type === 'enterprise_application');
     assert.ok(apps.length > 0);
-    for (const a of apps) assert.ok(sim.tenant.appRoleAssignedTo(a.id.split(':')[1]!).length > 0, a.id);
+    for (const a of apps) assert.ok(fx.sim.tenant.appRoleAssignedTo(a.id.split(':')[1]!).length > 0, a.id);
   });
 
   it('the same with throttling and injected faults: the result is unchanged', async () => {
     // Every collection's first requests fail once or twice; the client retries, the data is whole.
-    sim.setFaults([
+    fx.sim.setFaults([
       { path: '^/v1\\.0/users', kind: 'status429', count: 2, value: 0 },
       { path: '^/v1\\.0/groups', kind: 'status503', count: 1 },
       { path: '^/v1\\.0/servicePrincipals$', kind: 'status504', count: 1 },
       { path: '^/v1\\.0/\\$batch', kind: 'status429', count: 1, value: 0 },
       { path: '^/v1\\.0/roleManagement', kind: 'reset', count: 1 },
     ]);
-    sim.setThrottling(true);
+    fx.sim.setThrottling(true);
     try {
-      sim.resetCounters();
+      fx.sim.resetCounters();
       const { result } = await syncAndCompare('faults');
-      assert.ok(sim.counters()['*']!.faults >= 5, `faults injected: ${sim.counters()['*']!.faults}`);
+      assert.ok(fx.sim.counters()['*']!.faults >= 5, `faults injected: ${fx.sim.counters()['*']!.faults}`);
       assert.ok(result.header.graphRequests > 0);
     } finally {
-      sim.setFaults([]);
+      fx.sim.setFaults([]);
     }
   });
 
   it('an incremental sync after mutations equals a fresh full sync, with no more requests', async () => {
     const { out: base, result: full } = await syncAndCompare('base');
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     const users = [...t.users.keys()];
     // Dynamic groups take their members from a rule: only assigned groups can be edited.
     const groups = [...t.groups.values()]
@@ -169,10 +158,10 @@ describe('sync against the Entra simulator (demo preset)', function () {
   });
 
   it('a sync aborted mid-phase and re-run resumes and ends in the same content', async () => {
-    const config = configFor(sim);
+    const config = configFor(fx.sim);
     const reference = await syncAndCompare('reference');
     for (const cut of [2, 4, 7]) {
-      const out = join(tmp.dir, `cut-${cut}.snap`);
+      const out = join(fx.dir, `cut-${cut}.snap`);
       const real = createGraphClient(config);
       const ac = new AbortController();
       let pages = 0;
@@ -202,7 +191,7 @@ describe('sync against the Entra simulator (demo preset)', function () {
   it('credentials: one per app and service principal secret or certificate, parented by its synced app', async () => {
     const { records } = await syncAndCompare('credentials');
     const byId = new Map(records.filter((r) => r.kind === 'resource').map((r) => [r.id, r]));
-    const t = sim.tenant;
+    const t = fx.sim.tenant;
     const spByAppId = new Map([...t.servicePrincipals.values()].map((sp) => [sp.appId, sp.id]));
     let parented = 0;
     let expired = 0;
@@ -241,7 +230,7 @@ describe('sync against the Entra simulator (demo preset)', function () {
       return r.data.profile as Record<string, unknown>;
     };
     let saml = 0;
-    for (const sp of sim.tenant.servicePrincipals.values()) {
+    for (const sp of fx.sim.tenant.servicePrincipals.values()) {
       if (sp.servicePrincipalType === 'ManagedIdentity')
         assert.deepEqual(profileOf(`managed_identity:${sp.id}`).alternative_names, sp.alternativeNames);
       else if (
@@ -259,32 +248,32 @@ describe('sync against the Entra simulator (demo preset)', function () {
   });
 
   it('baton-entra sync writes the snapshot and prints its header', async () => {
-    const out = join(tmp.dir, 'cli.snap');
-    const r = await runCli(['sync', '--file', out, '--state-dir', join(tmp.dir, 'state')], {
-      ...simulatorEnv(sim),
+    const out = join(fx.dir, 'cli.snap');
+    const r = await runCli(['sync', '--file', out, '--state-dir', join(fx.dir, 'state')], {
+      ...simulatorEnv(fx.sim),
       BATON_LOG_LEVEL: 'warn',
-      NODE_EXTRA_CA_CERTS: sim.caCertPath,
+      NODE_EXTRA_CA_CERTS: fx.sim.caCertPath,
     });
     assert.equal(r.code, 0, r.stderr);
     const header = JSON.parse(r.stdout) as { counts: { grants: number }; tenantId: string };
-    assert.equal(header.tenantId, sim.tenantId);
-    const want = expectedFromStore(sim.tenant, configFor(sim, { BATON_SYNC_DEVICES: 'false' }));
+    assert.equal(header.tenantId, fx.sim.tenantId);
+    const want = expectedFromStore(fx.sim.tenant, configFor(fx.sim, { BATON_SYNC_DEVICES: 'false' }));
     assert.equal(header.counts.grants, want.grants.length);
-    assert.ok(!r.stderr.includes(sim.clientSecret), 'the secret is never logged');
+    assert.ok(!r.stderr.includes(fx.sim.clientSecret), 'the secret is never logged');
   });
 
   it('sign-in activity, extension attributes and staleness come through from the tenant', async () => {
-    const config = configFor(sim, {
+    const config = configFor(fx.sim, {
       BATON_SIGN_IN_ACTIVITY: 'true',
       BATON_ON_PREMISES_EXTENSION_ATTRIBUTES: 'true',
       BATON_USER_STALE_DAYS: '30',
     });
-    const out = join(tmp.dir, 'signin.snap');
+    const out = join(fx.dir, 'signin.snap');
     await runSync({ config, outFile: out });
     const byId = new Map((await exportOf(out)).filter((r) => r.kind === 'resource').map((r) => [r.id, r]));
     let withSignIn = 0;
     let withExtension = 0;
-    for (const u of sim.tenant.users.values()) {
+    for (const u of fx.sim.tenant.users.values()) {
       const r = byId.get(`user:${u.id}`);
       assert.ok(r?.kind === 'resource');
       const profile = r.data.profile as Record<string, unknown>;

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { loadConfig } from '../../../src/config/load.js';
 import type { ConnectorConfig } from '../../../src/config/types.js';
 import { runSync } from '../../../src/connector/sync.js';
 import { createGraphClient } from '../../../src/graph/client.js';
 import type { ExportRecord } from '../../../src/snapshot/export.js';
 import type { FaultRule } from '../../../src/simulator/api.js';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
-import { simulatorEnv } from '../../support/simulator-env.js';
-import { exportOf, tempDir } from './support/harness.js';
+import { simulatorEnv, useSimulator } from '../../support/simulator-env.js';
+import { exportOf } from './support/harness.js';
 
 /**
  * One transient fault, injected once, is met within the run: the sync succeeds and its snapshot
@@ -17,15 +15,13 @@ import { exportOf, tempDir } from './support/harness.js';
  */
 describe('single transient faults are retried within the sync', function () {
   this.timeout(120_000);
-  let sim: Simulator;
   let config: ConnectorConfig;
-  let tmp: ReturnType<typeof tempDir>;
   let reference: ExportRecord[];
   let n = 0;
 
   /** A full sync with its own client (a fresh token each time); backoff waits are skipped. */
   async function sync(): Promise<ExportRecord[]> {
-    const out = join(tmp.dir, `s${n++}.snap`);
+    const out = join(fx.dir, `s${n++}.snap`);
     const graph = createGraphClient(config, { sleep: async () => {} });
     try {
       await runSync({ config, outFile: out, graph });
@@ -35,18 +31,12 @@ describe('single transient faults are retried within the sync', function () {
     return exportOf(out);
   }
 
+  const fx = useSimulator({ preset: 'demo', seed: 5, host: '127.0.0.1' });
   before(async () => {
-    sim = await startSimulator({ preset: 'demo', seed: 5, host: '127.0.0.1' });
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), sim.caCertPem]);
-    config = loadConfig({ ...simulatorEnv(sim), BATON_SYNC_DEVICES: 'true' });
-    tmp = tempDir();
+    config = loadConfig({ ...simulatorEnv(fx.sim), BATON_SYNC_DEVICES: 'true' });
     reference = await sync();
   });
-  after(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
-  afterEach(() => sim.setFaults([]));
+  afterEach(() => fx.sim.setFaults([]));
 
   const cases: [string, FaultRule][] = [
     [
@@ -81,10 +71,10 @@ describe('single transient faults are retried within the sync', function () {
   ];
   for (const [name, rule] of cases) {
     it(name, async () => {
-      sim.setFaults([rule]);
-      sim.resetCounters();
+      fx.sim.setFaults([rule]);
+      fx.sim.resetCounters();
       const records = await sync();
-      assert.equal(sim.counters()['*']!.faults, 1, 'the fault was injected once');
+      assert.equal(fx.sim.counters()['*']!.faults, 1, 'the fault was injected once');
       assert.deepEqual(records, reference);
     });
   }
