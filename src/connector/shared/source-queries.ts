@@ -26,26 +26,12 @@ const mailOf = (alias: string) =>
  */
 export class EntraSourceQueries {
   private readonly s: Record<'user' | 'licensees' | 'licenseesPage', Statement>;
-  /** The users statement with a `where` and the expression of the manager's mail. */
-  private readonly users: (where: string, mail: string) => Statement;
   /** `usersPage`'s statement, prepared once the mail table it reads is built. */
   private usersPageStmt: Statement | undefined;
 
   constructor(private readonly sql: SourceSql) {
-    // The manager as links() would list it first, and that user's mail (its UPN when it has none).
-    const users = (where: string, mail: string) =>
-      sql.prepare(
-        `SELECT u.id, u.data, u.manager_id, ${mail} AS manager_email
-         FROM (SELECT o.id, o.data,
-                 (SELECT l.target_id FROM source_links l
-                  WHERE l.kind = 'user' AND l.owner_id = o.id AND l.rel = 'manager'
-                  ORDER BY l.target_id, l.extra LIMIT 1) AS manager_id
-               FROM source_objects o WHERE o.kind = 'user' AND ${where}) u
-         ORDER BY u.id`,
-      );
-    this.users = users;
     this.s = {
-      user: users(
+      user: this.users(
         'o.id = ?',
         `(SELECT ${mailOf('m')} FROM source_objects m WHERE m.kind = 'user' AND m.id = u.manager_id)`,
       ),
@@ -59,6 +45,22 @@ export class EntraSourceQueries {
          ORDER BY kind, owner_id, extra LIMIT ?`,
       ),
     };
+  }
+
+  /**
+   * Users matching `where`, each with the manager as links() would list it first and that
+   * manager's mail (`mail`, an expression over `u.manager_id`).
+   */
+  private users(where: string, mail: string): Statement {
+    return this.sql.prepare(
+      `SELECT u.id, u.data, u.manager_id, ${mail} AS manager_email
+       FROM (SELECT o.id, o.data,
+               (SELECT l.target_id FROM source_links l
+                WHERE l.kind = 'user' AND l.owner_id = o.id AND l.rel = 'manager'
+                ORDER BY l.target_id, l.extra LIMIT 1) AS manager_id
+             FROM source_objects o WHERE o.kind = 'user' AND ${where}) u
+       ORDER BY u.id`,
+    );
   }
 
   /**
