@@ -27,6 +27,10 @@ export const OUTPUT_INSERTS = {
   grant: `INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?)`,
 } as const;
 
+/** A grant's principal is none of the resources written since beginOutput. */
+const UNKNOWN_PRINCIPAL =
+  'NOT EXISTS (SELECT 1 FROM output_keys k WHERE k.resource_type = g.principal_type AND k.id = g.principal_id)';
+
 /**
  * A snapshot's SQLite database: the working database of a running sync (with checkpoints) or a
  * finished snapshot opened for reading. Writes of one page happen inside `transaction()` so that a
@@ -180,20 +184,39 @@ export class SnapshotDb {
   }
 
   /**
-   * Removes the grants whose principal is not among the resources written since beginOutput (a
-   * user outside the scope, an app filtered out) and returns how many went, by principal type.
-   * One pass in SQL after every grant is written: checked one grant at a time from JavaScript,
-   * the lookups were a fifth of the cost of writing a million grants.
+   * Counts the grants whose principal is not among the resources written since beginOutput (a
+   * user outside the scope, an app filtered out), by principal type; removes nothing. One pass in
+   * SQL after every grant is written: checked one grant at a time from JavaScript, the lookups were
+   * a fifth of the cost of writing a million grants.
    */
-  dropGrantsToUnknownPrincipals(): Map<string, number> {
-    if (!this.producing) throw new Error('dropGrantsToUnknownPrincipals outside beginOutput/endOutput');
-    const unknown =
-      'NOT EXISTS (SELECT 1 FROM output_keys k WHERE k.resource_type = g.principal_type AND k.id = g.principal_id)';
+  grantsToUnknownPrincipals(): Map<string, number> {
+    if (!this.producing) throw new Error('grantsToUnknownPrincipals outside beginOutput/endOutput');
     const rows = this.db
-      .prepare(`SELECT principal_type AS type, count(*) AS n FROM grants g WHERE ${unknown} GROUP BY 1`)
+      .prepare(`SELECT principal_type AS type, count(*) AS n FROM grants g WHERE ${UNKNOWN_PRINCIPAL} GROUP BY 1`)
       .all() as Row[];
-    if (rows.length) this.db.exec(`DELETE FROM grants AS g WHERE ${unknown}`);
     return new Map(rows.map((r) => [r.type as string, Number(r.n)]));
+  }
+
+  /** Removes the grants `grantsToUnknownPrincipals` counts and returns how many went, by type. */
+  dropGrantsToUnknownPrincipals(): Map<string, number> {
+    const unknown = this.grantsToUnknownPrincipals();
+    if (unknown.size) this.deleteGrantsToUnknownPrincipals();
+    return unknown;
+  }
+
+  /** Removes the grants `grantsToUnknownPrincipals` counts (over `output_keys`, which must exist). */
+  deleteGrantsToUnknownPrincipals(): void {
+    this.db.exec(`DELETE FROM grants AS g WHERE ${UNKNOWN_PRINCIPAL}`);
+  }
+
+  /**
+   * On a copy of a database made between beginOutput and endOutput: removes the grants to unknown
+   * principals too when `dropUnknown` (as the original did after the copy), then the key table,
+   * whose freed pages are zeroed so that they compress to next to nothing.
+   */
+  settleCopiedOutput(dropUnknown: boolean): void {
+    if (dropUnknown) this.deleteGrantsToUnknownPrincipals();
+    this.db.exec('PRAGMA secure_delete = ON; DROP TABLE IF EXISTS output_keys; PRAGMA secure_delete = OFF;');
   }
 
   putEntitlement(e: Entitlement): void {

@@ -3,7 +3,9 @@ import { syncDir } from '../fs/sync-dir.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
@@ -11,6 +13,7 @@ import type { SnapshotHeader, SnapshotRef } from './header.js';
 import { writeDiffBody } from './diff-body.js';
 import { releaseTempName, tempName } from './temp-files.js';
 import { SnapshotDb } from './database.js';
+import type { CopyWorkerData, FromCopyWorker } from './copy-worker.js';
 import { READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, WORKING_TABLE_NAMES } from './schema.js';
 
 /**
@@ -179,6 +182,74 @@ async function packDatabase(
 }
 
 /**
+ * A compacted copy of a working database (`VACUUM INTO`), made on a worker thread
+ * (copy-worker.ts) from what the database held when it started, and packed into a whole snapshot
+ * file. Its maker may go on using the database meanwhile, and bring the copy level afterwards in
+ * `pack`'s `prepare`.
+ */
+export class DatabaseCopy {
+  /** Settles when the copy is made (or failed to be). */
+  readonly made: Promise<void>;
+
+  private constructor(
+    readonly path: string,
+    source: string,
+  ) {
+    const ext = extname(fileURLToPath(import.meta.url));
+    const worker = new Worker(new URL(`./copy-worker${ext}`, import.meta.url), {
+      workerData: { path: source, into: path } satisfies CopyWorkerData,
+    });
+    this.made = new Promise<void>((resolve, reject) => {
+      let result: FromCopyWorker | undefined;
+      worker.once('message', (m: FromCopyWorker) => (result = m));
+      worker.once('error', (err) => (result ??= { error: err.message }));
+      worker.once('exit', () => {
+        if (result && 'done' in result) resolve();
+        else reject(new Error(`copying ${source}: ${result?.error ?? 'the copy thread ended early'}`));
+      });
+    });
+    // Met when awaited; marked handled so a copy abandoned after another failure is not unhandled.
+    this.made.catch(() => undefined);
+  }
+
+  /** Starts copying `db` (its committed state) beside `outFile`. */
+  static start(db: SnapshotDb, outFile: string): DatabaseCopy {
+    return new DatabaseCopy(tempName(outFile, '.db'), db.path);
+  }
+
+  /**
+   * Waits for the copy, applies `prepare` to it, drops the working tables and writes it as a
+   * whole snapshot file at `outFile` under the header `draft` completes, atomically (see
+   * packDatabase).
+   */
+  async pack(
+    outFile: string,
+    draft: HeaderDraft,
+    prepare?: (copy: SnapshotDb) => void,
+  ): Promise<SnapshotHeader> {
+    await this.made;
+    const c = new SnapshotDb(this.path);
+    try {
+      if (prepare) c.transaction(() => prepare(c));
+      // The copy is already compact (VACUUM INTO); dropping the small working tables (checkpoints,
+      // an empty stage) frees a page or two, not worth a second pass over the whole database.
+      for (const t of WORKING_TABLE_NAMES) c.db.exec(`DROP TABLE IF EXISTS ${t}`);
+      c.db.exec('PRAGMA journal_mode = DELETE;');
+    } finally {
+      c.close();
+    }
+    return packDatabase(this.path, outFile, draft, 1);
+  }
+
+  /** Removes the copy, once its thread has ended. */
+  async discard(): Promise<void> {
+    await this.made.catch(() => undefined);
+    await removeDatabase(this.path);
+    releaseTempName(this.path);
+  }
+}
+
+/**
  * Writes a compacted copy of `db` (working tables dropped) as a whole snapshot file at `outFile`,
  * atomically (see packDatabase).
  */
@@ -189,29 +260,11 @@ export async function writeSnapshotFile(
   /** Last touches on the copy that becomes the snapshot (the working database stays as it is). */
   prepare?: (copy: SnapshotDb) => void,
 ): Promise<SnapshotHeader> {
-  const copy = tempName(outFile, '.db');
+  const copy = DatabaseCopy.start(db, outFile);
   try {
-    // VACUUM INTO's memory grows with the source's page cache (the copy and its index sorts take
-    // the same budget): at 16 MiB it added ~80 MiB to the peak RSS of a large tenant's sync, at
-    // 2 MiB ~10 MiB, and the copy was no slower (it reads and writes in order).
-    const cache = (db.db.prepare('PRAGMA cache_size').get() as { cache_size: number }).cache_size;
-    db.db.exec('PRAGMA cache_size = -2048');
-    try {
-      db.db.exec(`VACUUM INTO '${copy.replaceAll("'", "''")}'`);
-    } finally {
-      db.db.exec(`PRAGMA cache_size = ${cache}`);
-    }
-    const c = new SnapshotDb(copy);
-    if (prepare) c.transaction(() => prepare(c));
-    // The copy is already compact (VACUUM INTO); dropping the small working tables (checkpoints,
-    // an empty stage) frees a page or two, not worth a second pass over the whole database.
-    for (const t of WORKING_TABLE_NAMES) c.db.exec(`DROP TABLE IF EXISTS ${t}`);
-    c.db.exec('PRAGMA journal_mode = DELETE;');
-    c.close();
-    return await packDatabase(copy, outFile, draft, 1);
+    return await copy.pack(outFile, draft, prepare);
   } finally {
-    await removeDatabase(copy);
-    releaseTempName(copy);
+    await copy.discard();
   }
 }
 

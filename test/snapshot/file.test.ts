@@ -158,7 +158,9 @@ describe('snapshot file', () => {
     writeFileSync(out, 'previous');
     const db = new SnapshotDb(join(dir, 'work.db'), { working: true });
     fill(db);
-    db.close(); // a closed database cannot be copied: the write fails
+    db.close();
+    // A database that is gone cannot be copied: the write fails.
+    for (const f of readdirSync(dir).filter((f) => f.startsWith('work.db'))) rmSync(join(dir, f));
     await assert.rejects(writeSnapshotFile(db, out, draft()));
     assert.equal(readFileSync(out, 'utf8'), 'previous');
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('.')));

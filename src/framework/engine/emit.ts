@@ -24,8 +24,8 @@ export class DropCounter {
  * resources, then per resource its entitlements and grants. A grant naming an entitlement its
  * resource does not offer, or a principal the snapshot does not hold (a user outside the scope, a
  * device when devices are not synced), is left out and counted: a snapshot never points at
- * something it does not contain. Principals are checked in one pass once every grant is written;
- * the per-type grant counts logged before it include them.
+ * something it does not contain. Principals are checked in one pass once every grant is written
+ * (here, or by the caller: `principals`); the per-type grant counts logged before it include them.
  *
  * With `early`, the output was begun while the collection ran (see early-output.ts) and the types
  * it names are already written.
@@ -37,6 +37,11 @@ export async function emitAll(
   logger: Logger,
   signal?: AbortSignal,
   early?: { emitted: ReadonlySet<string> },
+  /**
+   * `later`: the principal check is left to the caller, and the output not ended (its resource
+   * keys kept): the snapshot's writer runs the check while the database is copied.
+   */
+  principals: 'check' | 'later' = 'check',
 ): Promise<void> {
   if (!early) beginOutput(db, syncers);
   const rest = syncers.filter((s) => !early?.emitted.has(s.resourceType.id));
@@ -50,19 +55,26 @@ export async function emitAll(
       await out.stop();
     }
   }
+  if (principals === 'later') return;
   const started = Date.now();
   const unknown = db.transaction(() => {
     const dropped = db.dropGrantsToUnknownPrincipals();
     db.endOutput();
     return dropped;
   });
+  countUnknownPrincipals(unknown, drops, logger, Date.now() - started);
+}
+
+/** Counts the grants to principals the snapshot does not hold (by type) as left out, and logs them. */
+export function countUnknownPrincipals(
+  unknown: ReadonlyMap<string, number>,
+  drops: DropCounter,
+  logger: Logger,
+  ms: number,
+): void {
   for (const [t, n] of unknown) drops.drop(`grant to a principal not in the snapshot (${t})`, n);
   logger.info(
-    {
-      phase: 'principals',
-      dropped: [...unknown.values()].reduce((a, b) => a + b, 0),
-      ms: Date.now() - started,
-    },
+    { phase: 'principals', dropped: [...unknown.values()].reduce((a, b) => a + b, 0), ms },
     'grants to principals not in the snapshot dropped',
   );
 }
