@@ -21,13 +21,16 @@ export const DEVICE_SELECT: (keyof GraphDevice)[] = [
   'profileType',
 ];
 
+/** The first request of a fresh devices round. */
+export const DEVICES_DELTA_URL = `/devices/delta?$select=${DEVICE_SELECT.join(',')}`;
+
 /** https://learn.microsoft.com/graph/api/device-delta */
 export const devicesPhase: CollectPhase = {
   name: 'devices',
   run(ctx) {
     return runPagedPhase<GraphDeviceDelta>(ctx, {
       phase: 'devices',
-      startUrl: `/devices/delta?$select=${DEVICE_SELECT.join(',')}`,
+      startUrl: DEVICES_DELTA_URL,
       deltaKey: 'delta:devices',
       total: '/devices/$count',
       owns: { objects: ['device'], links: [] },

@@ -61,6 +61,11 @@ export function storeAssignments(ctx: CollectContext, spId: string, list: GraphA
 
 /** Where the next incremental's service-principal delta round starts. */
 export const SP_DELTA_KEY = 'delta:servicePrincipals';
+/** The listing of every service principal, with their app-role assignments when `expand`. */
+export function servicePrincipalsListUrl(expand: boolean): string {
+  return `/servicePrincipals?$select=${SP_SELECT.join(',')}${expand ? '&$expand=appRoleAssignedTo' : ''}&$top=999`;
+}
+
 export const SP_DELTA_URL = `/servicePrincipals/delta?$select=${SP_SELECT.join(',')}`;
 const SP_MODE = 'spMode';
 
@@ -129,10 +134,9 @@ export const servicePrincipalsPhase: CollectPhase = {
   async run(ctx: CollectContext) {
     if (chooseMode(ctx) === 'delta') return replayDelta(ctx);
     await recordLatestLink(ctx);
-    const expand = expandsAssignments(ctx) ? '&$expand=appRoleAssignedTo' : '';
     return runPagedPhase<GraphServicePrincipalListed>(ctx, {
       phase: 'servicePrincipals',
-      startUrl: `/servicePrincipals?$select=${SP_SELECT.join(',')}${expand}&$top=999`,
+      startUrl: servicePrincipalsListUrl(expandsAssignments(ctx)),
       owns: { objects: ['servicePrincipal', SP_UNREAD_ASSIGNMENTS], links: ['servicePrincipal'] },
       count: {
         collection: '/servicePrincipals',

@@ -31,6 +31,9 @@ export const GROUP_SELECT: (keyof GraphGroup)[] = [
   'onPremisesLastSyncDateTime',
 ];
 
+/** The first request of a fresh groups round: the groups with their members and owners. */
+export const GROUPS_DELTA_URL = `/groups/delta?$select=${[...GROUP_SELECT, 'members', 'owners'].join(',')}`;
+
 /**
  * `groups/delta` with `$select=…,members,owners`: memberships and ownerships arrive as
  * `members@delta`/`owners@delta` chunks, so no per-group member listing is needed. A big group
@@ -42,7 +45,7 @@ export const groupsPhase: CollectPhase = {
   run(ctx: CollectContext) {
     return runPagedPhase<GraphGroupDelta>(ctx, {
       phase: 'groups',
-      startUrl: `/groups/delta?$select=${[...GROUP_SELECT, 'members', 'owners'].join(',')}`,
+      startUrl: GROUPS_DELTA_URL,
       deltaKey: 'delta:groups',
       total: '/groups/$count',
       owns: { objects: ['group'], links: ['group'] },

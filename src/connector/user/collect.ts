@@ -8,6 +8,7 @@ import {
   type GraphObject,
 } from '../shared/collect-context.js';
 import { runPagedPhase } from '../shared/paged.js';
+import type { ConnectorConfig } from '../../config/types.js';
 import type { GraphUser, GraphUserDelta, GraphUserSignIn } from './graph.js';
 
 /** Properties read for every user; the `mapping` command documents where each one lands. */
@@ -35,6 +36,14 @@ export const USER_SELECT: (keyof GraphUser)[] = [
   'assignedLicenses',
 ];
 
+/** The first request of a fresh users round. */
+export function usersDeltaUrl(config: Pick<ConnectorConfig, 'onPremisesExtensionAttributes'>): string {
+  const select: string[] = [...USER_SELECT];
+  if (config.onPremisesExtensionAttributes) select.push('onPremisesExtensionAttributes');
+  select.push('manager');
+  return `/users/delta?$select=${select.join(',')}`;
+}
+
 /**
  * `users/delta` with `$select=…,manager`: the initial round lists every user (their licenses
  * included, so no per-SKU listing is needed), later rounds only the changes. Objects can repeat
@@ -44,12 +53,9 @@ export const USER_SELECT: (keyof GraphUser)[] = [
 export const usersPhase: CollectPhase = {
   name: 'users',
   run(ctx: CollectContext) {
-    const select: string[] = [...USER_SELECT];
-    if (ctx.config.onPremisesExtensionAttributes) select.push('onPremisesExtensionAttributes');
-    select.push('manager');
     return runPagedPhase<GraphUserDelta>(ctx, {
       phase: 'users',
-      startUrl: `/users/delta?$select=${select.join(',')}`,
+      startUrl: usersDeltaUrl(ctx.config),
       deltaKey: 'delta:users',
       total: '/users/$count',
       owns: { objects: ['user'], links: ['user'] },
