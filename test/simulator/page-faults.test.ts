@@ -57,6 +57,25 @@ describe('simulator page-shaping faults (chaos)', () => {
     assert.ok(faulted.pages.at(-1)['@odata.deltaLink'], 'the round still ends in a deltaLink');
   });
 
+  it('empty-page: a $count or a single object is answered as it is, never with a page', async () => {
+    f.sim.setFaults([{ path: '^/v1\\.0/users', kind: 'empty-page' }]);
+    const count = await raw(f.sim, '/v1.0/users/$count', {
+      token: tok,
+      headers: { ConsistencyLevel: 'eventual' },
+    });
+    assert.equal(count.status, 200);
+    assert.equal(typeof count.body, 'number', 'the count, not a page');
+    const list = await raw(f.sim, '/v1.0/users?$select=id&$top=1', { token: tok });
+    const page = list.body;
+    assert.deepEqual(page.value, [], 'a collection still comes empty');
+    f.sim.setFaults([]);
+    const first = await raw(f.sim, String(page['@odata.nextLink']).replace(f.sim.url, ''), { token: tok });
+    f.sim.setFaults([{ path: '^/v1\\.0/users', kind: 'empty-page' }]);
+    const id = (first.body.value as Json[])[0]!.id as string;
+    const one = await raw(f.sim, `/v1.0/users/${id}`, { token: tok });
+    assert.equal(one.body.id, id);
+  });
+
   it('query: a rule may match the query, e.g. only requests that replay a delta link', async () => {
     const clean = await walk(f, tok, '/v1.0/users/delta?$select=displayName');
     f.sim.setFaults([{ path: '/delta$', query: '\\$deltatoken=', kind: 'gone410' }]);

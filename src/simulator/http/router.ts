@@ -104,9 +104,13 @@ export async function route(parts: RouterParts, given: SimRequest): Promise<Outc
         return { kind: 'malformed', res: json(200, '{"@odata.context":"x","value":[{"id":') };
       case 'truncated':
         return { kind: 'truncated', res: await served(parts, req) };
-      case 'empty-page':
-        if (req.method === 'GET') return { kind: 'respond', res: parts.pages.emptyPage(req, ctx.origin) };
-        break;
+      case 'empty-page': {
+        if (req.method !== 'GET') break;
+        // Only a collection's page can come empty: a `$count` or a single object answered with a
+        // page is nothing Graph does. The real answer decides; it is served again from the link.
+        const res = await served(parts, req);
+        return { kind: 'respond', res: isCollectionPage(res) ? parts.pages.emptyPage(req, ctx.origin) : res };
+      }
       case 'repeat-items':
         return { kind: 'respond', res: parts.pages.repeatItems(req, await served(parts, req)) };
       case 'phantom-items':
@@ -135,6 +139,12 @@ export async function route(parts: RouterParts, given: SimRequest): Promise<Outc
   }
   const res = await served(parts, req);
   return { kind: 'respond', res, ...(delayMs !== undefined ? { delayMs } : {}) };
+}
+
+/** A 200 answer holding a collection's page (a `value` array). */
+function isCollectionPage(res: SimResponse): boolean {
+  const body = res.body as { value?: unknown } | undefined;
+  return res.status === 200 && typeof body === 'object' && body !== null && Array.isArray(body.value);
 }
 
 function withoutNextLink(res: SimResponse): SimResponse {
