@@ -192,7 +192,9 @@ export class SnapshotDb {
   grantsToUnknownPrincipals(): Map<string, number> {
     if (!this.producing) throw new Error('grantsToUnknownPrincipals outside beginOutput/endOutput');
     const rows = this.db
-      .prepare(`SELECT principal_type AS type, count(*) AS n FROM grants g WHERE ${UNKNOWN_PRINCIPAL} GROUP BY 1`)
+      .prepare(
+        `SELECT principal_type AS type, count(*) AS n FROM grants g WHERE ${UNKNOWN_PRINCIPAL} GROUP BY 1`,
+      )
       .all() as Row[];
     return new Map(rows.map((r) => [r.type as string, Number(r.n)]));
   }
