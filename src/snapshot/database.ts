@@ -98,6 +98,21 @@ export class SnapshotDb {
     return Object.fromEntries(rows.map((r) => [r.key as string, r.value as string]));
   }
 
+  /**
+   * From here on, commits and checkpoints hand their writes to the OS without waiting for the disk
+   * (`synchronous = OFF`): a process killed at any point loses nothing committed, a machine that
+   * stops may leave the file corrupt. For a working database, which the engine trusts again only
+   * under the same boot (working.ts).
+   */
+  writeUnsynced(): void {
+    this.db.exec('PRAGMA synchronous = OFF');
+  }
+
+  /** Whether `writeUnsynced` is in effect. */
+  get unsynced(): boolean {
+    return Number((this.db.prepare('PRAGMA synchronous').get() as Row).synchronous) === 0;
+  }
+
   // --- checkpoints (working database only) -----------------------------------------------------
   checkpoint(phase: string): Checkpoint | undefined {
     const row = this.stmt('SELECT phase, status, token, items FROM checkpoints WHERE phase = ?').get(

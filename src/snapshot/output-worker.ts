@@ -12,6 +12,8 @@ import { immediateTransaction } from '../sqlite/transaction.js';
 
 export interface OutputWorkerData {
   path: string;
+  /** The main connection writes unsynced (SnapshotDb.writeUnsynced): so does this one. */
+  unsynced?: boolean;
 }
 
 /** A syncer's grants query for the resources in (after, upTo] (see GrantsQuery). */
@@ -27,7 +29,7 @@ export type FromWorker =
   { ready: true } | { seq: number; rows?: number } | { closed: true } | { error: string };
 
 const port = parentPort!;
-const { path } = workerData as OutputWorkerData;
+const { path, unsynced } = workerData as OutputWorkerData;
 
 let db: DatabaseSync | undefined;
 try {
@@ -35,7 +37,9 @@ try {
   // Per connection, as the main connection sets them (database.ts): no fsync per commit, sorts
   // spilled to disk. Rows arrive in key order (resources by id, grants by entitlement), so a small
   // page cache does: at the main connection's 16 MiB the sync's peak RSS rose with it.
-  db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;');
+  db.exec(
+    `PRAGMA synchronous = ${unsynced ? 'OFF' : 'NORMAL'}; PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;`,
+  );
   // The main thread reads meanwhile, which never blocks a WAL writer; a checkpoint it runs could.
   db.exec('PRAGMA busy_timeout = 10000;');
   const write = batchInserter(db);

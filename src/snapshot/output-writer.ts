@@ -149,11 +149,14 @@ export class OutputWriter implements OutputSink {
     });
   }
 
-  /** Starts the writer on the database at `path` (file-backed, in WAL mode). */
-  static async open(path: string): Promise<OutputWriter> {
+  /**
+   * Starts the writer on the database at `path` (file-backed, in WAL mode), writing unsynced
+   * when the database's own connection does.
+   */
+  static async open(path: string, options: { unsynced?: boolean } = {}): Promise<OutputWriter> {
     const ext = extname(fileURLToPath(import.meta.url));
     const worker = new Worker(new URL(`./output-worker${ext}`, import.meta.url), {
-      workerData: { path } satisfies OutputWorkerData,
+      workerData: { path, unsynced: options.unsynced ?? false } satisfies OutputWorkerData,
     });
     const writer = new OutputWriter(worker);
     let first: FromWorker;

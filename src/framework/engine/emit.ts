@@ -47,7 +47,7 @@ export async function emitAll(
   const rest = syncers.filter((s) => !early?.emitted.has(s.resourceType.id));
   if (rest.length) {
     // Rows are inserted on a worker thread while this one reads the source and derives the next.
-    const out = await OutputWriter.open(db.path);
+    const out = await OutputWriter.open(db.path, { unsynced: db.unsynced });
     try {
       for (const s of rest) await emitType(db, out, s, drops, logger, signal);
       await out.close();

@@ -38,6 +38,8 @@ export async function takeKeptStore(
   plan: string,
   workPath: string,
   logger: Logger,
+  /** The machine's boot id: a store written unsynced under another is not used. */
+  boot: string | undefined,
 ): Promise<KeptMeta | undefined> {
   const path = keptPath(stateDir, parent.syncId);
   if (!(await fileExists(path))) return undefined;
@@ -47,7 +49,7 @@ export async function takeKeptStore(
     try {
       const rows = db
         .prepare(
-          "SELECT key, value FROM meta WHERE key IN ('sync:id', 'store:sha256', 'store:plan', 'store:derivedAt')",
+          "SELECT key, value FROM meta WHERE key IN ('sync:id', 'store:sha256', 'store:plan', 'store:derivedAt', 'store:bootId')",
         )
         .all() as { key: string; value: string }[];
       meta = Object.fromEntries(rows.map((r) => [r.key, r.value]));
@@ -67,7 +69,9 @@ export async function takeKeptStore(
         ? 'it was made under another plan'
         : !Number.isFinite(derivedAt)
           ? 'it has no derivation time'
-          : undefined;
+          : meta['store:bootId'] !== undefined && meta['store:bootId'] !== boot
+            ? 'it was written unsynced and the machine restarted since'
+            : undefined;
   if (problem) {
     logger.warn({ store: path, problem }, 'kept store not usable; rebuilding the output');
     await removeDatabase(path);
@@ -100,6 +104,8 @@ export async function keepStore(
 ): Promise<void> {
   const { db } = work;
   const target = keptPath(stateDir, header.syncId);
+  // Written unsynced under this boot (working.ts), it is trusted under this boot only.
+  const boot = db.getMeta('work:bootId');
   try {
     db.transaction(() => {
       for (const prefix of ['work:', 'replaying:', 'store:'])
@@ -112,6 +118,7 @@ export async function keepStore(
       db.setMeta('store:sha256', header.sha256);
       db.setMeta('store:plan', plan);
       db.setMeta('store:derivedAt', String(derivedAt));
+      if (boot !== undefined) db.setMeta('store:bootId', boot);
       db.db.exec(
         'DELETE FROM checkpoints; DELETE FROM staged_items; DELETE FROM source_objects_before; DELETE FROM source_links_before; DELETE FROM output_changes;',
       );

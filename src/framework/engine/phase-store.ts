@@ -16,6 +16,7 @@ const ENGINE_WORK_KEYS = new Set([
   'patched',
   'derivedAt',
   'countDelta',
+  'bootId',
 ]);
 
 function refuseEngineKey(key: string): void {

@@ -1,4 +1,5 @@
 import { removeDatabase } from '../../sqlite/files.js';
+import { machineBootId } from '../../sqlite/boot.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
@@ -59,6 +60,58 @@ function patchOf(db: SnapshotDb): WorkingSync['patch'] {
 }
 
 /**
+ * The working database at `path` when it can be resumed under plan `key`: readable, of the same
+ * plan, not too old, and not written unsynced under another boot (the machine stopped since: its
+ * last writes may never have reached the disk). Anything else is closed and undefined returned
+ * (the caller removes it and starts over).
+ */
+function openResumable(
+  path: string,
+  key: string,
+  boot: string | undefined,
+  now: () => number,
+  logger: Logger,
+): SnapshotDb | undefined {
+  let db: SnapshotDb | undefined;
+  try {
+    db = new SnapshotDb(path, { working: true });
+    const syncId = db.getMeta('work:syncId');
+    const startedAt = Date.parse(db.getMeta('work:startedAt') ?? '');
+    const writtenUnder = db.getMeta('work:bootId');
+    // Page links in its checkpoints expire with Graph's 7-day sync state: an older sync restarts.
+    const problem =
+      db.getMeta('work:plan') !== key || !syncId
+        ? 'it is of a different sync'
+        : !(now() - startedAt < MAX_RESUME_AGE_MS)
+          ? 'it is too old'
+          : writtenUnder !== undefined && writtenUnder !== boot
+            ? 'the machine restarted since it was written'
+            : undefined;
+    if (!problem) return db;
+    logger.warn({ workingDb: path, problem }, 'discarding the working database of an interrupted sync');
+  } catch (err) {
+    logger.warn(
+      { workingDb: path, err: (err as Error).message },
+      'working database unreadable; starting over',
+    );
+  }
+  if (db?.db.isOpen) db.close();
+  return undefined;
+}
+
+/**
+ * A working database is written unsynced where the machine has a boot id, which it records: a
+ * killed process loses nothing (its writes are in the page cache), and a database from an earlier
+ * boot is not resumed. On a large tenant the fsyncs of the WAL's checkpoints took ~7 % of a full
+ * sync. Elsewhere it keeps SQLite's `synchronous = NORMAL`.
+ */
+function unsynced(db: SnapshotDb, boot: string | undefined): void {
+  if (boot === undefined) return;
+  db.writeUnsynced();
+  db.setMeta('work:bootId', boot);
+}
+
+/**
  * Opens the working database of this sync: resumes an interrupted one with the same plan, or
  * starts afresh — empty for a full sync, or from the previous snapshot's content for an
  * incremental one (listings without a delta query are forgotten, to be listed again).
@@ -82,37 +135,34 @@ export async function openWorking(
     );
   }
   const key = planKey(connector, parent?.syncId);
-  if (await fileExists(path)) {
-    const db = new SnapshotDb(path, { working: true });
-    const syncId = db.getMeta('work:syncId');
-    const startedAt = Date.parse(db.getMeta('work:startedAt') ?? '');
-    // Page links in its checkpoints expire with Graph's 7-day sync state: an older sync restarts.
-    const fresh = now() - startedAt < MAX_RESUME_AGE_MS;
-    if (db.getMeta('work:plan') === key && syncId && fresh) {
-      logger.info({ syncId, workingDb: path }, 'resuming an interrupted sync from its checkpoint');
-      const patch = patchOf(db);
-      if (patch) watchSourceChanges(db.db);
-      return {
-        db,
-        syncId,
-        kind: parent ? 'incremental' : 'full',
-        ...(parent
-          ? { parentSyncId: parent.syncId, parent: { syncId: parent.syncId, sha256: parent.sha256 } }
-          : {}),
-        startedAt: db.getMeta('work:startedAt')!,
-        resumed: true,
-        ...(patch ? { patch } : {}),
-      };
-    }
-    logger.warn({ workingDb: path }, 'discarding the working database of a different or too old sync');
-    db.close();
-    await removeDatabase(path);
+  const boot = machineBootId();
+  const resumable = (await fileExists(path)) ? openResumable(path, key, boot, now, logger) : undefined;
+  if (resumable) {
+    const db = resumable;
+    const syncId = db.getMeta('work:syncId')!;
+    logger.info({ syncId, workingDb: path }, 'resuming an interrupted sync from its checkpoint');
+    unsynced(db, boot);
+    const patch = patchOf(db);
+    if (patch) watchSourceChanges(db.db);
+    return {
+      db,
+      syncId,
+      kind: parent ? 'incremental' : 'full',
+      ...(parent
+        ? { parentSyncId: parent.syncId, parent: { syncId: parent.syncId, sha256: parent.sha256 } }
+        : {}),
+      startedAt: db.getMeta('work:startedAt')!,
+      resumed: true,
+      ...(patch ? { patch } : {}),
+    };
   }
+  // Whatever is there (another sync's, unreadable) goes.
+  await removeDatabase(path);
   // The parent's output is patched where the last sync kept its store and the connector can say
   // what a change touches; otherwise it is unpacked from the snapshot and rebuilt.
   const kept =
     parent && connector.patch
-      ? await takeKeptStore(stateDir, parent, storePlan(connector), path, logger)
+      ? await takeKeptStore(stateDir, parent, storePlan(connector), path, logger, boot)
       : undefined;
   // A diff snapshot is read whole: its chain applied to the whole snapshot at its root.
   if (from && !kept) {
@@ -124,6 +174,7 @@ export async function openWorking(
     }
   }
   const db = new SnapshotDb(path, { working: true });
+  unsynced(db, boot);
   const w: WorkingSync = {
     db,
     syncId: randomUUID(),

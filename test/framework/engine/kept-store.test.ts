@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../../src/config/load.js';
 import { runSync } from '../../../src/connector/sync.js';
 import { SyncAbortedError } from '../../../src/framework/errors.js';
+import { machineBootId } from '../../../src/sqlite/boot.js';
 import { simulatorEnv, useSimulator } from '../../support/simulator-env.js';
 import { applyMutation, type Mutation } from './support/mutations.js';
 import { exportOf } from './support/harness.js';
@@ -169,6 +170,30 @@ describe('the kept store an incremental patches', function () {
       logger: recordingLogger(lines),
     });
     assert.ok(lines.some((l) => l.includes('kept store not usable')));
+    assert.ok(!patched(lines));
+    assert.deepEqual(await exportOf(out), await fullExport(dir));
+  });
+
+  it('a kept store written unsynced under another boot is not patched', async function () {
+    const boot = machineBootId();
+    if (boot === undefined) this.skip();
+    const { dir, parent } = await base();
+    const store = readdirSync(dir).find((f) => f.endsWith('.store.db'))!;
+    const db = new DatabaseSync(join(dir, store));
+    assert.equal(db.prepare("SELECT value FROM meta WHERE key = 'store:bootId'").get()?.value, boot);
+    // As after the machine stopped: another boot wrote it.
+    db.prepare("UPDATE meta SET value = 'another-boot' WHERE key = 'store:bootId'").run();
+    db.close();
+    for (const m of CHANGES) applyMutation(fx.sim.tenant, m);
+    const lines: string[] = [];
+    const out = join(dir, 'b.snap');
+    await runSync({
+      config: config(),
+      outFile: out,
+      incrementalFrom: parent,
+      logger: recordingLogger(lines),
+    });
+    assert.ok(lines.some((l) => l.includes('the machine restarted since')));
     assert.ok(!patched(lines));
     assert.deepEqual(await exportOf(out), await fullExport(dir));
   });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { machineBootId } from '../../../src/sqlite/boot.js';
 import { SyncAbortedError } from '../../../src/framework/errors.js';
 import { GraphError } from '../../../src/graph/errors.js';
 import { SyncOptionError } from '../../../src/framework/engine/errors.js';
@@ -63,6 +65,36 @@ describe('resume edge cases', () => {
     const graph = new FakeGraph(demoTenant());
     await runSync({ config, outFile: out, graph, now: () => FIXED_NOW + 7 * 86_400_000 });
     assert.ok(graph.urls[0]?.startsWith('/organization'), 'started from the first phase');
+    assert.deepEqual(idsOf(await exportOf(out), 'grant'), expectedIds(demoTenant(), config).grants);
+  });
+
+  it('a working database is written unsynced under the boot it records, and resumed under that boot only', async function () {
+    const boot = machineBootId();
+    if (boot === undefined) this.skip();
+    const want = expectedIds(demoTenant(), config).grants;
+    for (const restarted of [false, true]) {
+      const out = join(tmp.dir, `${String(restarted)}.snap`);
+      await interrupted(out, 6);
+      const work = new DatabaseSync(`${out}.work.db`);
+      assert.equal(work.prepare("SELECT value FROM meta WHERE key = 'work:bootId'").get()?.value, boot);
+      // As after the machine stopped: another boot wrote it.
+      if (restarted) work.prepare("UPDATE meta SET value = 'another-boot' WHERE key = 'work:bootId'").run();
+      work.close();
+      const graph = new FakeGraph(demoTenant());
+      await runSync({ config, outFile: out, graph, now: () => FIXED_NOW });
+      assert.equal(
+        graph.urls[0]?.startsWith('/organization'),
+        restarted,
+        'started over only after a restart',
+      );
+      assert.deepEqual(idsOf(await exportOf(out), 'grant'), want);
+    }
+  });
+
+  it('an unreadable working database is removed and the sync starts over', async () => {
+    const out = join(tmp.dir, 'a.snap');
+    writeFileSync(`${out}.work.db`, 'not a database: what a stopped machine may leave of one');
+    await runSync({ config, outFile: out, graph: new FakeGraph(demoTenant()), now: () => FIXED_NOW });
     assert.deepEqual(idsOf(await exportOf(out), 'grant'), expectedIds(demoTenant(), config).grants);
   });
 
