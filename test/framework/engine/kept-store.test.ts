@@ -154,11 +154,17 @@ describe('the kept store an incremental patches', function () {
     assert.deepEqual(await exportOf(out), await fullExport(dir));
   });
 
-  it('a kept store that does not match the parent snapshot (its SHA-256) is not patched', async () => {
+  /**
+   * Sets meta `key` of a fresh base's kept store to `value` (after `check` reads the store), then
+   * syncs incrementally after CHANGES: the store must not be patched (the log saying `why`), and
+   * the result must equal a full sync.
+   */
+  async function refusedStore(key: string, value: string, why: string, check?: (db: DatabaseSync) => void) {
     const { dir, parent } = await base();
     const store = readdirSync(dir).find((f) => f.endsWith('.store.db'))!;
     const db = new DatabaseSync(join(dir, store));
-    db.prepare("UPDATE meta SET value = 'not-the-parent' WHERE key = 'store:sha256'").run();
+    check?.(db);
+    db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(value, key);
     db.close();
     for (const m of CHANGES) applyMutation(fx.sim.tenant, m);
     const lines: string[] = [];
@@ -169,33 +175,21 @@ describe('the kept store an incremental patches', function () {
       incrementalFrom: parent,
       logger: recordingLogger(lines),
     });
-    assert.ok(lines.some((l) => l.includes('kept store not usable')));
+    assert.ok(lines.some((l) => l.includes(why)));
     assert.ok(!patched(lines));
     assert.deepEqual(await exportOf(out), await fullExport(dir));
-  });
+  }
+
+  it('a kept store that does not match the parent snapshot (its SHA-256) is not patched', () =>
+    refusedStore('store:sha256', 'not-the-parent', 'kept store not usable'));
 
   it('a kept store written unsynced under another boot is not patched', async function () {
     const boot = machineBootId();
     if (boot === undefined) this.skip();
-    const { dir, parent } = await base();
-    const store = readdirSync(dir).find((f) => f.endsWith('.store.db'))!;
-    const db = new DatabaseSync(join(dir, store));
-    assert.equal(db.prepare("SELECT value FROM meta WHERE key = 'store:bootId'").get()?.value, boot);
     // As after the machine stopped: another boot wrote it.
-    db.prepare("UPDATE meta SET value = 'another-boot' WHERE key = 'store:bootId'").run();
-    db.close();
-    for (const m of CHANGES) applyMutation(fx.sim.tenant, m);
-    const lines: string[] = [];
-    const out = join(dir, 'b.snap');
-    await runSync({
-      config: config(),
-      outFile: out,
-      incrementalFrom: parent,
-      logger: recordingLogger(lines),
-    });
-    assert.ok(lines.some((l) => l.includes('the machine restarted since')));
-    assert.ok(!patched(lines));
-    assert.deepEqual(await exportOf(out), await fullExport(dir));
+    await refusedStore('store:bootId', 'another-boot', 'the machine restarted since', (db) =>
+      assert.equal(db.prepare("SELECT value FROM meta WHERE key = 'store:bootId'").get()?.value, boot),
+    );
   });
 
   it('a kept store of another configuration is not patched', async () => {
