@@ -19,3 +19,11 @@ export function machineBootId(): string | undefined {
   }
   return cached.id;
 }
+
+/**
+ * Whether a database that recorded boot id `recorded` (undefined: it was written synced) was
+ * written unsynced under another boot than this one, and so cannot be trusted.
+ */
+export function writtenUnderAnotherBoot(recorded: string | undefined): boolean {
+  return recorded !== undefined && recorded !== machineBootId();
+}

@@ -1,4 +1,5 @@
 import { removeDatabase } from '../../sqlite/files.js';
+import { writtenUnderAnotherBoot } from '../../sqlite/boot.js';
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -38,8 +39,6 @@ export async function takeKeptStore(
   plan: string,
   workPath: string,
   logger: Logger,
-  /** The machine's boot id: a store written unsynced under another is not used. */
-  boot: string | undefined,
 ): Promise<KeptMeta | undefined> {
   const path = keptPath(stateDir, parent.syncId);
   if (!(await fileExists(path))) return undefined;
@@ -69,7 +68,7 @@ export async function takeKeptStore(
         ? 'it was made under another plan'
         : !Number.isFinite(derivedAt)
           ? 'it has no derivation time'
-          : meta['store:bootId'] !== undefined && meta['store:bootId'] !== boot
+          : writtenUnderAnotherBoot(meta['store:bootId'])
             ? 'it was written unsynced and the machine restarted since'
             : undefined;
   if (problem) {

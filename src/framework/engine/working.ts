@@ -1,5 +1,5 @@
 import { removeDatabase } from '../../sqlite/files.js';
-import { machineBootId } from '../../sqlite/boot.js';
+import { machineBootId, writtenUnderAnotherBoot } from '../../sqlite/boot.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
 import { SnapshotDb } from '../../snapshot/database.js';
@@ -65,26 +65,19 @@ function patchOf(db: SnapshotDb): WorkingSync['patch'] {
  * last writes may never have reached the disk). Anything else is closed and undefined returned
  * (the caller removes it and starts over).
  */
-function openResumable(
-  path: string,
-  key: string,
-  boot: string | undefined,
-  now: () => number,
-  logger: Logger,
-): SnapshotDb | undefined {
+function openResumable(path: string, key: string, now: () => number, logger: Logger): SnapshotDb | undefined {
   let db: SnapshotDb | undefined;
   try {
     db = new SnapshotDb(path, { working: true });
     const syncId = db.getMeta('work:syncId');
     const startedAt = Date.parse(db.getMeta('work:startedAt') ?? '');
-    const writtenUnder = db.getMeta('work:bootId');
     // Page links in its checkpoints expire with Graph's 7-day sync state: an older sync restarts.
     const problem =
       db.getMeta('work:plan') !== key || !syncId
         ? 'it is of a different sync'
         : !(now() - startedAt < MAX_RESUME_AGE_MS)
           ? 'it is too old'
-          : writtenUnder !== undefined && writtenUnder !== boot
+          : writtenUnderAnotherBoot(db.getMeta('work:bootId'))
             ? 'the machine restarted since it was written'
             : undefined;
     if (!problem) return db;
@@ -136,7 +129,7 @@ export async function openWorking(
   }
   const key = planKey(connector, parent?.syncId);
   const boot = machineBootId();
-  const resumable = (await fileExists(path)) ? openResumable(path, key, boot, now, logger) : undefined;
+  const resumable = (await fileExists(path)) ? openResumable(path, key, now, logger) : undefined;
   if (resumable) {
     const db = resumable;
     const syncId = db.getMeta('work:syncId')!;
@@ -162,7 +155,7 @@ export async function openWorking(
   // what a change touches; otherwise it is unpacked from the snapshot and rebuilt.
   const kept =
     parent && connector.patch
-      ? await takeKeptStore(stateDir, parent, storePlan(connector), path, logger, boot)
+      ? await takeKeptStore(stateDir, parent, storePlan(connector), path, logger)
       : undefined;
   // A diff snapshot is read whole: its chain applied to the whole snapshot at its root.
   if (from && !kept) {
