@@ -3,9 +3,7 @@ import { syncDir } from '../fs/sync-dir.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { dirname } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createZstdCompress, createZstdDecompress } from 'node:zlib';
@@ -14,6 +12,7 @@ import { writeDiffBody } from './diff-body.js';
 import { releaseTempName, tempName } from './temp-files.js';
 import { SnapshotDb } from './database.js';
 import type { CopyWorkerData, FromCopyWorker } from './copy-worker.js';
+import { folderWorker } from './worker.js';
 import { READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, WORKING_TABLE_NAMES } from './schema.js';
 
 /**
@@ -195,10 +194,7 @@ export class DatabaseCopy {
     readonly path: string,
     source: string,
   ) {
-    const ext = extname(fileURLToPath(import.meta.url));
-    const worker = new Worker(new URL(`./copy-worker${ext}`, import.meta.url), {
-      workerData: { path: source, into: path } satisfies CopyWorkerData,
-    });
+    const worker = folderWorker('copy-worker', { path: source, into: path } satisfies CopyWorkerData);
     this.made = new Promise<void>((resolve, reject) => {
       let result: FromCopyWorker | undefined;
       worker.once('message', (m: FromCopyWorker) => (result = m));

@@ -1,12 +1,11 @@
 import { once } from 'node:events';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
 import { setImmediate } from 'node:timers/promises';
 import type { SnapshotDb } from './database.js';
 import { batchInserter, queryInserter, RowBuffer, type RowValues } from './output-rows.js';
 import type { FromWorker, OutputWorkerData, ToWorker } from './output-worker.js';
+import { folderWorker } from './worker.js';
 
 /** Rows per batch: a transaction's worth, and what one message carries. */
 const BATCH_ROWS = 4000;
@@ -154,10 +153,10 @@ export class OutputWriter implements OutputSink {
    * when the database's own connection does.
    */
   static async open(path: string, options: { unsynced?: boolean } = {}): Promise<OutputWriter> {
-    const ext = extname(fileURLToPath(import.meta.url));
-    const worker = new Worker(new URL(`./output-worker${ext}`, import.meta.url), {
-      workerData: { path, unsynced: options.unsynced ?? false } satisfies OutputWorkerData,
-    });
+    const worker = folderWorker('output-worker', {
+      path,
+      unsynced: options.unsynced ?? false,
+    } satisfies OutputWorkerData);
     const writer = new OutputWriter(worker);
     let first: FromWorker;
     try {
