@@ -6,6 +6,7 @@ import {
   PAGE_SIZE_BYTES,
   OUTPUT_TABLES,
   SNAPSHOT_TABLES,
+  WORKING_TABLE_NAMES,
   WORKING_TABLES,
 } from './schema.js';
 import { compareIds, fromGrantRow, inIdOrder, toGrantRow, type GrantRow } from './grant-row.js';
@@ -15,6 +16,12 @@ import { immediateTransaction } from '../sqlite/transaction.js';
 export type { Checkpoint };
 
 type Row = Record<string, unknown>;
+
+/** See `SnapshotDb.progress`. */
+export interface WorkingProgress {
+  meta: { key: string; value: string }[];
+  checkpoints: { phase: string; status: string; token: string | null; items: number }[];
+}
 
 export const GRANT_COLUMNS = 'entitlement_id, principal_type, principal_id, extra';
 
@@ -158,6 +165,49 @@ export class SnapshotDb {
       yield { at: [r.key as string, Number(r.seq)] as const, data: JSON.parse(r.data as string) as T };
   }
 
+  /**
+   * What a working database holds of its own progress: the meta keys that are not the snapshot's
+   * (`work:`, `replaying:`) or not yet (`sync:`), and the checkpoints. See packWorkingDatabase.
+   */
+  progress(): WorkingProgress {
+    const meta = this.db
+      .prepare(
+        "SELECT key, value FROM meta WHERE key GLOB 'work:*' OR key GLOB 'replaying:*' OR key GLOB 'sync:*' ORDER BY key",
+      )
+      .all() as { key: string; value: string }[];
+    const checkpoints = this.db
+      .prepare('SELECT phase, status, token, items FROM checkpoints ORDER BY phase')
+      .all() as WorkingProgress['checkpoints'];
+    return { meta, checkpoints };
+  }
+
+  /** Puts back what `progress` read (the working tables made again first, as they are dropped). */
+  restoreProgress(p: WorkingProgress): void {
+    this.db.exec(WORKING_TABLES);
+    this.db.exec("DELETE FROM meta WHERE key GLOB 'work:*' OR key GLOB 'replaying:*' OR key GLOB 'sync:*'");
+    for (const { key, value } of p.meta) this.setMeta(key, value);
+    this.db.exec('DELETE FROM checkpoints');
+    const put = this.db.prepare('INSERT INTO checkpoints (phase, status, token, items) VALUES (?, ?, ?, ?)');
+    for (const c of p.checkpoints) put.run(c.phase, c.status, c.token, c.items);
+  }
+
+  /** Whether any working table but the checkpoints holds rows (see packWorkingDatabase). */
+  hasWorkingRows(): boolean {
+    return WORKING_TABLE_NAMES.some(
+      (t) => t !== 'checkpoints' && this.db.prepare(`SELECT EXISTS (SELECT 1 FROM ${t}) AS e`).get()!.e === 1,
+    );
+  }
+
+  /**
+   * Copies every page of the WAL into the database file and empties the WAL, so that the file alone
+   * holds the database; fails if a reader kept any page from being copied.
+   */
+  checkpointWal(): void {
+    const r = this.db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() as Row;
+    if (Number(r.busy) !== 0 || Number(r.log) !== Number(r.checkpointed))
+      throw new Error(`${this.path}: the WAL could not be checkpointed whole (${JSON.stringify(r)})`);
+  }
+
   clearStaged(phase: string): void {
     this.stmt('DELETE FROM staged_items WHERE phase = ?').run(phase);
   }
@@ -178,10 +228,13 @@ export class SnapshotDb {
     this.producing = true;
   }
 
-  /** Ends `beginOutput`: the key table goes. */
+  /**
+   * Ends `beginOutput`: the key table goes, its freed pages zeroed (a database packed as it is
+   * carries them into the snapshot, where zeros compress to next to nothing).
+   */
   endOutput(): void {
     this.producing = false;
-    this.db.exec('DROP TABLE IF EXISTS output_keys');
+    this.db.exec('PRAGMA secure_delete = ON; DROP TABLE IF EXISTS output_keys; PRAGMA secure_delete = OFF;');
   }
 
   putResourceType(t: ResourceType): void {
@@ -224,16 +277,6 @@ export class SnapshotDb {
   /** Removes the grants `grantsToUnknownPrincipals` counts (over `output_keys`, which must exist). */
   deleteGrantsToUnknownPrincipals(): void {
     this.db.exec(`DELETE FROM grants AS g WHERE ${UNKNOWN_PRINCIPAL}`);
-  }
-
-  /**
-   * On a copy of a database made between beginOutput and endOutput: removes the grants to unknown
-   * principals too when `dropUnknown` (as the original did after the copy), then the key table,
-   * whose freed pages are zeroed so that they compress to next to nothing.
-   */
-  settleCopiedOutput(dropUnknown: boolean): void {
-    if (dropUnknown) this.deleteGrantsToUnknownPrincipals();
-    this.db.exec('PRAGMA secure_delete = ON; DROP TABLE IF EXISTS output_keys; PRAGMA secure_delete = OFF;');
   }
 
   putEntitlement(e: Entitlement): void {

@@ -76,8 +76,29 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** zstd-compresses `src` through `tap` into `out`. */
-async function compressFile(src: string, tap: Transform, out: NodeJS.WritableStream): Promise<void> {
+/**
+ * The header bytes of a database file in WAL mode that say so (offsets 18 and 19, the file format
+ * write and read versions: 2 for WAL, 1 for a rollback journal), set to 1 in the first chunk read
+ * of it. A database opened read-only in WAL mode needs its `-shm` file, which a reader of a
+ * snapshot has no reason to have; the pages are the same in either mode.
+ * https://www.sqlite.org/fileformat2.html#file_format_version_numbers
+ */
+function asRollbackJournal(first: Buffer): void {
+  if (first.length < 20 || first.toString('latin1', 0, 16) !== 'SQLite format 3\x00')
+    throw new Error('not an SQLite database file');
+  if (first[18] === 2 && first[19] === 2) first[18] = first[19] = 1;
+}
+
+/**
+ * zstd-compresses `src` through `tap` into `out`; a database in WAL mode as one in rollback mode
+ * when `rollback` (see asRollbackJournal).
+ */
+async function compressFile(
+  src: string,
+  tap: Transform,
+  out: NodeJS.WritableStream,
+  rollback = false,
+): Promise<void> {
   // Level 1: on a large tenant's database (535 MiB) it took half the time of level 3 (zstd's
   // default; 1.7-2.5 s against 3.1-4 s) for a body no larger (88.7 against 89.2 MiB): the pages
   // are JSON text whose repeats the fastest level finds as well. Its small window keeps the
@@ -87,7 +108,10 @@ async function compressFile(src: string, tap: Transform, out: NodeJS.WritableStr
   // Met when awaited below; marked handled so a failure while a chunk is read is not unhandled.
   done.catch(() => undefined);
   try {
+    let first = rollback;
     for await (const chunk of fileChunks(src)) {
+      if (first) asRollbackJournal(chunk);
+      first = false;
       // The callback runs once the compressor has consumed the chunk (and, under backpressure,
       // once its output has drained), so the buffer is free to be read into again.
       await new Promise<void>((resolve, reject) =>
@@ -144,6 +168,8 @@ async function packDatabase(
   outFile: string,
   draft: HeaderDraft,
   formatVersion: SnapshotHeader['formatVersion'],
+  /** The database file is in WAL mode (its WAL checkpointed): packed as a rollback-mode one. */
+  wal = false,
 ): Promise<SnapshotHeader> {
   const final = tempName(outFile, '.tmp');
   try {
@@ -157,7 +183,7 @@ async function packDatabase(
     let header: SnapshotHeader;
     try {
       const tap = digestTap();
-      await compressFile(dbFile, tap, fileFrom(fh, head));
+      await compressFile(dbFile, tap, fileFrom(fh, head), wal);
       const { sha256, bytes } = tap.digest();
       header = completed(draft, formatVersion, sha256, bytes);
       const json = Buffer.alloc(room, ' ');
@@ -244,6 +270,58 @@ export class DatabaseCopy {
     releaseTempName(this.path);
   }
 }
+
+/**
+ * Packs a working database into a whole snapshot file at `outFile` as it is, without a copy
+ * (atomically, see packDatabase). On a large tenant the copy wrote as many bytes as the database
+ * holds (590 MB) just before they were compressed: seconds of a full sync's end, and as much
+ * disk again. The snapshot is a little larger: B-tree pages filled out of key order keep some
+ * slack, and the free pages are packed too. Only for a database its sync built from empty (a full
+ * sync): their bytes are then this sync's own rows, where a database that began as the parent's
+ * content would carry what this sync deleted into the snapshot.
+ *
+ * `seal` turns the database into the snapshot's content inside a transaction (the sync's identity
+ * in, its progress keys out) and the working tables are dropped; the WAL is then copied into the
+ * database file, which is packed while a second transaction puts the progress back in the WAL
+ * only. The file holds the snapshot; the database as read (file and WAL) is the working database
+ * it was, so a sync stopped while the file is compressed resumes as before. Nothing may checkpoint
+ * the WAL meanwhile: the connection's automatic checkpoints are off until the file is packed, and
+ * no other connection may be open.
+ *
+ * Returns undefined, having changed nothing, when a working table other than the checkpoints holds
+ * rows (an incremental's change records): those are copied (DatabaseCopy) instead.
+ */
+export async function packWorkingDatabase(
+  db: SnapshotDb,
+  outFile: string,
+  draft: () => HeaderDraft,
+  seal: (db: SnapshotDb) => void,
+): Promise<SnapshotHeader | undefined> {
+  if (db.hasWorkingRows()) return undefined;
+  const progress = db.progress();
+  db.db.exec('PRAGMA wal_autocheckpoint = 0;');
+  try {
+    let sealed = false;
+    let header: HeaderDraft;
+    try {
+      db.transaction(() => {
+        seal(db);
+        for (const t of WORKING_TABLE_NAMES) db.db.exec(`DROP TABLE IF EXISTS ${t}`);
+      });
+      sealed = true;
+      db.checkpointWal();
+      header = draft();
+    } finally {
+      if (sealed) db.transaction(() => db.restoreProgress(progress));
+    }
+    return await packDatabase(db.path, outFile, header, 1, true);
+  } finally {
+    db.db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES};`);
+  }
+}
+
+/** SQLite's default: a checkpoint once the WAL holds this many pages. */
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
 
 /**
  * Writes a compacted copy of `db` (working tables dropped) as a whole snapshot file at `outFile`,

@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { SnapshotDb } from '../../src/snapshot/database.js';
-import { readSnapshotHeader, writeSnapshotFile, type HeaderDraft } from '../../src/snapshot/file.js';
+import {
+  packWorkingDatabase,
+  readSnapshotHeader,
+  writeSnapshotFile,
+  type HeaderDraft,
+} from '../../src/snapshot/file.js';
 import { openSnapshot } from '../../src/snapshot/open.js';
 
 function draft(): HeaderDraft {
@@ -164,5 +170,103 @@ describe('snapshot file', () => {
     await assert.rejects(writeSnapshotFile(db, out, draft()));
     assert.equal(readFileSync(out, 'utf8'), 'previous');
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('.')));
+  });
+
+  describe('a working database packed as it is', () => {
+    /** A working database part-way: progress keys and checkpoints beside the content. */
+    function working(): SnapshotDb {
+      const db = new SnapshotDb(join(dir, 'work.db'), { working: true });
+      fill(db);
+      db.setMeta('work:syncId', 's1');
+      db.setMeta('delta:users', 'https://graph.example/delta?token=1');
+      db.saveCheckpoint({ phase: 'users', status: 'done', items: 2 });
+      db.saveCheckpoint({ phase: 'groups', status: 'running', token: 'next', items: 1 });
+      return db;
+    }
+    const seal = (db: SnapshotDb) => {
+      db.deleteMeta('work:syncId');
+      db.setMeta('sync:id', 's1');
+    };
+    const keys = (db: SnapshotDb) =>
+      (db.db.prepare('SELECT key FROM meta ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+    const tables = (db: DatabaseSync) =>
+      (
+        db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+
+    it('the snapshot holds the sealed content in rollback mode; the database reads as it was', async () => {
+      const db = working();
+      const before = db.progress();
+      const out = join(dir, 'out.snap');
+      const header = await packWorkingDatabase(db, out, draft, seal);
+      assert.ok(header);
+      const snap = await openSnapshot(out, dir);
+      try {
+        assert.deepEqual(
+          [...snap.db.resources()].map((r) => r.id.resource),
+          ['g1', 'u2'],
+        );
+        assert.deepEqual(keys(snap.db), ['delta:users', 'sync:id']);
+        assert.ok(!tables(snap.db.db).includes('checkpoints'));
+        // A reader needs no -shm file: the body is not in WAL mode.
+        assert.equal(
+          (snap.db.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode,
+          'delete',
+        );
+      } finally {
+        await snap.close();
+      }
+      assert.deepEqual(db.progress(), before);
+      assert.deepEqual(keys(db), ['delta:users', 'work:syncId']);
+      assert.equal(db.checkpoint('groups')?.token, 'next');
+      db.close();
+    });
+
+    it('a sync stopped while the file is packed finds its progress in the WAL', async () => {
+      const db = working();
+      const out = join(dir, 'out.snap');
+      await packWorkingDatabase(db, out, draft, seal);
+      // What a process killed now leaves: the database file and its WAL, as they are.
+      for (const [from, to] of [
+        ['work.db', 'killed.db'],
+        ['work.db-wal', 'killed.db-wal'],
+        ['work.db', 'file-only.db'],
+      ])
+        writeFileSync(join(dir, to!), readFileSync(join(dir, from!)));
+      db.close();
+      const killed = new SnapshotDb(join(dir, 'killed.db'), { working: true });
+      assert.deepEqual(keys(killed), ['delta:users', 'work:syncId']);
+      assert.equal(killed.checkpoint('users')?.status, 'done');
+      killed.close();
+      // The file alone is what was packed.
+      const file = new DatabaseSync(join(dir, 'file-only.db'), { readOnly: true });
+      assert.ok(!tables(file).includes('checkpoints'));
+      assert.deepEqual(
+        (file.prepare('SELECT key FROM meta ORDER BY key').all() as { key: string }[]).map((r) => r.key),
+        ['delta:users', 'sync:id'],
+      );
+      file.close();
+    });
+
+    it('a failed write leaves the working database as it was', async () => {
+      const db = working();
+      const before = db.progress();
+      await assert.rejects(packWorkingDatabase(db, join(dir, 'missing', 'out.snap'), draft, seal));
+      assert.deepEqual(db.progress(), before);
+      assert.deepEqual(keys(db), ['delta:users', 'work:syncId']);
+      db.close();
+    });
+
+    it('declines, changing nothing, while a working table other than the checkpoints holds rows', async () => {
+      const db = working();
+      db.stageItems('users', [{ key: 'u3', data: { id: 'u3' } }]);
+      const out = join(dir, 'out.snap');
+      assert.equal(await packWorkingDatabase(db, out, draft, seal), undefined);
+      assert.deepEqual(keys(db), ['delta:users', 'work:syncId']);
+      assert.ok(!readdirSync(dir).includes('out.snap'));
+      db.close();
+    });
   });
 });

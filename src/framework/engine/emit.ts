@@ -24,8 +24,8 @@ export class DropCounter {
  * resources, then per resource its entitlements and grants. A grant naming an entitlement its
  * resource does not offer, or a principal the snapshot does not hold (a user outside the scope, a
  * device when devices are not synced), is left out and counted: a snapshot never points at
- * something it does not contain. Principals are checked in one pass once every grant is written
- * (here, or by the caller: `principals`); the per-type grant counts logged before it include them.
+ * something it does not contain. Principals are checked in one pass once every grant is written;
+ * the per-type grant counts logged before it include them.
  *
  * With `early`, the output was begun while the collection ran (see early-output.ts) and the types
  * it names are already written.
@@ -37,11 +37,6 @@ export async function emitAll(
   logger: Logger,
   signal?: AbortSignal,
   early?: { emitted: ReadonlySet<string> },
-  /**
-   * `later`: the principal check is left to the caller, and the output not ended (its resource
-   * keys kept): the snapshot's writer runs the check while the database is copied.
-   */
-  principals: 'check' | 'later' = 'check',
 ): Promise<void> {
   if (!early) beginOutput(db, syncers);
   const rest = syncers.filter((s) => !early?.emitted.has(s.resourceType.id));
@@ -55,7 +50,6 @@ export async function emitAll(
       await out.stop();
     }
   }
-  if (principals === 'later') return;
   const started = Date.now();
   const unknown = db.transaction(() => {
     const dropped = db.dropGrantsToUnknownPrincipals();
@@ -66,7 +60,7 @@ export async function emitAll(
 }
 
 /** Counts the grants to principals the snapshot does not hold (by type) as left out, and logs them. */
-export function countUnknownPrincipals(
+function countUnknownPrincipals(
   unknown: ReadonlyMap<string, number>,
   drops: DropCounter,
   logger: Logger,

@@ -58,17 +58,18 @@ function patchedCounts(work: WorkingSync): SnapshotHeader['counts'] | undefined 
 }
 
 /**
- * Turns the copy that becomes the snapshot from working state into a finished sync: progress
- * keys go, the sync's identity comes in. The working database itself is left as it is until the
- * file is in place, so a failed write can still be resumed.
+ * Turns the database that becomes the snapshot (the working database as packed, or a copy of it)
+ * from working state into a finished sync: progress keys go, the sync's identity comes in. The
+ * working database reads as it was until the file is in place (packWorkingDatabase), so a failed
+ * write can still be resumed.
  */
-export function sealCopy(work: WorkingSync, tenantId: string): (copy: SnapshotDb) => void {
-  return (copy) => {
+export function sealSnapshot(work: WorkingSync, tenantId: string): (db: SnapshotDb) => void {
+  return (db) => {
     // `replaying:` is where working databases of earlier builds kept a phase's replay flag.
     for (const prefix of ['work:', 'replaying:']) {
-      for (const k of Object.keys(copy.metaWithPrefix(prefix))) copy.deleteMeta(k);
+      for (const k of Object.keys(db.metaWithPrefix(prefix))) db.deleteMeta(k);
     }
-    for (const [k, v] of Object.entries(syncIdentity(work, tenantId))) copy.setMeta(k, v);
+    for (const [k, v] of Object.entries(syncIdentity(work, tenantId))) db.setMeta(k, v);
   };
 }
 

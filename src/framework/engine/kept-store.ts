@@ -89,7 +89,7 @@ export async function takeKeptStore(
 
 /**
  * Turns the finished working database into the kept store of the snapshot just written: progress
- * and change records go, the sync's identity comes in (as `sealCopy` does on the snapshot's copy),
+ * and change records go, the sync's identity comes in (as `sealSnapshot` does for the snapshot),
  * then it is renamed and any other kept store of the directory removed. Never fails the sync: the
  * snapshot is already in place, and without a kept store the next incremental rebuilds.
  */

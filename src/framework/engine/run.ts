@@ -2,11 +2,12 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import {
-  DatabaseCopy,
+  packWorkingDatabase,
   parentSchemaProblem,
   readSnapshotHeader,
   SnapshotFileError,
   writeDiffSnapshotFile,
+  writeSnapshotFile,
   type HeaderDraft,
 } from '../../snapshot/file.js';
 import { DiffUnavailable } from '../../snapshot/diff-body.js';
@@ -17,10 +18,10 @@ import { DeltaExpiredError, type PhaseContext } from '../collect.js';
 import type { Connector } from '../connector.js';
 import { SyncAbortedError } from '../errors.js';
 import type { EngineOptions, SyncResult } from './api.js';
-import { countUnknownPrincipals, DropCounter, emitAll } from './emit.js';
+import { DropCounter, emitAll } from './emit.js';
 import { EarlyOutput } from './early-output.js';
 import { ParentUnreadableError, SyncOptionError } from './errors.js';
-import { headerDraft, sealCopy, syncIdentity } from './finish.js';
+import { headerDraft, sealSnapshot, syncIdentity } from './finish.js';
 import { acquireLock } from './lock.js';
 import { phaseStore } from './phase-store.js';
 import { runPhases } from './phases.js';
@@ -117,11 +118,11 @@ async function attempt(
     logger.info({ kind: work.kind, parentSyncId: work.parentSyncId, resumed: work.resumed }, 'sync started');
     const drops = new DropCounter();
     const early = await collect(work, connector, logger, now, drops, options.earlyOutput !== false, signal);
-    const checkPending = await emit(work, connector, logger, now, drops, early, signal);
+    await emit(work, connector, logger, now, drops, early, signal);
     const db = work.db;
     const graphRequests = countRequests();
     const draft = () => headerDraft(work, connector.tenantId, now(), graphRequests);
-    const header = await writeSnapshot(work, options, draft, connector.tenantId, logger, checkPending, drops);
+    const header = await writeSnapshot(work, options, draft, connector.tenantId, logger);
     if (drops.counts.size) logger.info({ left_out: drops.toJSON() }, 'objects left out of the snapshot');
     // The working database becomes the store the next incremental patches.
     const derivedAt = Number(db.getMeta('work:derivedAt'));
@@ -141,11 +142,8 @@ async function attempt(
 /**
  * The snapshot file of a finished sync: a patched incremental as a diff against its parent (its
  * cost follows the change), anything else whole. `draft` is asked for once the content is final.
- *
- * With `checkPending` (the output was written afresh and its principals not yet checked) the
- * principal check runs here, over the working database while a worker thread copies it: on a large
- * tenant both take a second or more, and the check rarely drops anything. What it drops goes from
- * the copy too.
+ * A full sync's working database is packed as it is (packWorkingDatabase); any other is copied
+ * first, so that what its parent held and this sync deleted stays out of the snapshot's free pages.
  */
 async function writeSnapshot(
   work: WorkingSync,
@@ -153,8 +151,6 @@ async function writeSnapshot(
   draft: () => HeaderDraft,
   tenantId: string,
   logger: Logger,
-  checkPending: boolean,
-  drops: DropCounter,
 ): Promise<SnapshotHeader> {
   const { db } = work;
   if (options.diff !== false && work.parent && work.patch && db.getMeta('work:patched') === '1') {
@@ -171,34 +167,13 @@ async function writeSnapshot(
       logger.warn({ reason: err.message }, 'cannot write a diff snapshot; writing it whole');
     }
   }
-  const copy = DatabaseCopy.start(db, options.outFile);
-  try {
-    let unknown: ReadonlyMap<string, number> = new Map();
-    if (checkPending) {
-      const started = Date.now();
-      unknown = db.grantsToUnknownPrincipals();
-      // The copy must have begun reading before the key table goes.
-      await copy.made;
-      db.transaction(() => {
-        if (unknown.size) db.deleteGrantsToUnknownPrincipals();
-        db.endOutput();
-      });
-      countUnknownPrincipals(unknown, drops, logger, Date.now() - started);
-    }
-    const seal = sealCopy(work, tenantId);
-    return await copy.pack(options.outFile, draft(), (c) => {
-      if (checkPending) c.settleCopiedOutput(unknown.size > 0);
-      seal(c);
-    });
-  } finally {
-    await copy.discard();
-  }
+  const seal = sealSnapshot(work, tenantId);
+  const packed =
+    work.kind === 'full' ? await packWorkingDatabase(db, options.outFile, draft, seal) : undefined;
+  return packed ?? (await writeSnapshotFile(db, options.outFile, draft(), seal));
 }
 
-/**
- * Resources, entitlements and grants from the source store into the output tables. Returns true
- * when it wrote them afresh and left the principal check to the snapshot's writer.
- */
+/** Resources, entitlements and grants from the source store into the output tables. */
 async function emit(
   work: WorkingSync,
   connector: Connector,
@@ -208,10 +183,10 @@ async function emit(
   /** Types the collection's early output wrote (undefined: the output is not begun). */
   early: ReadonlySet<string> | undefined,
   signal?: AbortSignal,
-): Promise<boolean> {
+): Promise<void> {
   const { db } = work;
   // A patch stopped after its transaction committed (the snapshot not yet written) is done.
-  if (work.patch && db.getMeta('work:patched') === '1') return false;
+  if (work.patch && db.getMeta('work:patched') === '1') return;
   const started = Date.now();
   for (const sql of Object.values(connector.sourceIndexes ?? {})) db.db.exec(sql);
   logger.info({ phase: 'index', ms: Date.now() - started }, 'source index built');
@@ -232,7 +207,7 @@ async function emit(
       logger,
       signal,
     ));
-  if (patched) return false;
+  if (patched) return;
   await emitAll(
     db,
     connector.syncers({ source: db.source, logger, now: () => derivedAt, drop }),
@@ -240,10 +215,7 @@ async function emit(
     logger,
     signal,
     early ? { emitted: early } : undefined,
-    // Checked while the snapshot's copy is made (writeSnapshot).
-    'later',
   );
-  return true;
 }
 
 /** Records now as the instant the output is derived at, and returns it. */
