@@ -10,6 +10,7 @@ import {
   WORKING_TABLES,
 } from './schema.js';
 import { compareIds, fromGrantRow, inIdOrder, toGrantRow, type GrantRow } from './grant-row.js';
+import { UNKNOWN_PRINCIPAL, unknownPrincipalCounts, type GrantRange } from './output-rows.js';
 import { SourceCache } from './source-cache.js';
 import { immediateTransaction } from '../sqlite/transaction.js';
 
@@ -33,10 +34,6 @@ export const OUTPUT_INSERTS = {
     'INSERT OR REPLACE INTO entitlements (id, resource_type, resource_id, slug, data) VALUES (?, ?, ?, ?, ?)',
   grant: `INSERT OR REPLACE INTO grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?)`,
 } as const;
-
-/** A grant's principal is none of the resources written since beginOutput. */
-const UNKNOWN_PRINCIPAL =
-  'NOT EXISTS (SELECT 1 FROM output_keys k WHERE k.resource_type = g.principal_type AND k.id = g.principal_id)';
 
 /**
  * A snapshot's SQLite database: the working database of a running sync (with checkpoints) or a
@@ -257,14 +254,22 @@ export class SnapshotDb {
    * SQL after every grant is written: checked one grant at a time from JavaScript, the lookups were
    * a fifth of the cost of writing a million grants.
    */
-  grantsToUnknownPrincipals(): Map<string, number> {
+  grantsToUnknownPrincipals(range: GrantRange = {}): Map<string, number> {
     if (!this.producing) throw new Error('grantsToUnknownPrincipals outside beginOutput/endOutput');
-    const rows = this.db
+    return new Map(unknownPrincipalCounts(this.db, range));
+  }
+
+  /**
+   * An entitlement id that splits the grants in two parts of similar size, judged by the
+   * entitlements' count (the middle one); undefined when there are no entitlements.
+   */
+  grantsMidpoint(): string | undefined {
+    const row = this.db
       .prepare(
-        `SELECT principal_type AS type, count(*) AS n FROM grants g WHERE ${UNKNOWN_PRINCIPAL} GROUP BY 1`,
+        'SELECT id FROM entitlements ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM entitlements)',
       )
-      .all() as Row[];
-    return new Map(rows.map((r) => [r.type as string, Number(r.n)]));
+      .get() as Row | undefined;
+    return row?.id as string | undefined;
   }
 
   /** Removes the grants `grantsToUnknownPrincipals` counts and returns how many went, by type. */

@@ -7,7 +7,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
-import { batchInserter, queryInserter, unsealed, type RowBatch } from './output-rows.js';
+import {
+  batchInserter,
+  queryInserter,
+  unknownPrincipalCounts,
+  unsealed,
+  type GrantRange,
+  type RowBatch,
+} from './output-rows.js';
 import { immediateTransaction } from '../sqlite/transaction.js';
 
 export interface OutputWorkerData {
@@ -24,9 +31,15 @@ export interface GrantsSlice {
 }
 
 export type ToWorker =
-  { seq: number; batch: RowBatch } | { seq: number; grants: GrantsSlice } | { close: true };
+  | { seq: number; batch: RowBatch }
+  | { seq: number; grants: GrantsSlice }
+  | { seq: number; unknown: GrantRange }
+  | { close: true };
 export type FromWorker =
-  { ready: true } | { seq: number; rows?: number } | { closed: true } | { error: string };
+  | { ready: true }
+  | { seq: number; rows?: number; unknown?: [string, number][] }
+  | { closed: true }
+  | { error: string };
 
 const port = parentPort!;
 const { path, unsynced } = workerData as OutputWorkerData;
@@ -50,6 +63,13 @@ try {
         db!.close();
         port.postMessage({ closed: true } satisfies FromWorker);
         port.close();
+        return;
+      }
+      if ('unknown' in m) {
+        port.postMessage({
+          seq: m.seq,
+          unknown: unknownPrincipalCounts(db!, m.unknown),
+        } satisfies FromWorker);
         return;
       }
       if ('grants' in m) {

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
 import { setImmediate } from 'node:timers/promises';
 import type { SnapshotDb } from './database.js';
-import { batchInserter, queryInserter, RowBuffer, type RowValues } from './output-rows.js';
+import { batchInserter, queryInserter, RowBuffer, type GrantRange, type RowValues } from './output-rows.js';
 import type { FromWorker, OutputWorkerData, ToWorker } from './output-worker.js';
 import { folderWorker } from './worker.js';
 
@@ -118,6 +118,8 @@ export class OutputWriter implements OutputSink {
   private acked = 0;
   /** Rows written by acknowledged grants queries not yet collected, by their batch number. */
   private readonly queried = new Map<number, number>();
+  /** Counts of acknowledged principal checks not yet collected, by their batch number. */
+  private readonly counted = new Map<number, [string, number][]>();
   private failure: Error | undefined;
   private waiting: { until: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private exited = false;
@@ -136,6 +138,7 @@ export class OutputWriter implements OutputSink {
     worker.on('message', (m: FromWorker) => {
       if ('seq' in m) {
         if (m.rows !== undefined) this.queried.set(m.seq, m.rows);
+        if (m.unknown !== undefined) this.counted.set(m.seq, m.unknown);
         this.acked = m.seq;
         this.wake();
       } else if ('error' in m) this.fail(new OutputWriterError(m.error));
@@ -197,6 +200,23 @@ export class OutputWriter implements OutputSink {
     const rows = this.queried.get(seq) ?? 0;
     this.queried.delete(seq);
     return rows;
+  }
+
+  /**
+   * Sends what is buffered, then has the writer's connection count the grants of `range` whose
+   * principal is not among the output's resources (see SnapshotDb.grantsToUnknownPrincipals): the
+   * caller counts the rest on its own connection meanwhile. Returns a promise of the counts.
+   */
+  unknownPrincipals(range: GrantRange): Promise<Map<string, number>> {
+    if (this.buffer.size) this.send();
+    this.seq++;
+    const seq = this.seq;
+    this.post({ seq, unknown: range });
+    return this.until(seq).then(() => {
+      const counts = this.counted.get(seq) ?? [];
+      this.counted.delete(seq);
+      return new Map(counts);
+    });
   }
 
   /** Resolves once fewer than MAX_IN_FLIGHT batches wait to be committed. */

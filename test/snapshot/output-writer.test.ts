@@ -64,6 +64,37 @@ describe('output writer (rows inserted on a worker thread)', () => {
     assert.deepEqual(db.dropGrantsToUnknownPrincipals(), new Map());
   });
 
+  it('counts the grants to unknown principals in its range, the main connection the rest', async () => {
+    const out = await OutputWriter.open(db.path);
+    try {
+      // Resources r00..r19, each offering `use`; grants on each to r00..r29: r20..r29 are unknown.
+      const ids = Array.from({ length: 20 }, (_, i) => `r${String(i).padStart(2, '0')}`);
+      for (const id of ids) {
+        out.putResource(resource(id));
+        out.putEntitlement({
+          id: `thing:${id}:use`,
+          resource: { resourceType: 'thing', resource: id },
+          slug: 'use',
+          purpose: 'assignment',
+          grantableTo: ['thing'],
+          displayName: 'use',
+        });
+        for (let p = 0; p < 30; p++) out.putGrant(grant(id, `r${String(p).padStart(2, '0')}`));
+      }
+      await out.flush();
+      const mid = db.grantsMidpoint();
+      assert.equal(mid, 'thing:r10:use');
+      const theirs = out.unknownPrincipals({ from: mid });
+      const mine = db.grantsToUnknownPrincipals({ below: mid });
+      assert.deepEqual(mine, new Map([['thing', 10 * 10]]));
+      assert.deepEqual(await theirs, new Map([['thing', 10 * 10]]));
+      assert.deepEqual(db.grantsToUnknownPrincipals(), new Map([['thing', 20 * 10]]));
+      await out.close();
+    } finally {
+      await out.stop();
+    }
+  });
+
   it('a failure in the worker fails the writer with the database message, and the thread ends', async () => {
     const out = await OutputWriter.open(db.path);
     // Gone after the worker prepared its inserts: its first transaction fails.

@@ -109,6 +109,37 @@ describe('engine invariants', () => {
     db.close();
   });
 
+  it('grants to principals not in the snapshot are dropped on both sides of the split check', async () => {
+    const db = new SnapshotDb(join(tmp.dir, 'w.db'), { working: true });
+    const drops = new DropCounter();
+    const ids = ['t1', 't2', 't3', 't4'];
+    const s = syncer({
+      list: async () => ({
+        items: ids.map((id) => ({
+          id: { resourceType: 'thing', resource: id },
+          displayName: id,
+          profile: {},
+        })),
+      }),
+      // Each resource granted to t1 and to a ghost of its own: the check is split at the middle
+      // entitlement (t3's), so ghosts fall on both sides.
+      grants: async (r) => ({
+        items: ['t1', `ghost-${r.id.resource}`].map((p) => ({
+          id: `thing:${r.id.resource}:use:thing:${p}`,
+          entitlement: `thing:${r.id.resource}:use`,
+          principal: { type: 'thing', id: p },
+        })),
+      }),
+    });
+    await emitAll(db, [s], drops, silentLogger);
+    assert.deepEqual(
+      [...db.grants()].map((g) => g.principal.id),
+      ['t1', 't1', 't1', 't1'],
+    );
+    assert.deepEqual(drops.toJSON(), { 'grant to a principal not in the snapshot (thing)': 4 });
+    db.close();
+  });
+
   it('a type none of whose resources offers an entitlement is not read back for grants', async () => {
     const db = new SnapshotDb(join(tmp.dir, 'w.db'), { working: true });
     let asked = 0;
