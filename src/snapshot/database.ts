@@ -260,16 +260,20 @@ export class SnapshotDb {
   }
 
   /**
-   * An entitlement id that splits the grants in two parts of similar size, judged by the
-   * entitlements' count (the middle one); undefined when there are no entitlements.
+   * Entitlement ids that cut the grants into about `parts` ranges (by the entitlements' count:
+   * every n-th id), in order; fewer when there are fewer entitlements.
    */
-  grantsMidpoint(): string | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT id FROM entitlements ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM entitlements)',
-      )
-      .get() as Row | undefined;
-    return row?.id as string | undefined;
+  grantBoundaries(parts: number): string[] {
+    const n = Number((this.db.prepare('SELECT count(*) AS n FROM entitlements').get() as Row).n);
+    const step = Math.ceil(n / parts);
+    if (n < 2) return [];
+    return (
+      this.db
+        .prepare(
+          'SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS i FROM entitlements) WHERE (i - 1) % ? = 0 AND i > 1',
+        )
+        .all(step) as Row[]
+    ).map((r) => r.id as string);
   }
 
   /** Removes the grants `grantsToUnknownPrincipals` counts and returns how many went, by type. */

@@ -82,8 +82,9 @@ describe('output writer (rows inserted on a worker thread)', () => {
         for (let p = 0; p < 30; p++) out.putGrant(grant(id, `r${String(p).padStart(2, '0')}`));
       }
       await out.flush();
-      const mid = db.grantsMidpoint();
+      const mid = db.grantBoundaries(2)[0];
       assert.equal(mid, 'thing:r10:use');
+      assert.deepEqual(db.grantBoundaries(4), ['thing:r05:use', 'thing:r10:use', 'thing:r15:use']);
       const theirs = out.unknownPrincipals({ from: mid });
       const mine = db.grantsToUnknownPrincipals({ below: mid });
       assert.deepEqual(mine, new Map([['thing', 10 * 10]]));

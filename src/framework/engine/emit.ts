@@ -3,6 +3,8 @@ import type { Entitlement, Resource, ResourceSyncer } from '../types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotDb } from '../../snapshot/database.js';
 import { OutputWriter, type OutputSink } from '../../snapshot/output-writer.js';
+import type { GrantRange } from '../../snapshot/output-rows.js';
+import { setImmediate } from 'node:timers/promises';
 
 const RESOURCE_BATCH = 500;
 /** Resources whose grants one statement of a syncer's GrantsQuery inserts. */
@@ -40,13 +42,14 @@ export async function emitAll(
 ): Promise<void> {
   if (!early) beginOutput(db, syncers);
   const rest = syncers.filter((s) => !early?.emitted.has(s.resourceType.id));
-  const started = Date.now();
+  let started = Date.now();
   let unknown: Map<string, number>;
   if (rest.length) {
     // Rows are inserted on a worker thread while this one reads the source and derives the next.
     const out = await OutputWriter.open(db.path, { unsynced: db.unsynced });
     try {
       for (const s of rest) await emitType(db, out, s, drops, logger, signal);
+      started = Date.now();
       unknown = await unknownPrincipals(db, out);
       await out.close();
     } finally {
@@ -60,20 +63,41 @@ export async function emitAll(
   countUnknownPrincipals(unknown, drops, logger, Date.now() - started);
 }
 
+/** Ranges of grants the principal check is cut into, shared out between two connections. */
+const CHECK_PARTS = 8;
+
 /**
- * The principal check's counts, taken in two halves side by side: the writer's connection counts
- * the grants from the middle entitlement on while this one counts those before it. On a large
- * tenant the check reads a million grants and looks each principal up: a second on one thread.
+ * The principal check's counts, taken on two connections side by side: the grants are cut into
+ * ranges by entitlement, and this connection and the output writer's each count the next range
+ * not yet taken until none is left. On a large tenant the check reads a million grants and looks
+ * each principal up: a second on one thread.
  */
 async function unknownPrincipals(db: SnapshotDb, out: OutputWriter): Promise<Map<string, number>> {
   // Every row committed first: this connection reads what the writer has committed.
   await out.flush();
-  const mid = db.grantsMidpoint();
-  if (mid === undefined) return db.grantsToUnknownPrincipals();
-  const theirs = out.unknownPrincipals({ from: mid });
-  const mine = db.grantsToUnknownPrincipals({ below: mid });
-  for (const [t, n] of await theirs) mine.set(t, (mine.get(t) ?? 0) + n);
-  return mine;
+  const cuts = db.grantBoundaries(CHECK_PARTS);
+  const ranges: GrantRange[] = [...cuts, undefined].map((below, i) => ({
+    ...(i > 0 ? { from: cuts[i - 1] } : {}),
+    ...(below !== undefined ? { below } : {}),
+  }));
+  const total = new Map<string, number>();
+  const add = (counts: Map<string, number>) => {
+    for (const [t, n] of counts) total.set(t, (total.get(t) ?? 0) + n);
+  };
+  let next = 0;
+  // The writer takes a range whenever it has none; this thread counts one between its turns.
+  const theirs = (async () => {
+    while (next < ranges.length) add(await out.unknownPrincipals(ranges[next++]!));
+  })();
+  // Met below; marked handled so that a writer failing while this thread counts is not unhandled.
+  theirs.catch(() => undefined);
+  while (next < ranges.length) {
+    add(db.grantsToUnknownPrincipals(ranges[next++]));
+    // The writer's answer, if it came meanwhile, hands it its next range before this one's.
+    await setImmediate();
+  }
+  await theirs;
+  return total;
 }
 
 /** Counts the grants to principals the snapshot does not hold (by type) as left out, and logs them. */

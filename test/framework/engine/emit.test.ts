@@ -121,8 +121,8 @@ describe('engine invariants', () => {
           profile: {},
         })),
       }),
-      // Each resource granted to t1 and to a ghost of its own: the check is split at the middle
-      // entitlement (t3's), so ghosts fall on both sides.
+      // Each resource granted to t1 and to a ghost of its own: the check is cut into ranges by
+      // entitlement, shared out between two connections, so ghosts fall into several.
       grants: async (r) => ({
         items: ['t1', `ghost-${r.id.resource}`].map((p) => ({
           id: `thing:${r.id.resource}:use:thing:${p}`,
