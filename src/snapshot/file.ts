@@ -288,8 +288,9 @@ export class DatabaseCopy {
  * the WAL meanwhile: the connection's automatic checkpoints are off until the file is packed, and
  * no other connection may be open.
  *
- * Returns undefined, having changed nothing, when a working table other than the checkpoints holds
- * rows (an incremental's change records): those are copied (DatabaseCopy) instead.
+ * Returns undefined, leaving the database as it was, when a working table other than the
+ * checkpoints holds rows (an incremental's change records), or when the WAL could not be copied
+ * into the file whole (a reader holds it): the caller copies the database instead (DatabaseCopy).
  */
 export async function packWorkingDatabase(
   db: SnapshotDb,
@@ -302,19 +303,18 @@ export async function packWorkingDatabase(
   db.db.exec('PRAGMA wal_autocheckpoint = 0;');
   try {
     let sealed = false;
-    let header: HeaderDraft;
+    let header: HeaderDraft | undefined;
     try {
       db.transaction(() => {
         seal(db);
         for (const t of WORKING_TABLE_NAMES) db.db.exec(`DROP TABLE IF EXISTS ${t}`);
       });
       sealed = true;
-      db.checkpointWal();
-      header = draft();
+      if (db.checkpointWal()) header = draft();
     } finally {
       if (sealed) db.transaction(() => db.restoreProgress(progress));
     }
-    return await packDatabase(db.path, outFile, header, 1, true);
+    return header && (await packDatabase(db.path, outFile, header, 1, true));
   } finally {
     db.db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES};`);
   }

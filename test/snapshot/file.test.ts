@@ -259,6 +259,24 @@ describe('snapshot file', () => {
       db.close();
     });
 
+    it('declines, changing nothing, while a reader keeps the WAL from being copied whole', async () => {
+      const db = working();
+      const reader = new DatabaseSync(db.path, { readOnly: true });
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM meta').get();
+      try {
+        const out = join(dir, 'out.snap');
+        assert.equal(await packWorkingDatabase(db, out, draft, seal), undefined);
+        assert.ok(!readdirSync(dir).includes('out.snap'));
+      } finally {
+        reader.exec('COMMIT');
+        reader.close();
+      }
+      assert.deepEqual(keys(db), ['delta:users', 'work:syncId']);
+      assert.equal(db.checkpoint('groups')?.token, 'next');
+      db.close();
+    });
+
     it('declines, changing nothing, while a working table other than the checkpoints holds rows', async () => {
       const db = working();
       db.stageItems('users', [{ key: 'u3', data: { id: 'u3' } }]);
