@@ -10,19 +10,13 @@ import {
   WORKING_TABLES,
 } from './schema.js';
 import { compareIds, fromGrantRow, inIdOrder, toGrantRow, type GrantRow } from './grant-row.js';
-import { UNKNOWN_PRINCIPAL, unknownPrincipalCounts, type GrantRange } from './output-rows.js';
+import { UNKNOWN_PRINCIPAL, unknownPrincipalCounts, type GrantRange } from './principal-check.js';
 import { SourceCache } from './source-cache.js';
 import { immediateTransaction } from '../sqlite/transaction.js';
 
 export type { Checkpoint };
 
 type Row = Record<string, unknown>;
-
-/** See `SnapshotDb.progress`. */
-export interface WorkingProgress {
-  meta: { key: string; value: string }[];
-  checkpoints: { phase: string; status: string; token: string | null; items: number }[];
-}
 
 export const GRANT_COLUMNS = 'entitlement_id, principal_type, principal_id, extra';
 
@@ -386,4 +380,10 @@ export class SnapshotDb {
   close(): void {
     if (this.db.isOpen) this.db.close();
   }
+}
+
+/** A working database's own progress, as `SnapshotDb.progress` reads it. */
+export interface WorkingProgress {
+  meta: { key: string; value: string }[];
+  checkpoints: { phase: string; status: string; token: string | null; items: number }[];
 }

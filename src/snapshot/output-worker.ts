@@ -7,14 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
-import {
-  batchInserter,
-  queryInserter,
-  unknownPrincipalCounts,
-  unsealed,
-  type GrantRange,
-  type RowBatch,
-} from './output-rows.js';
+import { batchInserter, queryInserter, unsealed, type RowBatch } from './output-rows.js';
+import { unknownPrincipalCounts, type GrantRange } from './principal-check.js';
 import { immediateTransaction } from '../sqlite/transaction.js';
 
 export interface OutputWorkerData {

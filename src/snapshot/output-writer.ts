@@ -3,7 +3,8 @@ import type { Worker } from 'node:worker_threads';
 import type { Entitlement, Grant, Resource } from '../framework/types.js';
 import { setImmediate } from 'node:timers/promises';
 import type { SnapshotDb } from './database.js';
-import { batchInserter, queryInserter, RowBuffer, type GrantRange, type RowValues } from './output-rows.js';
+import { batchInserter, queryInserter, RowBuffer, type RowValues } from './output-rows.js';
+import type { GrantRange } from './principal-check.js';
 import type { FromWorker, OutputWorkerData, ToWorker } from './output-worker.js';
 import { folderWorker } from './worker.js';
 

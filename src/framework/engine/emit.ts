@@ -3,7 +3,7 @@ import type { Entitlement, Resource, ResourceSyncer } from '../types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SnapshotDb } from '../../snapshot/database.js';
 import { OutputWriter, type OutputSink } from '../../snapshot/output-writer.js';
-import type { GrantRange } from '../../snapshot/output-rows.js';
+import type { GrantRange } from '../../snapshot/principal-check.js';
 import { setImmediate } from 'node:timers/promises';
 
 const RESOURCE_BATCH = 500;
