@@ -79,8 +79,8 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
 /**
  * The header bytes of a database file in WAL mode that say so (offsets 18 and 19, the file format
  * write and read versions: 2 for WAL, 1 for a rollback journal), set to 1 in the first chunk read
- * of it. A database opened read-only in WAL mode needs its `-shm` file, which a reader of a
- * snapshot has no reason to have; the pages are the same in either mode.
+ * of it. A reader would open a body in WAL mode with `-wal` and `-shm` files beside it, and could
+ * not open it read-only where it may not create them; the pages are the same in either mode.
  * https://www.sqlite.org/fileformat2.html#file_format_version_numbers
  */
 function asRollbackJournal(first: Buffer): void {
