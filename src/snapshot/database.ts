@@ -209,7 +209,7 @@ export class SnapshotDb {
 
   /**
    * Starts writing the output afresh (inside a transaction): clears it and starts recording
-   * resource keys for `dropGrantsToUnknownPrincipals`.
+   * resource keys for `grantsToUnknownPrincipals`.
    */
   beginOutput(): void {
     this.clearOutput();
@@ -258,8 +258,8 @@ export class SnapshotDb {
    */
   grantBoundaries(parts: number): string[] {
     const n = Number((this.db.prepare('SELECT count(*) AS n FROM entitlements').get() as Row).n);
-    const step = Math.ceil(n / parts);
     if (n < 2) return [];
+    const step = Math.ceil(n / parts);
     return (
       this.db
         .prepare(
@@ -267,13 +267,6 @@ export class SnapshotDb {
         )
         .all(step) as Row[]
     ).map((r) => r.id as string);
-  }
-
-  /** Removes the grants `grantsToUnknownPrincipals` counts and returns how many went, by type. */
-  dropGrantsToUnknownPrincipals(): Map<string, number> {
-    const unknown = this.grantsToUnknownPrincipals();
-    if (unknown.size) this.deleteGrantsToUnknownPrincipals();
-    return unknown;
   }
 
   /** Removes the grants `grantsToUnknownPrincipals` counts (over `output_keys`, which must exist). */
