@@ -207,68 +207,21 @@ async function packDatabase(
 }
 
 /**
- * A compacted copy of a working database (`VACUUM INTO`), made on a worker thread
- * (copy-worker.ts) from what the database held when it started, and packed into a whole snapshot
- * file. Its maker may go on using the database meanwhile, and bring the copy level afterwards in
- * `pack`'s `prepare`.
+ * Makes a compacted copy of the database at `source` (`VACUUM INTO`) at `into`, on a worker thread
+ * (copy-worker.ts), from what the database held when it started. Settles once the thread has
+ * ended.
  */
-export class DatabaseCopy {
-  /** Settles when the copy is made (or failed to be). */
-  readonly made: Promise<void>;
-
-  private constructor(
-    readonly path: string,
-    source: string,
-  ) {
-    const worker = folderWorker('copy-worker', { path: source, into: path } satisfies CopyWorkerData);
-    this.made = new Promise<void>((resolve, reject) => {
-      let result: FromCopyWorker | undefined;
-      worker.once('message', (m: FromCopyWorker) => (result = m));
-      worker.once('error', (err) => (result ??= { error: err.message }));
-      worker.once('exit', () => {
-        if (result && 'done' in result) resolve();
-        else reject(new Error(`copying ${source}: ${result?.error ?? 'the copy thread ended early'}`));
-      });
+function copyDatabase(source: string, into: string): Promise<void> {
+  const worker = folderWorker('copy-worker', { path: source, into } satisfies CopyWorkerData);
+  return new Promise<void>((resolve, reject) => {
+    let result: FromCopyWorker | undefined;
+    worker.once('message', (m: FromCopyWorker) => (result = m));
+    worker.once('error', (err) => (result ??= { error: err.message }));
+    worker.once('exit', () => {
+      if (result && 'done' in result) resolve();
+      else reject(new Error(`copying ${source}: ${result?.error ?? 'the copy thread ended early'}`));
     });
-    // Met when awaited; marked handled so a copy abandoned after another failure is not unhandled.
-    this.made.catch(() => undefined);
-  }
-
-  /** Starts copying `db` (its committed state) beside `outFile`. */
-  static start(db: SnapshotDb, outFile: string): DatabaseCopy {
-    return new DatabaseCopy(tempName(outFile, '.db'), db.path);
-  }
-
-  /**
-   * Waits for the copy, applies `prepare` to it, drops the working tables and writes it as a
-   * whole snapshot file at `outFile` under the header `draft` completes, atomically (see
-   * packDatabase).
-   */
-  async pack(
-    outFile: string,
-    draft: HeaderDraft,
-    prepare?: (copy: SnapshotDb) => void,
-  ): Promise<SnapshotHeader> {
-    await this.made;
-    const c = new SnapshotDb(this.path);
-    try {
-      if (prepare) c.transaction(() => prepare(c));
-      // The copy is already compact (VACUUM INTO); dropping the small working tables (checkpoints,
-      // an empty stage) frees a page or two, not worth a second pass over the whole database.
-      for (const t of WORKING_TABLE_NAMES) c.db.exec(`DROP TABLE IF EXISTS ${t}`);
-      c.db.exec('PRAGMA journal_mode = DELETE;');
-    } finally {
-      c.close();
-    }
-    return packDatabase(this.path, outFile, draft, 1);
-  }
-
-  /** Removes the copy, once its thread has ended. */
-  async discard(): Promise<void> {
-    await this.made.catch(() => undefined);
-    await removeDatabase(this.path);
-    releaseTempName(this.path);
-  }
+  });
 }
 
 /**
@@ -290,7 +243,8 @@ export class DatabaseCopy {
  *
  * Returns undefined, leaving the database as it was, when a working table other than the
  * checkpoints holds rows (an incremental's change records), or when the WAL could not be copied
- * into the file whole (a reader holds it): the caller copies the database instead (DatabaseCopy).
+ * into the file whole (a reader holds it): the caller copies the database instead
+ * (writeSnapshotFile).
  */
 export async function packWorkingDatabase(
   db: SnapshotDb,
@@ -334,11 +288,23 @@ export async function writeSnapshotFile(
   /** Last touches on the copy that becomes the snapshot (the working database stays as it is). */
   prepare?: (copy: SnapshotDb) => void,
 ): Promise<SnapshotHeader> {
-  const copy = DatabaseCopy.start(db, outFile);
+  const copy = tempName(outFile, '.db');
   try {
-    return await copy.pack(outFile, draft, prepare);
+    await copyDatabase(db.path, copy);
+    const c = new SnapshotDb(copy);
+    try {
+      if (prepare) c.transaction(() => prepare(c));
+      // The copy is already compact (VACUUM INTO); dropping the small working tables (checkpoints,
+      // an empty stage) frees a page or two, not worth a second pass over the whole database.
+      for (const t of WORKING_TABLE_NAMES) c.db.exec(`DROP TABLE IF EXISTS ${t}`);
+      c.db.exec('PRAGMA journal_mode = DELETE;');
+    } finally {
+      c.close();
+    }
+    return await packDatabase(copy, outFile, draft, 1);
   } finally {
-    await copy.discard();
+    await removeDatabase(copy);
+    releaseTempName(copy);
   }
 }
 
