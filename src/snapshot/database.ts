@@ -18,6 +18,9 @@ export type { Checkpoint };
 
 type Row = Record<string, unknown>;
 
+/** Meta keys of a working database's progress: not the snapshot's, or not yet (see progress()). */
+const PROGRESS_PREFIXES = ['work:', 'replaying:', 'sync:'];
+
 export const GRANT_COLUMNS = 'entitlement_id, principal_type, principal_id, extra';
 
 /** The output rows' inserts: here and in the output writer's own connection (output-worker.ts). */
@@ -161,11 +164,9 @@ export class SnapshotDb {
    * (`work:`, `replaying:`) or not yet (`sync:`), and the checkpoints. See packWorkingDatabase.
    */
   progress(): WorkingProgress {
-    const meta = this.db
-      .prepare(
-        "SELECT key, value FROM meta WHERE key GLOB 'work:*' OR key GLOB 'replaying:*' OR key GLOB 'sync:*' ORDER BY key",
-      )
-      .all() as { key: string; value: string }[];
+    const meta = PROGRESS_PREFIXES.flatMap((prefix) =>
+      Object.entries(this.metaWithPrefix(prefix)).map(([key, value]) => ({ key, value })),
+    );
     const checkpoints = this.db
       .prepare('SELECT phase, status, token, items FROM checkpoints ORDER BY phase')
       .all() as WorkingProgress['checkpoints'];
@@ -175,11 +176,11 @@ export class SnapshotDb {
   /** Puts back what `progress` read (the working tables made again first, as they are dropped). */
   restoreProgress(p: WorkingProgress): void {
     this.db.exec(WORKING_TABLES);
-    this.db.exec("DELETE FROM meta WHERE key GLOB 'work:*' OR key GLOB 'replaying:*' OR key GLOB 'sync:*'");
+    for (const prefix of PROGRESS_PREFIXES)
+      for (const key of Object.keys(this.metaWithPrefix(prefix))) this.deleteMeta(key);
     for (const { key, value } of p.meta) this.setMeta(key, value);
     this.db.exec('DELETE FROM checkpoints');
-    const put = this.db.prepare('INSERT INTO checkpoints (phase, status, token, items) VALUES (?, ?, ?, ?)');
-    for (const c of p.checkpoints) put.run(c.phase, c.status, c.token, c.items);
+    for (const c of p.checkpoints) this.saveCheckpoint({ ...c, token: c.token ?? undefined });
   }
 
   /** Whether any working table but the checkpoints holds rows (see packWorkingDatabase). */
@@ -378,5 +379,5 @@ export class SnapshotDb {
 /** A working database's own progress, as `SnapshotDb.progress` reads it. */
 export interface WorkingProgress {
   meta: { key: string; value: string }[];
-  checkpoints: { phase: string; status: string; token: string | null; items: number }[];
+  checkpoints: (Omit<Checkpoint, 'token'> & { token: string | null })[];
 }
