@@ -5,7 +5,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { SnapshotDb } from './database.js';
 import { batchInserter, queryInserter, RowBuffer, type RowValues } from './output-rows.js';
 import type { GrantRange } from './principal-check.js';
-import type { FromWorker, OutputWorkerData, ToWorker } from './output-worker.js';
+import type { FromWorker, GrantsSlice, OutputWorkerData, ToWorker } from './output-worker.js';
 import { folderWorker } from './worker.js';
 
 /** Rows per batch: a transaction's worth, and what one message carries. */
@@ -113,14 +113,15 @@ export class OutputWriterError extends Error {
  * The first failure in the worker fails every later call with its message. `stop()` ends the
  * worker whatever state it is in; a caller that fails calls it so no thread outlives the sync.
  */
+/** What the worker answers a request with (see output-worker.ts). */
+type Answer = { rows?: number; unknown?: [string, number][] };
+
 export class OutputWriter implements OutputSink {
   private readonly buffer = new RowBuffer();
   private seq = 0;
   private acked = 0;
-  /** Rows written by acknowledged grants queries not yet collected, by their batch number. */
-  private readonly queried = new Map<number, number>();
-  /** Counts of acknowledged principal checks not yet collected, by their batch number. */
-  private readonly counted = new Map<number, [string, number][]>();
+  /** Answers of acknowledged requests (ask) not yet collected, by their batch number. */
+  private readonly answers = new Map<number, Answer>();
   private failure: Error | undefined;
   private waiting: { until: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private exited = false;
@@ -138,8 +139,7 @@ export class OutputWriter implements OutputSink {
     this.ended = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (m: FromWorker) => {
       if ('seq' in m) {
-        if (m.rows !== undefined) this.queried.set(m.seq, m.rows);
-        if (m.unknown !== undefined) this.counted.set(m.seq, m.unknown);
+        if (m.rows !== undefined || m.unknown !== undefined) this.answers.set(m.seq, m);
         this.acked = m.seq;
         this.wake();
       } else if ('error' in m) this.fail(new OutputWriterError(m.error));
@@ -193,14 +193,7 @@ export class OutputWriter implements OutputSink {
   }
 
   async insertGrants(select: string, after: string, upTo: string): Promise<number> {
-    if (this.buffer.size) this.send();
-    this.seq++;
-    const seq = this.seq;
-    this.post({ seq, grants: { select, after, upTo } });
-    await this.until(seq);
-    const rows = this.queried.get(seq) ?? 0;
-    this.queried.delete(seq);
-    return rows;
+    return (await this.ask({ grants: { select, after, upTo } })).rows ?? 0;
   }
 
   /**
@@ -208,16 +201,19 @@ export class OutputWriter implements OutputSink {
    * principal is not among the output's resources (see SnapshotDb.grantsToUnknownPrincipals): the
    * caller counts the rest on its own connection meanwhile. Returns a promise of the counts.
    */
-  unknownPrincipals(range: GrantRange): Promise<Map<string, number>> {
+  async unknownPrincipals(range: GrantRange): Promise<Map<string, number>> {
+    return new Map((await this.ask({ unknown: range })).unknown);
+  }
+
+  /** Sends what is buffered, then `request`, and resolves with the worker's answer to it. */
+  private async ask(request: { grants: GrantsSlice } | { unknown: GrantRange }): Promise<Answer> {
     if (this.buffer.size) this.send();
-    this.seq++;
-    const seq = this.seq;
-    this.post({ seq, unknown: range });
-    return this.until(seq).then(() => {
-      const counts = this.counted.get(seq) ?? [];
-      this.counted.delete(seq);
-      return new Map(counts);
-    });
+    const seq = ++this.seq;
+    this.post({ seq, ...request });
+    await this.until(seq);
+    const answer = this.answers.get(seq) ?? {};
+    this.answers.delete(seq);
+    return answer;
   }
 
   /** Resolves once fewer than MAX_IN_FLIGHT batches wait to be committed. */
