@@ -180,7 +180,9 @@ export class SnapshotDb {
       for (const key of Object.keys(this.metaWithPrefix(prefix))) this.deleteMeta(key);
     for (const { key, value } of p.meta) this.setMeta(key, value);
     this.db.exec('DELETE FROM checkpoints');
-    for (const c of p.checkpoints) this.saveCheckpoint({ ...c, token: c.token ?? undefined });
+    // Rows put back as they were read, not checkpoints saved: no phase has made progress.
+    const put = this.db.prepare('INSERT INTO checkpoints (phase, status, token, items) VALUES (?, ?, ?, ?)');
+    for (const c of p.checkpoints) put.run(c.phase, c.status, c.token, c.items);
   }
 
   /** Whether any working table but the checkpoints holds rows (see packWorkingDatabase). */
